@@ -1,0 +1,79 @@
+import EmbeddedPostgres
+import Foundation
+import Logging
+import Metrics
+import Postgres
+import Server
+import Store
+
+/// The database a command works on: `DATABASE_URL` when set, otherwise the embedded cluster in
+/// `DATA_DIR`, which is started for the command's length unless it is already running.
+struct DatabaseRuntime {
+    let pool: PostgresPool
+    let embedded: EmbeddedPostgres?
+    let stopsEmbeddedServer: Bool
+    let logger: Logger
+
+    static func open(
+        settings: Settings,
+        logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws -> DatabaseRuntime {
+        var connectionString = settings.databaseURL
+        var embedded: EmbeddedPostgres? = nil
+        var startedHere = false
+        if connectionString == nil {
+            let cluster = EmbeddedPostgres(dataDirectory: settings.dataDirectory + "/postgres")
+            let server = try cluster.start(logger: logger)
+            connectionString = server.connectionString
+            embedded = cluster
+            startedHere = server.startedHere
+        }
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(connectionString: connectionString!, poolSize: settings.databasePoolSize),
+            logger: logger,
+            metricsFactory: metricsFactory
+        )
+        return DatabaseRuntime(pool: pool, embedded: embedded, stopsEmbeddedServer: startedHere, logger: logger)
+    }
+
+    /// Closes the pool, then stops the embedded server if this command started it.
+    func shutdown() async {
+        await pool.close()
+        guard stopsEmbeddedServer, let embedded else { return }
+        do {
+            try embedded.stop()
+            logger.info("Stopped embedded PostgreSQL")
+        } catch {
+            logger.error("Could not stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Finds `schema/`: `SCHEMA_DIR`, else the nearest `schema` folder above the working directory
+/// or the executable (a checkout's `.build/release/manrs-plus` finds the checkout's).
+func locateSchemaDirectory() throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    if let configured = environment["SCHEMA_DIR"], !configured.isEmpty { return configured }
+    let starts = [
+        FileManager.default.currentDirectoryPath,
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path,
+    ]
+    for start in starts {
+        var directory = URL(fileURLWithPath: start)
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("schema")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                return candidate.path
+            }
+            directory.deleteLastPathComponent()
+        }
+    }
+    throw CommandFailure("cannot find the schema/ folder; set SCHEMA_DIR")
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

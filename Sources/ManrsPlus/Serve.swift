@@ -1,0 +1,63 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import Server
+import Store
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (migrating the database first).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to bind (env HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PORT).")
+    var port: String?
+
+    @Option(help: "Database connections (env DB_POOL_SIZE).")
+    var poolSize: String?
+
+    @Option(help: "Largest request body in bytes (env MAX_BODY_BYTES).")
+    var maxBodyBytes: String?
+
+    @Flag(help: "Do not migrate; refuse to start when the database is behind.")
+    var noMigrate = false
+
+    func run() async throws {
+        var overrides: [String: String] = [:]
+        overrides["HOST"] = host
+        overrides["PORT"] = port
+        overrides["DB_POOL_SIZE"] = poolSize
+        overrides["MAX_BODY_BYTES"] = maxBodyBytes
+        let (settings, logger) = try global.load(overrides)
+
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
+        let database = try DatabaseRuntime.open(settings: settings, logger: logger)
+        do {
+            if noMigrate {
+                let status = try await migrator.status(database.pool)
+                if let problem = status.problems.first { throw problem }
+                if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
+            } else {
+                try await migrator.migrate(database.pool)
+            }
+            let app = buildApplication(
+                AppDependencies(settings: settings, database: database.pool, migrator: migrator, metrics: registry, logger: logger)
+            )
+            logger.info("Serving", metadata: ["http.address": "http://\(settings.host):\(settings.port)"])
+            // Runs until SIGTERM or SIGINT: the server drains in-flight requests, then the
+            // services stop in reverse order (the pool last).
+            try await app.runService()
+        } catch {
+            await database.shutdown()
+            throw CommandFailure("\(error)")
+        }
+        await database.shutdown()
+    }
+}

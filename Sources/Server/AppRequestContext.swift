@@ -1,0 +1,94 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Per-request state: the request id and the body limit, set by `RequestIDMiddleware`.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = "-"
+    public var bodyLimit: Int = 1 << 20
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { bodyLimit }
+}
+
+/// Gives each request an id (the caller's `X-Request-Id` when it is sane, else a new one), puts it
+/// in the log metadata and echoes it on the response, errors included.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let bodyLimit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.newID()
+        context.requestID = id
+        context.bodyLimit = bodyLimit
+        context.logger[metadataKey: "request.id"] = .string(id)
+        var response = try await next(request, context)
+        response.headers[.requestID] = id
+        return response
+    }
+
+    /// Accepts up to 128 characters of `[A-Za-z0-9._:-]`, so an id cannot inject into logs or headers.
+    static func acceptable(_ value: String) -> String? {
+        guard (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
+            })
+        else { return nil }
+        return value
+    }
+
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+    }
+}
+
+/// Turns every error into `application/problem+json`. Deliberate problems pass through; the
+/// framework's HTTP errors keep their status; anything else is a bare 500 whose detail goes
+/// only to the log.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response(instance: context.requestID)
+        } catch let error as HTTPError {
+            let problem: Problem =
+                switch error.status {
+                case .notFound: .notFound()
+                case .contentTooLarge: .bodyTooLarge(limit: context.bodyLimit)
+                default: .http(error.status, detail: error.body)
+                }
+            return problem.response(instance: context.requestID)
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            return Problem.http(error.status, detail: nil).response(instance: context.requestID)
+        } catch {
+            context.logger.error(
+                "Request failed",
+                metadata: ["error": "\(String(reflecting: error))", "http.method": "\(request.method)", "http.path": "\(request.uri.path)"]
+            )
+            return Problem.internalError.response(instance: context.requestID)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,89 @@
+import Hummingbird
+import Logging
+import Metrics
+import Postgres
+import Prometheus
+import ServiceLifecycle
+import Store
+
+/// Everything the HTTP layer needs, built once by the composition root.
+public struct AppDependencies: Sendable {
+    public var settings: Settings
+    public var database: PostgresPool
+    public var migrator: Migrator
+    public var metrics: PrometheusCollectorRegistry
+    public var logger: Logger
+
+    public init(settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger) {
+        self.settings = settings
+        self.database = database
+        self.migrator = migrator
+        self.metrics = metrics
+        self.logger = logger
+    }
+}
+
+/// A method and path the router answers, for the OpenAPI check and the 405 responders.
+public struct RouteDescription: Hashable, Sendable, CustomStringConvertible {
+    public let method: String
+    public let path: String
+    public var description: String { "\(method) \(path)" }
+}
+
+/// Builds the application: used by `manrs-plus serve` and, with test settings, by the tests.
+public func buildApplication(_ dependencies: AppDependencies) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(dependencies)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(dependencies.settings.host, port: dependencies.settings.port),
+            serverName: "manrs-plus"
+        ),
+        services: [DatabaseService(pool: dependencies.database)],
+        logger: dependencies.logger
+    )
+}
+
+/// The router with every route, and the list of the routes it serves.
+public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestContext>, [RouteDescription]) {
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    installMiddleware(on: router, settings: dependencies.settings)
+    HealthRoutes(dependencies: dependencies).register(on: router)
+    let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
+    addMethodNotAllowedResponders(to: router, routes: routes)
+    return (router, routes)
+}
+
+/// The middleware every route runs through, outermost first.
+public func installMiddleware(on router: Router<AppRequestContext>, settings: Settings) {
+    router.add(middleware: RequestIDMiddleware(bodyLimit: settings.maxBodyBytes))
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
+}
+
+/// Answers a known path with a wrong method with 405 and an `Allow` header (Hummingbird's
+/// router would say 404).
+func addMethodNotAllowedResponders(to router: Router<AppRequestContext>, routes: [RouteDescription]) {
+    let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+    for (path, served) in Dictionary(grouping: routes, by: \.path) {
+        var allowed = Set(served.map(\.method))
+        if allowed.contains("GET") { allowed.insert("HEAD") }
+        let allowList = allowed.sorted()
+        for method in methods where !allowed.contains(method.rawValue) {
+            router.on(RouterPath(path), method: method) { request, _ -> Response in
+                throw Problem.methodNotAllowed(method: request.method.rawValue, allowed: allowList)
+            }
+        }
+    }
+}
+
+/// Closes the pool when the service group shuts down, after the HTTP server has drained.
+struct DatabaseService: Service {
+    let pool: PostgresPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
+    }
+}

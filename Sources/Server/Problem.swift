@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: the only shape an error takes on the wire.
+///
+/// `type` is a stable identifier clients branch on (documented in docs/api.md); `detail` is
+/// for people; `instance` is the request id, also in the log lines of that request.
+public struct Problem: Error, Sendable, Encodable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    public var instance: String?
+    /// For validation problems: each offending field with a machine-readable code.
+    public var errors: [FieldError]?
+    /// Extra response headers, such as `Allow` on 405.
+    public var headers: [String: String] = [:]
+
+    public struct FieldError: Sendable, Codable, Equatable {
+        /// JSON pointer or dotted path to the field, e.g. `resources[2].prefix`.
+        public var field: String
+        /// Stable code, e.g. `required`, `invalid_prefix`, `too_long`.
+        public var code: String
+        public var message: String
+
+        public init(field: String, code: String, message: String) {
+            self.field = field
+            self.code = code
+            self.message = message
+        }
+    }
+
+    public init(type: String, title: String, status: HTTPResponse.Status, detail: String, errors: [FieldError]? = nil) {
+        self.type = type
+        self.title = title
+        self.status = status.code
+        self.detail = detail
+        self.errors = errors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, instance, errors
+    }
+
+    static let typePrefix = "/problems/"
+
+    public static func notFound(_ detail: String = "There is nothing at this address.") -> Problem {
+        Problem(type: typePrefix + "not-found", title: "Not found", status: .notFound, detail: detail)
+    }
+
+    public static func methodNotAllowed(method: String, allowed: [String]) -> Problem {
+        var problem = Problem(
+            type: typePrefix + "method-not-allowed",
+            title: "Method not allowed",
+            status: .methodNotAllowed,
+            detail: "\(method) is not supported here; use \(allowed.joined(separator: ", "))."
+        )
+        problem.headers["Allow"] = allowed.joined(separator: ", ")
+        return problem
+    }
+
+    public static func bodyTooLarge(limit: Int) -> Problem {
+        Problem(
+            type: typePrefix + "body-too-large",
+            title: "Request body too large",
+            status: .contentTooLarge,
+            detail: "The request body is larger than the limit of \(limit) bytes."
+        )
+    }
+
+    public static func malformedJSON(_ detail: String) -> Problem {
+        Problem(type: typePrefix + "malformed-json", title: "Malformed JSON", status: .badRequest, detail: detail)
+    }
+
+    public static func validation(_ errors: [FieldError]) -> Problem {
+        Problem(
+            type: typePrefix + "validation",
+            title: "Invalid request",
+            status: .unprocessableContent,
+            detail: errors.count == 1 ? errors[0].message : "\(errors.count) fields are invalid.",
+            errors: errors
+        )
+    }
+
+    public static func unsupportedMediaType(_ detail: String) -> Problem {
+        Problem(type: typePrefix + "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType, detail: detail)
+    }
+
+    public static func serviceUnavailable(_ detail: String) -> Problem {
+        Problem(type: typePrefix + "unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: detail)
+    }
+
+    public static let internalError = Problem(
+        type: typePrefix + "internal",
+        title: "Internal server error",
+        status: .internalServerError,
+        detail: "Something went wrong on our side. Quote the instance id when you report it."
+    )
+
+    /// A problem for an HTTP status raised by the framework (e.g. a bad URI).
+    public static func http(_ status: HTTPResponse.Status, detail: String?) -> Problem {
+        let slug = status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "-")
+        return Problem(
+            type: typePrefix + slug,
+            title: status.reasonPhrase,
+            status: status,
+            detail: detail ?? "The request failed with status \(status.code)."
+        )
+    }
+
+    /// The problem as an `application/problem+json` response.
+    public func response(instance: String) -> Response {
+        var problem = self
+        problem.instance = instance
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(problem)) ?? Data(#"{"status":500,"title":"Internal server error"}"#.utf8)
+        var fields = HTTPFields()
+        fields[.contentType] = "application/problem+json"
+        fields[.contentLength] = String(body.count)
+        for (name, value) in headers {
+            if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
+        }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,80 @@
+import Logging
+
+/// Process configuration, read once at start: command-line values over environment variables
+/// over defaults. Every bad value is refused with a one-line error that names it.
+public struct Settings: Sendable, Equatable {
+    /// libpq connection string or URI; nil means the embedded cluster in `dataDirectory`.
+    public var databaseURL: String?
+    public var host: String
+    public var port: Int
+    /// Where the embedded cluster lives (`<dataDirectory>/postgres`).
+    public var dataDirectory: String
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var databasePoolSize: Int
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int
+
+    public enum LogFormat: String, Sendable, Equatable {
+        case text, json
+    }
+
+    /// The variables read, with their defaults, as documented in the README.
+    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+        ("DATABASE_URL", "(unset)", "PostgreSQL connection string or URI; unset starts the embedded cluster under DATA_DIR"),
+        ("HOST", "127.0.0.1", "address the HTTP server binds"),
+        ("PORT", "8080", "HTTP port (1-65535)"),
+        ("DATA_DIR", ".data", "folder of the embedded PostgreSQL cluster"),
+        ("LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
+        ("LOG_FORMAT", "text", "text, or json for one JSON object per line"),
+        ("DB_POOL_SIZE", "10", "database connections per process (1-500)"),
+        ("MAX_BODY_BYTES", "1048576", "largest request body in bytes; larger gets 413"),
+    ]
+
+    /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
+    public static func load(environment: [String: String], overrides: [String: String] = [:]) throws(SettingsError) -> Settings {
+        func value(_ name: String) -> String? {
+            if let override = overrides[name] { return override }
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            return value
+        }
+        func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(SettingsError) -> Int {
+            guard let text = value(name) else { return defaultValue }
+            guard let number = Int(text), range.contains(number) else {
+                throw SettingsError(name: name, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+
+        let levelText = value("LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw SettingsError(name: "LOG_LEVEL", value: levelText, expected: "one of trace, debug, info, notice, warning, error, critical")
+        }
+        let formatText = value("LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw SettingsError(name: "LOG_FORMAT", value: formatText, expected: "text or json")
+        }
+        let host = value("HOST") ?? "127.0.0.1"
+        guard !host.contains(where: \.isWhitespace) else {
+            throw SettingsError(name: "HOST", value: host, expected: "an address or host name")
+        }
+        return Settings(
+            databaseURL: value("DATABASE_URL"),
+            host: host,
+            port: try integer("PORT", default: 8080, in: 1...65535),
+            dataDirectory: value("DATA_DIR") ?? ".data",
+            logLevel: level,
+            logFormat: format,
+            databasePoolSize: try integer("DB_POOL_SIZE", default: 10, in: 1...500),
+            maxBodyBytes: try integer("MAX_BODY_BYTES", default: 1 << 20, in: 1...(1 << 30))
+        )
+    }
+}
+
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public let name: String
+    public let value: String
+    public let expected: String
+
+    public var description: String { "invalid \(name) '\(value)': expected \(expected)" }
+}
