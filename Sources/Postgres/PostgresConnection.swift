@@ -128,6 +128,10 @@ public final class PostgresConnection: @unchecked Sendable {
             PQfinish(connection)
             throw PostgresError(code: .connectionFailed, message: message.trimmingTrailingWhitespace)
         }
+        // libpq prints server notices (warnings, shutdown messages) to stderr by default. Errors
+        // reach callers through results; sessions run with client_min_messages=warning, so
+        // what is dropped here is advisory.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return connection
     }
 
@@ -270,6 +274,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     public func transaction<Result>(
         isolation: PostgresIsolationLevel = .readCommitted,
         _ body: (PostgresConnection) async throws -> Result

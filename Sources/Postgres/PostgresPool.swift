@@ -70,6 +70,7 @@ public final class PostgresPool: Sendable {
     // MARK: Leasing
 
     /// Lends a connection to `body`, which runs on that connection's thread; returns it afterwards.
+    @discardableResult
     public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let connection = try await acquire()
         defer { release(connection) }
@@ -96,6 +97,7 @@ public final class PostgresPool: Sendable {
     ///
     /// With `retry`, a serialization failure or deadlock runs the whole closure again, up to
     /// `retry.maxAttempts` times in all, so the closure must do nothing outside the database.
+    @discardableResult
     public func transaction<Result>(
         isolation: PostgresIsolationLevel = .readCommitted,
         retry: TransactionRetry = .never,

@@ -69,6 +69,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             text += "$\(binds.count)"
         }
 
+        /// An optional value: nil is sent as NULL.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(PostgresBind(value))
+            text += "$\(binds.count)"
+        }
+
         /// A value encoded as JSON and sent as a `jsonb` parameter.
         public mutating func appendInterpolation<Value: Encodable & Sendable>(jsonb value: Value) {
             appendInterpolation(JSONB(value))

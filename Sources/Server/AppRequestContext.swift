@@ -63,16 +63,15 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response(instance: context.requestID)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            // The framework's own errors (unknown route, body over the limit, bad URI).
             let problem: Problem =
-                switch error.status {
-                case .notFound: .notFound()
-                case .contentTooLarge: .bodyTooLarge(limit: context.bodyLimit)
-                default: .http(error.status, detail: error.body)
+                switch error.status.code {
+                case 404: .notFound()
+                case 413: .bodyTooLarge(limit: context.bodyLimit)
+                default: .http(error.status, detail: (error as? HTTPError)?.body)
                 }
             return problem.response(instance: context.requestID)
-        } catch let error as any HTTPResponseError where error.status.code < 500 {
-            return Problem.http(error.status, detail: nil).response(instance: context.requestID)
         } catch {
             context.logger.error(
                 "Request failed",
