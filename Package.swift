@@ -1,9 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
+var swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+// CI builds treat warnings in our own targets as errors; dependencies are left alone.
+if Context.environment["CI"] != nil {
+    swiftSettings.append(.treatAllWarnings(as: .error))
+}
 
 let package = Package(
     name: "manrs-plus",

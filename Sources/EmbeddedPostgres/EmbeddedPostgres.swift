@@ -236,8 +236,6 @@ struct CommandRunner {
         return output
     }
 
-    /// Spawns `program` and waits for it. Output goes to a temp file rather than a pipe:
-    /// `pg_ctl start` leaves the server holding its output, and a pipe would never reach EOF.
     private func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         // As root, run as postgres from "/": PostgreSQL's programs complain about a working
         // directory they cannot read.
@@ -245,7 +243,17 @@ struct CommandRunner {
             asPostgresUser
             ? ["/usr/sbin/runuser", "-u", "postgres", "--", "/bin/sh", "-c", "cd / && exec \"$0\" \"$@\"", program] + arguments
             : [program] + arguments
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("manrs-pg-\(UUID().uuidString).out").path
+        return try Subprocess.run(argv)
+    }
+}
+
+/// Runs a program to completion and returns its exit status and combined output.
+public enum Subprocess {
+    /// Output goes to a temp file rather than a pipe: `pg_ctl start` leaves the server holding
+    /// its output, and a pipe would never reach end-of-file. The child starts with no blocked
+    /// signals: Swift's threads block them, and pgbench's `-T` timer (SIGALRM) would never fire.
+    public static func run(_ argv: [String]) throws -> (status: Int32, output: String) {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("manrs-run-\(UUID().uuidString).out").path
         defer { unlink(outputPath) }
 
         var actions = posix_spawn_file_actions_t()
@@ -255,10 +263,21 @@ struct CommandRunner {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
         guard spawned == 0 else { throw EmbeddedPostgresError("cannot run \(argv[0]): error \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

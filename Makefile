@@ -1,0 +1,35 @@
+# manrs-plus: `make run` to start, `make test` to check. `make help` lists the rest.
+SWIFT ?= swift
+RELEASE_BIN := .build/release
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build run test bench fmt lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+deps: ## Install PostgreSQL and libpq through apt when missing (as root), or say what to install
+	@scripts/install-deps.sh
+
+build: deps ## Build the server in release mode
+	$(SWIFT) build -c release --product manrs-plus
+
+run: build ## Serve on http://127.0.0.1:8080 (embedded PostgreSQL under .data/ unless DATABASE_URL is set)
+	$(RELEASE_BIN)/manrs-plus serve
+
+test: deps ## Run the whole suite against a real, throwaway PostgreSQL (or TEST_DATABASE_URL)
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps ## Benchmarks side by side with their baselines (pgbench, …), printing ratios
+	$(SWIFT) build -c release --product manrs-plus-bench --product manrs-plus
+	$(RELEASE_BIN)/manrs-plus-bench
+
+fmt: ## Format the sources with swift-format (.swift-format)
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+lint: ## Check formatting without changing files
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+clean: ## Remove build products (keeps .data/)
+	rm -rf .build
