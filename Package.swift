@@ -33,6 +33,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // Decompression for the routing data readers.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+        // Pure routing measurement: prefixes, VRPs, RFC 6811 validation, readers of routing data.
+        .target(name: "Routing", dependencies: ["CZlib", "CBZip2"], swiftSettings: swiftSettings),
         // The PostgreSQL client: connections, pool, bound queries, decoding, transactions, COPY, LISTEN/NOTIFY.
         .target(
             name: "Postgres",
@@ -78,6 +83,7 @@ let package = Package(
             name: "ManrsPlus",
             dependencies: [
                 "EmbeddedPostgres",
+                "Routing",
                 "Postgres",
                 "Server",
                 "Store",
@@ -107,6 +113,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -1,0 +1,191 @@
+import CBZip2
+import CZlib
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file read in chunks, decompressed on the fly when it starts with the gzip or bzip2 magic.
+public final class ByteStream {
+    private enum Source {
+        case gzip(gzFile)
+        case bzip2(UnsafeMutablePointer<FILE>, UnsafeMutableRawPointer)
+        case plain(UnsafeMutablePointer<FILE>)
+    }
+
+    public let path: String
+    private let source: Source
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var finished = false
+    /// Bytes consumed so far (after decompression), for error offsets.
+    public private(set) var offset = 0
+
+    public init(path: String, chunkSize: Int = 1 << 20) throws(RoutingDataError) {
+        self.path = path
+        buffer = [UInt8](repeating: 0, count: chunkSize)
+        guard let file = fopen(path, "rb") else { throw RoutingDataError(file: path, reason: "cannot open (errno \(errno))") }
+        var magic = [UInt8](repeating: 0, count: 3)
+        let read = fread(&magic, 1, 3, file)
+        rewind(file)
+        if read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+            fclose(file)
+            guard let gz = gzopen(path, "rb") else { throw RoutingDataError(file: path, reason: "cannot open gzip stream") }
+            gzbuffer(gz, 1 << 17)
+            source = .gzip(gz)
+        } else if read == 3 && magic == [UInt8(ascii: "B"), UInt8(ascii: "Z"), UInt8(ascii: "h")] {
+            var error: Int32 = 0
+            guard let bz = BZ2_bzReadOpen(&error, file, 0, 0, nil, 0), error == BZ_OK else {
+                fclose(file)
+                throw RoutingDataError(file: path, reason: "cannot open bzip2 stream")
+            }
+            source = .bzip2(file, bz)
+        } else {
+            source = .plain(file)
+        }
+    }
+
+    deinit {
+        switch source {
+        case .gzip(let gz): gzclose(gz)
+        case .bzip2(let file, let bz):
+            var error: Int32 = 0
+            BZ2_bzReadClose(&error, bz)
+            fclose(file)
+        case .plain(let file): fclose(file)
+        }
+    }
+
+    /// Refills the buffer; false at the end of the data. A truncated compressed stream ends
+    /// with an error naming the offset.
+    private func refill() throws(RoutingDataError) -> Bool {
+        if finished { return false }
+        if start < end {
+            buffer.withUnsafeMutableBytes { bytes in
+                _ = memmove(bytes.baseAddress!, bytes.baseAddress! + start, end - start)
+            }
+        }
+        end -= start
+        start = 0
+        let capacity = buffer.count - end
+        var failure: RoutingDataError? = nil
+        let produced: Int = buffer.withUnsafeMutableBytes { bytes -> Int in
+            let target = bytes.baseAddress! + end
+            switch source {
+            case .gzip(let gz):
+                let count = gzread(gz, target, UInt32(capacity))
+                if count < 0 { failure = RoutingDataError(file: path, offset: offset, reason: "corrupt gzip data") }
+                if count == 0 && gzeof(gz) == 0 {
+                    failure = RoutingDataError(file: path, offset: offset, reason: "gzip data ends early")
+                }
+                return max(0, Int(count))
+            case .bzip2(_, let bz):
+                var error: Int32 = 0
+                let count = BZ2_bzRead(&error, bz, target, Int32(capacity))
+                if error == BZ_STREAM_END {
+                    finished = true
+                } else if error != BZ_OK {
+                    failure = RoutingDataError(file: path, offset: offset, reason: "corrupt or truncated bzip2 data (\(error))")
+                }
+                return max(0, Int(count))
+            case .plain(let file):
+                return fread(target, 1, capacity, file)
+            }
+        }
+        if let failure { throw failure }
+        if produced == 0 { finished = true }
+        end += produced
+        return produced > 0 || start < end
+    }
+
+    /// The next byte without consuming it, or nil at the end.
+    @inline(__always)
+    public func peek() throws(RoutingDataError) -> UInt8? {
+        if start == end, try !refill() { return nil }
+        return start < end ? buffer[start] : nil
+    }
+
+    /// Consumes and returns the next byte, or nil at the end.
+    @inline(__always)
+    public func next() throws(RoutingDataError) -> UInt8? {
+        guard let byte = try peek() else { return nil }
+        start += 1
+        offset += 1
+        return byte
+    }
+
+    /// Calls `body` with each line (without its `\n` or `\r\n`) and its 1-based number.
+    public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+        var lineNumber = 0
+        while true {
+            // Find the next newline, reading more (and growing the buffer for a long line) as needed.
+            var newline: Int? = nil
+            var scanned = start
+            while true {
+                if let index = buffer[scanned..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                    newline = index
+                    break
+                }
+                let pending = end - start
+                if start == 0 && end == buffer.count {
+                    buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+                }
+                guard try refill(), end > pending else { break }
+                scanned = pending
+            }
+            if newline == nil && start == end { return }
+            let lineEnd = newline ?? end
+            var contentEnd = lineEnd
+            if contentEnd > start && buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            lineNumber += 1
+            try buffer.withUnsafeBufferPointer { bytes in
+                try body(UnsafeBufferPointer(rebasing: bytes[start..<contentEnd]), lineNumber)
+            }
+            let next = newline.map { $0 + 1 } ?? end
+            offset += next - start
+            start = next
+        }
+    }
+}
+
+/// A problem in an input file, with where it is.
+public struct RoutingDataError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var file: String
+    public var line: Int?
+    public var offset: Int?
+    public var reason: String
+
+    public init(file: String, line: Int? = nil, offset: Int? = nil, reason: String) {
+        self.file = file
+        self.line = line
+        self.offset = offset
+        self.reason = reason
+    }
+
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" } else if let offset { place += " at byte \(offset)" }
+        return "\(place): \(reason)"
+    }
+}
+
+/// Whether a reader skips bad records (counting them) or stops at the first.
+public enum BadRecordPolicy: Sendable {
+    case skip
+    case stop
+}
+
+/// How much was read, and what was skipped.
+public struct ReadSummary: Sendable {
+    public var records = 0
+    public var rejected = 0
+    /// The first few rejects, for the report.
+    public var rejects: [RoutingDataError] = []
+
+    mutating func reject(_ error: RoutingDataError, policy: BadRecordPolicy) throws(RoutingDataError) {
+        if policy == .stop { throw error }
+        rejected += 1
+        if rejects.count < 20 { rejects.append(error) }
+    }
+}

@@ -1,0 +1,251 @@
+/// Reads VRP sets: rpki-client JSON (numeric `asn`), Routinator JSON and jsonext (`"AS123"`),
+/// and Routinator or RIPE validator CSV (`ASN,IP Prefix,Max Length[,Trust Anchor]`), plain,
+/// gzip or bzip2. The format is told from the content.
+public enum VRPReader {
+    public static func read(path: String, policy: BadRecordPolicy = .skip) throws -> (vrps: [VRP], summary: ReadSummary) {
+        let stream = try ByteStream(path: path)
+        var first: UInt8? = try stream.peek()
+        while let byte = first, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+            _ = try stream.next()
+            first = try stream.peek()
+        }
+        if first == UInt8(ascii: "{") {
+            return try readJSON(stream, policy: policy)
+        }
+        return try readCSV(stream, policy: policy)
+    }
+
+    /// A VRP from its text fields, or why not.
+    static func make(asn: String?, prefix: String?, maxLength: String?) -> ParsedVRP {
+        guard let asnText = asn, let asn = parseASN(asnText) else { return .failure("bad or missing ASN") }
+        guard let prefixText = prefix else { return .failure("missing prefix") }
+        let parsed: IPPrefix
+        do {
+            parsed = try IPPrefix(prefixText)
+        } catch {
+            return .failure("prefix \(prefixText): \(error)")
+        }
+        let max: UInt8
+        if let maxLength {
+            guard let value = UInt8(maxLength), value >= parsed.length, Int(value) <= parsed.family.width else {
+                return .failure("maxLength \(maxLength) is not between the prefix length and \(parsed.family.width)")
+            }
+            max = value
+        } else {
+            max = parsed.length
+        }
+        return .success(VRP(prefix: parsed, maxLength: max, asn: asn))
+    }
+
+    // MARK: CSV
+
+    static func readCSV(_ stream: ByteStream, policy: BadRecordPolicy) throws -> (vrps: [VRP], summary: ReadSummary) {
+        var vrps: [VRP] = []
+        var summary = ReadSummary()
+        try stream.forEachLine { line, number in
+            let text = String(decoding: line, as: UTF8.self)
+            if text.isEmpty || text.hasPrefix("#") { return }
+            if number == 1 && text.lowercased().hasPrefix("asn,") { return }
+            let fields = text.split(separator: ",", omittingEmptySubsequences: false).map { trimmed($0) }
+            guard fields.count >= 3 else {
+                try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "expected ASN,IP Prefix,Max Length"), policy: policy)
+                return
+            }
+            switch make(asn: fields[0], prefix: fields[1], maxLength: fields[2]) {
+            case .success(let vrp):
+                vrps.append(vrp)
+                summary.records += 1
+            case .failure(let reason):
+                try summary.reject(RoutingDataError(file: stream.path, line: number, reason: reason), policy: policy)
+            }
+        }
+        return (vrps, summary)
+    }
+
+    // MARK: JSON
+
+    /// Streams `{"roas": [{…}, …], …}` without building the document: only the fields of each
+    /// ROA object are kept.
+    static func readJSON(_ stream: ByteStream, policy: BadRecordPolicy) throws -> (vrps: [VRP], summary: ReadSummary) {
+        var scanner = JSONScanner(stream: stream)
+        var vrps: [VRP] = []
+        var summary = ReadSummary()
+        var sawROAs = false
+        try scanner.expect(UInt8(ascii: "{"))
+        try scanner.forEachMember { key, scanner in
+            guard key == "roas" else {
+                try scanner.skipValue()
+                return
+            }
+            sawROAs = true
+            try scanner.forEachElement { scanner in
+                let objectOffset = stream.offset
+                var fields: [String: String] = [:]
+                try scanner.forEachMember { field, scanner in
+                    switch field {
+                    case "asn", "prefix", "maxLength":
+                        fields[field] = try scanner.scalarText()
+                    default:
+                        try scanner.skipValue()
+                    }
+                }
+                switch make(asn: fields["asn"], prefix: fields["prefix"], maxLength: fields["maxLength"]) {
+                case .success(let vrp):
+                    vrps.append(vrp)
+                    summary.records += 1
+                case .failure(let reason):
+                    try summary.reject(RoutingDataError(file: stream.path, offset: objectOffset, reason: reason), policy: policy)
+                }
+            }
+        }
+        guard sawROAs else { throw RoutingDataError(file: stream.path, reason: "no \"roas\" array: not a VRP export") }
+        return (vrps, summary)
+    }
+}
+
+/// A minimal streaming JSON scanner: enough to walk objects and arrays and read scalars.
+struct JSONScanner {
+    let stream: ByteStream
+
+    func fail(_ reason: String) -> RoutingDataError {
+        RoutingDataError(file: stream.path, offset: stream.offset, reason: "invalid JSON: \(reason)")
+    }
+
+    mutating func skipWhitespace() throws(RoutingDataError) {
+        while let byte = try stream.peek(), byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 {
+            _ = try stream.next()
+        }
+    }
+
+    mutating func expect(_ byte: UInt8) throws(RoutingDataError) {
+        try skipWhitespace()
+        guard try stream.next() == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+    }
+
+    /// Calls `body` with each member's key; `body` must consume the value.
+    mutating func forEachMember(_ body: (String, inout JSONScanner) throws -> Void) throws {
+        try skipWhitespace()
+        if try stream.peek() == UInt8(ascii: "}") {
+            _ = try stream.next()
+            return
+        }
+        if try stream.peek() == UInt8(ascii: "{") { _ = try stream.next() }
+        while true {
+            try skipWhitespace()
+            if try stream.peek() == UInt8(ascii: "}") {
+                _ = try stream.next()
+                return
+            }
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try body(key, &self)
+            try skipWhitespace()
+            switch try stream.next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "}"): return
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Calls `body` for each element of the array that starts here; `body` must consume it.
+    mutating func forEachElement(_ body: (inout JSONScanner) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        try skipWhitespace()
+        if try stream.peek() == UInt8(ascii: "]") {
+            _ = try stream.next()
+            return
+        }
+        while true {
+            try skipWhitespace()
+            guard try stream.peek() == UInt8(ascii: "{") else { throw fail("expected an object") }
+            try body(&self)
+            try skipWhitespace()
+            switch try stream.next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "]"): return
+            default: throw fail("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// A string's contents (escapes other than \" and \\ kept verbatim: VRP fields use none).
+    mutating func string() throws(RoutingDataError) -> String {
+        try skipWhitespace()
+        guard try stream.next() == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        var bytes: [UInt8] = []
+        while true {
+            guard let byte = try stream.next() else { throw fail("unterminated string") }
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") {
+                guard let escaped = try stream.next() else { throw fail("unterminated string") }
+                bytes.append(escaped)
+                continue
+            }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A string's contents or a number's text.
+    mutating func scalarText() throws(RoutingDataError) -> String {
+        try skipWhitespace()
+        if try stream.peek() == UInt8(ascii: "\"") { return try string() }
+        var bytes: [UInt8] = []
+        while let byte = try stream.peek(), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        {
+            bytes.append(byte)
+            _ = try stream.next()
+        }
+        guard !bytes.isEmpty else { throw fail("expected a string or number") }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Skips any value, however nested.
+    mutating func skipValue() throws(RoutingDataError) {
+        try skipWhitespace()
+        guard let first = try stream.peek() else { throw fail("unexpected end") }
+        switch first {
+        case UInt8(ascii: "\""):
+            _ = try string()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var inString = false
+            while let byte = try stream.next() {
+                if inString {
+                    if byte == UInt8(ascii: "\\") { _ = try stream.next() } else if byte == UInt8(ascii: "\"") { inString = false }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return }
+                default: break
+                }
+            }
+            throw fail("unterminated \(first == UInt8(ascii: "{") ? "object" : "array")")
+        default:
+            while let byte = try stream.peek(), byte != UInt8(ascii: ","), byte != UInt8(ascii: "}"), byte != UInt8(ascii: "]"),
+                byte != 0x20, byte != 0x0a, byte != 0x0d, byte != 0x09
+            {
+                _ = try stream.next()
+            }
+        }
+    }
+}
+
+enum ParsedVRP {
+    case success(VRP)
+    case failure(String)
+}
+
+/// A CSV field without surrounding spaces or double quotes.
+func trimmed(_ field: Substring) -> String {
+    var field = field
+    while let first = field.first, first == " " || first == "\"" { field.removeFirst() }
+    while let last = field.last, last == " " || last == "\"" { field.removeLast() }
+    return String(field)
+}
