@@ -21,6 +21,9 @@ public final class ByteStream {
     private var finished = false
     /// Bytes consumed so far (after decompression), for error offsets.
     public private(set) var offset = 0
+    /// True when the compressed stream stopped before its proper end: a file cut short. The
+    /// data read until then is delivered; readers report the truncation in their summaries.
+    public private(set) var truncated = false
 
     public init(path: String, chunkSize: Int = 1 << 20) throws(RoutingDataError) {
         self.path = path
@@ -76,8 +79,13 @@ public final class ByteStream {
             case .gzip(let gz):
                 let count = gzread(gz, target, UInt32(capacity))
                 if count < 0 { failure = RoutingDataError(file: path, offset: offset, reason: "corrupt gzip data") }
-                if count == 0 && gzeof(gz) == 0 {
-                    failure = RoutingDataError(file: path, offset: offset, reason: "gzip data ends early")
+                if count < 0 {
+                    var code: Int32 = 0
+                    _ = gzerror(gz, &code)
+                    if code == Z_BUF_ERROR {  // the compressed data ends early
+                        failure = nil
+                        truncated = true
+                    }
                 }
                 return max(0, Int(count))
             case .bzip2(_, let bz):
@@ -85,6 +93,9 @@ public final class ByteStream {
                 let count = BZ2_bzRead(&error, bz, target, Int32(capacity))
                 if error == BZ_STREAM_END {
                     finished = true
+                } else if error == BZ_UNEXPECTED_EOF {
+                    finished = true
+                    truncated = true
                 } else if error != BZ_OK {
                     failure = RoutingDataError(file: path, offset: offset, reason: "corrupt or truncated bzip2 data (\(error))")
                 }
@@ -113,6 +124,29 @@ public final class ByteStream {
         start += 1
         offset += 1
         return byte
+    }
+
+    /// Calls `body` with the next `count` bytes, contiguous, and consumes them. Returns nil,
+    /// consuming nothing, when fewer than `count` bytes are left (a truncated file).
+    public func take<Result>(_ count: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) throws -> Result? {
+        while end - start < count {
+            if start == 0 && end == buffer.count {
+                buffer.append(contentsOf: [UInt8](repeating: 0, count: max(buffer.count, count)))
+            }
+            let before = end - start
+            guard try refill(), end - start > before else { return nil }
+        }
+        let result = try buffer.withUnsafeBufferPointer { bytes in
+            try body(UnsafeBufferPointer(rebasing: bytes[start..<(start + count)]))
+        }
+        start += count
+        offset += count
+        return result
+    }
+
+    /// True when no byte is left.
+    public func atEnd() throws(RoutingDataError) -> Bool {
+        try peek() == nil
     }
 
     /// Calls `body` with each line (without its `\n` or `\r\n`) and its 1-based number.
