@@ -7,8 +7,8 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the RPKI state of each announcement as CSV: prefix,origin_asn,state.",
         discussion: """
-            VRPs: rpki-client or Routinator JSON, or Routinator/RIPE validator CSV. Routes: \
-            prefix,origin_asn CSV or CAIDA prefix-to-AS text. Plain, gzip or bzip2, told from the content. \
+            VRPs: rpki-client or Routinator JSON, or Routinator/RIPE validator CSV. Routes: MRT \
+            (TABLE_DUMP, TABLE_DUMP_V2, BGP4MP), prefix,origin_asn CSV, or CAIDA prefix-to-AS text. Plain, gzip or bzip2, told from the content. \
             One row per input announcement, in input order; state is valid, invalid or not-found.
             """
     )
@@ -30,7 +30,7 @@ struct Validate: ParsableCommand {
         var output = CSVOutput()
         output.write("prefix,origin_asn,state\n")
         var counts: [String: Int] = [:]
-        let routeSummary = try RouteReader.read(path: routes, policy: policy) { announcement in
+        let routeSummary = try Routes.read(path: routes, policy: policy) { announcement in
             let state = index.state(of: announcement.prefix, origin: announcement.origin).rfc6811
             counts[state, default: 0] += 1
             let origin = announcement.originText.contains(",") ? "\"\(announcement.originText)\"" : announcement.originText

@@ -78,13 +78,13 @@ public final class ByteStream {
             switch source {
             case .gzip(let gz):
                 let count = gzread(gz, target, UInt32(capacity))
-                if count < 0 { failure = RoutingDataError(file: path, offset: offset, reason: "corrupt gzip data") }
-                if count < 0 {
+                if count <= 0 {
                     var code: Int32 = 0
                     _ = gzerror(gz, &code)
-                    if code == Z_BUF_ERROR {  // the compressed data ends early
-                        failure = nil
-                        truncated = true
+                    if code == Z_BUF_ERROR {
+                        truncated = true  // the compressed data ends early
+                    } else if count < 0 {
+                        failure = RoutingDataError(file: path, offset: offset, reason: "corrupt gzip data")
                     }
                 }
                 return max(0, Int(count))
@@ -144,6 +144,18 @@ public final class ByteStream {
         return result
     }
 
+    /// Everything left, as bytes: for formats a decoder needs whole (PeeringDB JSON).
+    public func readAll() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while try refill() || start < end {
+            bytes.append(contentsOf: buffer[start..<end])
+            offset += end - start
+            start = end
+            if finished { break }
+        }
+        return bytes
+    }
+
     /// True when no byte is left.
     public func atEnd() throws(RoutingDataError) -> Bool {
         try peek() == nil
@@ -169,6 +181,8 @@ public final class ByteStream {
                 scanned = pending
             }
             if newline == nil && start == end { return }
+            // The unterminated last line of a cut-off stream is incomplete: drop it.
+            if newline == nil && truncated { return }
             let lineEnd = newline ?? end
             var contentEnd = lineEnd
             if contentEnd > start && buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
@@ -214,6 +228,8 @@ public enum BadRecordPolicy: Sendable {
 public struct ReadSummary: Sendable {
     public var records = 0
     public var rejected = 0
+    /// The input ended inside compressed data: everything before the cut was read.
+    public var truncated = false
     /// The first few rejects, for the report.
     public var rejects: [RoutingDataError] = []
 

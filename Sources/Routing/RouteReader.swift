@@ -12,6 +12,38 @@ public struct Announcement: Sendable, Hashable {
     }
 }
 
+/// Reads announcements from any route format, told from the content: MRT (RIB entries and
+/// announced prefixes; withdrawals are not announcements), or the text forms below.
+public enum Routes {
+    public static func read(
+        path: String,
+        policy: BadRecordPolicy = .skip,
+        _ body: (Announcement) throws -> Void
+    ) throws -> ReadSummary {
+        guard try isMRT(path: path) else { return try RouteReader.read(path: path, policy: policy, body) }
+        let mrt = try MRTReader.read(path: path, policy: policy) { route in
+            guard route.kind != .withdrawal, let path = route.path else { return }
+            try body(Announcement(prefix: route.prefix, origin: path.origin, originText: path.originText))
+        }
+        var summary = ReadSummary()
+        summary.records = mrt.routes
+        summary.rejected = mrt.rejected
+        summary.rejects = mrt.rejects
+        summary.truncated = mrt.truncated
+        return summary
+    }
+
+    /// MRT starts with a 12-byte header whose type (bytes 4-5) is a known MRT type; text formats
+    /// start with a printable line.
+    public static func isMRT(path: String) throws -> Bool {
+        let stream = try ByteStream(path: path)
+        let header: [UInt8]? = try stream.take(12) { Array($0) }
+        guard let header else { return false }
+        let type = UInt16(header[4]) << 8 | UInt16(header[5])
+        return [11, 12, 13, 16, 17, 32, 33, 48, 49].contains(type) && header[0..<12].contains { $0 < 0x09 }
+    }
+}
+
 /// Reads announcement lists: `prefix,origin_asn` CSV (header optional) and CAIDA prefix-to-AS
 /// text (`prefix<TAB>length<TAB>asn`, multi-origin `a_b` as one row per origin, AS set `a,b`).
 /// The format is told from each line; plain, gzip or bzip2. MRT comes in its own reader.
@@ -41,6 +73,7 @@ public enum RouteReader {
                 try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "not a route line"), policy: policy)
             }
         }
+        summary.truncated = stream.truncated
         return summary
     }
 
@@ -58,26 +91,25 @@ public enum RouteReader {
             try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "expected prefix<TAB>length<TAB>asn"), policy: policy)
             return
         }
-        let originField = fields[2]
-        if originField.contains(",") {
-            // An AS set: it matches no VRP.
-            let members = originField.split(separator: ",")
-            guard members.allSatisfy({ parseASN($0) != nil }) else {
-                try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "bad AS set \(originField)"), policy: policy)
-                return
+        // Origins separated by "_" (multi-origin); each is an ASN or an AS set "a,b".
+        var announcements: [Announcement] = []
+        for origin in fields[2].split(separator: "_") {
+            if origin.contains(",") {
+                guard origin.split(separator: ",").allSatisfy({ parseASN($0) != nil }) else { break }
+                announcements.append(Announcement(prefix: prefix, origin: nil, originText: "{\(origin)}"))
+            } else if let asn = parseASN(origin) {
+                announcements.append(Announcement(prefix: prefix, origin: asn))
+            } else {
+                break
             }
-            summary.records += 1
-            try body(Announcement(prefix: prefix, origin: nil, originText: "{\(originField)}"))
+        }
+        guard !announcements.isEmpty, announcements.count == fields[2].split(separator: "_").count else {
+            try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "bad origin \(fields[2])"), policy: policy)
             return
         }
-        let origins = originField.split(separator: "_").map { parseASN($0) }
-        guard !origins.isEmpty, origins.allSatisfy({ $0 != nil }) else {
-            try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "bad origin \(originField)"), policy: policy)
-            return
-        }
-        for origin in origins {
+        for announcement in announcements {
             summary.records += 1
-            try body(Announcement(prefix: prefix, origin: origin))
+            try body(announcement)
         }
     }
 }

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Routing
+
+/// `manrs-plus measure`: per-ASN conformance metrics over one snapshot of routing data, as CSV.
+struct Measure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write per-origin-ASN routing metrics as CSV.",
+        discussion: """
+            Columns: asn,announcements,rpki_valid,rpki_invalid,rpki_not_found, then \
+            rpki_invalid_origin, rpki_invalid_length, rpki_score (valid share - 10 x invalid share), \
+            irr_exact, irr_covering, irr_none, irr_coverage, irr_rpki_conflicts, \
+            bogon_prefixes_originated, too_specific_originated, bogon_prefixes_propagated, \
+            bogon_asns_originated, bogon_asns_propagated, rov_invalid_carried, peeringdb_noc, peeringdb_abuse. \
+            Transit columns need AS paths, so MRT input. Explanations go to stderr with --explain.
+            """
+    )
+
+    @Option(help: "VRP file.")
+    var vrps: String
+
+    @Option(help: "Route file (MRT for the transit metrics).")
+    var routes: String
+
+    @Option(help: "IRR RPSL dump(s).")
+    var irr: [String] = []
+
+    @Option(help: "PeeringDB JSON dump(s).")
+    var peeringdb: [String] = []
+
+    @Option(help: "A full-bogons list, added to the special-purpose blocks.")
+    var bogons: String?
+
+    @Option(help: "Only these ASNs.")
+    var asn: [UInt32] = []
+
+    @Flag(help: "Print each row's explanations to stderr.")
+    var explain = false
+
+    func run() throws {
+        let started = ContinuousClock.now
+        let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let (vrpList, vrpSummary) = try VRPReader.read(path: vrps)
+        log("measure: \(vrpSummary.records) VRPs (\(vrpSummary.rejected) rejected)")
+        var irrRoutes: [IRRRoute] = []
+        for file in irr {
+            let summary = try RPSLReader.read(path: file) { irrRoutes.append($0) }
+            log("measure: \(file): \(summary.records) route objects (\(summary.rejected) rejected)")
+        }
+        let networks = peeringdb.isEmpty ? nil : try PeeringDBReader.read(paths: peeringdb)
+        let fullBogons = try bogons.map { try Bogons.readList(path: $0).prefixes } ?? []
+        var measurement = Measurement(
+            vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, bogons: Bogons(fullBogons: fullBogons), only: Set(asn))
+
+        let routeCount: Int
+        if try Routes.isMRT(path: routes) {
+            let summary = try MRTReader.read(path: routes) { route in
+                guard route.kind != .withdrawal, let path = route.path else { return }
+                measurement.add(prefix: route.prefix, origin: path.origin, originText: path.originText, path: path)
+            }
+            routeCount = summary.routes
+            if summary.truncated { log("measure: \(routes) ends mid-record (truncated); read what was there") }
+        } else {
+            routeCount = try Routes.read(path: routes) { announcement in
+                measurement.add(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText)
+            }.records
+        }
+
+        var output = CSVOutput()
+        output.write(
+            "asn,announcements,rpki_valid,rpki_invalid,rpki_not_found,rpki_invalid_origin,rpki_invalid_length,rpki_score,"
+                + "irr_exact,irr_covering,irr_none,irr_coverage,irr_rpki_conflicts,bogon_prefixes_originated,too_specific_originated,"
+                + "bogon_prefixes_propagated,bogon_asns_originated,bogon_asns_propagated,rov_invalid_carried,peeringdb_noc,peeringdb_abuse\n")
+        let rows = measurement.metrics()
+        for row in rows {
+            let fields: [String] = [
+                String(row.asn), String(row.announcements), String(row.rpkiValid), String(row.rpkiInvalid), String(row.rpkiNotFound),
+                String(row.rpkiInvalidOrigin), String(row.rpkiInvalidLength), row.rpkiScore.map { String(format: "%.4f", $0) } ?? "",
+                String(row.irrExact), String(row.irrCovering), String(row.irrNone),
+                irr.isEmpty ? "" : row.irrCoverage.map { String(format: "%.4f", $0) } ?? "", String(row.irrRPKIConflicts),
+                String(row.bogonPrefixesOriginated), String(row.tooSpecificOriginated), String(row.bogonPrefixesPropagated),
+                String(row.bogonASNsOriginated), String(row.bogonASNsPropagated), String(row.rovInvalidCarried),
+                row.nocContact.map { $0 ? "yes" : "no" } ?? "", row.abuseContact.map { $0 ? "yes" : "no" } ?? "",
+            ]
+            output.write(fields.joined(separator: ",") + "\n")
+            if explain {
+                for explanation in row.explanations { log("AS\(row.asn) \(explanation)") }
+            }
+        }
+        output.flush()
+        log("measure: \(routeCount) routes, \(rows.count) ASNs in \(ContinuousClock.now - started)")
+    }
+}

@@ -1,0 +1,208 @@
+/// Per-ASN conformance metrics for the routing actions, each with the inputs behind it.
+public struct ASNMetrics: Sendable {
+    public let asn: ASN
+    /// Distinct (prefix, origin) announcements this AS originated.
+    public var announcements = 0
+    public var rpkiValid = 0
+    public var rpkiInvalidOrigin = 0
+    public var rpkiInvalidLength = 0
+    public var rpkiNotFound = 0
+    /// Announcements whose prefix has an IRR route object with this origin for exactly that prefix.
+    public var irrExact = 0
+    /// … or only for a less-specific prefix.
+    public var irrCovering = 0
+    public var irrNone = 0
+    /// This AS's route objects whose (prefix, origin) is RPKI-invalid.
+    public var irrRPKIConflicts = 0
+    public var bogonPrefixesOriginated = 0
+    public var tooSpecificOriginated = 0
+    /// Bogon prefixes this AS carried as transit (paths known).
+    public var bogonPrefixesPropagated = 0
+    /// Routes that reached the world through this AS with a bogon ASN as their origin side.
+    public var bogonASNsOriginated = 0
+    /// Routes this AS carried as transit whose path held a bogon ASN.
+    public var bogonASNsPropagated = 0
+    /// Distinct RPKI-invalid (prefix, origin) routes this AS carried as a non-origin AS: the
+    /// signal that it does not enforce ROV.
+    public var rovInvalidCarried = 0
+    /// Contacts from PeeringDB (nil when no PeeringDB data was given).
+    public var nocContact: Bool?
+    public var abuseContact: Bool?
+    /// Why: the routes and objects behind the failing counts, a bounded sample of each.
+    public var explanations: [Explanation] = []
+
+    public init(asn: ASN) { self.asn = asn }
+
+    public var rpkiInvalid: Int { rpkiInvalidOrigin + rpkiInvalidLength }
+
+    /// The Observatory's RPKI score: valid share − 10 × invalid share, over announcements.
+    public var rpkiScore: Double? {
+        guard announcements > 0 else { return nil }
+        return (Double(rpkiValid) - 10 * Double(rpkiInvalid)) / Double(announcements)
+    }
+
+    /// Share of announcements with a matching route object, exact or covering.
+    public var irrCoverage: Double? {
+        guard announcements > 0 else { return nil }
+        return Double(irrExact + irrCovering) / Double(announcements)
+    }
+
+    public struct Explanation: Sendable, Hashable, CustomStringConvertible {
+        public let metric: String
+        public let subject: String
+        public let evidence: [String]
+
+        public var description: String { "\(metric): \(subject)" + (evidence.isEmpty ? "" : " [" + evidence.joined(separator: "; ") + "]") }
+    }
+
+    mutating func explain(_ metric: String, _ subject: String, _ evidence: [String] = []) {
+        guard explanations.filter({ $0.metric == metric }).count < Measurement.explanationsPerMetric else { return }
+        explanations.append(Explanation(metric: metric, subject: subject, evidence: evidence))
+    }
+}
+
+/// Computes `ASNMetrics` over one snapshot of inputs. Feed it routes, then read `metrics`.
+public struct Measurement {
+    static let explanationsPerMetric = 20
+
+    public let vrps: VRPIndex
+    public let bogons: Bogons
+    private let irrByPrefix: [IPPrefix: Set<ASN>]
+    private let irrRoutes: [IRRRoute]
+    private let peeringDB: [ASN: PeeringDBNetwork]?
+    /// When non-empty, only these ASNs get rows.
+    private let only: Set<ASN>
+    private var seenOrigins: Set<RouteKey> = []
+    private var seenTransit: Set<TransitKey> = []
+    private var rows: [ASN: ASNMetrics] = [:]
+
+    private struct RouteKey: Hashable {
+        let prefix: IPPrefix
+        let origin: String
+    }
+
+    private struct TransitKey: Hashable {
+        let asn: ASN
+        let route: RouteKey
+    }
+
+    public init(vrps: VRPIndex, irr: [IRRRoute] = [], peeringDB: [ASN: PeeringDBNetwork]? = nil, bogons: Bogons = Bogons(), only: Set<ASN> = []) {
+        self.vrps = vrps
+        self.bogons = bogons
+        self.irrRoutes = irr
+        self.irrByPrefix = Dictionary(grouping: irr, by: \.prefix).mapValues { Set($0.map(\.origin)) }
+        self.peeringDB = peeringDB
+        self.only = only
+    }
+
+    private func wanted(_ asn: ASN) -> Bool { only.isEmpty || only.contains(asn) }
+
+    /// Adds one route; `path`, when known, enables the transit metrics. The same route seen from
+    /// many peers counts once per AS.
+    public mutating func add(prefix: IPPrefix, origin: ASN?, originText: String, path: ASPath? = nil) {
+        let key = RouteKey(prefix: prefix, origin: originText)
+        let state = vrps.state(of: prefix, origin: origin)
+        let bogonReason = bogons.reason(for: prefix)
+
+        if let origin, wanted(origin), seenOrigins.insert(key).inserted {
+            var row = rows[origin] ?? ASNMetrics(asn: origin)
+            row.announcements += 1
+            switch state {
+            case .valid: row.rpkiValid += 1
+            case .invalidWrongOrigin:
+                row.rpkiInvalidOrigin += 1
+                row.explain("rpki_invalid", "\(prefix) AS\(origin): covered only by other origins", vrps.covering(prefix).map(\.description))
+            case .invalidTooSpecific:
+                row.rpkiInvalidLength += 1
+                row.explain("rpki_invalid", "\(prefix) AS\(origin): longer than the VRP's maxLength", vrps.covering(prefix).map(\.description))
+            case .notFound: row.rpkiNotFound += 1
+            }
+            if irrByPrefix[prefix]?.contains(origin) == true {
+                row.irrExact += 1
+            } else if coveringIRRObject(prefix, origin: origin) != nil {
+                row.irrCovering += 1
+            } else {
+                row.irrNone += 1
+                row.explain("irr_none", "\(prefix) AS\(origin): no route object with this origin")
+            }
+            if let bogonReason {
+                row.bogonPrefixesOriginated += 1
+                row.explain("bogon_prefix_originated", "\(prefix): \(bogonReason)")
+            }
+            if Bogons.isTooSpecific(prefix) {
+                row.tooSpecificOriginated += 1
+                row.explain("too_specific_originated", "\(prefix)")
+            }
+            rows[origin] = row
+        }
+
+        guard let path else { return }
+        let hops = path.allASNs
+        // The public AS that handed a route with a bogon ASN on its origin side to the world.
+        if let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:)) {
+            let upstream = hops[..<firstBogon].last { !Bogons.isBogon(asn: $0) }
+            if let upstream, wanted(upstream), seenTransit.insert(TransitKey(asn: upstream, route: key)).inserted {
+                rows[upstream, default: ASNMetrics(asn: upstream)].bogonASNsOriginated += 1
+                rows[upstream]!.explain("bogon_asn_originated", "\(prefix) path \(path)")
+            }
+        }
+        // Transit: every AS in the path but the origin.
+        var transit = Set(hops)
+        if let origin { transit.remove(origin) }
+        for asn in transit where wanted(asn) && !Bogons.isBogon(asn: asn) {
+            guard seenTransit.insert(TransitKey(asn: asn, route: RouteKey(prefix: prefix, origin: "transit:" + originText))).inserted else {
+                continue
+            }
+            var row = rows[asn] ?? ASNMetrics(asn: asn)
+            if state.isInvalid {
+                row.rovInvalidCarried += 1
+                row.explain("rov_invalid_carried", "\(prefix) AS\(originText) via path \(path)", vrps.covering(prefix).map(\.description))
+            }
+            if bogonReason != nil {
+                row.bogonPrefixesPropagated += 1
+                row.explain("bogon_prefix_propagated", "\(prefix) via path \(path)")
+            }
+            if let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:)), let position = hops.firstIndex(of: asn), position < firstBogon,
+                hops[..<firstBogon].last(where: { !Bogons.isBogon(asn: $0) }) != asn
+            {
+                row.bogonASNsPropagated += 1
+                row.explain("bogon_asn_propagated", "\(prefix) path \(path)")
+            }
+            rows[asn] = row
+        }
+    }
+
+    private func coveringIRRObject(_ prefix: IPPrefix, origin: ASN) -> IPPrefix? {
+        var length = prefix.length
+        while length > 0 {
+            length -= 1
+            let candidate = prefix.truncated(to: length)
+            if irrByPrefix[candidate]?.contains(origin) == true { return candidate }
+        }
+        return nil
+    }
+
+    /// The rows, sorted by ASN, with the per-object checks (IRR/RPKI conflicts, contacts) applied.
+    public func metrics() -> [ASNMetrics] {
+        var result = rows
+        for route in irrRoutes where wanted(route.origin) && vrps.state(of: route.prefix, origin: route.origin).isInvalid {
+            result[route.origin, default: ASNMetrics(asn: route.origin)].irrRPKIConflicts += 1
+            result[route.origin]!.explain("irr_rpki_conflict", "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
+        }
+        if let peeringDB {
+            for asn in result.keys {
+                let network = peeringDB[asn]
+                result[asn]!.nocContact = network?.hasNOC ?? false
+                result[asn]!.abuseContact = network?.hasAbuse ?? false
+            }
+        }
+        for asn in only where result[asn] == nil {
+            result[asn] = ASNMetrics(asn: asn)
+            if let peeringDB {
+                result[asn]!.nocContact = peeringDB[asn]?.hasNOC ?? false
+                result[asn]!.abuseContact = peeringDB[asn]?.hasAbuse ?? false
+            }
+        }
+        return result.values.sorted { $0.asn < $1.asn }
+    }
+}

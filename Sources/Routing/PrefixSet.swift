@@ -1,0 +1,33 @@
+/// A set of prefixes that answers "which member covers this prefix?" by looking only at the
+/// prefix lengths its members have.
+public struct PrefixSet: Sendable {
+    private struct Key: Hashable {
+        let bits: UInt128
+        let length: UInt8
+        let family: IPFamily
+    }
+
+    private var members: Set<Key> = []
+    private var lengths: [IPFamily: [UInt8]] = [:]
+
+    public init(_ prefixes: some Sequence<IPPrefix>) {
+        var present: [IPFamily: Set<UInt8>] = [:]
+        for prefix in prefixes {
+            members.insert(Key(bits: prefix.bits, length: prefix.length, family: prefix.family))
+            present[prefix.family, default: []].insert(prefix.length)
+        }
+        lengths = present.mapValues { $0.sorted() }
+    }
+
+    public var count: Int { members.count }
+
+    /// The shortest member that contains `prefix`, or nil.
+    public func covering(_ prefix: IPPrefix) -> IPPrefix? {
+        for length in lengths[prefix.family] ?? [] {
+            if length > prefix.length { break }
+            let candidate = prefix.truncated(to: length)
+            if members.contains(Key(bits: candidate.bits, length: length, family: prefix.family)) { return candidate }
+        }
+        return nil
+    }
+}
