@@ -62,6 +62,40 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.init(family: address.family, bits: address.bits, length: length)
     }
 
+    /// Parses `address/length` from bytes without allocating for IPv4 (the bulk of routing data);
+    /// IPv6 goes through the text parser. Nil when malformed.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, strict: Bool) -> IPPrefix? {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash + 1 < bytes.count else { return nil }
+        var length = 0
+        for index in (slash + 1)..<bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10, length < 1000 else { return nil }
+            length = length * 10 + Int(digit)
+        }
+        let address = UnsafeBufferPointer(rebasing: bytes[..<slash])
+        if !address.contains(UInt8(ascii: ":")) {
+            guard length <= 32, let v4 = IPAddress.parseV4(address) else { return nil }
+            let bits = UInt128(v4) << 96
+            if strict && bits & ~mask(UInt8(length)) != 0 { return nil }
+            return IPPrefix(family: .v4, bits: bits, length: UInt8(length))
+        }
+        return try? IPPrefix(String(decoding: bytes, as: UTF8.self), strict: strict)
+    }
+
+    /// Appends the canonical text to `output` (fast for IPv4).
+    public func write(to output: inout [UInt8]) {
+        guard family == .v4 else {
+            output.append(contentsOf: description.utf8)
+            return
+        }
+        let value = UInt32(truncatingIfNeeded: bits >> 96)
+        for shift in [24, 16, 8, 0] as [UInt32] {
+            appendDecimal(UInt64(value >> shift & 0xff), to: &output)
+            output.append(shift == 0 ? UInt8(ascii: "/") : UInt8(ascii: "."))
+        }
+        appendDecimal(UInt64(length), to: &output)
+    }
+
     /// Canonical text: RFC 5952 for IPv6, e.g. `2001:db8::/32`, `192.0.2.0/24`.
     public var description: String {
         IPAddress(family: family, bits: bits).description + "/" + String(length)
@@ -109,6 +143,10 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func parseV4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
+        bytes.withUnsafeBufferPointer { parseV4($0) }
+    }
+
+    static func parseV4(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var octets = 0
         var current: UInt32 = 0
@@ -204,5 +242,26 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
         guard bestStart >= 0 else { return hex(0..<8) }
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+    }
+}
+
+/// Appends the decimal digits of `value` to `output`.
+@inline(__always)
+func appendDecimal(_ value: UInt64, to output: inout [UInt8]) {
+    if value < 10 {
+        output.append(UInt8(ascii: "0") + UInt8(value))
+        return
+    }
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    var remaining = value
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        while remaining > 0 {
+            buffer[19 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            count += 1
+        }
+        output.append(contentsOf: buffer[(20 - count)...])
     }
 }

@@ -1,6 +1,22 @@
 /// An autonomous system number, 0…4294967295.
 public typealias ASN = UInt32
 
+/// Reads `3333` or `AS3333` from bytes without allocating.
+@inline(__always)
+public func parseASN(_ bytes: UnsafeBufferPointer<UInt8>) -> ASN? {
+    var index = 0
+    if bytes.count > 2, bytes[0] | 0x20 == UInt8(ascii: "a"), bytes[1] | 0x20 == UInt8(ascii: "s") { index = 2 }
+    guard index < bytes.count, bytes.count - index <= 10 else { return nil }
+    var value: UInt64 = 0
+    while index < bytes.count {
+        let digit = bytes[index] &- UInt8(ascii: "0")
+        guard digit < 10 else { return nil }
+        value = value * 10 + UInt64(digit)
+        index += 1
+    }
+    return value <= UInt64(ASN.max) ? ASN(value) : nil
+}
+
 /// Reads `3333`, `AS3333` or `as3333`.
 public func parseASN(_ text: some StringProtocol) -> ASN? {
     var digits = Substring(text)
@@ -47,13 +63,17 @@ public enum RPKIState: String, Sendable, Hashable, CaseIterable {
 
 /// VRPs indexed for route origin validation (RFC 6811).
 ///
-/// VRPs are grouped by exact prefix; a route is checked against the VRPs of each of its covering
-/// prefixes, looking only at the prefix lengths some VRP actually has.
+/// VRPs are grouped by exact prefix in an open-addressing hash table (a multiplicative hash;
+/// Swift's SipHash-based `Dictionary` spent most of the time hashing). A route is checked
+/// against the VRPs of each of its covering prefixes, only at the prefix lengths some VRP has.
 public struct VRPIndex: Sendable {
-    private struct Key: Hashable {
-        let bits: UInt128
-        let length: UInt8
-        let family: IPFamily
+    private struct Slot {
+        var bits: UInt128
+        var length: UInt8
+        var family: IPFamily
+        /// Range in `authorisations`; count 0 marks an empty slot.
+        var start: Int32
+        var count: Int32
     }
 
     private struct Authorisation: Sendable {
@@ -61,20 +81,70 @@ public struct VRPIndex: Sendable {
         let asn: ASN
     }
 
-    private var byPrefix: [Key: [Authorisation]] = [:]
+    private var slots: [Slot]
+    private let slotMask: Int
+    private var authorisations: [Authorisation] = []
     /// For each family, the prefix lengths present, shortest first.
-    private var lengths: [IPFamily: [UInt8]] = [:]
-    public private(set) var count = 0
+    private let lengthsV4: [UInt8]
+    private let lengthsV6: [UInt8]
+    public let count: Int
 
     public init(_ vrps: some Sequence<VRP>) {
-        var present: [IPFamily: Set<UInt8>] = [:]
-        for vrp in vrps {
-            byPrefix[Key(bits: vrp.prefix.bits, length: vrp.prefix.length, family: vrp.prefix.family), default: []]
-                .append(Authorisation(maxLength: vrp.maxLength, asn: vrp.asn))
-            present[vrp.prefix.family, default: []].insert(vrp.prefix.length)
-            count += 1
+        // Group by prefix: sort, then each run of equal prefixes becomes one slot.
+        let sorted = vrps.sorted { ($0.prefix, $0.asn, $0.maxLength) < ($1.prefix, $1.asn, $1.maxLength) }
+        count = sorted.count
+        var distinct = 0
+        for (index, vrp) in sorted.enumerated() where index == 0 || sorted[index - 1].prefix != vrp.prefix { distinct += 1 }
+        var capacity = 16
+        while capacity < distinct * 2 { capacity <<= 1 }
+        slotMask = capacity - 1
+        slots = Array(repeating: Slot(bits: 0, length: 0, family: .v4, start: 0, count: 0), count: capacity)
+        authorisations.reserveCapacity(sorted.count)
+        var v4: Set<UInt8> = []
+        var v6: Set<UInt8> = []
+        var index = 0
+        while index < sorted.count {
+            let prefix = sorted[index].prefix
+            let start = authorisations.count
+            while index < sorted.count && sorted[index].prefix == prefix {
+                authorisations.append(Authorisation(maxLength: sorted[index].maxLength, asn: sorted[index].asn))
+                index += 1
+            }
+            var slot = Self.hash(prefix.bits, prefix.length, prefix.family) & slotMask
+            while slots[slot].count != 0 { slot = (slot + 1) & slotMask }
+            slots[slot] = Slot(bits: prefix.bits, length: prefix.length, family: prefix.family, start: Int32(start), count: Int32(authorisations.count - start))
+            if prefix.family == .v4 { v4.insert(prefix.length) } else { v6.insert(prefix.length) }
         }
-        lengths = present.mapValues { $0.sorted() }
+        lengthsV4 = v4.sorted()
+        lengthsV6 = v6.sorted()
+    }
+
+    @inline(__always)
+    private static func hash(_ bits: UInt128, _ length: UInt8, _ family: IPFamily) -> Int {
+        let high = UInt64(truncatingIfNeeded: bits >> 64)
+        let low = UInt64(truncatingIfNeeded: bits)
+        // murmur3's fmix64: every input bit reaches the low bits the table mask keeps.
+        var mixed = high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(length) << 56) ^ UInt64(family.rawValue)
+        mixed ^= mixed >> 33
+        mixed &*= 0xff51_afd7_ed55_8ccd
+        mixed ^= mixed >> 33
+        mixed &*= 0xc4ce_b9fe_1a85_ec53
+        mixed ^= mixed >> 33
+        return Int(truncatingIfNeeded: mixed)
+    }
+
+    /// The range of authorisations for exactly this prefix, if any.
+    @inline(__always)
+    private func find(_ bits: UInt128, _ length: UInt8, _ family: IPFamily) -> Range<Int>? {
+        var slot = Self.hash(bits, length, family) & slotMask
+        while true {
+            let candidate = slots[slot]
+            if candidate.count == 0 { return nil }
+            if candidate.bits == bits && candidate.length == length && candidate.family == family {
+                return Int(candidate.start)..<Int(candidate.start + candidate.count)
+            }
+            slot = (slot + 1) & slotMask
+        }
     }
 
     /// The state of a route originated by `origin`; nil means the origin is an AS_SET, which
@@ -82,13 +152,13 @@ public struct VRPIndex: Sendable {
     public func state(of route: IPPrefix, origin: ASN?) -> RPKIState {
         var covered = false
         var sameOriginTooShort = false
-        for length in lengths[route.family] ?? [] {
+        for length in route.family == .v4 ? lengthsV4 : lengthsV6 {
             if length > route.length { break }
-            guard let authorisations = byPrefix[Key(bits: route.bits & IPPrefix.mask(length), length: length, family: route.family)] else {
-                continue
-            }
+            guard let range = find(route.bits & IPPrefix.mask(length), length, route.family) else { continue }
             covered = true
-            for authorisation in authorisations where authorisation.asn == origin && authorisation.asn != 0 {
+            for position in range {
+                let authorisation = authorisations[position]
+                guard authorisation.asn == origin, authorisation.asn != 0 else { continue }
                 if route.length <= authorisation.maxLength { return .valid }
                 sameOriginTooShort = true
             }
@@ -100,10 +170,10 @@ public struct VRPIndex: Sendable {
     /// The VRPs that cover `route`: the inputs behind its state, for explanations.
     public func covering(_ route: IPPrefix) -> [VRP] {
         var result: [VRP] = []
-        for length in lengths[route.family] ?? [] where length <= route.length {
+        for length in route.family == .v4 ? lengthsV4 : lengthsV6 where length <= route.length {
             let prefix = route.truncated(to: length)
-            for authorisation in byPrefix[Key(bits: prefix.bits, length: length, family: route.family)] ?? [] {
-                result.append(VRP(prefix: prefix, maxLength: authorisation.maxLength, asn: authorisation.asn))
+            for position in find(prefix.bits, length, route.family) ?? 0..<0 {
+                result.append(VRP(prefix: prefix, maxLength: authorisations[position].maxLength, asn: authorisations[position].asn))
             }
         }
         return result

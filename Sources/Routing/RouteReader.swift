@@ -2,13 +2,29 @@
 public struct Announcement: Sendable, Hashable {
     public let prefix: IPPrefix
     public let origin: ASN?
-    /// The origin as the input wrote it, e.g. `3333` or `{64512,64513}`.
-    public let originText: String
+    /// Set only when the origin is not a plain ASN (an AS set); built lazily otherwise, as most are.
+    private let originTextOverride: String?
 
     public init(prefix: IPPrefix, origin: ASN?, originText: String? = nil) {
         self.prefix = prefix
         self.origin = origin
-        self.originText = originText ?? origin.map(String.init) ?? "{}"
+        self.originTextOverride = origin != nil && originText == origin.map(String.init) ? nil : originText
+    }
+
+    /// The origin as the input wrote it, e.g. `3333` or `{64512,64513}`.
+    public var originText: String { originTextOverride ?? origin.map(String.init) ?? "{}" }
+
+    /// Appends `originText` to `output`, quoted when it holds a comma.
+    public func writeOrigin(to output: inout [UInt8]) {
+        if originTextOverride == nil, let origin {
+            appendDecimal(UInt64(origin), to: &output)
+        } else if originText.contains(",") {
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: originText.utf8)
+            output.append(UInt8(ascii: "\""))
+        } else {
+            output.append(contentsOf: originText.utf8)
+        }
     }
 }
 
@@ -60,10 +76,9 @@ public enum RouteReader {
             if let tab = line.firstIndex(of: UInt8(ascii: "\t")) {
                 try readPrefixToAS(line, firstTab: tab, number: number, stream: stream, summary: &summary, policy: policy, body)
             } else if let comma = line.firstIndex(of: UInt8(ascii: ",")) {
-                let prefixText = String(decoding: UnsafeBufferPointer(rebasing: line[..<comma]), as: UTF8.self)
-                let originText = String(decoding: UnsafeBufferPointer(rebasing: line[(comma + 1)...]), as: UTF8.self)
-                if number == 1 && prefixText == "prefix" { return }
-                guard let prefix = try? IPPrefix(prefixText, strict: false), let origin = parseASN(originText) else {
+                let prefixBytes = UnsafeBufferPointer(rebasing: line[..<comma])
+                if number == 1 && prefixBytes.elementsEqual("prefix".utf8) { return }
+                guard let prefix = IPPrefix.parse(prefixBytes, strict: false), let origin = parseASN(UnsafeBufferPointer(rebasing: line[(comma + 1)...])) else {
                     try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "expected prefix,origin_asn"), policy: policy)
                     return
                 }

@@ -78,28 +78,64 @@ public enum VRPReader {
                 return
             }
             sawROAs = true
+            var fields = ROAFields()
             try scanner.forEachElement { scanner in
                 let objectOffset = stream.offset
-                var fields: [String: String] = [:]
-                try scanner.forEachMember { field, scanner in
-                    switch field {
-                    case "asn", "prefix", "maxLength":
-                        fields[field] = try scanner.scalarText()
-                    default:
-                        try scanner.skipValue()
-                    }
-                }
-                switch make(asn: fields["asn"], prefix: fields["prefix"], maxLength: fields["maxLength"]) {
-                case .success(let vrp):
+                try scanner.readROA(into: &fields)
+                if let vrp = fields.vrp() {
                     vrps.append(vrp)
                     summary.records += 1
-                case .failure(let reason):
+                } else {
+                    // The slow path only for rejects, to say why.
+                    let reason: String
+                    if case .failure(let why) = make(asn: fields.text(\.asn), prefix: fields.text(\.prefix), maxLength: fields.text(\.maxLength)) {
+                        reason = why
+                    } else {
+                        reason = "unreadable ROA"
+                    }
                     try summary.reject(RoutingDataError(file: stream.path, offset: objectOffset, reason: reason), policy: policy)
                 }
             }
         }
         guard sawROAs else { throw RoutingDataError(file: stream.path, reason: "no \"roas\" array: not a VRP export") }
         return (vrps, summary)
+    }
+}
+
+/// The raw bytes of one ROA object's fields, reused from object to object.
+struct ROAFields {
+    var asn: [UInt8] = []
+    var prefix: [UInt8] = []
+    var maxLength: [UInt8] = []
+    var seen: (asn: Bool, prefix: Bool, maxLength: Bool) = (false, false, false)
+
+    mutating func reset() {
+        asn.removeAll(keepingCapacity: true)
+        prefix.removeAll(keepingCapacity: true)
+        maxLength.removeAll(keepingCapacity: true)
+        seen = (false, false, false)
+    }
+
+    func text(_ field: KeyPath<ROAFields, [UInt8]>) -> String? {
+        let bytes = self[keyPath: field]
+        let present = field == \ROAFields.asn ? seen.asn : field == \ROAFields.prefix ? seen.prefix : seen.maxLength
+        return present ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    /// The VRP, when every field is present and valid (the common case, without allocating).
+    func vrp() -> VRP? {
+        guard seen.asn, seen.prefix else { return nil }
+        let parsedASN = asn.withUnsafeBufferPointer { parseASN($0) }
+        let parsedPrefix = prefix.withUnsafeBufferPointer { IPPrefix.parse($0, strict: true) }
+        guard let asn = parsedASN, let prefix = parsedPrefix else { return nil }
+        var max = prefix.length
+        if seen.maxLength {
+            guard !maxLength.isEmpty, maxLength.count <= 3, maxLength.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            let value = maxLength.reduce(0) { $0 * 10 + Int($1 - 48) }
+            guard value >= Int(prefix.length), value <= prefix.family.width else { return nil }
+            max = UInt8(value)
+        }
+        return VRP(prefix: prefix, maxLength: max, asn: asn)
     }
 }
 
@@ -167,6 +203,70 @@ struct JSONScanner {
             default: throw fail("expected ',' or ']'")
             }
         }
+    }
+
+    /// Reads one ROA object, keeping the raw bytes of `asn`, `prefix` and `maxLength`.
+    mutating func readROA(into fields: inout ROAFields) throws {
+        fields.reset()
+        var key: [UInt8] = []
+        try expect(UInt8(ascii: "{"))
+        try skipWhitespace()
+        if try stream.peek() == UInt8(ascii: "}") {
+            _ = try stream.next()
+            return
+        }
+        while true {
+            key.removeAll(keepingCapacity: true)
+            try rawString(into: &key)
+            try expect(UInt8(ascii: ":"))
+            if key.elementsEqual("asn".utf8) {
+                try rawScalar(into: &fields.asn)
+                fields.seen.asn = true
+            } else if key.elementsEqual("prefix".utf8) {
+                try rawScalar(into: &fields.prefix)
+                fields.seen.prefix = true
+            } else if key.elementsEqual("maxLength".utf8) {
+                try rawScalar(into: &fields.maxLength)
+                fields.seen.maxLength = true
+            } else {
+                try skipValue()
+            }
+            try skipWhitespace()
+            switch try stream.next() {
+            case UInt8(ascii: ","): try skipWhitespace()
+            case UInt8(ascii: "}"): return
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// A string's raw bytes, appended to `bytes` (escapes kept as the escaped character).
+    mutating func rawString(into bytes: inout [UInt8]) throws(RoutingDataError) {
+        try skipWhitespace()
+        guard try stream.next() == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        while true {
+            guard let byte = try stream.next() else { throw fail("unterminated string") }
+            if byte == UInt8(ascii: "\"") { return }
+            if byte == UInt8(ascii: "\\") {
+                guard let escaped = try stream.next() else { throw fail("unterminated string") }
+                bytes.append(escaped)
+                continue
+            }
+            bytes.append(byte)
+        }
+    }
+
+    /// A string's or a number's raw bytes, appended to `bytes`.
+    mutating func rawScalar(into bytes: inout [UInt8]) throws(RoutingDataError) {
+        try skipWhitespace()
+        if try stream.peek() == UInt8(ascii: "\"") { return try rawString(into: &bytes) }
+        while let byte = try stream.peek(), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        {
+            bytes.append(byte)
+            _ = try stream.next()
+        }
+        guard !bytes.isEmpty else { throw fail("expected a string or number") }
     }
 
     /// A string's contents (escapes other than \" and \\ kept verbatim: VRP fields use none).
