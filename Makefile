@@ -24,6 +24,7 @@ test: deps ## Run the whole suite against a real, throwaway PostgreSQL (or TEST_
 bench: deps ## Benchmarks side by side with their baselines (pgbench, …), printing ratios
 	$(SWIFT) build -c release --product manrs-plus-bench --product manrs-plus
 	$(RELEASE_BIN)/manrs-plus-bench
+	scripts/bench/routing.sh
 
 fmt: ## Format the sources with swift-format (.swift-format)
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

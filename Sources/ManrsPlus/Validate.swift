@@ -25,6 +25,9 @@ struct Validate: ParsableCommand {
     func run() throws {
         let policy: BadRecordPolicy = strict ? .stop : .skip
         let started = ContinuousClock.now
+        // The routes are read on the other core while the VRPs load; both are needed before
+        // the first row can be classified.
+        let routeRead = RouteReadInBackground(path: routes, policy: policy)
         let (vrpList, vrpSummary) = try VRPReader.read(path: vrps, policy: policy)
         let loaded = ContinuousClock.now
         let index = VRPIndex(vrpList)
@@ -34,7 +37,8 @@ struct Validate: ParsableCommand {
         let stateBytes: [RPKIState: [UInt8]] = Dictionary(
             uniqueKeysWithValues: RPKIState.allCases.map { ($0, Array(("," + $0.rfc6811 + "\n").utf8)) })
         var counts: [RPKIState: Int] = [:]
-        let routeSummary = try Routes.read(path: routes, policy: policy) { announcement in
+        let (announcements, routeSummary) = try routeRead.wait()
+        for announcement in announcements {
             let state = index.state(of: announcement.prefix, origin: announcement.origin)
             counts[state, default: 0] += 1
             announcement.prefix.write(to: &output.buffer)
@@ -74,5 +78,30 @@ struct CSVOutput {
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Reads a route file on its own thread; `wait()` returns what it read or rethrows its error.
+final class RouteReadInBackground: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<([Announcement], ReadSummary), any Error>?
+
+    init(path: String, policy: BadRecordPolicy) {
+        let thread = Thread { [self] in
+            result = Result {
+                var announcements: [Announcement] = []
+                announcements.reserveCapacity(1 << 20)
+                let summary = try Routes.read(path: path, policy: policy) { announcements.append($0) }
+                return (announcements, summary)
+            }
+            done.signal()
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    func wait() throws -> ([Announcement], ReadSummary) {
+        done.wait()
+        return try result!.get()
     }
 }

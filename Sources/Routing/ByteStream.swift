@@ -144,6 +144,21 @@ public final class ByteStream {
         return result
     }
 
+    /// Runs `body` over the buffered bytes, refilling as needed, until it says it is done or the
+    /// data ends. `body` returns how many bytes it consumed and whether it is done.
+    @inline(__always)
+    public func scan(_ body: (UnsafeBufferPointer<UInt8>) -> (consumed: Int, done: Bool)) throws(RoutingDataError) {
+        while true {
+            if start == end, try !refill() { return }
+            let (consumed, done) = buffer.withUnsafeBufferPointer { bytes in
+                body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            start += consumed
+            offset += consumed
+            if done { return }
+        }
+    }
+
     /// Everything left, as bytes: for formats a decoder needs whole (PeeringDB JSON).
     public func readAll() throws -> [UInt8] {
         var bytes: [UInt8] = []

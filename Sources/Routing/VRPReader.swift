@@ -148,8 +148,14 @@ struct JSONScanner {
     }
 
     mutating func skipWhitespace() throws(RoutingDataError) {
-        while let byte = try stream.peek(), byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 {
-            _ = try stream.next()
+        try stream.scan { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x20 || byte == 0x0a || byte == 0x0d || byte == 0x09 else { return (index, true) }
+                index += 1
+            }
+            return (index, false)
         }
     }
 
@@ -244,27 +250,45 @@ struct JSONScanner {
     mutating func rawString(into bytes: inout [UInt8]) throws(RoutingDataError) {
         try skipWhitespace()
         guard try stream.next() == UInt8(ascii: "\"") else { throw fail("expected a string") }
-        while true {
-            guard let byte = try stream.next() else { throw fail("unterminated string") }
-            if byte == UInt8(ascii: "\"") { return }
-            if byte == UInt8(ascii: "\\") {
-                guard let escaped = try stream.next() else { throw fail("unterminated string") }
-                bytes.append(escaped)
-                continue
+        var closed = false
+        try stream.scan { chunk in
+            var index = 0
+            while index < chunk.count {
+                let byte = chunk[index]
+                if byte == UInt8(ascii: "\"") {
+                    closed = true
+                    return (index + 1, true)
+                }
+                if byte == UInt8(ascii: "\\") {
+                    // An escape split across buffers: leave the backslash for the next round.
+                    guard index + 1 < chunk.count else { return (index, false) }
+                    bytes.append(chunk[index + 1])
+                    index += 2
+                    continue
+                }
+                bytes.append(byte)
+                index += 1
             }
-            bytes.append(byte)
+            return (index, false)
         }
+        guard closed else { throw fail("unterminated string") }
     }
 
     /// A string's or a number's raw bytes, appended to `bytes`.
     mutating func rawScalar(into bytes: inout [UInt8]) throws(RoutingDataError) {
         try skipWhitespace()
         if try stream.peek() == UInt8(ascii: "\"") { return try rawString(into: &bytes) }
-        while let byte = try stream.peek(), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
-            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        {
-            bytes.append(byte)
-            _ = try stream.next()
+        try stream.scan { chunk in
+            var index = 0
+            while index < chunk.count {
+                let byte = chunk[index]
+                guard byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
+                    || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                else { return (index, true) }
+                bytes.append(byte)
+                index += 1
+            }
+            return (index, false)
         }
         guard !bytes.isEmpty else { throw fail("expected a string or number") }
     }
@@ -308,7 +332,8 @@ struct JSONScanner {
         guard let first = try stream.peek() else { throw fail("unexpected end") }
         switch first {
         case UInt8(ascii: "\""):
-            _ = try string()
+            var ignored: [UInt8] = []
+            try rawString(into: &ignored)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             var depth = 0
             var inString = false
@@ -328,10 +353,18 @@ struct JSONScanner {
             }
             throw fail("unterminated \(first == UInt8(ascii: "{") ? "object" : "array")")
         default:
-            while let byte = try stream.peek(), byte != UInt8(ascii: ","), byte != UInt8(ascii: "}"), byte != UInt8(ascii: "]"),
-                byte != 0x20, byte != 0x0a, byte != 0x0d, byte != 0x09
-            {
-                _ = try stream.next()
+            try stream.scan { chunk in
+                var index = 0
+                while index < chunk.count {
+                    let byte = chunk[index]
+                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 || byte == 0x0a
+                        || byte == 0x0d || byte == 0x09
+                    {
+                        return (index, true)
+                    }
+                    index += 1
+                }
+                return (index, false)
             }
         }
     }
