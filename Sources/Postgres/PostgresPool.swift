@@ -169,20 +169,26 @@ public final class PostgresPool: Sendable {
     private func takeImmediately() -> Acquisition {
         state.withLock { state in
             if state.closed { return .failed(PostgresError(code: .poolClosed)) }
-            if let connection = state.idle.popLast() {
-                state.inUse += 1
-                metrics.inUse.record(state.inUse)
-                return .ready(connection)
-            }
-            if state.created < configuration.poolSize {
-                state.created += 1
-                state.inUse += 1
-                metrics.connections.record(state.created)
-                metrics.inUse.record(state.inUse)
-                return .create(index: state.created)
-            }
-            return .wait
+            return take(from: &state) ?? .wait
         }
+    }
+
+    /// An idle connection, or a reservation to open a new one, when the pool has either; called
+    /// under the lock.
+    private func take(from state: inout State) -> Acquisition? {
+        if let connection = state.idle.popLast() {
+            state.inUse += 1
+            metrics.inUse.record(state.inUse)
+            return .ready(connection)
+        }
+        if state.created < configuration.poolSize {
+            state.created += 1
+            state.inUse += 1
+            metrics.connections.record(state.created)
+            metrics.inUse.record(state.inUse)
+            return .create(index: state.created)
+        }
+        return nil
     }
 
     private func makeConnection(index: Int) -> PostgresConnection {
@@ -204,17 +210,10 @@ public final class PostgresPool: Sendable {
                     state.unregistered.remove(id)
                     if let error = state.earlyFailures.removeValue(forKey: id) { return .failure(error) }
                     if state.closed { return .failure(PostgresError(code: .poolClosed)) }
-                    if let connection = state.idle.popLast() {
-                        state.inUse += 1
-                        metrics.inUse.record(state.inUse)
-                        return .success(connection)
-                    }
-                    if state.created < configuration.poolSize {
-                        state.created += 1
-                        state.inUse += 1
-                        metrics.connections.record(state.created)
-                        metrics.inUse.record(state.inUse)
-                        return .success(makeConnection(index: state.created))
+                    switch take(from: &state) {
+                    case .ready(let connection): return .success(connection)
+                    case .create(let index): return .success(makeConnection(index: index))
+                    default: break
                     }
                     state.waiters.append(Waiter(id: id, continuation: continuation, handoff: handoff, deadline: deadline))
                     metrics.waiting.record(state.waiters.count - state.waiterHead)
