@@ -248,6 +248,8 @@ public struct ReadSummary: Sendable {
     /// The first few rejects, for the report.
     public var rejects: [RoutingDataError] = []
 
+    public init() {}
+
     mutating func reject(_ error: RoutingDataError, policy: BadRecordPolicy) throws(RoutingDataError) {
         if policy == .stop { throw error }
         rejected += 1
