@@ -101,6 +101,8 @@ let package = Package(
             dependencies: [
                 "EmbeddedPostgres",
                 "Postgres",
+                "Routing",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

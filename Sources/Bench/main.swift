@@ -6,6 +6,8 @@ import EmbeddedPostgres
 import Foundation
 import Logging
 import Postgres
+import Routing
+import Store
 
 #if canImport(Glibc)
 import Glibc
@@ -171,6 +173,66 @@ for _ in 0..<rounds {
 printFigure("pool, 8 tasks on 4 connections", ours: poolRates, baseline: pgbenchPool, baselineName: "pgbench -c4 -j2 -M extended", goal: 0.7)
 }
 await pooled.close()
+
+// MARK: - Import: the full table and the VRP set through COPY, against psql \copy of the same rows.
+
+let shared = environment["SHARED_DATA"] ?? "../shared/data"
+if (only == nil || only == "import") && FileManager.default.fileExists(atPath: shared + "/routes") {
+    let importPool = PostgresPool(configuration: .init(connectionString: cluster.connectionString(), poolSize: 2), logger: logger)
+    try await Migrator(migrations: try Migration.load(from: "schema"), logger: logger).migrate(importPool)
+    let work = folder + "/import"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    // Inputs as the importer reads them, and the same rows as CSV for psql (prepared untimed).
+    let routesFile = shared + "/routes/announcements-rv2-20240406.csv.gz"
+    let vrpFile = work + "/vrps.json"
+    _ = try Subprocess.run(["/bin/sh", "-c", "bzcat '\(shared)/vrps/rpki-client-20250720T093133Z.json.bz2' > '\(vrpFile)'"])
+    let placeholder = try await importPool.query("""
+        INSERT INTO measurement_snapshots (kind, source_name, file_sha256, taken_at)
+        VALUES ('routes', 'psql baseline', repeat('0', 64), now()) RETURNING id
+        """)[0].decode(0, as: Int.self)
+    var routesCSV = ""
+    _ = try RouteReader.read(path: routesFile) { routesCSV += "\(placeholder),\($0.prefix),\($0.origin.map(String.init) ?? ""),\($0.originText)\n" }
+    try routesCSV.write(toFile: work + "/routes.csv", atomically: true, encoding: .utf8)
+    var vrpCSV = ""
+    for vrp in try VRPReader.read(path: vrpFile).vrps { vrpCSV += "\(placeholder),\(vrp.prefix),\(vrp.maxLength),\(vrp.asn)\n" }
+    try vrpCSV.write(toFile: work + "/vrps.csv", atomically: true, encoding: .utf8)
+    routesCSV = ""
+    vrpCSV = ""
+
+    let store = SnapshotStore(database: importPool)
+    var ours: [Double] = []
+    var theirs: [Double] = []
+    for _ in 0..<rounds {
+        let start = ContinuousClock.now
+        for (file, kind) in [(routesFile, SnapshotKind.routes), (vrpFile, .vrps)] {
+            guard case .imported = try await store.importFile(file, kind: kind, sourceName: "bench", takenAt: Date()) else {
+                throw BenchError("import of \(file) did nothing")
+            }
+        }
+        ours.append((ContinuousClock.now - start).seconds)
+        try await importPool.execute("DELETE FROM measurement_snapshots WHERE source_name = 'bench'")
+
+        let psqlStart = ContinuousClock.now
+        for (table, columns, file) in [
+            ("snapshot_routes", "snapshot_id, prefix, origin_asn, origin_text", work + "/routes.csv"),
+            ("snapshot_vrps", "snapshot_id, prefix, max_length, asn", work + "/vrps.csv"),
+        ] {
+            let (status, output) = try Subprocess.run([
+                binaries.path("psql"), "-X", "-q", "-d", cluster.connectionString(), "-c", "\\copy \(table) (\(columns)) FROM '\(file)' CSV",
+            ])
+            guard status == 0 else { throw BenchError("psql \\copy failed: \(output)") }
+        }
+        theirs.append((ContinuousClock.now - psqlStart).seconds)
+        try await importPool.execute("DELETE FROM snapshot_routes WHERE snapshot_id = \(placeholder)")
+        try await importPool.execute("DELETE FROM snapshot_vrps WHERE snapshot_id = \(placeholder)")
+    }
+    await importPool.close()
+    // Times, so lower is better: the ratio is ours over psql's, goal at most 1.5.
+    let ratio = median(ours) / median(theirs)
+    print(String(format: "import full table + VRPs: manrs-plus %.2f s (runs: %@)", median(ours), ours.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    print(String(format: "import full table + VRPs: psql \\copy of the same rows as CSV %.2f s (runs: %@)", median(theirs), theirs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    print(String(format: "import full table + VRPs: ratio %.2f of psql's time (goal ≤ 1.5) %@", ratio, ratio <= 1.5 ? "ok" : "ABOVE GOAL"))
+}
 
 try? cluster.stop()
 try? FileManager.default.removeItem(atPath: folder)
