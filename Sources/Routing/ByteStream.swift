@@ -159,6 +159,18 @@ public final class ByteStream {
         }
     }
 
+    /// Offers the buffered bytes to `body`, which either consumes a prefix of them and returns
+    /// a result, or returns nil to consume nothing (the caller then takes a slower path).
+    @inline(__always)
+    public func attempt<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> (consumed: Int, result: Result)?) throws(RoutingDataError) -> Result? {
+        if start == end, try !refill() { return nil }
+        let outcome = buffer.withUnsafeBufferPointer { bytes in body(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+        guard let outcome else { return nil }
+        start += outcome.consumed
+        offset += outcome.consumed
+        return outcome.result
+    }
+
     /// Everything left, as bytes: for formats a decoder needs whole (PeeringDB JSON).
     public func readAll() throws -> [UInt8] {
         var bytes: [UInt8] = []

@@ -90,33 +90,46 @@ public struct VRPIndex: Sendable {
     public let count: Int
 
     public init(_ vrps: some Sequence<VRP>) {
-        // Group by prefix: sort, then each run of equal prefixes becomes one slot.
-        let sorted = vrps.sorted { ($0.prefix, $0.asn, $0.maxLength) < ($1.prefix, $1.asn, $1.maxLength) }
-        count = sorted.count
-        var distinct = 0
-        for (index, vrp) in sorted.enumerated() where index == 0 || sorted[index - 1].prefix != vrp.prefix { distinct += 1 }
+        // Group by prefix without sorting: count per prefix, then place each VRP in its range.
+        let all = Array(vrps)
+        count = all.count
         var capacity = 16
-        while capacity < distinct * 2 { capacity <<= 1 }
+        while capacity < all.count * 2 { capacity <<= 1 }
         slotMask = capacity - 1
         slots = Array(repeating: Slot(bits: 0, length: 0, family: .v4, start: 0, count: 0), count: capacity)
-        authorisations.reserveCapacity(sorted.count)
-        var v4: Set<UInt8> = []
-        var v6: Set<UInt8> = []
-        var index = 0
-        while index < sorted.count {
-            let prefix = sorted[index].prefix
-            let start = authorisations.count
-            while index < sorted.count && sorted[index].prefix == prefix {
-                authorisations.append(Authorisation(maxLength: sorted[index].maxLength, asn: sorted[index].asn))
-                index += 1
-            }
+        var v4 = [Bool](repeating: false, count: 33)
+        var v6 = [Bool](repeating: false, count: 129)
+        var slotOfVRP = [Int32](repeating: 0, count: all.count)
+        for (position, vrp) in all.enumerated() {
+            let prefix = vrp.prefix
             var slot = Self.hash(prefix.bits, prefix.length, prefix.family) & slotMask
-            while slots[slot].count != 0 { slot = (slot + 1) & slotMask }
-            slots[slot] = Slot(bits: prefix.bits, length: prefix.length, family: prefix.family, start: Int32(start), count: Int32(authorisations.count - start))
-            if prefix.family == .v4 { v4.insert(prefix.length) } else { v6.insert(prefix.length) }
+            while slots[slot].count != 0
+                && !(slots[slot].bits == prefix.bits && slots[slot].length == prefix.length && slots[slot].family == prefix.family)
+            {
+                slot = (slot + 1) & slotMask
+            }
+            if slots[slot].count == 0 {
+                slots[slot] = Slot(bits: prefix.bits, length: prefix.length, family: prefix.family, start: 0, count: 0)
+                if prefix.family == .v4 { v4[Int(prefix.length)] = true } else { v6[Int(prefix.length)] = true }
+            }
+            slots[slot].count += 1
+            slotOfVRP[position] = Int32(slot)
         }
-        lengthsV4 = v4.sorted()
-        lengthsV6 = v6.sorted()
+        // Ranges in slot order; `start` then serves as the fill cursor and is restored after.
+        var next: Int32 = 0
+        for slot in slots.indices where slots[slot].count != 0 {
+            slots[slot].start = next
+            next += slots[slot].count
+        }
+        authorisations = [Authorisation](repeating: Authorisation(maxLength: 0, asn: 0), count: all.count)
+        for (position, vrp) in all.enumerated() {
+            let slot = Int(slotOfVRP[position])
+            authorisations[Int(slots[slot].start)] = Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)
+            slots[slot].start += 1
+        }
+        for slot in slots.indices where slots[slot].count != 0 { slots[slot].start -= slots[slot].count }
+        lengthsV4 = (0...32).filter { v4[$0] }.map(UInt8.init)
+        lengthsV6 = (0...128).filter { v6[$0] }.map(UInt8.init)
     }
 
     @inline(__always)

@@ -214,6 +214,10 @@ struct JSONScanner {
     /// Reads one ROA object, keeping the raw bytes of `asn`, `prefix` and `maxLength`.
     mutating func readROA(into fields: inout ROAFields) throws {
         fields.reset()
+        // Nearly every ROA is a flat object without escapes that sits wholly in the buffer:
+        // read it in one pass. Anything else takes the general path below.
+        if try stream.attempt({ Self.flatROA($0, into: &fields) }) != nil { return }
+        fields.reset()
         var key: [UInt8] = []
         try expect(UInt8(ascii: "{"))
         try skipWhitespace()
@@ -243,6 +247,79 @@ struct JSONScanner {
             case UInt8(ascii: "}"): return
             default: throw fail("expected ',' or '}'")
             }
+        }
+    }
+
+    /// Parses a flat JSON object (no nesting, no escapes) at the start of `bytes` in one pass.
+    /// Returns the bytes consumed, or nil when the object is not of that simple shape or not
+    /// wholly in `bytes`.
+    static func flatROA(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout ROAFields) -> (consumed: Int, result: Void)? {
+        let count = bytes.count
+        var index = 0
+        @inline(__always) func skipSpace() {
+            while index < count, bytes[index] == 0x20 || bytes[index] == 0x0a || bytes[index] == 0x0d || bytes[index] == 0x09 { index += 1 }
+        }
+        guard count > 0, bytes[0] == UInt8(ascii: "{") else { return nil }
+        index = 1
+        while true {
+            skipSpace()
+            guard index < count else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return (index + 1, ()) }
+            guard bytes[index] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = index + 1
+            var keyEnd = keyStart
+            while keyEnd < count, bytes[keyEnd] != UInt8(ascii: "\""), bytes[keyEnd] != UInt8(ascii: "\\") { keyEnd += 1 }
+            guard keyEnd < count, bytes[keyEnd] == UInt8(ascii: "\"") else { return nil }
+            index = keyEnd + 1
+            skipSpace()
+            guard index < count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipSpace()
+            guard index < count else { return nil }
+            let valueStart: Int
+            let valueEnd: Int
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                valueStart = index + 1
+                var end = valueStart
+                while end < count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+                guard end < count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+                valueEnd = end
+                index = end + 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                return nil
+            default:
+                valueStart = index
+                var end = index
+                while end < count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: "}"), bytes[end] != 0x20, bytes[end] != 0x0a,
+                    bytes[end] != 0x0d, bytes[end] != 0x09
+                {
+                    end += 1
+                }
+                guard end < count, end > valueStart else { return nil }
+                valueEnd = end
+                index = end
+            }
+            let key = UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd])
+            let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+            if key.elementsEqual("asn".utf8) {
+                fields.asn.append(contentsOf: value)
+                fields.seen.asn = true
+            } else if key.elementsEqual("prefix".utf8) {
+                fields.prefix.append(contentsOf: value)
+                fields.seen.prefix = true
+            } else if key.elementsEqual("maxLength".utf8) {
+                fields.maxLength.append(contentsOf: value)
+                fields.seen.maxLength = true
+            }
+            skipSpace()
+            guard index < count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { return nil }
+            return (index + 1, ())
         }
     }
 
