@@ -90,26 +90,35 @@ struct PoolTests {
     @Test("libpq runs on the connection's own thread, not on Swift's cooperative pool")
     func blockingCallsStayOffTheCooperativePool() async throws {
         try await TestDatabase.withDatabase(migrated: false) { (db: FreshDatabase) async throws in
-            // pg_sleep blocks the calling thread. Were that a cooperative thread, eight 0.3 s
-            // sleeps would run at most as many at a time as the pool has threads (2 here), so they
-            // would take at least 1.2 s; on eight connection threads they overlap. The server does
-            // the sleeping, so load elsewhere in the test run does not slow it down. (Debug builds
-            // also assert in `session()` that libpq is only touched on its connection's thread.)
+            // pg_sleep blocks the calling thread. Were that a cooperative thread, no more sessions
+            // could sleep at once than the cooperative pool has threads (2 here); on connection
+            // threads all eight do. The server counts them, so a busy test run only makes the
+            // poll slower, never wrong. (Debug builds also assert in `session()` that libpq is
+            // only touched on its connection's thread.)
             var configuration = db.pool.configuration
             configuration.poolSize = 8
             let pool = PostgresPool(configuration: configuration, logger: TestDatabase.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in  // connect all eight first
-                for _ in 0..<8 { group.addTask { try await pool.execute("SELECT pg_sleep(0.05)") } }
-                try await group.waitForAll()
+            let observer = PostgresPool(configuration: db.pool.configuration, logger: TestDatabase.logger)
+            let sleepers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<8 { group.addTask { try await pool.execute("SELECT pg_sleep(3) /* sleeper */") } }
+                    try await group.waitForAll()
+                }
             }
-            let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { try await pool.execute("SELECT pg_sleep(0.3)") } }
-                try await group.waitForAll()
+            var most = 0
+            let deadline = ContinuousClock.now + .seconds(10)
+            while most < 8 && ContinuousClock.now < deadline {
+                let rows = try await observer.query("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND state = 'active' AND query LIKE '%/* sleeper */%' AND pid <> pg_backend_pid()
+                    """)
+                most = max(most, try rows[0].decode(0, as: Int.self))
+                try await Task.sleep(for: .milliseconds(50))
             }
-            let elapsed = ContinuousClock.now - started
-            #expect(elapsed < .milliseconds(1_000), "8 concurrent sleeps took \(elapsed)")
+            #expect(most == 8, "at most \(most) sessions slept at once")
+            try await sleepers.value
             await pool.close()
+            await observer.close()
         }
     }
 
