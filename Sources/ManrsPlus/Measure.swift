@@ -52,19 +52,11 @@ struct Measure: ParsableCommand {
         var measurement = Measurement(
             vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, bogons: Bogons(fullBogons: fullBogons), only: Set(asn))
 
-        let routeCount: Int
-        if try Routes.isMRT(path: routes) {
-            let summary = try MRTReader.read(path: routes) { route in
-                guard route.kind != .withdrawal, let path = route.path else { return }
-                measurement.add(prefix: route.prefix, origin: path.origin, originText: path.originText, path: path)
-            }
-            routeCount = summary.routes
-            if summary.truncated { log("measure: \(routes) ends mid-record (truncated); read what was there") }
-        } else {
-            routeCount = try Routes.read(path: routes) { announcement in
-                measurement.add(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText)
-            }.records
+        let routeSummary = try Routes.readWithPaths(path: routes) { announcement, path in
+            measurement.add(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText, path: path)
         }
+        let routeCount = routeSummary.records
+        if routeSummary.truncated { log("measure: \(routes) ends mid-record (truncated); read what was there") }
 
         var output = CSVOutput()
         output.write(
@@ -88,6 +80,6 @@ struct Measure: ParsableCommand {
             }
         }
         output.flush()
-        log("measure: \(routeCount) routes, \(rows.count) ASNs in \(ContinuousClock.now - started)")
+        log("measure: \(routeCount) announcements, \(rows.count) ASNs in \(ContinuousClock.now - started)")
     }
 }

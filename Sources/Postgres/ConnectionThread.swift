@@ -19,10 +19,8 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     private var thread: pthread_t?
-    private let name: String
 
-    init(name: String) {
-        self.name = name
+    init() {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         let box = Unmanaged.passRetained(self)

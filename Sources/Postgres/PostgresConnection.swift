@@ -28,9 +28,9 @@ public final class PostgresConnection: @unchecked Sendable {
     // Touched only on `thread`.
     private var handle: ConnectionHandle?
 
-    init(configuration: PostgresConfiguration, name: String, logger: Logger, metrics: PostgresMetrics) {
+    init(configuration: PostgresConfiguration, logger: Logger, metrics: PostgresMetrics) {
         self.configuration = configuration
-        self.thread = ConnectionThread(name: name)
+        self.thread = ConnectionThread()
         self.logger = logger
         self.metrics = metrics
     }

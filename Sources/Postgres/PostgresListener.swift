@@ -38,7 +38,7 @@ public final class PostgresListener: Sendable {
         self.configuration = configuration
         self.channels = channels
         self.logger = logger
-        self.thread = ConnectionThread(name: "pg-listen")
+        self.thread = ConnectionThread()
     }
 
     deinit {

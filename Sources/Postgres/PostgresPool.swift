@@ -80,9 +80,9 @@ public final class PostgresPool: Sendable {
         case .ready(let connection):
             metrics.waitDuration.recordNanoseconds(monotonicNanoseconds() - start)
             return try await lease(connection, handoff: nil, body)
-        case .create(let index):
+        case .create:
             metrics.waitDuration.recordNanoseconds(monotonicNanoseconds() - start)
-            return try await lease(makeConnection(index: index), handoff: nil, body)
+            return try await lease(makeConnection(), handoff: nil, body)
         case .failed(let error):
             throw error
         case .wait:
@@ -161,7 +161,7 @@ public final class PostgresPool: Sendable {
 
     private enum Acquisition {
         case ready(PostgresConnection)
-        case create(index: Int)
+        case create
         case failed(PostgresError)
         case wait
     }
@@ -186,13 +186,13 @@ public final class PostgresPool: Sendable {
             state.inUse += 1
             metrics.connections.record(state.created)
             metrics.inUse.record(state.inUse)
-            return .create(index: state.created)
+            return .create
         }
         return nil
     }
 
-    private func makeConnection(index: Int) -> PostgresConnection {
-        PostgresConnection(configuration: configuration, name: "pg-\(index)", logger: logger, metrics: metrics)
+    private func makeConnection() -> PostgresConnection {
+        PostgresConnection(configuration: configuration, logger: logger, metrics: metrics)
     }
 
     private func waitForConnection(handoff: HandoffExecutor, since start: Int64) async throws -> PostgresConnection {
@@ -212,7 +212,7 @@ public final class PostgresPool: Sendable {
                     if state.closed { return .failure(PostgresError(code: .poolClosed)) }
                     switch take(from: &state) {
                     case .ready(let connection): return .success(connection)
-                    case .create(let index): return .success(makeConnection(index: index))
+                    case .create: return .success(makeConnection())
                     default: break
                     }
                     state.waiters.append(Waiter(id: id, continuation: continuation, handoff: handoff, deadline: deadline))

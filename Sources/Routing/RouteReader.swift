@@ -2,13 +2,14 @@
 public struct Announcement: Sendable, Hashable {
     public let prefix: IPPrefix
     public let origin: ASN?
-    /// Set only when the origin is not a plain ASN (an AS set); built lazily otherwise, as most are.
+    /// Given only when the origin is not a plain ASN (an AS set); built lazily otherwise, as most are.
     private let originTextOverride: String?
 
+    /// `originText` is for origins that are not a plain ASN, such as `{64512,64513}`.
     public init(prefix: IPPrefix, origin: ASN?, originText: String? = nil) {
         self.prefix = prefix
         self.origin = origin
-        self.originTextOverride = origin != nil && originText == origin.map(String.init) ? nil : originText
+        self.originTextOverride = originText
     }
 
     /// The origin as the input wrote it, e.g. `3333` or `{64512,64513}`.
@@ -36,13 +37,29 @@ public enum Routes {
         policy: BadRecordPolicy = .skip,
         _ body: (Announcement) throws -> Void
     ) throws -> ReadSummary {
-        guard try isMRT(path: path) else { return try RouteReader.read(path: path, policy: policy, body) }
+        try readWithPaths(path: path, policy: policy) { announcement, _ in try body(announcement) }
+    }
+
+    /// Like `read`, and also gives each announcement's AS path when the format has one (MRT).
+    /// `records` counts the announcements delivered; MRT withdrawals are not among them.
+    public static func readWithPaths(
+        path: String,
+        policy: BadRecordPolicy = .skip,
+        _ body: (Announcement, ASPath?) throws -> Void
+    ) throws -> ReadSummary {
+        guard try isMRT(path: path) else {
+            return try RouteReader.read(path: path, policy: policy) { try body($0, nil) }
+        }
+        var delivered = 0
         let mrt = try MRTReader.read(path: path, policy: policy) { route in
-            guard route.kind != .withdrawal, let path = route.path else { return }
-            try body(Announcement(prefix: route.prefix, origin: path.origin, originText: path.originText))
+            guard route.kind != .withdrawal, let asPath = route.path else { return }
+            delivered += 1
+            let announcement = Announcement(
+                prefix: route.prefix, origin: asPath.origin, originText: asPath.origin == nil ? asPath.originText : nil)
+            try body(announcement, asPath)
         }
         var summary = ReadSummary()
-        summary.records = mrt.routes
+        summary.records = delivered
         summary.rejected = mrt.rejected
         summary.rejects = mrt.rejects
         summary.truncated = mrt.truncated
@@ -51,7 +68,7 @@ public enum Routes {
 
     /// MRT starts with a 12-byte header whose type (bytes 4-5) is a known MRT type; text formats
     /// start with a printable line.
-    public static func isMRT(path: String) throws -> Bool {
+    static func isMRT(path: String) throws -> Bool {
         let stream = try ByteStream(path: path)
         let header: [UInt8]? = try stream.take(12) { Array($0) }
         guard let header else { return false }

@@ -370,36 +370,10 @@ struct JSONScanner {
         guard !bytes.isEmpty else { throw fail("expected a string or number") }
     }
 
-    /// A string's contents (escapes other than \" and \\ kept verbatim: VRP fields use none).
+    /// A string's contents, as text.
     mutating func string() throws(RoutingDataError) -> String {
-        try skipWhitespace()
-        guard try stream.next() == UInt8(ascii: "\"") else { throw fail("expected a string") }
         var bytes: [UInt8] = []
-        while true {
-            guard let byte = try stream.next() else { throw fail("unterminated string") }
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") {
-                guard let escaped = try stream.next() else { throw fail("unterminated string") }
-                bytes.append(escaped)
-                continue
-            }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// A string's contents or a number's text.
-    mutating func scalarText() throws(RoutingDataError) -> String {
-        try skipWhitespace()
-        if try stream.peek() == UInt8(ascii: "\"") { return try string() }
-        var bytes: [UInt8] = []
-        while let byte = try stream.peek(), byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
-            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        {
-            bytes.append(byte)
-            _ = try stream.next()
-        }
-        guard !bytes.isEmpty else { throw fail("expected a string or number") }
+        try rawString(into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 

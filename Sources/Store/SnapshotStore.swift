@@ -145,23 +145,11 @@ public struct SnapshotStore: Sendable {
             try await connection.copyFromStdin(
                 "COPY snapshot_routes (snapshot_id, prefix, origin_asn, origin_text, as_path) FROM STDIN"
             ) { writer in
-                if try Routes.isMRT(path: path) {
-                    let mrt = try MRTReader.read(path: path) { route in
-                        guard route.kind != .withdrawal, let asPath = route.path else { return }
-                        try writer.appendRow([
-                            String(snapshot), route.prefix.description, asPath.origin.map(String.init), asPath.originText, asPath.description,
-                        ])
-                    }
-                    summary.records = writer.rowsWritten
-                    summary.rejected = mrt.rejected
-                    summary.rejects = mrt.rejects
-                    summary.truncated = mrt.truncated
-                } else {
-                    summary = try RouteReader.read(path: path) { announcement in
-                        try writer.appendRow([
-                            String(snapshot), announcement.prefix.description, announcement.origin.map(String.init), announcement.originText, nil,
-                        ])
-                    }
+                summary = try Routes.readWithPaths(path: path) { announcement, asPath in
+                    try writer.appendRow([
+                        String(snapshot), announcement.prefix.description, announcement.origin.map(String.init), announcement.originText,
+                        asPath?.description,
+                    ])
                 }
             }
         case .irr:
