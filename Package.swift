@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // libpq, found through pkg-config.
@@ -38,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
         // Pure routing measurement: prefixes, VRPs, RFC 6811 validation, readers of routing data.
         .target(name: "Routing", dependencies: ["CZlib", "CBZip2"], swiftSettings: swiftSettings),
+        // Pure domain rules: resources, catalogs and admission, roles and authorisation.
+        .target(name: "Domain", dependencies: ["Routing"], swiftSettings: swiftSettings),
         // The PostgreSQL client: connections, pool, bound queries, decoding, transactions, COPY, LISTEN/NOTIFY.
         .target(
             name: "Postgres",
@@ -58,9 +63,12 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "Domain",
                 "Postgres",
                 "Routing",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -69,9 +77,12 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Domain",
                 "Postgres",
                 "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -83,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "ManrsPlus",
             dependencies: [
+                "Domain",
                 "EmbeddedPostgres",
                 "Routing",
                 "Postgres",
@@ -117,6 +129,7 @@ let package = Package(
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -77,3 +77,41 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension DatabaseRuntime {
+    /// Opens the database, migrates it, runs `body`, and shuts down whatever happens; an error
+    /// becomes a one-line command failure.
+    static func withMigratedDatabase<Result>(
+        settings: Settings, logger: Logger, _ body: (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
+        let database = try DatabaseRuntime.open(settings: settings, logger: logger)
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            try await migrator.migrate(database.pool)
+            outcome = .success(try await body(database.pool))
+        } catch {
+            outcome = .failure(error)
+        }
+        await database.shutdown()
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as CommandFailure): throw error
+        case .failure(let error as RegistryError): throw CommandFailure(describe(error))
+        case .failure(let error): throw CommandFailure("\(error)")
+        }
+    }
+
+    static func describe(_ error: RegistryError) -> String {
+        switch error {
+        case .notFound(let detail), .conflict(_, let detail): detail
+        case .staleVersion(let current): "changed concurrently (now version \(current)); try again"
+        case .invalid(let fields): fields.map { "\($0.field): \($0.refusal.message)" }.joined(separator: "; ")
+        }
+    }
+}
+
+/// The folder that holds `schema/`, `templates/` and `docs/` (a checkout, or an installed share directory).
+func locateResourceRoot() throws -> String {
+    URL(fileURLWithPath: try locateSchemaDirectory()).deletingLastPathComponent().path
+}

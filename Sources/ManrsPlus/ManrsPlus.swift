@@ -13,7 +13,10 @@ struct ManrsPlus: AsyncParsableCommand {
             cluster under DATA_DIR (default .data), started for the command's length unless it \
             is already running.
             """,
-        subcommands: [Serve.self, Migrate.self, Import.self, Validate.self, Measure.self, RoutesCommand.self]
+        subcommands: [
+            Serve.self, Migrate.self, CatalogCommand.self, UserCommand.self, DemoCommand.self, Import.self, Validate.self, Measure.self,
+            RoutesCommand.self,
+        ]
     )
 }
 

@@ -38,6 +38,12 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
+        let assets: ServerAssets
+        do {
+            assets = try await ServerAssets.load(root: try locateResourceRoot())
+        } catch {
+            throw CommandFailure("cannot start: \(error)")
+        }
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
         do {
             if noMigrate {
@@ -48,7 +54,9 @@ struct Serve: AsyncParsableCommand {
                 try await migrator.migrate(database.pool)
             }
             let app = buildApplication(
-                AppDependencies(settings: settings, database: database.pool, migrator: migrator, metrics: registry, logger: logger)
+                AppDependencies(
+                    settings: settings, database: database.pool, migrator: migrator, metrics: registry, logger: logger, assets: assets
+                )
             )
             logger.info("Serving", metadata: ["http.address": "http://\(settings.host):\(settings.port)"])
             // Runs until SIGTERM or SIGINT: the server drains in-flight requests, then the

@@ -1,15 +1,26 @@
+import Domain
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Store
 
-/// Per-request state: the request id and the body limit, set by `RequestIDMiddleware`.
+/// Per-request state: the request id and the body limit (set by `RequestIDMiddleware`), and who
+/// is asking (set by `AuthenticationMiddleware`).
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = "-"
     public var bodyLimit: Int = 1 << 20
+    /// The authenticated user, nil when anonymous.
+    public var actor: Actor?
+    /// Set when the request came with a browser session cookie rather than a token.
+    public var session: BrowserSession?
+    /// The peer's IP address, for login rate limiting.
+    public let remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { bodyLimit }
@@ -63,6 +74,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response(instance: context.requestID)
+        } catch let error as RegistryError {
+            return Problem.from(error).response(instance: context.requestID)
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             // The framework's own errors (unknown route, body over the limit, bad URI).
             let problem: Problem =
@@ -84,6 +97,27 @@ struct ProblemMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+extension AppRequestContext {
+    /// Stops the request unless the rules allow `operation` (401 without credentials, 403 with
+    /// the rule's words otherwise); returns the actor.
+    @discardableResult
+    func require(_ operation: Permission, participant: UUID? = nil) throws(Problem) -> Actor {
+        switch Access.decide(operation, actor: actor, participant: participant) {
+        case .allowed:
+            // Public operations never ask for an actor; anything that does needs one.
+            guard let actor else { throw Problem.unauthenticated() }
+            return actor
+        case .unauthenticated: throw Problem.unauthenticated()
+        case .forbidden(let rule): throw Problem.forbidden(rule)
+        }
+    }
+
+    /// The change context for the store: who and which request.
+    var change: ChangeContext { ChangeContext(actor: actor, requestID: requestID) }
 }
 
 extension String {

@@ -13,13 +13,24 @@ public struct AppDependencies: Sendable {
     public var migrator: Migrator
     public var metrics: PrometheusCollectorRegistry
     public var logger: Logger
+    /// The OpenAPI document and the page templates, read once at start.
+    public var assets: ServerAssets
+    /// bcrypt with the configured cost; tests pass a cheaper one.
+    public var passwords: Passwords
+    public var loginLimits: LoginLimits
 
-    public init(settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger) {
+    public init(
+        settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger,
+        assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits()
+    ) {
         self.settings = settings
         self.database = database
         self.migrator = migrator
         self.metrics = metrics
         self.logger = logger
+        self.assets = assets
+        self.passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
+        self.loginLimits = loginLimits
     }
 }
 
@@ -47,8 +58,23 @@ public func buildApplication(_ dependencies: AppDependencies) -> some Applicatio
 /// The router with every route, and the list of the routes it serves.
 public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestContext>, [RouteDescription]) {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let users = UserStore(database: dependencies.database, passwords: dependencies.passwords)
+    let participants = ParticipantStore(database: dependencies.database)
+    let catalogs = CatalogStore(database: dependencies.database)
+    let idempotency = Idempotency(database: dependencies.database)
     installMiddleware(on: router, settings: dependencies.settings)
     HealthRoutes(dependencies: dependencies).register(on: router)
+
+    let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: users))
+    let api = authenticated.group("api/v1")
+    OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
+    CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
+    ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
+    AccountRoutes(users: users, participants: participants, idempotency: idempotency).register(on: api)
+    SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database)).register(on: api)
+    WebRoutes(
+        users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits
+    ).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -49,24 +49,3 @@ struct HealthRoutes {
         }
     }
 }
-
-/// A JSON body with `snake_case` keys from the type's CodingKeys.
-struct JSONResponse: ResponseGenerator {
-    let data: Data
-    let status: HTTPResponse.Status
-
-    init(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        self.data = try encoder.encode(value)
-        self.status = status
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(data.count)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}

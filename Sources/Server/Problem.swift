@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Store
 
 /// An RFC 9457 problem: the only shape an error takes on the wire.
 ///
@@ -123,5 +124,74 @@ public struct Problem: Error, Sendable, Encodable, Equatable {
             if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
         }
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+// MARK: Registry problems
+
+extension Problem {
+    public static func unauthenticated(_ detail: String = "Sign in, or send an API token as 'Authorization: Bearer mp_…'.") -> Problem {
+        var problem = Problem(type: typePrefix + "unauthenticated", title: "Authentication required", status: .unauthorized, detail: detail)
+        problem.headers["WWW-Authenticate"] = #"Bearer realm="manrs-plus""#
+        return problem
+    }
+
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(type: typePrefix + "forbidden", title: "Forbidden", status: .forbidden, detail: detail)
+    }
+
+    public static func conflict(_ slug: String, detail: String) -> Problem {
+        Problem(type: typePrefix + slug, title: "Conflict", status: .conflict, detail: detail)
+    }
+
+    public static func staleVersion(current: Int) -> Problem {
+        var problem = Problem(
+            type: typePrefix + "stale-version",
+            title: "Precondition failed",
+            status: .preconditionFailed,
+            detail: "The resource changed since you read it (it is now version \(current)); read it again and reapply your change."
+        )
+        problem.headers["ETag"] = ETag.value(current)
+        return problem
+    }
+
+    public static let versionRequired = Problem(
+        type: typePrefix + "version-required",
+        title: "Precondition required",
+        status: .preconditionRequired,
+        detail: "Send If-Match with the ETag you read, so a concurrent change is not overwritten."
+    )
+
+    public static let idempotencyKeyReused = Problem(
+        type: typePrefix + "idempotency-key-reused",
+        title: "Idempotency key reused",
+        status: .unprocessableContent,
+        detail: "This Idempotency-Key was used for a different request; use a new key for a new request."
+    )
+
+    public static func rateLimited(retryAfter: Int) -> Problem {
+        var problem = Problem(
+            type: typePrefix + "rate-limited",
+            title: "Too many requests",
+            status: .tooManyRequests,
+            detail: "Too many failed sign-ins; try again in \(retryAfter / 60) minutes."
+        )
+        problem.headers["Retry-After"] = String(retryAfter)
+        return problem
+    }
+
+    /// One invalid field.
+    public static func invalid(_ field: String, _ code: String, _ message: String) -> Problem {
+        .validation([FieldError(field: field, code: code, message: message)])
+    }
+
+    /// The problem for a store's refusal.
+    static func from(_ error: RegistryError) -> Problem {
+        switch error {
+        case .notFound(let detail): .notFound(detail)
+        case .staleVersion(let current): .staleVersion(current: current)
+        case .conflict(let slug, let detail): .conflict(slug, detail: detail)
+        case .invalid(let fields): .validation(fields.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
+        }
     }
 }

@@ -8,6 +8,11 @@ extension Request {
     /// over the limit, 400 for malformed JSON or invalid UTF-8, 422 naming the field for a
     /// missing or mistyped one.
     public func decodeJSON<Value: Decodable>(as type: Value.Type, context: AppRequestContext) async throws -> Value {
+        try await decodeJSONWithData(as: type, context: context).value
+    }
+
+    /// `decodeJSON`, also returning the body's bytes.
+    func decodeJSONWithData<Value: Decodable>(as type: Value.Type, context: AppRequestContext) async throws -> (value: Value, data: Data) {
         if let contentType = headers[.contentType], !Self.isJSON(contentType) {
             throw Problem.unsupportedMediaType("Send the body as application/json.")
         }
@@ -17,7 +22,7 @@ extension Request {
             throw Problem.malformedJSON("The body is not valid UTF-8.")
         }
         do {
-            return try JSONDecoder.api.decode(Value.self, from: data)
+            return (try JSONDecoder.api.decode(Value.self, from: data), data)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
         }

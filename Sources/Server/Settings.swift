@@ -14,6 +14,12 @@ public struct Settings: Sendable, Equatable {
     public var databasePoolSize: Int
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int
+    /// bcrypt cost for passwords (12 or more).
+    public var bcryptCost: Int
+    /// How long a browser session lasts.
+    public var sessionHours: Int
+    /// Whether the session cookie is marked `Secure` (browsers accept it on http://localhost too).
+    public var secureCookies: Bool
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -29,6 +35,9 @@ public struct Settings: Sendable, Equatable {
         ("LOG_FORMAT", "text", "text, or json for one JSON object per line"),
         ("DB_POOL_SIZE", "10", "database connections per process (1-500)"),
         ("MAX_BODY_BYTES", "1048576", "largest request body in bytes; larger gets 413"),
+        ("BCRYPT_COST", "12", "bcrypt cost for passwords (12-16)"),
+        ("SESSION_HOURS", "12", "lifetime of a browser session in hours (1-720)"),
+        ("SECURE_COOKIES", "true", "mark the session cookie Secure (true or false; false only behind plain HTTP in development)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -58,6 +67,10 @@ public struct Settings: Sendable, Equatable {
         guard !host.contains(where: \.isWhitespace) else {
             throw SettingsError(name: "HOST", value: host, expected: "an address or host name")
         }
+        let secureText = value("SECURE_COOKIES") ?? "true"
+        guard let secure = ["true": true, "false": false][secureText.lowercased()] else {
+            throw SettingsError(name: "SECURE_COOKIES", value: secureText, expected: "true or false")
+        }
         return Settings(
             databaseURL: value("DATABASE_URL"),
             host: host,
@@ -66,7 +79,10 @@ public struct Settings: Sendable, Equatable {
             logLevel: level,
             logFormat: format,
             databasePoolSize: try integer("DB_POOL_SIZE", default: 10, in: 1...500),
-            maxBodyBytes: try integer("MAX_BODY_BYTES", default: 1 << 20, in: 1...(1 << 30))
+            maxBodyBytes: try integer("MAX_BODY_BYTES", default: 1 << 20, in: 1...(1 << 30)),
+            bcryptCost: try integer("BCRYPT_COST", default: 12, in: 12...16),
+            sessionHours: try integer("SESSION_HOURS", default: 12, in: 1...720),
+            secureCookies: secure
         )
     }
 }

@@ -13,15 +13,8 @@ import Testing
 /// The HTTP skeleton, driven through the same router `serve` builds.
 @Suite("HTTP skeleton")
 struct ServerTests {
-    static func dependencies(_ pool: PostgresPool, settings: Settings? = nil) throws -> AppDependencies {
-        let registry = PrometheusCollectorRegistry()
-        return AppDependencies(
-            settings: try settings ?? Settings.load(environment: [:]),
-            database: pool,
-            migrator: Migrator(migrations: try Migration.load(from: TestDatabase.schemaDirectory), logger: TestDatabase.logger),
-            metrics: registry,
-            logger: TestDatabase.logger
-        )
+    static func dependencies(_ pool: PostgresPool, settings: Settings? = nil) async throws -> AppDependencies {
+        try await TestApp.dependencies(pool, settings: settings)
     }
 
     struct ProblemBody: Decodable {
@@ -44,7 +37,7 @@ struct ServerTests {
     @Test("healthz, and readyz while the database is migrated")
     func healthAndReady() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            let (router, _) = buildRouter(try Self.dependencies(db.pool))
+            let (router, _) = buildRouter(try await Self.dependencies(db.pool))
             try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/healthz", method: .get) { response async throws in
                     #expect(response.status == .ok)
@@ -61,7 +54,7 @@ struct ServerTests {
     @Test("readyz is 503 with the reason when the schema is behind or the database is down")
     func notReady() async throws {
         try await TestDatabase.withDatabase(migrated: false) { (db: FreshDatabase) async throws in
-            let (router, _) = buildRouter(try Self.dependencies(db.pool))
+            let (router, _) = buildRouter(try await Self.dependencies(db.pool))
             try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response async throws in
                     #expect(response.status == .serviceUnavailable)
@@ -74,7 +67,7 @@ struct ServerTests {
             configuration: PostgresConfiguration(connectionString: "host=/nonexistent dbname=x", connectTimeoutSeconds: 1),
             logger: TestDatabase.logger
         )
-        let (router, _) = buildRouter(try Self.dependencies(unreachable))
+        let (router, _) = buildRouter(try await Self.dependencies(unreachable))
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response async throws in
                 #expect(response.status == .serviceUnavailable)
@@ -89,7 +82,7 @@ struct ServerTests {
     @Test("unknown route 404 and wrong method 405 are problems, with Allow on 405")
     func notFoundAndMethodNotAllowed() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            let (router, _) = buildRouter(try Self.dependencies(db.pool))
+            let (router, _) = buildRouter(try await Self.dependencies(db.pool))
             try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/no/such/thing", method: .get) { response async throws in
                     #expect(response.status == .notFound)
@@ -110,7 +103,7 @@ struct ServerTests {
     @Test("request ids: a sane incoming one is echoed, anything else is replaced")
     func requestIDs() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            let (router, _) = buildRouter(try Self.dependencies(db.pool))
+            let (router, _) = buildRouter(try await Self.dependencies(db.pool))
             let header = HTTPField.Name("X-Request-Id")!
             try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/healthz", method: .get, headers: [header: "trace-123.abc"]) { response async throws in
@@ -135,7 +128,7 @@ struct ServerTests {
     @Test("/metrics speaks Prometheus text and includes the pool")
     func metrics() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            let dependencies = try Self.dependencies(db.pool)
+            let dependencies = try await Self.dependencies(db.pool)
             let pool = PostgresPool(configuration: db.pool.configuration, logger: TestDatabase.logger, metricsFactory: PrometheusMetricsFactory(registry: dependencies.metrics))
             var withPool = dependencies
             withPool.database = pool

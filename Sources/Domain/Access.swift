@@ -1,0 +1,96 @@
+import Foundation
+
+/// What a person does in the system. One role per user; applicants additionally hold
+/// memberships of participants, enterprises belong to a verifier organisation.
+public enum UserRole: String, Sendable, Codable, CaseIterable {
+    /// The secretariat: defines programs and catalogs, manages users.
+    case admin
+    /// Reviews applications and evidence.
+    case auditor
+    /// Works for one or more participants.
+    case applicant
+    /// Verifies marks when buying; watchlists and bulk checks come later.
+    case enterprise
+}
+
+/// An applicant's standing in a participant: owners also manage who else is a member.
+public enum MembershipRole: String, Sendable, Codable, CaseIterable {
+    case owner, member
+}
+
+/// What a credential may do: API tokens can be limited to reading.
+public enum Scope: String, Sendable, Codable, CaseIterable {
+    case read, write
+}
+
+/// Who is asking: the user, their role, their memberships and the scopes of the credential used.
+public struct Actor: Sendable, Equatable {
+    public let userID: UUID
+    public let role: UserRole
+    public let memberships: [UUID: MembershipRole]
+    public let scopes: Set<Scope>
+
+    public init(userID: UUID, role: UserRole, memberships: [UUID: MembershipRole], scopes: Set<Scope> = Set(Scope.allCases)) {
+        self.userID = userID
+        self.role = role
+        self.memberships = memberships
+        self.scopes = scopes
+    }
+}
+
+/// The things the registry lets people do, each checked by `Access.decide`.
+public enum Permission: String, Sendable, CaseIterable {
+    case readCatalog, writeCatalog
+    case listParticipants, createParticipant, readParticipant, editParticipant, changeParticipantStatus, manageMembers
+    case searchResources, readSnapshots
+    case readOwnAccount, manageOwnTokens
+    case manageUsers
+
+    /// Operations that change something need a credential with the write scope.
+    public var writes: Bool {
+        switch self {
+        case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers: true
+        default: false
+        }
+    }
+}
+
+/// The authorisation rules, as one pure function (docs/authorization.md is its table).
+public enum Access {
+    public enum Decision: Sendable, Equatable {
+        case allowed
+        /// No credential: 401.
+        case unauthenticated
+        /// A credential without the right: 403, with the rule that refused.
+        case forbidden(String)
+    }
+
+    /// Whether `actor` (nil when anonymous) may perform `operation`, on `participant` when the
+    /// operation concerns one.
+    public static func decide(_ operation: Permission, actor: Actor?, participant: UUID? = nil) -> Decision {
+        if operation == .readCatalog { return .allowed }
+        guard let actor else { return .unauthenticated }
+        if operation.writes && !actor.scopes.contains(.write) {
+            return .forbidden("This token is read-only.")
+        }
+        let membership = participant.flatMap { actor.memberships[$0] }
+        switch (operation, actor.role) {
+        case (.readOwnAccount, _), (.manageOwnTokens, _):
+            return .allowed
+        case (_, .admin):
+            return .allowed
+        case (.listParticipants, .auditor), (.readParticipant, .auditor), (.searchResources, .auditor), (.readSnapshots, .auditor):
+            return .allowed
+        case (.listParticipants, .applicant), (.createParticipant, .applicant):
+            return .allowed
+        case (.readParticipant, .applicant), (.editParticipant, .applicant):
+            return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
+        case (.manageMembers, .applicant):
+            return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
+        case (.writeCatalog, _), (.manageUsers, _), (.changeParticipantStatus, _):
+            return .forbidden("Only the secretariat (admin) can do this.")
+        default:
+            return .forbidden("The \(actor.role.rawValue) role cannot do this.")
+        }
+    }
+}

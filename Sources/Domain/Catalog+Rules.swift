@@ -1,0 +1,149 @@
+/// A problem with one field of a document, by path (`actions[2].checks[0].min`).
+public struct FieldRefusal: Error, Sendable, Equatable {
+    public let field: String
+    public let refusal: Refusal
+
+    public init(_ field: String, _ code: String, _ message: String) {
+        self.field = field
+        self.refusal = Refusal(code, message)
+    }
+}
+
+extension CatalogDocument {
+    /// Everything wrong with the document, so an admin fixes a draft in one pass. Empty when
+    /// it can be published.
+    public func problems() -> [FieldRefusal] {
+        var problems: [FieldRefusal] = []
+        if actions.isEmpty { problems.append(.init("actions", "required", "A catalog needs at least one action.")) }
+        var seen: [String: Int] = [:]
+        for (index, action) in actions.enumerated() {
+            let path = "actions[\(index)]"
+            if !Self.isActionCode(action.code) {
+                problems.append(.init(path + ".code", "invalid_code", "'\(action.code)' is not an action code like netops.1 or netops.plus.rov."))
+            } else if let first = seen[action.code] {
+                problems.append(.init(path + ".code", "duplicate", "\(action.code) is already used by actions[\(first)]."))
+            } else {
+                seen[action.code] = index
+            }
+            if action.title.trimmingSpaces.isEmpty || action.title.count > 200 {
+                problems.append(.init(path + ".title", "invalid_length", "A title has 1 to 200 characters."))
+            }
+            if action.description.count > 10_000 {
+                problems.append(.init(path + ".description", "too_long", "A description has at most 10000 characters."))
+            }
+            for key in action.mandatory.keys where Tier(rawValue: key) == nil {
+                problems.append(.init(path + ".mandatory." + key, "unknown_tier", "'\(key)' is not a tier (baseline or plus)."))
+            }
+            if action.tier == .plus && action.isMandatory(at: .baseline) {
+                problems.append(.init(path + ".mandatory.baseline", "not_in_tier", "A plus action cannot be mandatory at baseline."))
+            }
+            if action.evidence.isEmpty {
+                problems.append(.init(path + ".evidence", "required", "Say what evidence the action expects."))
+            }
+            for (checkIndex, check) in action.checks.enumerated() {
+                problems += check.problems(at: path + ".checks[\(checkIndex)]")
+            }
+        }
+        for tier in Tier.allCases {
+            guard let rule = admission[tier] else {
+                problems.append(.init("admission.\(tier.rawValue)", "required", "The admission rule for \(tier.rawValue) is missing."))
+                continue
+            }
+            let codes = Set(actions(at: tier).map(\.code))
+            for (groupIndex, group) in rule.groups.enumerated() {
+                let path = "admission.\(tier.rawValue).groups[\(groupIndex)]"
+                for code in group.of where !codes.contains(code) {
+                    problems.append(.init(path + ".of", "unknown_action", "\(code) is not an action of this catalog at \(tier.rawValue)."))
+                }
+                if group.min < 1 || group.min > Set(group.of).count {
+                    problems.append(.init(path + ".min", "out_of_range", "min must be from 1 to the number of actions in the group."))
+                }
+            }
+            if let cadence = cadence[tier] {
+                let path = "cadence.\(tier.rawValue)"
+                if !(1...366).contains(cadence.automatedCheckDays) {
+                    problems.append(.init(path + ".automated_check_days", "out_of_range", "Checks run every 1 to 366 days."))
+                }
+                if !(1...36).contains(cadence.reattestationMonths) {
+                    problems.append(.init(path + ".reattestation_months", "out_of_range", "Re-attestation is every 1 to 36 months."))
+                }
+                if !(1...60).contains(cadence.recertificationMonths) {
+                    problems.append(.init(path + ".recertification_months", "out_of_range", "Recertification is every 1 to 60 months."))
+                }
+            } else {
+                problems.append(.init("cadence.\(tier.rawValue)", "required", "The cadence for \(tier.rawValue) is missing."))
+            }
+        }
+        if !(1...365).contains(enforcement.warningGraceDays) {
+            problems.append(.init("enforcement.warning_grace_days", "out_of_range", "The warning grace period is 1 to 365 days."))
+        }
+        if !(1...366).contains(enforcement.maxSuspensionDays) {
+            problems.append(.init("enforcement.max_suspension_days", "out_of_range", "A suspension lasts 1 to 366 days."))
+        }
+        return problems
+    }
+
+    /// What an application committing to `committed` lacks to be admitted at `tier`: each
+    /// mandatory action not committed, and each group short of its minimum. Empty when complete.
+    public func missing(at tier: Tier, committed: Set<String>) -> [MissingRequirement] {
+        var missing: [MissingRequirement] = []
+        for action in actions(at: tier) where action.isMandatory(at: tier) && !committed.contains(action.code) {
+            missing.append(.mandatoryAction(code: action.code, title: action.title))
+        }
+        for group in admission[tier]?.groups ?? [] {
+            let have = Set(group.of).intersection(committed).count
+            if have < group.min {
+                missing.append(.group(label: group.label, needed: group.min, of: group.of, have: have))
+            }
+        }
+        return missing
+    }
+
+    /// Action codes: lower-case words and digits separated by dots, starting with the program.
+    static func isActionCode(_ code: String) -> Bool {
+        let parts = code.split(separator: ".", omittingEmptySubsequences: false)
+        return (2...4).contains(parts.count) && code.count <= 64
+            && parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" } }
+    }
+}
+
+/// One unmet part of an admission rule, as shown to the applicant.
+public enum MissingRequirement: Sendable, Equatable, CustomStringConvertible {
+    case mandatoryAction(code: String, title: String)
+    case group(label: String?, needed: Int, of: [String], have: Int)
+
+    public var description: String {
+        switch self {
+        case .mandatoryAction(let code, let title): "\(code) (\(title)) is mandatory."
+        case .group(let label, let needed, let of, let have):
+            "\(label.map { $0 + ": " } ?? "")commit to at least \(needed) of \(of.joined(separator: ", ")) (\(have) committed)."
+        }
+    }
+}
+
+extension Check {
+    func problems(at path: String) -> [FieldRefusal] {
+        switch kind.threshold {
+        case .minimumShare:
+            guard let min, (0...1).contains(min) else {
+                return [.init(path + ".min", "out_of_range", "\(kind.rawValue) needs min, a share from 0 to 1.")]
+            }
+        case .maximumCount:
+            guard let max, max >= 0, max == max.rounded() else {
+                return [.init(path + ".max", "out_of_range", "\(kind.rawValue) needs max, a whole number of 0 or more.")]
+            }
+        case .roles:
+            let known = Set(ContactRole.allCases.map(\.rawValue))
+            guard let roles, !roles.isEmpty, roles.allSatisfy(known.contains) else {
+                return [.init(path + ".roles", "invalid", "contacts_present needs roles from \(ContactRole.allCases.map(\.rawValue).joined(separator: ", ")).")]
+            }
+        case .none:
+            break
+        }
+        return []
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring { drop(while: \.isWhitespace) }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Routing
+
+/// A reason a value cannot be accepted, with a stable machine-readable code for the API's
+/// field errors (`invalid_asn`, `bogon_prefix`, …) and a sentence for people.
+public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// What a participant can hold: its ASNs and prefixes, and for IXPs the route-server ASNs and
+/// peering LAN prefixes.
+public enum ResourceKind: String, Sendable, Codable, CaseIterable {
+    case asn
+    case prefix
+    case routeServerASN = "route_server_asn"
+    case peeringLAN = "peering_lan"
+
+    /// True for the kinds whose value is an AS number; the others are prefixes.
+    public var isASN: Bool { self == .asn || self == .routeServerASN }
+}
+
+/// A resource checked and in canonical form, ready to be claimed.
+public enum ResourceValue: Sendable, Hashable, CustomStringConvertible {
+    case asn(ASN)
+    case prefix(IPPrefix)
+
+    public var description: String {
+        switch self {
+        case .asn(let asn): "AS\(asn)"
+        case .prefix(let prefix): prefix.description
+        }
+    }
+
+    /// Checks `text` as a resource of `kind`: `AS3333`, `3333`, `193.0.0.0/21`, `2001:67c:2e8::/48`.
+    public static func parse(_ text: String, kind: ResourceKind) throws(Refusal) -> ResourceValue {
+        kind.isASN ? .asn(try ASNumber.parse(text)) : .prefix(try PrefixClaim.parse(text, allowTooSpecific: kind == .peeringLAN))
+    }
+}
+
+/// AS numbers as the registry accepts them.
+public enum ASNumber {
+    /// Parses `AS3333`, `as3333` or `3333`; refuses 0, values over 32 bits, and reserved,
+    /// documentation and private ASNs (domain.md, "Bogons"), naming why.
+    public static func parse(_ text: String) throws(Refusal) -> ASN {
+        var digits = Substring(text)
+        if digits.count > 2, digits.prefix(2).uppercased() == "AS" { digits = digits.dropFirst(2) }
+        guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let value = UInt64(digits), value <= UInt64(UInt32.max)
+        else {
+            throw Refusal("invalid_asn", "'\(text.prefix(40))' is not an AS number (1 to 4294967295, optionally written AS123).")
+        }
+        let asn = ASN(value)
+        if let reason = bogonReason(asn) {
+            throw Refusal("bogon_asn", "AS\(asn) is \(reason) and cannot be registered.")
+        }
+        return asn
+    }
+
+    /// Why an ASN may not appear in the global table, or nil.
+    public static func bogonReason(_ asn: ASN) -> String? {
+        switch asn {
+        case 0: "reserved (RFC 7607)"
+        case 23456: "AS_TRANS (RFC 6793)"
+        case 64496...64511, 65536...65551: "reserved for documentation (RFC 5398)"
+        case 64512...65534, 4_200_000_000...4_294_967_294: "reserved for private use (RFC 6996)"
+        case 65535, 4_294_967_295: "reserved (RFC 7300)"
+        case 65552...131071: "reserved by IANA"
+        default: nil
+        }
+    }
+}
+
+/// IP prefixes as the registry accepts them.
+public enum PrefixClaim {
+    private static let bogons = Bogons()
+
+    /// Parses a CIDR prefix into canonical form (RFC 5952 for IPv6, so `2001:DB8:0::/32` reads
+    /// as `2001:db8::/32`). Host bits set, the default route, special-purpose space and, unless
+    /// `allowTooSpecific` (peering LANs), prefixes longer than the global table carries are refused.
+    public static func parse(_ text: String, allowTooSpecific: Bool = false) throws(Refusal) -> IPPrefix {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count <= 64, !trimmed.contains("+") else {
+            throw Refusal("invalid_prefix", "'\(text.prefix(64))' is not an IPv4 or IPv6 prefix in CIDR form.")
+        }
+        let prefix: IPPrefix
+        do {
+            prefix = try IPPrefix(trimmed, strict: true)
+        } catch .hostBitsSet {
+            let suggestion = (try? IPPrefix(trimmed, strict: false)).map { " Did you mean \($0)?" } ?? ""
+            throw Refusal("host_bits_set", "\(trimmed) has host bits set after the prefix length.\(suggestion)")
+        } catch {
+            throw Refusal("invalid_prefix", "'\(trimmed)' is not an IPv4 or IPv6 prefix in CIDR form: \(error).")
+        }
+        if let reason = bogons.reason(for: prefix) {
+            throw Refusal("bogon_prefix", "\(prefix) is \(reason) and cannot be registered.")
+        }
+        if !allowTooSpecific && Bogons.isTooSpecific(prefix) {
+            let limit = prefix.family == .v4 ? "/24" : "/48"
+            throw Refusal("too_specific", "\(prefix) is longer than \(limit), which the global routing table does not carry.")
+        }
+        return prefix
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Postgres
+import Server
+import Store
+
+/// `manrs-plus catalog load`: the seed catalogs in `schema/catalog/`.
+struct CatalogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog",
+        abstract: "Program catalogs.",
+        subcommands: [Load.self]
+    )
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load the seed catalogs (schema/catalog/*.json).",
+            discussion: """
+                A program without a catalog gets the file as published version 1. A program whose current \
+                version equals the file is left alone. A changed file becomes a draft for an admin to \
+                review and publish: published versions never change.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Folder of the seed files (default: schema/catalog).")
+        var directory: String?
+
+        func run() async throws {
+            let (settings, logger) = try global.load()
+            let seeds = try CatalogStore.readSeeds(directory: try directory ?? (locateSchemaDirectory() + "/catalog"))
+            let outcomes = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
+                try await CatalogStore(database: pool).load(seeds: seeds)
+            }
+            for outcome in outcomes { print(CatalogCommand.describe(outcome)) }
+        }
+    }
+
+    static func describe(_ outcome: CatalogStore.SeedOutcome) -> String {
+        switch outcome {
+        case .published(let program, let version): "\(program): published version \(version)"
+        case .unchanged(let program, let version): "\(program): unchanged (current version \(version))"
+        case .drafted(let program, let version): "\(program): the file differs from the current version; saved as draft \(version) to review and publish"
+        }
+    }
+}
+
+/// `manrs-plus user create`: accounts from the command line (the first admin, typically).
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "User accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user and print a one-time password (and a token with --token).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Email address, used to sign in.")
+        var email: String
+
+        @Option(help: "admin, auditor, applicant or enterprise.")
+        var role: String
+
+        @Option(help: "Name shown to others (default: the part of the email before @).")
+        var name: String?
+
+        @Option(help: "For enterprise users: their verifier organisation.")
+        var organisation: String?
+
+        @Flag(help: "Also create an API token and print it.")
+        var token = false
+
+        func run() async throws {
+            let (settings, logger) = try global.load()
+            guard let role = UserRole(rawValue: role) else {
+                throw CommandFailure("invalid --role '\(role)': expected admin, auditor, applicant or enterprise")
+            }
+            guard ContactRules.isEmail(email) else { throw CommandFailure("invalid --email '\(email)': not an email address") }
+            let displayName = name ?? String(email.split(separator: "@")[0])
+            let password = Secrets.password()
+            let (user, secret) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
+                let users = UserStore(database: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost)))
+                let user = try await users.create(
+                    email: email, displayName: displayName, role: role, organisation: organisation, password: password, context: .system
+                )
+                let secret = token
+                    ? try await users.createToken(for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system).secret
+                    : nil
+                return (user, secret)
+            }
+            print("Created \(user.role.rawValue) \(user.email) (\(user.id.uuidString.lowercased())).")
+            print("One-time password: \(password)")
+            if let secret { print("API token (shown once): \(secret)") }
+        }
+    }
+}
+
+/// `manrs-plus demo load`: catalogs, demo users and a dozen participants, for `make run`.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Demo data.", subcommands: [Load.self])
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load the seed catalogs and the demo data (schema/demo/demo.json), then print the demo logins.",
+            discussion: "The demo passwords and tokens are public: never load the demo into a production database."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let (settings, logger) = try global.load()
+            let schema = try locateSchemaDirectory()
+            let seeds = try CatalogStore.readSeeds(directory: schema + "/catalog")
+            let demo = try DemoData.read(path: schema + "/demo/demo.json")
+            let (catalogs, outcome) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
+                let catalogs = try await CatalogStore(database: pool).load(seeds: seeds)
+                return (catalogs, try await demo.load(into: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost))))
+            }
+            for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
+            print("Demo data: \(outcome.usersCreated) users and \(outcome.participantsCreated) participants created (existing ones kept).")
+            print("")
+            print("Demo logins (public; for this machine only):")
+            for user in demo.users {
+                print("  \(user.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(user.email.padding(toLength: 24, withPad: " ", startingAt: 0)) password \(user.password)")
+                print("  \("".padding(toLength: 10, withPad: " ", startingAt: 0)) token    \(user.token)")
+            }
+        }
+    }
+}

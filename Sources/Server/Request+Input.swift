@@ -1,0 +1,180 @@
+import Crypto
+import Domain
+import Foundation
+import Hummingbird
+import Routing
+import Store
+
+/// A JSON request body and its bytes (for the idempotency fingerprint).
+struct JSONInput<Value> {
+    let value: Value
+    let data: Data
+}
+
+extension Request {
+    /// Reads the body as `Value`, refusing fields the type does not know (422 `unknown_field`).
+    func strictJSON<Value: Codable>(as type: Value.Type, context: AppRequestContext) async throws -> JSONInput<Value> {
+        let (value, data) = try await decodeJSONWithData(as: type, context: context)
+        let unknown = try UnknownFields.find(input: data, decoded: value)
+        if !unknown.isEmpty {
+            throw Problem.validation(unknown.map { .init(field: $0, code: "unknown_field", message: "\($0) is not a field of this request.") })
+        }
+        return JSONInput(value: value, data: data)
+    }
+
+    /// A query parameter as text, nil when absent or empty.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+        return String(value)
+    }
+
+    /// `limit` and `cursor` of a listing: limit 1…200, default 50.
+    func pagination() throws(Problem) -> (limit: Int, cursor: String?) {
+        var limit = 50
+        if let text = query("limit") {
+            guard let value = Int(text), (1...200).contains(value) else {
+                throw Problem.invalid("limit", "out_of_range", "limit is a whole number from 1 to 200.")
+            }
+            limit = value
+        }
+        return (limit, query("cursor"))
+    }
+
+    /// The SHA-256 of the method, path and body: what "the same request" means for idempotency.
+    func fingerprint(body: Data) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(method.rawValue) \(uri.path)\n".utf8))
+        hasher.update(data: body)
+        return Data(hasher.finalize())
+    }
+}
+
+extension Parameters {
+    /// A path parameter that must be a UUID; anything else is a 404 (there is nothing there).
+    func uuid(_ name: String) throws(Problem) -> UUID {
+        guard let text = get(name), let id = UUID(uuidString: text) else {
+            throw Problem.notFound("There is nothing at this address: '\(name)' must be an id.")
+        }
+        return id
+    }
+}
+
+/// Finds fields in a JSON body that decoding silently ignored, by comparing the input with the
+/// decoded value encoded again: a key present in the input (with a non-null value) but absent
+/// from the re-encoding was not read by anyone.
+enum UnknownFields {
+    static func find(input: Data, decoded: some Encodable) throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let original = try JSONSerialization.jsonObject(with: input, options: [.fragmentsAllowed])
+        let reencoded = try JSONSerialization.jsonObject(with: encoder.encode(decoded), options: [.fragmentsAllowed])
+        var unknown: [String] = []
+        walk(original, reencoded, path: "", into: &unknown)
+        return unknown
+    }
+
+    private static func walk(_ input: Any, _ known: Any, path: String, into unknown: inout [String]) {
+        if let object = input as? [String: Any] {
+            let knownObject = known as? [String: Any] ?? [:]
+            for key in object.keys.sorted() {
+                let field = path.isEmpty ? key : path + "." + key
+                guard let knownValue = knownObject[key] else {
+                    if !(object[key] is NSNull) { unknown.append(field) }
+                    continue
+                }
+                walk(object[key]!, knownValue, path: field, into: &unknown)
+            }
+        } else if let array = input as? [Any], let knownArray = known as? [Any], array.count == knownArray.count {
+            for (index, element) in array.enumerated() {
+                walk(element, knownArray[index], path: "\(path)[\(index)]", into: &unknown)
+            }
+        }
+    }
+}
+
+/// Collects every invalid field of a request, so a client fixes them in one round.
+struct FieldChecks {
+    private(set) var errors: [Problem.FieldError] = []
+
+    mutating func fail(_ field: String, _ code: String, _ message: String) {
+        errors.append(.init(field: field, code: code, message: message))
+    }
+
+    /// Trimmed text of 1…`max` characters (or nil when optional and absent), without control characters.
+    mutating func text(_ field: String, _ value: String?, max: Int, required: Bool = true) -> String? {
+        guard let value else {
+            if required { fail(field, "required", "\(field) is required.") }
+            return nil
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { fail(field, "required", "\(field) must not be empty.") }
+            return required ? nil : nil
+        }
+        if trimmed.count > max {
+            fail(field, "too_long", "\(field) has at most \(max) characters.")
+            return nil
+        }
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            fail(field, "invalid_characters", "\(field) must not contain control characters.")
+            return nil
+        }
+        return trimmed
+    }
+
+    mutating func country(_ field: String, _ value: String?) -> String? {
+        guard let value else {
+            fail(field, "required", "\(field) is required.")
+            return nil
+        }
+        guard let code = Country.canonical(value) else {
+            fail(field, "invalid_country", "\(field) must be an ISO 3166-1 alpha-2 code such as NL or US.")
+            return nil
+        }
+        return code
+    }
+
+    mutating func website(_ field: String, _ value: String?) -> String? {
+        guard let text = text(field, value, max: 500, required: false) else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            fail(field, "invalid_url", "\(field) must be an http or https URL.")
+            return nil
+        }
+        return text
+    }
+
+    mutating func count(_ field: String, _ count: Int, max: Int) -> Bool {
+        guard count <= max else {
+            fail(field, "too_many", "\(field) has at most \(max) entries.")
+            return false
+        }
+        return true
+    }
+
+    mutating func resource(_ field: String, kind: ResourceKind, value: String) -> ResourceValue? {
+        do {
+            return try ResourceValue.parse(value, kind: kind)
+        } catch {
+            fail(field, error.code, error.message)
+            return nil
+        }
+    }
+
+    mutating func contact(_ field: String, _ input: ContactInput) -> NewContact? {
+        let before = errors.count
+        let name = text(field + ".name", input.name, max: 200, required: false)
+        let email = text(field + ".email", input.email, max: 254)
+        if let email, !ContactRules.isEmail(email) { fail(field + ".email", "invalid_email", "\(field).email is not an email address.") }
+        let phone = text(field + ".phone", input.phone, max: 32, required: false)
+        if let phone, !ContactRules.isPhone(phone) {
+            fail(field + ".phone", "invalid_phone", "\(field).phone must be a phone number such as +31 20 535 4444.")
+        }
+        guard errors.count == before, let email else { return nil }
+        return NewContact(role: input.role, name: name, email: email, phone: phone, available24x7: input.available24x7 ?? false)
+    }
+
+    /// Throws the collected errors as one 422.
+    func check() throws(Problem) {
+        if !errors.isEmpty { throw Problem.validation(errors) }
+    }
+}

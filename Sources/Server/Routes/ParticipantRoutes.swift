@@ -1,0 +1,206 @@
+import Domain
+import Foundation
+import Hummingbird
+import Routing
+import Store
+
+/// Participants with their resources, contacts, members and history.
+struct ParticipantRoutes {
+    let participants: ParticipantStore
+    let idempotency: Idempotency
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("participants") { request, context in
+            let actor = try context.require(.listParticipants)
+            let (limit, cursor) = try request.pagination()
+            var filter = try Self.filter(request)
+            // Applicants list the participants they belong to; staff see everyone.
+            if actor.role == .applicant { filter.memberUserID = actor.userID }
+            return try JSONResponse(try await participants.list(filter: filter, limit: limit, cursor: cursor))
+        }
+        api.post("participants") { request, context in
+            let actor = try context.require(.createParticipant)
+            let input = try await request.strictJSON(as: ParticipantInput.self, context: context)
+            let new = try input.value.validated()
+            return try await participants.withClaimConflicts {
+                try await idempotency.respond(to: request, context: context, body: input.data) { connection in
+                    let owner = actor.role == .applicant ? actor.userID : nil
+                    let created = try await participants.create(new, owner: owner, context: context.change, on: connection)
+                    return (.created, "/api/v1/participants/\(created.id.uuidString.lowercased())", created)
+                }
+            }
+        }
+        api.get("participants/:participant") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            let participant = try await participants.get(id)
+            return try JSONResponse(participant, version: participant.version)
+        }
+        api.patch("participants/:participant") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            let expected = try ETag.expectedVersion(request)
+            let changes = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.validated()
+            if changes.status != nil { try context.require(.changeParticipantStatus, participant: id) }
+            let updated = try await participants.update(id, changes: changes, expectedVersion: expected, context: context.change)
+            return try JSONResponse(updated, version: updated.version)
+        }
+
+        // Resources
+        api.get("participants/:participant/resources") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            var kind: ResourceKind? = nil
+            if let text = request.query("kind") {
+                guard let value = ResourceKind(rawValue: text) else {
+                    throw Problem.invalid("kind", "invalid", "kind is one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                kind = value
+            }
+            let within = try request.query("within").map { text throws(Problem) in try Self.prefixParameter("within", text) }
+            return try JSONResponse(Items(items: try await participants.resources(of: id, kind: kind, within: within)))
+        }
+        api.post("participants/:participant/resources") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            let input = try await request.strictJSON(as: ResourceInput.self, context: context)
+            var checks = FieldChecks()
+            let value = checks.resource("value", kind: input.value.kind, value: input.value.value)
+            try checks.check()
+            return try await participants.withClaimConflicts {
+                try await idempotency.respond(to: request, context: context, body: input.data) { connection in
+                    let resource = try await participants.addResource(
+                        NewResource(kind: input.value.kind, value: value!), to: id, context: context.change, on: connection
+                    )
+                    return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/resources/\(resource.id.uuidString.lowercased())", resource)
+                }
+            }
+        }
+        api.delete("participants/:participant/resources/:resource") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            try await participants.removeResource(try context.parameters.uuid("resource"), of: id, context: context.change)
+            return Response(status: .noContent)
+        }
+
+        // Contacts
+        api.get("participants/:participant/contacts") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            return try JSONResponse(Items(items: try await participants.contacts(of: id)))
+        }
+        api.post("participants/:participant/contacts") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            let input = try await request.strictJSON(as: ContactInput.self, context: context)
+            var checks = FieldChecks()
+            let contact = checks.contact("", input.value)
+            try checks.check()
+            return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
+                let created = try await participants.addContact(contact!, to: id, context: context.change, on: connection)
+                return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/contacts/\(created.id.uuidString.lowercased())", created)
+            }
+        }
+        api.get("participants/:participant/contacts/:contact") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            let contact = try await participants.contact(try context.parameters.uuid("contact"), of: id)
+            return try JSONResponse(contact, version: contact.version)
+        }
+        api.put("participants/:participant/contacts/:contact") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            let expected = try ETag.expectedVersion(request)
+            let input = try await request.strictJSON(as: ContactInput.self, context: context)
+            var checks = FieldChecks()
+            let contact = checks.contact("", input.value)
+            try checks.check()
+            let updated = try await participants.updateContact(
+                try context.parameters.uuid("contact"), of: id, with: contact!, expectedVersion: expected, context: context.change
+            )
+            return try JSONResponse(updated, version: updated.version)
+        }
+        api.delete("participants/:participant/contacts/:contact") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.editParticipant, participant: id)
+            try await participants.removeContact(try context.parameters.uuid("contact"), of: id, context: context.change)
+            return Response(status: .noContent)
+        }
+
+        // Members
+        api.get("participants/:participant/members") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            return try JSONResponse(Items(items: try await participants.members(of: id)))
+        }
+        api.post("participants/:participant/members") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.manageMembers, participant: id)
+            let input = try await request.strictJSON(as: MemberInput.self, context: context).value
+            var checks = FieldChecks()
+            let email = checks.text("email", input.email, max: 254)
+            try checks.check()
+            let member = try await participants.setMember(email: email!, role: input.role ?? .member, of: id, context: context.change)
+            return try JSONResponse(member, status: .created)
+        }
+        api.delete("participants/:participant/members/:user") { _, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.manageMembers, participant: id)
+            try await participants.removeMember(try context.parameters.uuid("user"), of: id, context: context.change)
+            return Response(status: .noContent)
+        }
+
+        // History
+        api.get("participants/:participant/history") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            let (limit, cursor) = try request.pagination()
+            var after: Int? = nil
+            if let cursor {
+                guard let value = Int(cursor), value >= 0 else { throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.") }
+                after = value
+            }
+            let events = try await participants.history(of: id, afterID: after, limit: limit)
+            return try JSONResponse(Page(items: events, nextCursor: events.count == limit ? events.last.map { String($0.id) } : nil))
+        }
+
+        // Who holds what
+        api.get("resources") { request, context in
+            try context.require(.searchResources)
+            let asn = try request.query("asn").map { text throws(Problem) in
+                do throws(Refusal) { return try ASNumber.parse(text) } catch { throw Problem.invalid("asn", error.code, error.message) }
+            }
+            let within = try request.query("within").map { text throws(Problem) in try Self.prefixParameter("within", text) }
+            let covering = try request.query("covering").map { text throws(Problem) in try Self.prefixParameter("covering", text) }
+            guard asn != nil || within != nil || covering != nil else {
+                throw Problem.invalid("asn", "required", "Search by asn, within (a prefix) or covering (a prefix or address/32).")
+            }
+            let limit = try request.pagination().limit
+            return try JSONResponse(Items(items: try await participants.searchResources(asn: asn, within: within, covering: covering, limit: limit)))
+        }
+    }
+
+    /// The listing's filters, each checked.
+    static func filter(_ request: Request) throws(Problem) -> ParticipantFilter {
+        var filter = ParticipantFilter()
+        var checks = FieldChecks()
+        filter.program = request.query("program")
+        if let country = request.query("country") { filter.country = checks.country("country", country) }
+        if let status = request.query("status") {
+            if ["active", "inactive"].contains(status) { filter.status = status } else { checks.fail("status", "invalid", "status is active or inactive.") }
+        }
+        if let text = request.query("asn") {
+            do throws(Refusal) { filter.asn = try ASNumber.parse(text) } catch { checks.fail("asn", error.code, error.message) }
+        }
+        if let text = request.query("prefix") {
+            do { filter.prefix = try IPPrefix(text, strict: true) } catch { checks.fail("prefix", "invalid_prefix", "prefix must be a CIDR prefix: \(error).") }
+        }
+        try checks.check()
+        return filter
+    }
+
+    /// A prefix in a query: any valid CIDR (bogon space is fine to search for).
+    static func prefixParameter(_ name: String, _ text: String) throws(Problem) -> IPPrefix {
+        do { return try IPPrefix(text, strict: true) } catch { throw Problem.invalid(name, "invalid_prefix", "\(name) must be a CIDR prefix: \(error).") }
+    }
+}

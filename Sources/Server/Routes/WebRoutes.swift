@@ -1,0 +1,177 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import Store
+
+/// The HTML side: sign in, the account page with API tokens, sign out. Forms carry a CSRF token:
+/// the session's for signed-in pages, and a double-submit cookie for the sign-in form itself.
+struct WebRoutes {
+    let users: UserStore
+    let participants: ParticipantStore
+    let templates: MustacheLibrary
+    let settings: Settings
+    let loginLimits: LoginLimits
+
+    static let loginCSRFCookie = "manrs_login_csrf"
+
+    struct LoginForm: Decodable {
+        let email: String?
+        let password: String?
+        let csrf: String?
+    }
+
+    struct CSRFForm: Decodable {
+        let csrf: String?
+    }
+
+    struct TokenForm: Decodable {
+        let csrf: String?
+        let name: String?
+        let readOnly: String?
+
+        enum CodingKeys: String, CodingKey {
+            case csrf, name
+            case readOnly = "read_only"
+        }
+    }
+
+    func register(on router: RouterGroup<AppRequestContext>) {
+        router.get("/login") { _, context in
+            if context.session != nil { return Self.redirect(to: "/") }
+            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok)
+        }
+        router.post("/login") { request, context in
+            let form = try await Self.form(LoginForm.self, request, context)
+            guard let sent = form.csrf, let expected = request.cookies[Self.loginCSRFCookie]?.value, Secrets.constantTimeEquals(sent, expected) else {
+                return try renderLogin(csrf: nil, email: "", error: "The form expired; please sign in again.", status: .forbidden)
+            }
+            let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
+            guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.count <= 200 else {
+                return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
+            }
+            let address = Self.clientAddress(request, context)
+            switch try await users.login(email: email, password: password, address: address, limits: loginLimits) {
+            case .rateLimited(let retryAfter):
+                var response = try renderLogin(
+                    csrf: nil, email: email, error: "Too many failed attempts. Try again in \(retryAfter / 60) minutes.", status: .tooManyRequests
+                )
+                response.headers[.retryAfter] = String(retryAfter)
+                return response
+            case .refused:
+                return try renderLogin(csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized)
+            case .succeeded(let userID):
+                let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600))
+                var response = Self.redirect(to: "/")
+                response.setCookie(sessionCookie(secret, maxAge: settings.sessionHours * 3600))
+                response.setCookie(Cookie(name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/login", secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
+                return response
+            }
+        }
+        router.post("/logout") { request, context in
+            let form = try await Self.form(CSRFForm.self, request, context)
+            if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
+                guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
+                    throw Problem.forbidden("The form is missing its CSRF token.")
+                }
+                try await users.closeSession(secret)
+            }
+            var response = Self.redirect(to: "/login")
+            response.setCookie(sessionCookie("", maxAge: 0))
+            return response
+        }
+        router.get("/") { _, context in
+            guard let session = context.session else { return Self.redirect(to: "/login") }
+            return try await renderHome(session, newToken: nil)
+        }
+        router.post("/account/tokens") { request, context in
+            guard let session = context.session else { return Self.redirect(to: "/login") }
+            let form = try await Self.form(TokenForm.self, request, context)
+            guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
+                throw Problem.forbidden("The form is missing its CSRF token.")
+            }
+            let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...100).contains(name.count) else { throw Problem.invalid("name", "invalid_length", "A token name has 1 to 100 characters.") }
+            let scopes: Set<Scope> = form.readOnly == nil ? [.read, .write] : [.read]
+            let (_, secret) = try await users.createToken(
+                for: session.user.id, name: name, scopes: scopes, expiresAt: nil, context: ChangeContext(actor: session.actor, requestID: context.requestID)
+            )
+            return try await renderHome(session, newToken: ["name": name, "secret": secret])
+        }
+    }
+
+    // MARK: Pages
+
+    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+        let token = csrf ?? Secrets.random()
+        var response = try html("login", ["csrf": token, "email": email, "error": error as Any], status: status)
+        response.setCookie(Cookie(name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func renderHome(_ session: BrowserSession, newToken: [String: String]?) async throws -> Response {
+        var rows: [[String: Any]] = []
+        for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            guard let participant = try? await participants.get(id) else { continue }
+            rows.append([
+                "name": participant.displayName, "country": participant.country, "programs": participant.programs.joined(separator: ", "),
+                "role": role.rawValue,
+            ])
+        }
+        let formatter = ISO8601DateFormatter()
+        let tokens: [[String: Any]] = try await users.tokens(of: session.user.id).map { token in
+            [
+                "name": token.name, "prefix": token.displayPrefix, "scopes": token.scopes.map(\.rawValue).joined(separator: ", "),
+                "created": formatter.string(from: token.createdAt), "lastUsed": token.lastUsedAt.map(formatter.string(from:)) ?? "never",
+                "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active",
+            ]
+        }
+        let page: [String: Any] = [
+            "user": ["displayName": session.user.displayName, "email": session.user.email], "role": session.user.role.rawValue,
+            "csrf": session.csrfToken, "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens,
+            "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
+        ]
+        return try html("home", page, status: newToken == nil ? .ok : .created)
+    }
+
+    func html(_ template: String, _ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
+        guard let page = templates.render(object, withTemplate: template) else { throw AssetError(description: "template \(template) failed") }
+        var fields = HTTPFields()
+        fields[.contentType] = "text/html; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        fields[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        fields[.xFrameOptions] = "DENY"
+        fields[.referrerPolicy] = "same-origin"
+        let body = ByteBuffer(string: page)
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+    }
+
+    func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: AuthenticationMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true, sameSite: .lax)
+    }
+
+    static func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    static func form<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: AppRequestContext) async throws -> Form {
+        let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 16 * 1024))
+        do {
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        } catch {
+            throw Problem.invalid("body", "invalid_form", "The form could not be read.")
+        }
+    }
+
+    /// The peer's address, for rate limiting (a proxy in front should be configured to pass it).
+    static func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
+        context.remoteAddress ?? "unknown"
+    }
+}
+
+extension HTTPField.Name {
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+}

@@ -1,0 +1,82 @@
+import Domain
+import Foundation
+
+/// Why a registry operation did not happen. Each case maps to one HTTP status and problem type.
+public enum RegistryError: Error, Sendable, Equatable {
+    /// Nothing with this id exists, or the caller may not know it does (404).
+    case notFound(String)
+    /// The caller's version is not the current one (412), with the current version.
+    case staleVersion(current: Int)
+    /// The change contradicts the current state (409): `slug` names the rule.
+    case conflict(slug: String, detail: String)
+    /// Fields are invalid (422).
+    case invalid([FieldRefusal])
+}
+
+/// Who made a change, recorded with it in the audit events.
+public struct ChangeContext: Sendable {
+    public let actor: Actor?
+    public let requestID: String?
+
+    public init(actor: Actor?, requestID: String?) {
+        self.actor = actor
+        self.requestID = requestID
+    }
+
+    /// Changes made by the command line (catalog load, demo data): no user, role `system`.
+    public static let system = ChangeContext(actor: nil, requestID: nil)
+}
+
+/// One page of a listing and the cursor of the next, nil at the end.
+public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
+    public let items: [Item]
+    public let nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)  // null at the end, not absent
+    }
+}
+
+/// A position in a listing ordered by (created_at, id): opaque to clients, base64url text.
+struct ListCursor: Equatable {
+    let createdAt: Date
+    let id: UUID
+
+    var encoded: String {
+        let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return Data("\(micros)/\(id.uuidString.lowercased())".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    init(createdAt: Date, id: UUID) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    /// Reads a cursor this server wrote; anything else is a 422 on `cursor`.
+    init(_ text: String) throws(RegistryError) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard text.count <= 100, let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8) else {
+            throw .invalid([FieldRefusal("cursor", "invalid_cursor", "The cursor is not one this server returned.")])
+        }
+        let parts = decoded.split(separator: "/")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw .invalid([FieldRefusal("cursor", "invalid_cursor", "The cursor is not one this server returned.")])
+        }
+        self.createdAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
+        self.id = id
+    }
+}

@@ -1,0 +1,338 @@
+import Domain
+import Foundation
+import Postgres
+
+/// A person who signs in.
+public struct User: Sendable, Encodable, Equatable {
+    public let id: UUID
+    public let email: String
+    public let displayName: String
+    public let role: UserRole
+    public let organisation: String?
+    public let disabled: Bool
+    public let createdAt: Date
+    public let version: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, role, organisation, disabled, version
+        case displayName = "display_name"
+        case createdAt = "created_at"
+    }
+}
+
+/// An API token as listed: never the secret, which is shown once at creation.
+public struct APIToken: Sendable, Encodable, Equatable {
+    public let id: UUID
+    public let name: String
+    public let displayPrefix: String
+    public let scopes: [Scope]
+    public let expiresAt: Date?
+    public let lastUsedAt: Date?
+    public let revokedAt: Date?
+    public let createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, scopes
+        case displayPrefix = "prefix"
+        case expiresAt = "expires_at"
+        case lastUsedAt = "last_used_at"
+        case revokedAt = "revoked_at"
+        case createdAt = "created_at"
+    }
+}
+
+/// A signed-in browser: the user and the CSRF token its forms must carry.
+public struct BrowserSession: Sendable {
+    public let actor: Actor
+    public let user: User
+    public let csrfToken: String
+}
+
+/// Users, their memberships, API tokens, browser sessions and login rate limiting.
+public struct UserStore: Sendable {
+    let database: PostgresPool
+    let passwords: Passwords
+
+    public init(database: PostgresPool, passwords: Passwords = Passwords()) {
+        self.database = database
+        self.passwords = passwords
+    }
+
+    // MARK: Users
+
+    /// Creates a user; the password (when given) is stored as a bcrypt hash.
+    public func create(
+        email: String, displayName: String, role: UserRole, organisation: String? = nil, password: String?, context: ChangeContext
+    ) async throws -> User {
+        let hash = try await hashIfGiven(password)
+        return try await withEmailConflicts {
+            try await database.transaction { connection in
+                try await create(email: email, displayName: displayName, role: role, organisation: organisation, passwordHash: hash,
+                    context: context, on: connection)
+            }
+        }
+    }
+
+    /// bcrypt of `password`, off the cooperative pool; hash before opening a transaction.
+    public func hashIfGiven(_ password: String?) async throws -> String? {
+        guard let password else { return nil }
+        return try await passwords.hash(password)
+    }
+
+    /// `create` inside the caller's transaction, with a hash from `hashIfGiven` (run it within `withEmailConflicts`).
+    public func create(
+        email: String, displayName: String, role: UserRole, organisation: String?, passwordHash: String?, context: ChangeContext,
+        on connection: PostgresConnection
+    ) async throws -> User {
+        let user = try Self.user(from: try await connection.query("""
+            INSERT INTO users (email, display_name, role, organisation, password_hash)
+            VALUES (\(email), \(displayName), \(role.rawValue), \(organisation), \(passwordHash)) RETURNING \(unsafeRaw: Self.userColumns)
+            """)[0])
+        try await AuditLog.append("user.created", entity: "user", id: user.id.uuidString.lowercased(), participant: nil,
+            after: user, context: context, on: connection)
+        return user
+    }
+
+    /// Turns a second account for one email into a 409.
+    public func withEmailConflicts<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "users_email_unique" {
+            throw RegistryError.conflict(slug: "email-taken", detail: "A user with this email already exists.")
+        }
+    }
+
+    public func user(_ id: UUID) async throws -> User {
+        guard let row = try await database.query("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(id)").single else {
+            throw RegistryError.notFound("There is no user \(id.uuidString.lowercased()).")
+        }
+        return try Self.user(from: row)
+    }
+
+    public func list(limit: Int, cursor: String?) async throws -> Page<User> {
+        let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
+        let rows = try await database.query("""
+            SELECT \(unsafeRaw: Self.userColumns) FROM users
+            WHERE (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) > (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY created_at, id LIMIT \(limit + 1)
+            """)
+        let items = try rows.prefix(limit).map(Self.user(from:))
+        let next = rows.count > limit ? items.last.map { ListCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    /// Changes a user's role, name or disabled flag (admins), when `expectedVersion` is current.
+    public func update(
+        _ id: UUID, displayName: String?, role: UserRole?, disabled: Bool?, expectedVersion: Int, context: ChangeContext
+    ) async throws -> User {
+        try await database.transaction { connection in
+            guard let row = try await connection.query("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(id) FOR UPDATE").single else {
+                throw RegistryError.notFound("There is no user \(id.uuidString.lowercased()).")
+            }
+            let before = try Self.user(from: row)
+            guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
+            let after = try Self.user(from: try await connection.query("""
+                UPDATE users SET display_name = \(displayName ?? before.displayName), role = \((role ?? before.role).rawValue),
+                    disabled = \(disabled ?? before.disabled)
+                WHERE id = \(id) RETURNING \(unsafeRaw: Self.userColumns)
+                """)[0])
+            if after.disabled {
+                // A disabled account loses its sessions at once; its tokens stop working through the join.
+                try await connection.execute("DELETE FROM sessions WHERE user_id = \(id)")
+            }
+            try await AuditLog.append("user.updated", entity: "user", id: id.uuidString.lowercased(), participant: nil,
+                before: before, after: after, context: context, on: connection)
+            return after
+        }
+    }
+
+    /// The actor for a user: their role and memberships.
+    public func actor(for userID: UUID, scopes: Set<Scope> = Set(Scope.allCases)) async throws -> Actor? {
+        let sql: SQL = """
+            SELECT u.role, coalesce(array_agg(m.participant_id::text || ':' || m.role) FILTER (WHERE m.participant_id IS NOT NULL), '{}') AS memberships
+            FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+            WHERE u.id = \(userID) AND NOT u.disabled GROUP BY u.role
+            """
+        let rows = try await database.query(sql)
+        guard let row = rows.single, let role = UserRole(rawValue: try row.decode("role")) else { return nil }
+        var memberships: [UUID: MembershipRole] = [:]
+        for entry in try row.decode("memberships", as: [String].self) {
+            let parts = entry.split(separator: ":")
+            if parts.count == 2, let id = UUID(uuidString: String(parts[0])), let membership = MembershipRole(rawValue: String(parts[1])) {
+                memberships[id] = membership
+            }
+        }
+        return Actor(userID: userID, role: role, memberships: memberships, scopes: scopes)
+    }
+
+    // MARK: Passwords and logins
+
+    /// Checks an email and password, with rate limiting: after `maxFailures` failed attempts in
+    /// `window` for the account or the address, further attempts are refused without checking.
+    public func login(email: String, password: String, address: String, limits: LoginLimits) async throws -> LoginOutcome {
+        let since = Date().addingTimeInterval(-limits.window)
+        let counts = try await database.query("""
+            SELECT (SELECT count(*) FROM login_attempts WHERE lower(email) = lower(\(email)) AND NOT succeeded AND at > \(since)) AS by_account,
+                   (SELECT count(*) FROM login_attempts WHERE address = \(address) AND NOT succeeded AND at > \(since)) AS by_address
+            """)[0]
+        if try counts.decode("by_account", as: Int.self) >= limits.maxFailuresPerAccount
+            || counts.decode("by_address", as: Int.self) >= limits.maxFailuresPerAddress
+        {
+            return .rateLimited(retryAfter: Int(limits.window))
+        }
+        let row = try await database.query("SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower(\(email))").single
+        let hash = try row?.decode("password_hash", as: String?.self)
+        let matches = try await passwords.verify(password, against: hash)
+        let disabled = try row?.decode("disabled", as: Bool.self) ?? true
+        let succeeded = matches && hash != nil && !disabled
+        try await database.execute("INSERT INTO login_attempts (email, address, succeeded) VALUES (\(email), \(address), \(succeeded))")
+        guard succeeded, let id = try row?.decode("id", as: UUID.self) else { return .refused }
+        return .succeeded(userID: id)
+    }
+
+    public func setPassword(_ userID: UUID, to password: String, context: ChangeContext) async throws {
+        let hash = try await passwords.hash(password)
+        try await database.transaction { connection in
+            guard try await connection.execute("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)") == 1 else {
+                throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
+            }
+            try await connection.execute("DELETE FROM sessions WHERE user_id = \(userID)")
+            try await AuditLog.append("user.password_set", entity: "user", id: userID.uuidString.lowercased(), participant: nil,
+                context: context, on: connection)
+        }
+    }
+
+    // MARK: API tokens
+
+    /// Creates a token; the returned secret is the only copy anyone will see.
+    public func createToken(
+        for userID: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, context: ChangeContext
+    ) async throws -> (token: APIToken, secret: String) {
+        try await database.transaction { connection in
+            try await createToken(for: userID, name: name, scopes: scopes, expiresAt: expiresAt, context: context, on: connection)
+        }
+    }
+
+    public func createToken(
+        for userID: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, context: ChangeContext, on connection: PostgresConnection
+    ) async throws -> (token: APIToken, secret: String) {
+        try await createToken(for: userID, name: name, scopes: scopes, expiresAt: expiresAt, context: context, on: connection, secret: Secrets.apiToken())
+    }
+
+    /// With a chosen secret: only for the demo data, whose tokens are public by design.
+    func createToken(
+        for userID: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, context: ChangeContext, on connection: PostgresConnection,
+        secret: String
+    ) async throws -> (token: APIToken, secret: String) {
+        let scopeList = scopes.map(\.rawValue).sorted()
+        let token = try Self.token(from: try await connection.query("""
+            INSERT INTO api_tokens (user_id, name, secret_sha256, display_prefix, scopes, expires_at)
+            VALUES (\(userID), \(name), \(Secrets.sha256(secret)), \(String(secret.prefix(10))), \(scopeList), \(expiresAt))
+            RETURNING \(unsafeRaw: Self.tokenColumns)
+            """)[0])
+        try await AuditLog.append("token.created", entity: "api_token", id: token.id.uuidString.lowercased(), participant: nil,
+            after: token, context: context, on: connection)
+        return (token, secret)
+    }
+
+    public func tokens(of userID: UUID) async throws -> [APIToken] {
+        try await database.query("SELECT \(unsafeRaw: Self.tokenColumns) FROM api_tokens WHERE user_id = \(userID) ORDER BY created_at, id")
+            .map(Self.token(from:))
+    }
+
+    public func revokeToken(_ id: UUID, of userID: UUID, context: ChangeContext) async throws {
+        try await database.transaction { connection in
+            guard try await connection.execute("""
+                UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) AND user_id = \(userID)
+                """) == 1
+            else { throw RegistryError.notFound("You have no token \(id.uuidString.lowercased()).") }
+            try await AuditLog.append("token.revoked", entity: "api_token", id: id.uuidString.lowercased(), participant: nil,
+                context: context, on: connection)
+        }
+    }
+
+    /// The actor behind a bearer token, or nil when it is unknown, expired, revoked or its user
+    /// is disabled. Marks the token used (at most once a minute, to spare writes).
+    public func authenticate(token secret: String) async throws -> Actor? {
+        guard secret.hasPrefix("mp_"), secret.utf8.count <= 100 else { return nil }
+        guard let row = try await database.query("""
+            UPDATE api_tokens t SET last_used_at = CASE WHEN t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'
+                                                        THEN now() ELSE t.last_used_at END
+            FROM users u
+            WHERE t.secret_sha256 = \(Secrets.sha256(secret)) AND u.id = t.user_id AND NOT u.disabled
+              AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+            RETURNING t.user_id, t.scopes
+            """).single
+        else { return nil }
+        let scopes = Set(try row.decode("scopes", as: [String].self).compactMap(Scope.init(rawValue:)))
+        return try await actor(for: try row.decode("user_id"), scopes: scopes)
+    }
+
+    // MARK: Browser sessions
+
+    /// Opens a session; returns the cookie secret (stored only as its SHA-256).
+    public func openSession(for userID: UUID, lifetime: TimeInterval) async throws -> String {
+        let secret = Secrets.random()
+        try await database.execute("""
+            INSERT INTO sessions (secret_sha256, user_id, csrf_token, expires_at)
+            VALUES (\(Secrets.sha256(secret)), \(userID), \(Secrets.random()), \(Date().addingTimeInterval(lifetime)))
+            """)
+        return secret
+    }
+
+    public func session(_ secret: String) async throws -> BrowserSession? {
+        guard secret.utf8.count <= 100,
+            let row = try await database.query("""
+                SELECT s.user_id, s.csrf_token, \(unsafeRaw: Self.userColumns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.secret_sha256 = \(Secrets.sha256(secret)) AND s.expires_at > now() AND NOT u.disabled
+                """).single,
+            let actor = try await actor(for: try row.decode("user_id"))
+        else { return nil }
+        return BrowserSession(actor: actor, user: try Self.user(from: row), csrfToken: try row.decode("csrf_token"))
+    }
+
+    public func closeSession(_ secret: String) async throws {
+        try await database.execute("DELETE FROM sessions WHERE secret_sha256 = \(Secrets.sha256(secret))")
+    }
+
+    // MARK: Rows
+
+    static let userColumns = "id, email, display_name, role, organisation, disabled, created_at, row_version"
+    static let tokenColumns = "id, name, display_prefix, scopes, expires_at, last_used_at, revoked_at, created_at"
+
+    static func user(from row: PostgresRow) throws -> User {
+        User(
+            id: try row.decode("id"), email: try row.decode("email"), displayName: try row.decode("display_name"),
+            role: UserRole(rawValue: try row.decode("role")) ?? .applicant, organisation: try row.decode("organisation"),
+            disabled: try row.decode("disabled"), createdAt: try row.decode("created_at"), version: try row.decode("row_version")
+        )
+    }
+
+    static func token(from row: PostgresRow) throws -> APIToken {
+        APIToken(
+            id: try row.decode("id"), name: try row.decode("name"), displayPrefix: try row.decode("display_prefix"),
+            scopes: try row.decode("scopes", as: [String].self).compactMap(Scope.init(rawValue:)), expiresAt: try row.decode("expires_at"),
+            lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"), createdAt: try row.decode("created_at")
+        )
+    }
+}
+
+/// Login rate limits: failures allowed per account and per address within a window.
+public struct LoginLimits: Sendable {
+    public var maxFailuresPerAccount: Int
+    public var maxFailuresPerAddress: Int
+    public var window: TimeInterval
+
+    public init(maxFailuresPerAccount: Int = 5, maxFailuresPerAddress: Int = 20, window: TimeInterval = 900) {
+        self.maxFailuresPerAccount = maxFailuresPerAccount
+        self.maxFailuresPerAddress = maxFailuresPerAddress
+        self.window = window
+    }
+}
+
+public enum LoginOutcome: Sendable, Equatable {
+    case succeeded(userID: UUID)
+    case refused
+    case rateLimited(retryAfter: Int)
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+# Writes docs/openapi.json, the API contract served at /api/v1/openapi.json. Edit this file and run it;
+# the ServerTests check the document against the router and validate real responses against it.
+import json
+S=lambda name: {"$ref": f"#/components/schemas/{name}"}
+R=lambda name: {"$ref": f"#/components/responses/{name}"}
+P=lambda name: {"$ref": f"#/components/parameters/{name}"}
+uuid={"type":"string","format":"uuid"}
+dt={"type":"string","format":"date-time"}
+def obj(props, required=None, extra=False, desc=None):
+    o={"type":"object","properties":props,"required":sorted(required if required is not None else props.keys()),"additionalProperties":extra}
+    if desc: o["description"]=desc
+    return o
+def page(item): return obj({"items":{"type":"array","items":S(item)},"next_cursor":{"type":["string","null"],"description":"Pass as `cursor` for the next page; null at the end."}})
+def items(item): return obj({"items":{"type":"array","items":S(item)}})
+tier={"type":"string","enum":["baseline","plus"]}
+schemas={
+ "Problem": obj({"type":{"type":"string","description":"Stable identifier, e.g. /problems/validation; see docs/api.md."},"title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"instance":{"type":"string","description":"The request id (X-Request-Id)."},"errors":{"type":"array","items":S("FieldError")}},["type","title","status","detail","instance"]),
+ "FieldError": obj({"field":{"type":"string","description":"Path of the offending field, e.g. resources[2].value."},"code":{"type":"string","description":"Machine-readable: required, wrong_type, unknown_field, too_long, invalid_asn, bogon_asn, invalid_prefix, host_bits_set, bogon_prefix, too_specific, invalid_country, invalid_email, …"},"message":{"type":"string"}}),
+ "Program": obj({"code":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"current_version":{"type":"integer","description":"Highest published catalog version; absent before the first."}},["code","name","description"]),
+ "ProgramDetail": obj({"code":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"current_version":{"type":["integer","null"]},"catalog":{"oneOf":[S("CatalogVersion"),{"type":"null"}]}}),
+ "CatalogVersion": obj({"program":{"type":"string"},"version":{"type":"integer","minimum":1},"status":{"type":"string","enum":["draft","published"]},"is_current":{"type":"boolean"},"document":S("CatalogDocument"),"created_at":dt,"updated_at":dt,"published_at":dt},["program","version","status","is_current","document","created_at","updated_at"]),
+ "CatalogDocument": obj({"actions":{"type":"array","items":S("Action"),"minItems":1},
+    "admission":obj({"baseline":S("AdmissionRule"),"plus":S("AdmissionRule")},[] ),
+    "cadence":obj({"baseline":S("Cadence"),"plus":S("Cadence")},[]),
+    "enforcement":S("Enforcement")}),
+ "Action": obj({"code":{"type":"string","pattern":"^[a-z0-9-]+(\\.[a-z0-9-]+){1,3}$"},"title":{"type":"string"},"description":{"type":"string"},"tier":tier,
+    "mandatory":obj({"baseline":{"type":"boolean"},"plus":{"type":"boolean"}},[]),
+    "evidence":{"type":"array","items":{"type":"string","enum":["statement","document","url","measurement"]}},
+    "checks":{"type":"array","items":S("Check")}}),
+ "Check": obj({"kind":{"type":"string","enum":["rpki_valid_share","rpki_invalid_originated","rpki_coverage","irr_coverage","irr_rpki_conflicts","bogon_prefixes_originated","bogon_asns_propagated","rov_invalid_propagated","route_server_invalids","contacts_present","noc_24x7","spoofer_test_age_days","spoofable_prefixes"]},
+    "min":{"type":"number","minimum":0,"maximum":1,"description":"Lower bound of a share."},"max":{"type":"number","minimum":0,"description":"Upper bound of a count or age in days."},"roles":{"type":"array","items":{"type":"string","enum":["noc","abuse","security","policy","business"]}}},["kind"]),
+ "AdmissionRule": obj({"groups":{"type":"array","items":obj({"min":{"type":"integer","minimum":1},"of":{"type":"array","items":{"type":"string"}},"label":{"type":"string"}},["min","of"])}}),
+ "Cadence": obj({"automated_check_days":{"type":"integer"},"reattestation_months":{"type":"integer"},"recertification_months":{"type":"integer"}}),
+ "Enforcement": obj({"warning_grace_days":{"type":"integer"},"max_suspension_days":{"type":"integer"}}),
+ "DraftInput": obj({"document":S("CatalogDocument")},[] ),
+ "Participant": obj({"id":uuid,"legal_name":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string","pattern":"^[A-Z]{2}$"},"website":{"type":"string"},"status":{"type":"string","enum":["active","inactive"]},"programs":{"type":"array","items":{"type":"string"}},"created_at":dt,"updated_at":dt,"version":{"type":"integer","description":"Also the ETag."}},["id","legal_name","display_name","country","status","programs","created_at","updated_at","version"]),
+ "ParticipantInput": obj({"legal_name":{"type":"string","maxLength":200},"display_name":{"type":"string","maxLength":100},"country":{"type":"string","description":"ISO 3166-1 alpha-2."},"website":{"type":"string","format":"uri"},"programs":{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":4},"resources":{"type":"array","items":S("ResourceInput"),"maxItems":1000},"contacts":{"type":"array","items":S("ContactInput"),"maxItems":50}},["legal_name","country","programs"]),
+ "ParticipantPatch": obj({"legal_name":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string"},"website":{"type":["string","null"],"description":"null clears it."},"status":{"type":"string","enum":["active","inactive"],"description":"Admins only."},"programs":{"type":"array","items":{"type":"string"}}},[]),
+ "Resource": obj({"id":uuid,"participant_id":uuid,"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","description":"AS3333 or a canonical prefix."},"asn":{"type":"integer"},"prefix":{"type":"string"},"created_at":dt},["id","participant_id","kind","value","created_at"]),
+ "ResourceInput": obj({"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","description":"AS3333, 3333, 193.0.0.0/21 or 2001:67c:2e8::/48."}}),
+ "Contact": obj({"id":uuid,"participant_id":uuid,"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string"},"email":{"type":"string"},"phone":{"type":"string"},"available_24x7":{"type":"boolean"},"created_at":dt,"updated_at":dt,"version":{"type":"integer"}},["id","participant_id","role","email","available_24x7","created_at","updated_at","version"]),
+ "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string"},"email":{"type":"string","format":"email"},"phone":{"type":"string"},"available_24x7":{"type":"boolean"}},["role","email"]),
+ "Member": obj({"user_id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"created_at":dt}),
+ "MemberInput": obj({"email":{"type":"string"},"role":{"type":"string","enum":["owner","member"]}},["email"]),
+ "AuditEvent": obj({"id":{"type":"integer"},"at":dt,"actor_user_id":uuid,"actor_role":{"type":"string"},"action":{"type":"string"},"entity_type":{"type":"string"},"entity_id":{"type":"string"},"before":{},"after":{},"request_id":{"type":"string"}},["id","at","actor_role","action","entity_type","entity_id"]),
+ "User": obj({"id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"},"disabled":{"type":"boolean"},"created_at":dt,"version":{"type":"integer"}},["id","email","display_name","role","disabled","created_at","version"]),
+ "Me": obj({"user":S("User"),"memberships":{"type":"array","items":obj({"participant_id":uuid,"role":{"type":"string","enum":["owner","member"]}})}}),
+ "UserInput": obj({"email":{"type":"string","format":"email"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"}},["email","display_name","role"]),
+ "CreatedUser": obj({"user":S("User"),"password":{"type":"string","description":"One-time password; absent on an idempotent replay (never stored)."}},["user"]),
+ "UserPatch": obj({"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
+ "APIToken": obj({"id":uuid,"name":{"type":"string"},"prefix":{"type":"string","description":"The first characters of the secret, to tell tokens apart."},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt,"last_used_at":dt,"revoked_at":dt,"created_at":dt},["id","name","prefix","scopes","created_at"]),
+ "TokenInput": obj({"name":{"type":"string","maxLength":100},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt},["name"]),
+ "CreatedToken": obj({"token":S("APIToken"),"secret":{"type":"string","description":"The token (mp_…), shown once; absent on an idempotent replay (never stored)."}},["token"]),
+ "Snapshot": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb"]},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt,"imported_at":dt,"records":{"type":"integer"},"rejected":{"type":"integer"},"truncated":{"type":"boolean"}}),
+ "ProgramList": items("Program"), "CatalogVersionList": items("CatalogVersion"), "ParticipantPage": page("Participant"),
+ "ResourceList": items("Resource"), "ContactList": items("Contact"), "MemberList": items("Member"), "AuditEventPage": page("AuditEvent"),
+ "UserPage": page("User"), "TokenList": items("APIToken"), "SnapshotPage": page("Snapshot"),
+ "Health": obj({"status":{"type":"string"},"schema_version":{"type":"integer"}},["status"]),
+}
+def problem(desc): return {"description":desc,"content":{"application/problem+json":{"schema":S("Problem")}}}
+responses={
+ "BadRequest":problem("Malformed JSON or invalid UTF-8 (/problems/malformed-json)."),
+ "Unauthenticated":problem("No credentials, or a token that is unknown, expired or revoked (/problems/unauthenticated)."),
+ "Forbidden":problem("Signed in, but the role, membership or token scope does not allow this (/problems/forbidden)."),
+ "NotFound":problem("No such resource (/problems/not-found)."),
+ "Conflict":problem("The change contradicts the current state, e.g. a resource held by someone else (/problems/resource-held), an existing draft (/problems/draft-exists), a published catalog (/problems/catalog-published), a taken email (/problems/email-taken), the last owner (/problems/last-owner)."),
+ "PreconditionFailed":problem("If-Match names a version that is no longer current (/problems/stale-version); the current ETag is in the response's ETag header."),
+ "PreconditionRequired":problem("If-Match is missing (/problems/version-required)."),
+ "TooLarge":problem("The body is over the limit (/problems/body-too-large)."),
+ "UnsupportedMediaType":problem("The body is not JSON (/problems/unsupported-media-type)."),
+ "Invalid":problem("Invalid fields, each listed in `errors` (/problems/validation), or an Idempotency-Key reused with another body (/problems/idempotency-key-reused)."),
+}
+parameters={
+ "participant":{"name":"participant","in":"path","required":True,"schema":uuid},
+ "program":{"name":"program","in":"path","required":True,"schema":{"type":"string"},"description":"Program code: netops, ixp, cdn, vendor."},
+ "version":{"name":"version","in":"path","required":True,"schema":{"type":"integer","minimum":1}},
+ "resource":{"name":"resource","in":"path","required":True,"schema":uuid},
+ "contact":{"name":"contact","in":"path","required":True,"schema":uuid},
+ "user":{"name":"user","in":"path","required":True,"schema":uuid},
+ "token":{"name":"token","in":"path","required":True,"schema":uuid},
+ "limit":{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":200,"default":50}},
+ "cursor":{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous page."},
+ "IfMatch":{"name":"If-Match","in":"header","required":True,"schema":{"type":"string"},"description":"The ETag read with the resource, e.g. \"3\"."},
+ "IdempotencyKey":{"name":"Idempotency-Key","in":"header","schema":{"type":"string","maxLength":200},"description":"Makes a retry safe: the same key and body replay the first response (Idempotent-Replayed: true); the same key with another body is a 422."},
+}
+def ok(schema, status="200", desc="OK", etag=False, location=False):
+    r={"description":desc,"content":{"application/json":{"schema":S(schema)}}}
+    h={}
+    if etag: h["ETag"]={"schema":{"type":"string"},"description":"The version, for If-Match."}
+    if location: h["Location"]={"schema":{"type":"string"}}
+    if h: r["headers"]=h
+    return {status:r}
+def op(summary, tag, responses, errors, params=(), body=None, security=True, desc=None):
+    o={"summary":summary,"tags":[tag],"responses":dict(responses)}
+    for e in errors: o["responses"][{"400":"400","401":"401","403":"403","404":"404","409":"409","412":"412","413":"413","415":"415","422":"422","428":"428"}[e]]=R({"400":"BadRequest","401":"Unauthenticated","403":"Forbidden","404":"NotFound","409":"Conflict","412":"PreconditionFailed","413":"TooLarge","415":"UnsupportedMediaType","422":"Invalid","428":"PreconditionRequired"}[e])
+    if params: o["parameters"]=[P(p) if isinstance(p,str) else p for p in params]
+    if body: o["requestBody"]={"required":True,"content":{"application/json":{"schema":S(body)}}}
+    if not security: o["security"]=[]
+    if desc: o["description"]=desc
+    return o
+W=["400","401","403","413","415","422"]
+q=lambda name,desc,schema={"type":"string"}: {"name":name,"in":"query","schema":schema,"description":desc}
+paths={
+ "/healthz":{"get":op("Liveness","operations",ok("Health"),[],security=False)},
+ "/readyz":{"get":{**op("Readiness: the database answers and its schema matches","operations",ok("Health"),[],security=False),"responses":{**ok("Health"),"503":problem("Not ready, with the reason.")}}},
+ "/metrics":{"get":{"summary":"Prometheus metrics","tags":["operations"],"security":[],"responses":{"200":{"description":"Prometheus text format","content":{"text/plain":{"schema":{"type":"string"}}}}}}},
+ "/login":{"get":{"summary":"Sign-in page","tags":["pages"],"security":[],"responses":{"200":{"description":"HTML form","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Already signed in: to /"}}},
+           "post":{"summary":"Sign in (form post with the page's CSRF field); rate-limited per account and address","tags":["pages"],"security":[],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"email":{"type":"string"},"password":{"type":"string"},"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"Signed in: session cookie set, to /"},"401":{"description":"Wrong email or password (HTML)"},"403":{"description":"Missing or stale CSRF field (HTML)"},"429":{"description":"Too many failures; Retry-After says when (HTML)"}}}},
+ "/logout":{"post":{"summary":"Sign out (form post with the session's CSRF field)","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"To /login"},"403":R("Forbidden")}}},
+ "/":{"get":{"summary":"Account page: memberships and API tokens","tags":["pages"],"security":[{"session":[]}],"responses":{"200":{"description":"HTML","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"}}}},
+ "/account/tokens":{"post":{"summary":"Create an API token from the account page; shows the secret once","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"},"name":{"type":"string"},"read_only":{"type":"string"}},["csrf","name"])}}},"responses":{"201":{"description":"HTML with the new token","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"},"403":R("Forbidden"),"422":R("Invalid")}}},
+ "/api/v1/openapi.json":{"get":{"summary":"This document","tags":["meta"],"security":[],"responses":{"200":{"description":"OpenAPI 3.1","content":{"application/json":{"schema":{"type":"object"}}}}}}},
+ "/api/v1/programs":{"get":op("List the programs with their current catalog version","catalogs",ok("ProgramList"),[],security=False)},
+ "/api/v1/programs/{program}":{"get":op("A program with its current catalog (actions, admission rule, cadence, enforcement)","catalogs",ok("ProgramDetail"),["404"],["program"],security=False)},
+ "/api/v1/programs/{program}/versions":{
+   "get":op("Every catalog version of a program, newest first","catalogs",ok("CatalogVersionList"),["404"],["program"],security=False),
+   "post":op("Start a draft (admins): the given document, or a copy of the current version","catalogs",ok("CatalogVersion","201","Created",location=True),W+["404","409"],["program","IdempotencyKey"],"DraftInput")},
+ "/api/v1/programs/{program}/versions/{version}":{
+   "get":op("One catalog version","catalogs",ok("CatalogVersion",etag=True),["404"],["program","version"],security=False),
+   "put":op("Replace a draft's document (admins); published versions never change","catalogs",ok("CatalogVersion",etag=True),W+["404","409","412","428"],["program","version","IfMatch"],"DraftInput")},
+ "/api/v1/programs/{program}/versions/{version}/publish":{"post":op("Publish a draft (admins): it becomes current for new applications and frozen","catalogs",ok("CatalogVersion",etag=True),["401","403","404","409","412","422","428"],["program","version","IfMatch"])},
+ "/api/v1/participants":{
+   "get":op("List participants (applicants see their own), in creation order","participants",ok("ParticipantPage"),["401","403","422"],["limit","cursor",q("program","Takes part in this program."),q("country","ISO 3166-1 alpha-2."),q("status","active or inactive."),q("asn","Holds this ASN (AS3333 or 3333)."),q("prefix","Holds a prefix overlapping this one.")]),
+   "post":op("Register a participant with its programs, resources and contacts; an applicant becomes its owner","participants",ok("Participant","201","Created",location=True),W+["409"],["IdempotencyKey"],"ParticipantInput")},
+ "/api/v1/participants/{participant}":{
+   "get":op("One participant","participants",ok("Participant",etag=True),["401","403","404"],["participant"]),
+   "patch":op("Change a participant's details (members); status is for admins","participants",ok("Participant",etag=True),W+["404","412","428"],["participant","IfMatch"],"ParticipantPatch")},
+ "/api/v1/participants/{participant}/resources":{
+   "get":op("The participant's ASNs and prefixes","participants",ok("ResourceList"),["401","403","404","422"],["participant",q("kind","asn, prefix, route_server_asn or peering_lan."),q("within","Only prefixes inside this prefix.")]),
+   "post":op("Claim a resource; 409 names the holder when someone else holds it or an overlapping prefix","participants",ok("Resource","201","Created",location=True),W+["404","409"],["participant","IdempotencyKey"],"ResourceInput")},
+ "/api/v1/participants/{participant}/resources/{resource}":{"delete":op("Release a resource","participants",{"204":{"description":"Released"}},["401","403","404"],["participant","resource"])},
+ "/api/v1/participants/{participant}/contacts":{
+   "get":op("The participant's contacts","participants",ok("ContactList"),["401","403","404"],["participant"]),
+   "post":op("Add a contact","participants",ok("Contact","201","Created",location=True),W+["404"],["participant","IdempotencyKey"],"ContactInput")},
+ "/api/v1/participants/{participant}/contacts/{contact}":{
+   "get":op("One contact","participants",ok("Contact",etag=True),["401","403","404"],["participant","contact"]),
+   "put":op("Replace a contact","participants",ok("Contact",etag=True),W+["404","412","428"],["participant","contact","IfMatch"],"ContactInput"),
+   "delete":op("Remove a contact","participants",{"204":{"description":"Removed"}},["401","403","404"],["participant","contact"])},
+ "/api/v1/participants/{participant}/members":{
+   "get":op("Who works for the participant","participants",ok("MemberList"),["401","403","404"],["participant"]),
+   "post":op("Add an applicant by email, or change their role (owners and admins)","participants",ok("Member","201","Created"),W+["404","409"],["participant"],"MemberInput")},
+ "/api/v1/participants/{participant}/members/{user}":{"delete":op("Remove a member (owners and admins); the last owner stays","participants",{"204":{"description":"Removed"}},["401","403","404","409"],["participant","user"])},
+ "/api/v1/participants/{participant}/history":{"get":op("Every recorded change to the participant, oldest first","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit","cursor"])},
+ "/api/v1/resources":{"get":op("Who holds a resource (staff): by ASN, prefixes within a prefix, or prefixes covering one","participants",ok("ResourceList"),["401","403","422"],[q("asn","AS3333 or 3333."),q("within","Prefixes inside this prefix."),q("covering","Prefixes that contain this prefix."),"limit"])},
+ "/api/v1/users/me":{"get":op("The signed-in account and its memberships","accounts",ok("Me",etag=True),["401"])},
+ "/api/v1/users/me/tokens":{
+   "get":op("Your API tokens (never their secrets)","accounts",ok("TokenList"),["401"]),
+   "post":op("Create an API token; the secret is in this response only","accounts",ok("CreatedToken","201","Created",location=True),W,["IdempotencyKey"],"TokenInput")},
+ "/api/v1/users/me/tokens/{token}":{"delete":op("Revoke one of your tokens","accounts",{"204":{"description":"Revoked"}},["401","403","404"],["token"])},
+ "/api/v1/users":{
+   "get":op("All users (admins)","accounts",ok("UserPage"),["401","403","422"],["limit","cursor"]),
+   "post":op("Create a user (admins); the response carries a one-time password","accounts",ok("CreatedUser","201","Created",location=True),W+["409"],["IdempotencyKey"],"UserInput")},
+ "/api/v1/users/{user}":{
+   "get":op("One user (admins, or yourself)","accounts",ok("User",etag=True),["401","403","404"],["user"]),
+   "patch":op("Change a user's name, role or disabled flag (admins)","accounts",ok("User",etag=True),W+["404","412","428"],["user","IfMatch"],"UserPatch")},
+ "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb."),"limit","cursor"])},
+}
+doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1","description":"The registry of MANRS+: programs and versioned action catalogs, participants with their resources and contacts, accounts and API tokens. Errors are RFC 9457 application/problem+json (docs/api.md lists the types). Who may call what: docs/authorization.md."},
+ "servers":[{"url":"/"}],
+ "security":[{"bearer":[]},{"session":[]}],
+ "tags":[{"name":n} for n in ["catalogs","participants","accounts","measurement","meta","pages","operations"]],
+ "paths":paths,
+ "components":{"schemas":schemas,"responses":responses,"parameters":parameters,
+   "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"An API token, mp_…, from POST /api/v1/users/me/tokens or the account page."},
+                      "session":{"type":"apiKey","in":"cookie","name":"manrs_session","description":"Browser session from /login; changes also need the X-CSRF-Token header."}}}}
+import os; open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'docs', 'openapi.json'),'w').write(json.dumps(doc,indent=2)+"\n")
+print(len(paths))
