@@ -49,6 +49,11 @@ public struct CatalogSeed: Sendable, Codable {
 
     public let program: ProgramInfo
     public let catalog: CatalogDocument
+
+    public init(program: ProgramInfo, catalog: CatalogDocument) {
+        self.program = program
+        self.catalog = catalog
+    }
 }
 
 /// Programs and their versioned catalogs: drafts edited by admins, published versions frozen.

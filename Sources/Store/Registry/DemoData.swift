@@ -68,6 +68,11 @@ public struct DemoData: Sendable, Decodable {
     public struct Outcome: Sendable, Equatable {
         public var usersCreated = 0
         public var participantsCreated = 0
+
+        public init(usersCreated: Int = 0, participantsCreated: Int = 0) {
+            self.usersCreated = usersCreated
+            self.participantsCreated = participantsCreated
+        }
     }
 
     /// Creates what is missing: users by email, participants by legal name. Catalogs must be

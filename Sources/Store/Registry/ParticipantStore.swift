@@ -392,11 +392,14 @@ public struct ParticipantStore: Sendable {
             guard let constraint = error.constraint, constraint.hasPrefix("resources_") else { throw error }
             let value = Self.conflictingValue(error.detail)
             var holder: String? = nil
-            if let value {
+            if let value, let prefix = try? IPPrefix(value, strict: false) {
                 holder = try await database.query("""
                     SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
-                    WHERE (r.asn IS NOT NULL AND r.asn::text = \(value)) OR (r.prefix IS NOT NULL AND r.prefix && (CASE WHEN \(value) ~ '^[0-9a-fA-F.:]+/[0-9]+$' THEN \(value)::cidr END))
-                    LIMIT 1
+                    WHERE r.prefix && \(prefix.description)::cidr LIMIT 1
+                    """).single.map { try $0.decode(0, as: String.self) }
+            } else if let value, let asn = Int64(value) {
+                holder = try await database.query("""
+                    SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id WHERE r.asn = \(asn)
                     """).single.map { try $0.decode(0, as: String.self) }
             }
             throw RegistryError.conflict(

@@ -1,0 +1,100 @@
+import Domain
+import Foundation
+import Testing
+
+@Suite("Catalogs and admission rules")
+struct CatalogTests {
+    struct Seed: Decodable {
+        struct Program: Decodable { let code: String }
+        let program: Program
+        let catalog: CatalogDocument
+    }
+
+    /// The seed files in schema/catalog, as shipped.
+    static func seeds() throws -> [String: CatalogDocument] {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("schema/catalog")
+        var seeds: [String: CatalogDocument] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
+            let seed = try JSONDecoder().decode(Seed.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
+            seeds[seed.program.code] = seed.catalog
+        }
+        return seeds
+    }
+
+    @Test("the four seed catalogs are complete and valid")
+    func seedsAreValid() throws {
+        let seeds = try Self.seeds()
+        #expect(Set(seeds.keys) == ["netops", "ixp", "cdn", "vendor"])
+        for (program, catalog) in seeds {
+            #expect(catalog.problems().isEmpty, "\(program): \(catalog.problems())")
+        }
+        // The real baseline actions of each program (domain.md), plus MANRS+ extended ones.
+        #expect(seeds["netops"]!.actions(at: .baseline).map(\.code) == ["netops.1", "netops.2", "netops.3", "netops.4"])
+        #expect(seeds["ixp"]!.actions(at: .baseline).count == 5)
+        #expect(seeds["cdn"]!.actions(at: .baseline).count == 6)
+        #expect(seeds["vendor"]!.actions(at: .baseline).count == 3)
+        let plus = Set(seeds["netops"]!.actions.filter { $0.tier == .plus }.map(\.code))
+        #expect(plus == ["netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki", "netops.plus.noc-24x7", "netops.plus.spoofer"])
+        let rov = seeds["netops"]!.actions.first { $0.code == "netops.plus.rov" }!
+        #expect(rov.checks == [Check(kind: .rovInvalidPropagated, max: 0)])
+    }
+
+    @Test("IXPs: at least 3 of 5, with 1 and 2 mandatory")
+    func ixpAdmission() throws {
+        let ixp = try #require(try Self.seeds()["ixp"])
+        #expect(ixp.missing(at: .baseline, committed: ["ixp.1", "ixp.2", "ixp.3"]).isEmpty)
+        #expect(ixp.missing(at: .baseline, committed: ["ixp.1", "ixp.2", "ixp.5"]).isEmpty)
+        let short = ixp.missing(at: .baseline, committed: ["ixp.1", "ixp.2"])
+        #expect(short.count == 1)
+        guard case .group(_, let needed, _, let have) = short.first else { Issue.record("expected a group shortfall"); return }
+        #expect((needed, have) == (3, 2))
+        let withoutMandatory = ixp.missing(at: .baseline, committed: ["ixp.3", "ixp.4", "ixp.5"])
+        #expect(withoutMandatory.contains(.mandatoryAction(code: "ixp.1", title: "Route server filtering")))
+        #expect(withoutMandatory.contains(.mandatoryAction(code: "ixp.2", title: "Promote MANRS to members")))
+        #expect(withoutMandatory.count == 2)
+    }
+
+    @Test("operators at baseline: at least one action besides coordination")
+    func operatorAdmission() throws {
+        let netops = try #require(try Self.seeds()["netops"])
+        #expect(netops.missing(at: .baseline, committed: ["netops.3"]).count == 1)
+        #expect(netops.missing(at: .baseline, committed: ["netops.3", "netops.4"]).isEmpty)
+        #expect(netops.missing(at: .baseline, committed: ["netops.1"]).isEmpty)
+        // MANRS+ needs every baseline action and every extended one.
+        let plus = netops.missing(at: .plus, committed: ["netops.1", "netops.2", "netops.3", "netops.4"])
+        #expect(plus.count == 5)
+        #expect(netops.missing(at: .plus, committed: Set(netops.actions.map(\.code))).isEmpty)
+    }
+
+    @Test("a broken draft lists every problem with its field")
+    func problems() throws {
+        var catalog = try #require(try Self.seeds()["ixp"])
+        catalog.actions[1].code = catalog.actions[0].code
+        catalog.actions[2].code = "Not A Code"
+        catalog.actions[3].checks = [Check(kind: .irrCoverage, min: 1.5), Check(kind: .rpkiInvalidOriginated), Check(kind: .contactsPresent, roles: ["nobody"])]
+        catalog.actions[4].mandatory = ["gold": true]
+        catalog.admission[.baseline]!.groups[0].min = 9
+        catalog.admission[.plus]!.groups[0].of.append("ixp.99")
+        catalog.cadence[.plus] = nil
+        catalog.enforcement.maxSuspensionDays = 0
+        let fields = Set(catalog.problems().map(\.field))
+        #expect(fields == [
+            "actions[1].code", "actions[2].code", "actions[3].checks[0].min", "actions[3].checks[1].max", "actions[3].checks[2].roles",
+            "actions[4].mandatory.gold", "admission.baseline.groups[0].min", "admission.plus.groups[0].of", "cadence.plus",
+            // ixp.3 was renamed away, so the groups naming it point at nothing.
+            "admission.baseline.groups[0].of",
+            "enforcement.max_suspension_days",
+        ])
+    }
+
+    @Test("a catalog survives a JSON round trip unchanged")
+    func roundTrip() throws {
+        for (_, catalog) in try Self.seeds() {
+            let again = try JSONDecoder().decode(CatalogDocument.self, from: JSONEncoder().encode(catalog))
+            #expect(again == catalog)
+        }
+        let unknownTier = Data(#"{"actions":[],"admission":{"gold":{"groups":[]}},"cadence":{},"enforcement":{"warning_grace_days":1,"max_suspension_days":1}}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CatalogDocument.self, from: unknownTier) }
+    }
+}

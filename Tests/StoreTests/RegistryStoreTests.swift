@@ -1,0 +1,251 @@
+import Domain
+import Foundation
+import Postgres
+import Routing
+import Store
+import TestSupport
+import Testing
+
+/// The registry's storage rules, against a real PostgreSQL.
+@Suite("Registry storage")
+struct RegistryStoreTests {
+    static func seeds() throws -> [CatalogSeed] {
+        try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog")
+    }
+
+    static func participant(_ name: String, _ resources: [(ResourceKind, String)] = []) throws -> NewParticipant {
+        NewParticipant(
+            legalName: name, displayName: name, country: "NL", website: nil, programs: ["netops"],
+            resources: try resources.map { NewResource(kind: $0.0, value: try ResourceValue.parse($0.1, kind: $0.0)) }
+        )
+    }
+
+    @Test("seed load publishes version 1 once; a changed seed becomes a draft, never an edit")
+    func seedLoading() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let catalogs = CatalogStore(database: db.pool)
+            var seeds = try Self.seeds()
+            let first = try await catalogs.load(seeds: seeds)
+            #expect(first.count == 4)
+            #expect(first.allSatisfy { if case .published(_, 1) = $0 { true } else { false } })
+            #expect(try await catalogs.load(seeds: seeds).allSatisfy { if case .unchanged(_, 1) = $0 { true } else { false } })
+            seeds[0] = CatalogSeed(program: seeds[0].program, catalog: {
+                var changed = seeds[0].catalog
+                changed.enforcement.warningGraceDays = 45
+                return changed
+            }())
+            let outcome = try await catalogs.load(seeds: [seeds[0]])
+            #expect(outcome == [.drafted(program: seeds[0].program.code, version: 2)])
+            let current = try await catalogs.version(nil, of: seeds[0].program.code)
+            #expect(current.version == 1)
+            #expect(current.document.enforcement.warningGraceDays == 30)
+        }
+    }
+
+    @Test("a published version cannot change, even by SQL; publishing a draft makes it current and leaves version 1 alone")
+    func publishedVersionsAreFrozen() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let catalogs = CatalogStore(database: db.pool)
+            _ = try await catalogs.load(seeds: try Self.seeds())
+            let v1 = try await catalogs.version(1, of: "ixp")
+            // The database refuses, whatever the application does.
+            await #expect(throws: PostgresError.self) {
+                try await db.pool.execute("UPDATE catalog_versions SET document = '{}' WHERE program_code = 'ixp' AND version = 1")
+            }
+            await #expect(throws: PostgresError.self) {
+                try await db.pool.execute("DELETE FROM catalog_versions WHERE program_code = 'ixp' AND version = 1")
+            }
+            // Through the store: a published version is a 409, not an edit.
+            await #expect(throws: RegistryError.conflict(slug: "catalog-published", detail: "Version 1 of ixp is published and cannot change; start a new draft.")) {
+                _ = try await catalogs.updateDraft(1, of: "ixp", document: v1.document, expectedRowVersion: v1.rowVersion, context: .system)
+            }
+
+            var draft = try await catalogs.createDraft(of: "ixp", document: nil, context: .system)
+            #expect(draft.version == 2 && draft.status == .draft && !draft.isCurrent)
+            await #expect(throws: RegistryError.self) { _ = try await catalogs.createDraft(of: "ixp", document: nil, context: .system) }
+            var document = draft.document
+            document.admission[.baseline]!.groups[0].min = 4
+            draft = try await catalogs.updateDraft(2, of: "ixp", document: document, expectedRowVersion: draft.rowVersion, context: .system)
+            #expect(try await catalogs.version(nil, of: "ixp").version == 1)  // a draft is not current
+
+            let published = try await catalogs.publish(2, of: "ixp", expectedRowVersion: draft.rowVersion, context: .system)
+            #expect(published.status == .published && published.isCurrent && published.publishedAt != nil)
+            #expect(try await catalogs.version(nil, of: "ixp").version == 2)
+            let oldAgain = try await catalogs.version(1, of: "ixp")
+            #expect(oldAgain.document == v1.document && oldAgain.updatedAt == v1.updatedAt && !oldAgain.isCurrent)
+            #expect(try await catalogs.program("ixp").currentVersion == 2)
+        }
+    }
+
+    @Test("a resource has one holder: the second claim names the first, overlapping prefixes too")
+    func oneHolder() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let store = ParticipantStore(database: db.pool)
+            let ripe = try await store.create(try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
+            let other = try await store.create(try Self.participant("Someone Else"), owner: nil, context: .system)
+
+            for (kind, value) in [(ResourceKind.asn, "3333"), (.routeServerASN, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.0.4.0/22"), (.prefix, "193.0.0.0/16")] {
+                let claim = NewResource(kind: kind, value: try ResourceValue.parse(value, kind: kind))
+                let error = await #expect(throws: RegistryError.self) { _ = try await store.addResource(claim, to: other.id, context: .system) }
+                guard case .conflict(let slug, let detail) = error else { Issue.record("\(value): \(String(describing: error))"); continue }
+                #expect(slug == "resource-held")
+                #expect(detail.contains("RIPE NCC"), "\(value): \(detail)")
+            }
+            // The holder may add a more specific of its own space; the other may claim what is free.
+            _ = try await store.addResource(NewResource(kind: .prefix, value: .prefix(try IPPrefix("193.0.4.0/22"))), to: ripe.id, context: .system)
+            _ = try await store.addResource(NewResource(kind: .prefix, value: .prefix(try IPPrefix("193.0.8.0/22"))), to: other.id, context: .system)
+            #expect(try await store.resources(of: ripe.id).map(\.value) == ["AS3333", "193.0.0.0/21", "193.0.4.0/22"])
+            #expect(try await store.resources(of: ripe.id, within: try IPPrefix("193.0.4.0/22")).map(\.value) == ["193.0.4.0/22"])
+            #expect(try await store.searchResources(asn: nil, within: nil, covering: try IPPrefix("193.0.9.1/32"), limit: 10).map(\.participantID) == [other.id])
+            // A failed claim wrote nothing, not even an audit event.
+            let events = try await db.pool.query("SELECT count(*) FROM audit_events WHERE participant_id = \(other.id) AND action = 'resource.claimed'")[0]
+                .decode(0, as: Int.self)
+            #expect(events == 1)
+        }
+    }
+
+    @Test("twenty concurrent claims of one ASN: exactly one holder")
+    func concurrentClaims() async throws {
+        try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let store = ParticipantStore(database: db.pool)
+            var ids: [UUID] = []
+            for index in 0..<20 { ids.append(try await store.create(try Self.participant("Claimant \(index)"), owner: nil, context: .system).id) }
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for id in ids {
+                    group.addTask {
+                        (try? await store.addResource(NewResource(kind: .asn, value: .asn(3333)), to: id, context: .system)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 1)
+            #expect(try await db.pool.query("SELECT count(*) FROM resources WHERE asn = 3333")[0].decode(0, as: Int.self) == 1)
+        }
+    }
+
+    @Test("every change is recorded with who, what, before and after, in the change's transaction")
+    func auditEvents() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
+            let admin = try await users.create(email: "admin@example.org", displayName: "Admin", role: .admin, password: nil, context: .system)
+            let actor = try #require(try await users.actor(for: admin.id))
+            let context = ChangeContext(actor: actor, requestID: "req-1")
+            let store = ParticipantStore(database: db.pool)
+            let created = try await store.create(try Self.participant("Audited", [(.asn, "AS64000")].filter { _ in false }), owner: nil, context: context)
+            let updated = try await store.update(created.id, changes: ParticipantChanges(displayName: "Audited B.V."), expectedVersion: created.version, context: context)
+            #expect(updated.version == created.version + 1)
+            await #expect(throws: RegistryError.staleVersion(current: updated.version)) {
+                _ = try await store.update(created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
+            }
+            let history = try await store.history(of: created.id, afterID: nil, limit: 10)
+            #expect(history.map(\.action) == ["participant.created", "participant.updated"])
+            let change = try #require(history.last)
+            #expect(change.actorUserID == admin.id && change.actorRole == "admin" && change.requestID == "req-1")
+            guard case .object(let before) = change.before, case .object(let after) = change.after else {
+                Issue.record("before and after are objects")
+                return
+            }
+            #expect(before["display_name"] == .string("Audited") && after["display_name"] == .string("Audited B.V."))
+        }
+    }
+
+    @Test("tokens: only the SHA-256 is stored; revoked, expired and disabled credentials stop working")
+    func tokens() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
+            let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system)
+            let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system)
+            #expect(secret.hasPrefix("mp_") && secret.count == 46)
+            let stored = try await db.pool.query("SELECT secret_sha256, display_prefix FROM api_tokens WHERE id = \(token.id)")[0]
+            #expect(try stored.decode("secret_sha256", as: Data.self) == Secrets.sha256(secret))
+            #expect(try await db.pool.query("SELECT count(*) FROM api_tokens WHERE encode(secret_sha256, 'escape') LIKE \("%" + secret + "%")")[0].decode(0, as: Int.self) == 0)
+            let actor = try #require(try await users.authenticate(token: secret))
+            #expect(actor.userID == user.id && actor.role == .auditor && actor.scopes == [.read])
+            #expect(try await users.authenticate(token: secret + "x") == nil)
+
+            let (_, expiring) = try await users.createToken(for: user.id, name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(3600), context: .system)
+            #expect(try await users.authenticate(token: expiring) != nil)
+            try await db.pool.execute("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE name = 'short'")
+            #expect(try await users.authenticate(token: expiring) == nil)
+
+            try await users.revokeToken(token.id, of: user.id, context: .system)
+            #expect(try await users.authenticate(token: secret) == nil)
+
+            let (_, third) = try await users.createToken(for: user.id, name: "third", scopes: [.read, .write], expiresAt: nil, context: .system)
+            _ = try await users.update(user.id, displayName: nil, role: nil, disabled: true, expectedVersion: user.version, context: .system)
+            #expect(try await users.authenticate(token: third) == nil)
+        }
+    }
+
+    @Test("logins: bcrypt, and rate limits per account and per address")
+    func logins() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
+            let user = try await users.create(
+                email: "Robin@Example.org", displayName: "Robin", role: .applicant, password: "correct horse battery", context: .system
+            )
+            let hash = try await db.pool.query("SELECT password_hash FROM users WHERE id = \(user.id)")[0].decode(0, as: String.self)
+            #expect(hash.hasPrefix("$2b$04$") && !hash.contains("correct"))
+            let limits = LoginLimits(maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, window: 900)
+            #expect(try await users.login(email: "robin@example.org", password: "correct horse battery", address: "192.0.2.1", limits: limits) == .succeeded(userID: user.id))
+            #expect(try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
+            #expect(try await users.login(email: "nobody@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
+            for _ in 0..<2 { _ = try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.2", limits: limits) }
+            // Three failures for the account: even the right password waits now.
+            #expect(try await users.login(email: "ROBIN@example.org", password: "correct horse battery", address: "192.0.2.9", limits: limits) == .rateLimited(retryAfter: 900))
+            // Five failures from 192.0.2.1 and .2 together do not block another address for another account…
+            _ = try await users.create(email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system)
+            #expect(try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.9", limits: limits) == .succeeded(userID: try #require(try await db.pool.query("SELECT id FROM users WHERE email = 'kim@example.org'")[0].decode(0, as: UUID.self))))
+            // …but an address with five failures is stopped for every account.
+            for _ in 0..<3 { _ = try await users.login(email: "x\(UUID())@example.org", password: "wrong", address: "192.0.2.1", limits: limits) }
+            #expect(try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.1", limits: limits) == .rateLimited(retryAfter: 900))
+        }
+    }
+
+    @Test("the demo data loads with real resources, twice without duplicates")
+    func demoData() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let demo = try DemoData.read(path: TestDatabase.schemaDirectory + "/demo/demo.json")
+            let first = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
+            #expect(first.usersCreated == 5 && first.participantsCreated >= 12)
+            let again = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
+            #expect(again == DemoData.Outcome())
+            let programs = Set(try await db.pool.query("SELECT DISTINCT program_code FROM participant_programs").map { try $0.decode(0, as: String.self) })
+            #expect(programs == ["netops", "ixp", "cdn", "vendor"])
+            let holder = try await ParticipantStore(database: db.pool).list(filter: ParticipantFilter(asn: 3333), limit: 5, cursor: nil)
+            #expect(holder.items.map(\.displayName) == ["RIPE NCC"])
+            let users = UserStore(database: db.pool)
+            #expect(try await users.authenticate(token: "mp_demo-admin-token-public-do-not-use-in-production")?.role == .admin)
+        }
+    }
+
+    @Test("listing pages through every participant once, in a stable order, with filters")
+    func pagination() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let store = ParticipantStore(database: db.pool)
+            var created: [UUID] = []
+            for index in 0..<7 {
+                var new = try Self.participant("P\(index)", [(.prefix, "193.\(index).0.0/16")])
+                if index % 2 == 0 { new.country = "DE" }
+                created.append(try await store.create(new, owner: nil, context: .system).id)
+            }
+            var seen: [UUID] = []
+            var cursor: String? = nil
+            repeat {
+                let page = try await store.list(filter: ParticipantFilter(), limit: 3, cursor: cursor)
+                seen += page.items.map(\.id)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen == created)
+            #expect(try await store.list(filter: ParticipantFilter(country: "DE"), limit: 10, cursor: nil).items.count == 4)
+            #expect(try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.2.128.0/17")), limit: 10, cursor: nil).items.map(\.id) == [created[2]])
+            #expect(try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.0.0.0/8")), limit: 10, cursor: nil).items.count == 7)
+            await #expect(throws: RegistryError.self) { _ = try await store.list(filter: ParticipantFilter(), limit: 3, cursor: "not-a-cursor") }
+        }
+    }
+}
