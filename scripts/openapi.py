@@ -87,12 +87,16 @@ parameters={
 def ok(schema, status="200", desc="OK", etag=False, location=False):
     r={"description":desc,"content":{"application/json":{"schema":S(schema)}}}
     h={}
-    if etag: h["ETag"]={"schema":{"type":"string"},"description":"The version, for If-Match."}
+    if etag: h["ETag"]={"schema":{"type":"string"},"description":"The version, for If-Match (and If-None-Match: 304 when unchanged)."}
     if location: h["Location"]={"schema":{"type":"string"}}
     if h: r["headers"]=h
-    return {status:r}
+    result={status:r}
+    if etag and status=="200": result["304"]={"description":"Not modified: If-None-Match named the current ETag."}
+    return result
 def op(summary, tag, responses, errors, params=(), body=None, security=True, desc=None):
     o={"summary":summary,"tags":[tag],"responses":dict(responses)}
+    # Any API call can carry a bad token, which is refused rather than treated as anonymous.
+    errors = sorted(set(errors) | {"401"})
     for e in errors: o["responses"][{"400":"400","401":"401","403":"403","404":"404","409":"409","412":"412","413":"413","415":"415","422":"422","428":"428"}[e]]=R({"400":"BadRequest","401":"Unauthenticated","403":"Forbidden","404":"NotFound","409":"Conflict","412":"PreconditionFailed","413":"TooLarge","415":"UnsupportedMediaType","422":"Invalid","428":"PreconditionRequired"}[e])
     if params: o["parameters"]=[P(p) if isinstance(p,str) else p for p in params]
     if body: o["requestBody"]={"required":True,"content":{"application/json":{"schema":S(body)}}}
@@ -156,6 +160,10 @@ paths={
    "patch":op("Change a user's name, role or disabled flag (admins)","accounts",ok("User",etag=True),W+["404","412","428"],["user","IfMatch"],"UserPatch")},
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb."),"limit","cursor"])},
 }
+# Only reads answer 304.
+for item in paths.values():
+    for method, operation in item.items():
+        if method != "get": operation.get("responses", {}).pop("304", None)
 doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1","description":"The registry of MANRS+: programs and versioned action catalogs, participants with their resources and contacts, accounts and API tokens. Errors are RFC 9457 application/problem+json (docs/api.md lists the types). Who may call what: docs/authorization.md."},
  "servers":[{"url":"/"}],
  "security":[{"bearer":[]},{"session":[]}],

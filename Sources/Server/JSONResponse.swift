@@ -26,7 +26,7 @@ struct JSONResponse: ResponseGenerator {
         var fields = HTTPFields()
         if let etag {
             fields[.eTag] = etag
-            if status == .ok, let wanted = request.headers[.ifNoneMatch],
+            if status == .ok, request.method == .get || request.method == .head, let wanted = request.headers[.ifNoneMatch],
                 wanted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
             {
                 return Response(status: .notModified, headers: fields)

@@ -1,0 +1,172 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// Every route × every role, as docs/authorization.md states it.
+@Suite("Authorisation and the OpenAPI document")
+struct AuthorizationTests {
+    typealias Role = APIFixture.Role
+
+    /// The roles that may call each route; `:participant` is the applicant's own participant.
+    /// Everyone else gets 401 (anonymous) or 403.
+    static let table: [String: Set<Role>] = [
+        "GET /healthz": Set(Role.allCases),
+        "GET /readyz": Set(Role.allCases),
+        "GET /metrics": Set(Role.allCases),
+        "GET /api/v1/openapi.json": Set(Role.allCases),
+        "GET /api/v1/programs": Set(Role.allCases),
+        "GET /api/v1/programs/{program}": Set(Role.allCases),
+        "GET /api/v1/programs/{program}/versions": Set(Role.allCases),
+        "GET /api/v1/programs/{program}/versions/{version}": Set(Role.allCases),
+        "POST /api/v1/programs/{program}/versions": [.admin],
+        "PUT /api/v1/programs/{program}/versions/{version}": [.admin],
+        "POST /api/v1/programs/{program}/versions/{version}/publish": [.admin],
+        "GET /api/v1/participants": [.admin, .auditor, .applicant, .otherApplicant],
+        "POST /api/v1/participants": [.admin, .applicant, .otherApplicant],
+        "GET /api/v1/participants/{participant}": [.admin, .auditor, .applicant],
+        "PATCH /api/v1/participants/{participant}": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/resources": [.admin, .auditor, .applicant],
+        "POST /api/v1/participants/{participant}/resources": [.admin, .applicant],
+        "DELETE /api/v1/participants/{participant}/resources/{resource}": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/contacts": [.admin, .auditor, .applicant],
+        "POST /api/v1/participants/{participant}/contacts": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/contacts/{contact}": [.admin, .auditor, .applicant],
+        "PUT /api/v1/participants/{participant}/contacts/{contact}": [.admin, .applicant],
+        "DELETE /api/v1/participants/{participant}/contacts/{contact}": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/members": [.admin, .auditor, .applicant],
+        "POST /api/v1/participants/{participant}/members": [.admin, .applicant],
+        "DELETE /api/v1/participants/{participant}/members/{user}": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/history": [.admin, .auditor, .applicant],
+        "GET /api/v1/resources": [.admin, .auditor],
+        "GET /api/v1/users/me": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "GET /api/v1/users/me/tokens": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "POST /api/v1/users/me/tokens": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "DELETE /api/v1/users/me/tokens/{token}": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "GET /api/v1/users": [.admin],
+        "POST /api/v1/users": [.admin],
+        // The path names the applicant's own account: anyone may read themselves.
+        "GET /api/v1/users/{user}": [.admin, .applicant],
+        "PATCH /api/v1/users/{user}": [.admin],
+        "GET /api/v1/snapshots": [.admin, .auditor],
+    ]
+
+    /// Pages with their own sign-in and CSRF rules, tested in WebTests.
+    static let pages: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens"]
+
+    static func servedRoutes() async throws -> Set<String> {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let (_, routes) = buildRouter(try await TestApp.dependencies(db.pool))
+            return Set(routes.map { route in
+                let path = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                    .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                return "\(route.method) \(path.isEmpty ? "/" : path)"
+            })
+        }
+    }
+
+    @Test("the OpenAPI document names exactly the routes the router serves")
+    func documentIsComplete() async throws {
+        let served = try await Self.servedRoutes()
+        let documented = OpenAPIContract.shared.operations
+        #expect(served.subtracting(documented).sorted() == [], "served but not documented")
+        #expect(documented.subtracting(served).sorted() == [], "documented but not served")
+        // The authorisation table covers every route too.
+        #expect(served.subtracting(Self.table.keys).subtracting(Self.pages).sorted() == [], "missing from the authorisation table")
+        #expect(Set(Self.table.keys).subtracting(served).sorted() == [], "in the table but not served")
+    }
+
+    @Test("GET /api/v1/openapi.json serves the document")
+    func servesDocument() async throws {
+        try await APIFixture.run { fixture, api in
+            let response = try await api.call(.get, "/api/v1/openapi.json")
+            #expect(response.status == 200)
+            #expect(response.json["openapi"] as? String == "3.1.0")
+        }
+    }
+
+    /// A request for each route that an allowed caller could make succeed.
+    static func request(for route: String, fixture: APIFixture, serial: Int) -> (HTTPRequest.Method, String, String?, [String: String]) {
+        let own = fixture.own.id.uuidString.lowercased()
+        let missing = UUID().uuidString.lowercased()
+        let parts = route.split(separator: " ", maxSplits: 1)
+        let method = HTTPRequest.Method(String(parts[0]))!
+        var path = String(parts[1])
+        path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
+            .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
+        for name in ["{resource}", "{contact}", "{token}"] { path = path.replacingOccurrences(of: name, with: missing) }
+        var headers: [String: String] = [:]
+        if ["PUT", "PATCH"].contains(method.rawValue) || path.hasSuffix("/publish") { headers["If-Match"] = "\"1\"" }
+        let body: String? =
+            switch route {
+            case "POST /api/v1/programs/{program}/versions", "PUT /api/v1/programs/{program}/versions/{version}": #"{}"#
+            case "POST /api/v1/participants": #"{"legal_name":"New \#(serial)","country":"DE","programs":["ixp"]}"#
+            case "PATCH /api/v1/participants/{participant}": #"{"display_name":"RIPE NCC"}"#
+            case "POST /api/v1/participants/{participant}/resources": #"{"kind":"asn","value":"AS\#(200_000 + serial)"}"#
+            case "POST /api/v1/participants/{participant}/contacts", "PUT /api/v1/participants/{participant}/contacts/{contact}":
+                #"{"role":"noc","email":"noc\#(serial)@example.org"}"#
+            // An email without an account: a 422 past authorisation, and no change to who may do what next.
+            case "POST /api/v1/participants/{participant}/members": #"{"email":"nobody@example.org"}"#
+            case "POST /api/v1/users/me/tokens": #"{"name":"t\#(serial)"}"#
+            case "POST /api/v1/users": #"{"email":"u\#(serial)@example.org","display_name":"U","role":"auditor"}"#
+            case "PATCH /api/v1/users/{user}": #"{"display_name":"Robin"}"#
+            default: nil
+            }
+        if route == "GET /api/v1/resources" { path += "?asn=3333" }
+        return (method, path, body, headers)
+    }
+
+    @Test("each cell of the route × role table: allowed roles get past authorisation, the others get 401 or 403")
+    func everyCell() async throws {
+        try await APIFixture.run { fixture, api in
+            var serial = 0
+            for (route, allowed) in Self.table.sorted(by: { $0.key < $1.key }) {
+                // Denied roles first, so the allowed calls that change state come after.
+                for role in Role.allCases.sorted(by: { allowed.contains($0) ? false : allowed.contains($1) }) {
+                    serial += 1
+                    let (method, path, body, headers) = Self.request(for: route, fixture: fixture, serial: serial)
+                    let before = allowed.contains(role) ? nil : try await fixture.rowCounts()
+                    let response = try await api.call(method, path, token: fixture.token(role), json: body, headers: headers)
+                    if allowed.contains(role) {
+                        #expect(![401, 403].contains(response.status), "\(route) as \(role): \(response.status) \(response.text)")
+                        #expect(response.status < 500, "\(route) as \(role): \(response.status)")
+                    } else {
+                        #expect(response.status == (role == .anonymous ? 401 : 403), "\(route) as \(role): \(response.status) \(response.text)")
+                        #expect(try await fixture.rowCounts() == before, "\(route) as \(role) wrote something")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a read-only token reads but cannot change anything")
+    func readOnlyToken() async throws {
+        try await APIFixture.run { fixture, api in
+            let created = try await api.call(.post, "/api/v1/users/me/tokens", token: fixture.admin.token, json: #"{"name":"viewer","scopes":["read"]}"#)
+            #expect(created.status == 201)
+            let secret = try #require((created.json["secret"] as? String))
+            #expect(try await api.call(.get, "/api/v1/participants", token: secret).status == 200)
+            let refused = try await api.call(.post, "/api/v1/participants", token: secret, json: #"{"legal_name":"X","country":"NL","programs":["netops"]}"#)
+            #expect(refused.status == 403)
+            #expect((refused.json["detail"] as? String)?.contains("read-only") == true)
+        }
+    }
+
+    @Test("a bad or revoked token is a 401 with WWW-Authenticate, never anonymous access")
+    func badTokens() async throws {
+        try await APIFixture.run { fixture, api in
+            for header in ["Bearer mp_nope", "Basic YWRtaW46YWRtaW4=", "Bearer"] {
+                let response = try await api.call(.get, "/api/v1/programs", headers: ["Authorization": header])
+                #expect(response.status == 401, "\(header)")
+                #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            }
+            let tokens = try await api.call(.get, "/api/v1/users/me/tokens", token: fixture.auditor.token)
+            let id = try #require(((tokens.json["items"] as? [[String: Any]])?.first?["id"]) as? String)
+            #expect(try await api.call(.delete, "/api/v1/users/me/tokens/\(id)", token: fixture.auditor.token).status == 204)
+            #expect(try await api.call(.get, "/api/v1/users/me", token: fixture.auditor.token).status == 401)
+        }
+    }
+}
