@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench fmt lint clean
+.PHONY: help deps build run test bench fuzz fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -14,7 +14,8 @@ deps: ## Install PostgreSQL and libpq through apt when missing (as root), or say
 build: deps ## Build the server in release mode
 	$(SWIFT) build -c release --product manrs-plus
 
-run: build ## Serve on http://127.0.0.1:8080 (embedded PostgreSQL under .data/ unless DATABASE_URL is set)
+run: build ## Load the demo data and serve on http://127.0.0.1:8080 (embedded PostgreSQL under .data/ unless DATABASE_URL is set)
+	$(RELEASE_BIN)/manrs-plus demo load
 	$(RELEASE_BIN)/manrs-plus serve
 
 test: deps ## Run the whole suite against a real, throwaway PostgreSQL (or TEST_DATABASE_URL)
@@ -25,6 +26,9 @@ bench: deps ## Benchmarks side by side with their baselines (pgbench, …), prin
 	$(SWIFT) build -c release --product manrs-plus-bench --product manrs-plus
 	$(RELEASE_BIN)/manrs-plus-bench
 	scripts/bench/routing.sh
+
+fuzz: deps ## Fuzz the API from its OpenAPI document with schemathesis (PyPI), against a fresh demo database
+	scripts/fuzz.sh
 
 fmt: ## Format the sources with swift-format (.swift-format)
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -14,43 +14,47 @@ def obj(props, required=None, extra=False, desc=None):
 def page(item): return obj({"items":{"type":"array","items":S(item)},"next_cursor":{"type":["string","null"],"description":"Pass as `cursor` for the next page; null at the end."}})
 def items(item): return obj({"items":{"type":"array","items":S(item)}})
 tier={"type":"string","enum":["baseline","plus"]}
+name=lambda n: {"type":"string","minLength":1,"maxLength":n,"pattern":"^[^\\x00-\\x1f\\x7f]*\\S[^\\x00-\\x1f\\x7f]*$","description":f"1 to {n} characters, no control characters."}
 schemas={
+ "Name100": name(100), "Name200": name(200),
+ "ProgramCode": {"type":"string","pattern":"^[a-z][a-z0-9-]{1,31}$","description":"A program's code: netops, ixp, cdn, vendor (422 for unknown ones)."},
+ "Email": {"type":"string","format":"email","pattern":"^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$","maxLength":254},
  "Problem": obj({"type":{"type":"string","description":"Stable identifier, e.g. /problems/validation; see docs/api.md."},"title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"instance":{"type":"string","description":"The request id (X-Request-Id)."},"errors":{"type":"array","items":S("FieldError")}},["type","title","status","detail","instance"]),
  "FieldError": obj({"field":{"type":"string","description":"Path of the offending field, e.g. resources[2].value."},"code":{"type":"string","description":"Machine-readable: required, wrong_type, unknown_field, too_long, invalid_asn, bogon_asn, invalid_prefix, host_bits_set, bogon_prefix, too_specific, invalid_country, invalid_email, …"},"message":{"type":"string"}}),
  "Program": obj({"code":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"current_version":{"type":"integer","description":"Highest published catalog version; absent before the first."}},["code","name","description"]),
  "ProgramDetail": obj({"code":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"current_version":{"type":["integer","null"]},"catalog":{"oneOf":[S("CatalogVersion"),{"type":"null"}]}}),
  "CatalogVersion": obj({"program":{"type":"string"},"version":{"type":"integer","minimum":1},"status":{"type":"string","enum":["draft","published"]},"is_current":{"type":"boolean"},"document":S("CatalogDocument"),"created_at":dt,"updated_at":dt,"published_at":dt},["program","version","status","is_current","document","created_at","updated_at"]),
  "CatalogDocument": obj({"actions":{"type":"array","items":S("Action"),"minItems":1},
-    "admission":obj({"baseline":S("AdmissionRule"),"plus":S("AdmissionRule")},[] ),
-    "cadence":obj({"baseline":S("Cadence"),"plus":S("Cadence")},[]),
+    "admission":obj({"baseline":S("AdmissionRule"),"plus":S("AdmissionRule")}),
+    "cadence":obj({"baseline":S("Cadence"),"plus":S("Cadence")}),
     "enforcement":S("Enforcement")}),
- "Action": obj({"code":{"type":"string","pattern":"^[a-z0-9-]+(\\.[a-z0-9-]+){1,3}$"},"title":{"type":"string"},"description":{"type":"string"},"tier":tier,
+ "Action": obj({"code":{"type":"string","pattern":"^[a-z0-9-]+(\\.[a-z0-9-]+){1,3}$"},"title":S("Name200"),"description":{"type":"string","maxLength":10000},"tier":tier,
     "mandatory":obj({"baseline":{"type":"boolean"},"plus":{"type":"boolean"}},[]),
-    "evidence":{"type":"array","items":{"type":"string","enum":["statement","document","url","measurement"]}},
+    "evidence":{"type":"array","items":{"type":"string","enum":["statement","document","url","measurement"]},"minItems":1},
     "checks":{"type":"array","items":S("Check")}}),
  "Check": obj({"kind":{"type":"string","enum":["rpki_valid_share","rpki_invalid_originated","rpki_coverage","irr_coverage","irr_rpki_conflicts","bogon_prefixes_originated","bogon_asns_propagated","rov_invalid_propagated","route_server_invalids","contacts_present","noc_24x7","spoofer_test_age_days","spoofable_prefixes"]},
     "min":{"type":"number","minimum":0,"maximum":1,"description":"Lower bound of a share."},"max":{"type":"number","minimum":0,"description":"Upper bound of a count or age in days."},"roles":{"type":"array","items":{"type":"string","enum":["noc","abuse","security","policy","business"]}}},["kind"]),
  "AdmissionRule": obj({"groups":{"type":"array","items":obj({"min":{"type":"integer","minimum":1},"of":{"type":"array","items":{"type":"string"}},"label":{"type":"string"}},["min","of"])}}),
- "Cadence": obj({"automated_check_days":{"type":"integer"},"reattestation_months":{"type":"integer"},"recertification_months":{"type":"integer"}}),
- "Enforcement": obj({"warning_grace_days":{"type":"integer"},"max_suspension_days":{"type":"integer"}}),
+ "Cadence": obj({"automated_check_days":{"type":"integer","minimum":1,"maximum":366},"reattestation_months":{"type":"integer","minimum":1,"maximum":36},"recertification_months":{"type":"integer","minimum":1,"maximum":60}}),
+ "Enforcement": obj({"warning_grace_days":{"type":"integer","minimum":1,"maximum":365},"max_suspension_days":{"type":"integer","minimum":1,"maximum":366}}),
  "DraftInput": obj({"document":S("CatalogDocument")},[] ),
  "Participant": obj({"id":uuid,"legal_name":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string","pattern":"^[A-Z]{2}$"},"website":{"type":"string"},"status":{"type":"string","enum":["active","inactive"]},"programs":{"type":"array","items":{"type":"string"}},"created_at":dt,"updated_at":dt,"version":{"type":"integer","description":"Also the ETag."}},["id","legal_name","display_name","country","status","programs","created_at","updated_at","version"]),
- "ParticipantInput": obj({"legal_name":{"type":"string","maxLength":200},"display_name":{"type":"string","maxLength":100},"country":{"type":"string","description":"ISO 3166-1 alpha-2."},"website":{"type":"string","format":"uri"},"programs":{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":4},"resources":{"type":"array","items":S("ResourceInput"),"maxItems":1000},"contacts":{"type":"array","items":S("ContactInput"),"maxItems":50}},["legal_name","country","programs"]),
- "ParticipantPatch": obj({"legal_name":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string"},"website":{"type":["string","null"],"description":"null clears it."},"status":{"type":"string","enum":["active","inactive"],"description":"Admins only."},"programs":{"type":"array","items":{"type":"string"}}},[]),
+ "ParticipantInput": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2."},"website":{"type":"string","format":"uri","pattern":"^https?://[^\\s/]+","maxLength":500},"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4},"resources":{"type":"array","items":S("ResourceInput"),"maxItems":1000},"contacts":{"type":"array","items":S("ContactInput"),"maxItems":50}},["legal_name","country","programs"]),
+ "ParticipantPatch": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":{"type":"string","pattern":"^[A-Za-z]{2}$"},"website":{"type":["string","null"],"pattern":"^https?://[^\\s/]+","maxLength":500,"description":"null clears it."},"status":{"type":"string","enum":["active","inactive"],"description":"Admins only."},"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4}},[]),
  "Resource": obj({"id":uuid,"participant_id":uuid,"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","description":"AS3333 or a canonical prefix."},"asn":{"type":"integer"},"prefix":{"type":"string"},"created_at":dt},["id","participant_id","kind","value","created_at"]),
- "ResourceInput": obj({"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","description":"AS3333, 3333, 193.0.0.0/21 or 2001:67c:2e8::/48."}}),
+ "ResourceInput": obj({"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","minLength":1,"maxLength":64,"description":"AS3333, 3333, 193.0.0.0/21 or 2001:67c:2e8::/48; bogons and host bits are refused (422)."}}),
  "Contact": obj({"id":uuid,"participant_id":uuid,"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string"},"email":{"type":"string"},"phone":{"type":"string"},"available_24x7":{"type":"boolean"},"created_at":dt,"updated_at":dt,"version":{"type":"integer"}},["id","participant_id","role","email","available_24x7","created_at","updated_at","version"]),
- "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string"},"email":{"type":"string","format":"email"},"phone":{"type":"string"},"available_24x7":{"type":"boolean"}},["role","email"]),
+ "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string","maxLength":200},"email":S("Email"),"phone":{"type":"string","pattern":"^\\+?[0-9 .()-]{6,31}$","description":"6 to 20 digits, with spaces, dots, dashes or brackets."},"available_24x7":{"type":"boolean"}},["role","email"]),
  "Member": obj({"user_id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"created_at":dt}),
- "MemberInput": obj({"email":{"type":"string"},"role":{"type":"string","enum":["owner","member"]}},["email"]),
+ "MemberInput": obj({"email":S("Email"),"role":{"type":"string","enum":["owner","member"]}},["email"]),
  "AuditEvent": obj({"id":{"type":"integer"},"at":dt,"actor_user_id":uuid,"actor_role":{"type":"string"},"action":{"type":"string"},"entity_type":{"type":"string"},"entity_id":{"type":"string"},"before":{},"after":{},"request_id":{"type":"string"}},["id","at","actor_role","action","entity_type","entity_id"]),
  "User": obj({"id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"},"disabled":{"type":"boolean"},"created_at":dt,"version":{"type":"integer"}},["id","email","display_name","role","disabled","created_at","version"]),
  "Me": obj({"user":S("User"),"memberships":{"type":"array","items":obj({"participant_id":uuid,"role":{"type":"string","enum":["owner","member"]}})}}),
- "UserInput": obj({"email":{"type":"string","format":"email"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"}},["email","display_name","role"]),
+ "UserInput": obj({"email":S("Email"),"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string","maxLength":200}},["email","display_name","role"]),
  "CreatedUser": obj({"user":S("User"),"password":{"type":"string","description":"One-time password; absent on an idempotent replay (never stored)."}},["user"]),
- "UserPatch": obj({"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
+ "UserPatch": obj({"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
  "APIToken": obj({"id":uuid,"name":{"type":"string"},"prefix":{"type":"string","description":"The first characters of the secret, to tell tokens apart."},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt,"last_used_at":dt,"revoked_at":dt,"created_at":dt},["id","name","prefix","scopes","created_at"]),
- "TokenInput": obj({"name":{"type":"string","maxLength":100},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt},["name"]),
+ "TokenInput": obj({"name":S("Name100"),"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]},"minItems":1},"expires_at":{**dt,"description":"In the future (422 otherwise); absent: never expires."}},["name"]),
  "CreatedToken": obj({"token":S("APIToken"),"secret":{"type":"string","description":"The token (mp_…), shown once; absent on an idempotent replay (never stored)."}},["token"]),
  "Snapshot": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb"]},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt,"imported_at":dt,"records":{"type":"integer"},"rejected":{"type":"integer"},"truncated":{"type":"boolean"}}),
  "ProgramList": items("Program"), "CatalogVersionList": items("CatalogVersion"), "ParticipantPage": page("Participant"),
@@ -73,15 +77,15 @@ responses={
 }
 parameters={
  "participant":{"name":"participant","in":"path","required":True,"schema":uuid},
- "program":{"name":"program","in":"path","required":True,"schema":{"type":"string"},"description":"Program code: netops, ixp, cdn, vendor."},
- "version":{"name":"version","in":"path","required":True,"schema":{"type":"integer","minimum":1}},
+ "program":{"name":"program","in":"path","required":True,"schema":{"$ref":"#/components/schemas/ProgramCode"},"description":"Program code: netops, ixp, cdn, vendor."},
+ "version":{"name":"version","in":"path","required":True,"schema":{"type":"integer","minimum":1,"maximum":2147483646}},
  "resource":{"name":"resource","in":"path","required":True,"schema":uuid},
  "contact":{"name":"contact","in":"path","required":True,"schema":uuid},
  "user":{"name":"user","in":"path","required":True,"schema":uuid},
  "token":{"name":"token","in":"path","required":True,"schema":uuid},
  "limit":{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":200,"default":50}},
- "cursor":{"name":"cursor","in":"query","schema":{"type":"string"},"description":"next_cursor of the previous page."},
- "IfMatch":{"name":"If-Match","in":"header","required":True,"schema":{"type":"string"},"description":"The ETag read with the resource, e.g. \"3\"."},
+ "cursor":{"name":"cursor","in":"query","schema":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,100}$"},"description":"next_cursor of the previous page (422 for anything else)."},
+ "IfMatch":{"name":"If-Match","in":"header","required":True,"schema":{"type":"string","pattern":"^(W/)?\"[1-9][0-9]{0,9}\"$"},"description":"The ETag read with the resource, e.g. \"3\"."},
  "IdempotencyKey":{"name":"Idempotency-Key","in":"header","schema":{"type":"string","maxLength":200},"description":"Makes a retry safe: the same key and body replay the first response (Idempotent-Replayed: true); the same key with another body is a 422."},
 }
 def ok(schema, status="200", desc="OK", etag=False, location=False):
@@ -105,6 +109,8 @@ def op(summary, tag, responses, errors, params=(), body=None, security=True, des
     return o
 W=["400","401","403","413","415","422"]
 q=lambda name,desc,schema={"type":"string"}: {"name":name,"in":"query","schema":schema,"description":desc}
+asnq=lambda desc: q("asn",desc,{"type":"string","pattern":"^([Aa][Ss])?[0-9]{1,10}$"})
+prefixq=lambda n,desc: q(n,desc,{"type":"string","pattern":"^[0-9A-Fa-f.:]{2,45}/[0-9]{1,3}$"})
 paths={
  "/healthz":{"get":op("Liveness","operations",ok("Health"),[],security=False)},
  "/readyz":{"get":{**op("Readiness: the database answers and its schema matches","operations",ok("Health"),[],security=False),"responses":{**ok("Health"),"503":problem("Not ready, with the reason.")}}},
@@ -125,13 +131,13 @@ paths={
    "put":op("Replace a draft's document (admins); published versions never change","catalogs",ok("CatalogVersion",etag=True),W+["404","409","412","428"],["program","version","IfMatch"],"DraftInput")},
  "/api/v1/programs/{program}/versions/{version}/publish":{"post":op("Publish a draft (admins): it becomes current for new applications and frozen","catalogs",ok("CatalogVersion",etag=True),["401","403","404","409","412","422","428"],["program","version","IfMatch"])},
  "/api/v1/participants":{
-   "get":op("List participants (applicants see their own), in creation order","participants",ok("ParticipantPage"),["401","403","422"],["limit","cursor",q("program","Takes part in this program."),q("country","ISO 3166-1 alpha-2."),q("status","active or inactive."),q("asn","Holds this ASN (AS3333 or 3333)."),q("prefix","Holds a prefix overlapping this one.")]),
+   "get":op("List participants (applicants see their own), in creation order","participants",ok("ParticipantPage"),["401","403","422"],["limit","cursor",q("program","Takes part in this program.",S("ProgramCode")),q("country","ISO 3166-1 alpha-2.",{"type":"string","pattern":"^[A-Za-z]{2}$"}),q("status","active or inactive.",{"type":"string","enum":["active","inactive"]}),asnq("Holds this ASN (AS3333 or 3333)."),prefixq("prefix","Holds a prefix overlapping this one.")]),
    "post":op("Register a participant with its programs, resources and contacts; an applicant becomes its owner","participants",ok("Participant","201","Created",location=True),W+["409"],["IdempotencyKey"],"ParticipantInput")},
  "/api/v1/participants/{participant}":{
    "get":op("One participant","participants",ok("Participant",etag=True),["401","403","404"],["participant"]),
    "patch":op("Change a participant's details (members); status is for admins","participants",ok("Participant",etag=True),W+["404","412","428"],["participant","IfMatch"],"ParticipantPatch")},
  "/api/v1/participants/{participant}/resources":{
-   "get":op("The participant's ASNs and prefixes","participants",ok("ResourceList"),["401","403","404","422"],["participant",q("kind","asn, prefix, route_server_asn or peering_lan."),q("within","Only prefixes inside this prefix.")]),
+   "get":op("The participant's ASNs and prefixes","participants",ok("ResourceList"),["401","403","404","422"],["participant",q("kind","asn, prefix, route_server_asn or peering_lan.",{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]}),prefixq("within","Only prefixes inside this prefix.")]),
    "post":op("Claim a resource; 409 names the holder when someone else holds it or an overlapping prefix","participants",ok("Resource","201","Created",location=True),W+["404","409"],["participant","IdempotencyKey"],"ResourceInput")},
  "/api/v1/participants/{participant}/resources/{resource}":{"delete":op("Release a resource","participants",{"204":{"description":"Released"}},["401","403","404"],["participant","resource"])},
  "/api/v1/participants/{participant}/contacts":{
@@ -145,8 +151,8 @@ paths={
    "get":op("Who works for the participant","participants",ok("MemberList"),["401","403","404"],["participant"]),
    "post":op("Add an applicant by email, or change their role (owners and admins)","participants",ok("Member","201","Created"),W+["404","409"],["participant"],"MemberInput")},
  "/api/v1/participants/{participant}/members/{user}":{"delete":op("Remove a member (owners and admins); the last owner stays","participants",{"204":{"description":"Removed"}},["401","403","404","409"],["participant","user"])},
- "/api/v1/participants/{participant}/history":{"get":op("Every recorded change to the participant, oldest first","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit","cursor"])},
- "/api/v1/resources":{"get":op("Who holds a resource (staff): by ASN, prefixes within a prefix, or prefixes covering one","participants",ok("ResourceList"),["401","403","422"],[q("asn","AS3333 or 3333."),q("within","Prefixes inside this prefix."),q("covering","Prefixes that contain this prefix."),"limit"])},
+ "/api/v1/participants/{participant}/history":{"get":op("Every recorded change to the participant, oldest first","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,19}$"})])},
+ "/api/v1/resources":{"get":op("Who holds a resource (staff): by ASN, prefixes within a prefix, or prefixes covering one","participants",ok("ResourceList"),["401","403","422"],[asnq("AS3333 or 3333."),prefixq("within","Prefixes inside this prefix."),prefixq("covering","Prefixes that contain this prefix."),"limit"])},
  "/api/v1/users/me":{"get":op("The signed-in account and its memberships","accounts",ok("Me",etag=True),["401"])},
  "/api/v1/users/me/tokens":{
    "get":op("Your API tokens (never their secrets)","accounts",ok("TokenList"),["401"]),
@@ -157,8 +163,8 @@ paths={
    "post":op("Create a user (admins); the response carries a one-time password","accounts",ok("CreatedUser","201","Created",location=True),W+["409"],["IdempotencyKey"],"UserInput")},
  "/api/v1/users/{user}":{
    "get":op("One user (admins, or yourself)","accounts",ok("User",etag=True),["401","403","404"],["user"]),
-   "patch":op("Change a user's name, role or disabled flag (admins)","accounts",ok("User",etag=True),W+["404","412","428"],["user","IfMatch"],"UserPatch")},
- "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb."),"limit","cursor"])},
+   "patch":op("Change a user's name, role or disabled flag (admins; not your own role or flag: /problems/self-lockout)","accounts",ok("User",etag=True),W+["404","409","412","428"],["user","IfMatch"],"UserPatch")},
+ "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb.",{"type":"string","enum":["vrps","routes","irr","peeringdb"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
 }
 # Only reads answer 304.
 for item in paths.values():

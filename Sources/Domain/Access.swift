@@ -94,3 +94,14 @@ public enum Access {
         }
     }
 }
+
+extension Access {
+    /// Why an admin may not make this change to their own account: disabling or demoting
+    /// yourself would lock the secretariat out. Nil when the change is fine.
+    public static func selfLockout(actor: Actor, target: UUID, newRole: UserRole?, disabled: Bool?) -> String? {
+        guard actor.userID == target else { return nil }
+        if disabled == true { return "You cannot disable your own account; ask another admin." }
+        if let newRole, newRole != actor.role { return "You cannot change your own role; ask another admin." }
+        return nil
+    }
+}

@@ -91,7 +91,7 @@ public func installMiddleware(on router: Router<AppRequestContext>, settings: Se
 /// Answers a known path with a wrong method with 405 and an `Allow` header (Hummingbird's
 /// router would say 404).
 func addMethodNotAllowedResponders(to router: Router<AppRequestContext>, routes: [RouteDescription]) {
-    let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+    let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace]
     for (path, served) in Dictionary(grouping: routes, by: \.path) {
         var allowed = Set(served.map(\.method))
         if allowed.contains("GET") { allowed.insert("HEAD") }

@@ -260,6 +260,13 @@ struct RegistryAPITests {
                 cursor = page.json["next_cursor"] as? String
             } while cursor != nil
             #expect(emails.count == 6 && Set(emails).count == 6)
+            // No admin can lock themselves out; another admin can disable them.
+            let selfPath = "/api/v1/users/\(fixture.admin.user.id.uuidString.lowercased())"
+            let lockout = try await api.call(.patch, selfPath, token: fixture.admin.token, json: #"{"disabled":true}"#, headers: ["If-Match": "\"1\""])
+            #expect(lockout.status == 409 && lockout.problemType == "/problems/self-lockout")
+            let demote = try await api.call(.patch, selfPath, token: fixture.admin.token, json: #"{"role":"auditor"}"#, headers: ["If-Match": "\"1\""])
+            #expect(demote.status == 409)
+            #expect(try await api.call(.get, "/api/v1/users/me", token: fixture.admin.token).status == 200)
             let me = try await api.call(.get, "/api/v1/users/me", token: fixture.applicant.token)
             #expect(((me.json["memberships"] as? [[String: Any]])?.first?["participant_id"] as? String)?.lowercased() == fixture.own.id.uuidString.lowercased())
         }

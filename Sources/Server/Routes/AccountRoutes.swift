@@ -143,14 +143,18 @@ struct AccountRoutes {
             return try JSONResponse(user, version: user.version)
         }
         api.patch("users/:user") { request, context in
-            try context.require(.manageUsers)
+            let actor = try context.require(.manageUsers)
             let expected = try ETag.expectedVersion(request)
             let input = try await request.strictJSON(as: UserPatch.self, context: context).value
+            let id = try context.parameters.uuid("user")
+            if let refusal = Access.selfLockout(actor: actor, target: id, newRole: input.role, disabled: input.disabled) {
+                throw Problem.conflict("self-lockout", detail: refusal)
+            }
             var checks = FieldChecks()
             let displayName = input.displayName.flatMap { checks.text("display_name", $0, max: 100) }
             try checks.check()
             let user = try await users.update(
-                try context.parameters.uuid("user"), displayName: displayName, role: input.role, disabled: input.disabled,
+                id, displayName: displayName, role: input.role, disabled: input.disabled,
                 expectedVersion: expected, context: context.change
             )
             return try JSONResponse(user, version: user.version)
