@@ -54,6 +54,7 @@ schemas={
  "CreatedUser": obj({"user":S("User"),"password":{"type":"string","description":"One-time password; absent on an idempotent replay (never stored)."}},["user"]),
  "UserPatch": obj({"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
  "APIToken": obj({"id":uuid,"name":{"type":"string"},"prefix":{"type":"string","description":"The first characters of the secret, to tell tokens apart."},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt,"last_used_at":dt,"revoked_at":dt,"created_at":dt},["id","name","prefix","scopes","created_at"]),
+ "PasswordInput": obj({"current_password":{"type":"string","minLength":1,"maxLength":200},"new_password":{"type":"string","minLength":12,"maxLength":200}}),
  "TokenInput": obj({"name":S("Name100"),"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]},"minItems":1},"expires_at":{**dt,"description":"In the future (422 otherwise); absent: never expires."}},["name"]),
  "CreatedToken": obj({"token":S("APIToken"),"secret":{"type":"string","description":"The token (mp_…), shown once; absent on an idempotent replay (never stored)."}},["token"]),
  "Snapshot": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb"]},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt,"imported_at":dt,"records":{"type":"integer"},"rejected":{"type":"integer"},"truncated":{"type":"boolean"}}),
@@ -73,6 +74,7 @@ responses={
  "PreconditionRequired":problem("If-Match is missing (/problems/version-required)."),
  "TooLarge":problem("The body is over the limit (/problems/body-too-large)."),
  "UnsupportedMediaType":problem("The body is not JSON (/problems/unsupported-media-type)."),
+ "RateLimited":problem("Too many failed password checks; Retry-After says when (/problems/rate-limited)."),
  "Invalid":problem("Invalid fields, each listed in `errors` (/problems/validation), or an Idempotency-Key reused with another body (/problems/idempotency-key-reused)."),
 }
 parameters={
@@ -101,7 +103,7 @@ def op(summary, tag, responses, errors, params=(), body=None, security=True, des
     o={"summary":summary,"tags":[tag],"responses":dict(responses)}
     # Any API call can carry a bad token, which is refused rather than treated as anonymous.
     errors = sorted(set(errors) | {"401"})
-    for e in errors: o["responses"][{"400":"400","401":"401","403":"403","404":"404","409":"409","412":"412","413":"413","415":"415","422":"422","428":"428"}[e]]=R({"400":"BadRequest","401":"Unauthenticated","403":"Forbidden","404":"NotFound","409":"Conflict","412":"PreconditionFailed","413":"TooLarge","415":"UnsupportedMediaType","422":"Invalid","428":"PreconditionRequired"}[e])
+    for e in errors: o["responses"][{"429":"429","400":"400","401":"401","403":"403","404":"404","409":"409","412":"412","413":"413","415":"415","422":"422","428":"428"}[e]]=R({"400":"BadRequest","401":"Unauthenticated","403":"Forbidden","404":"NotFound","409":"Conflict","412":"PreconditionFailed","413":"TooLarge","415":"UnsupportedMediaType","422":"Invalid","428":"PreconditionRequired","429":"RateLimited"}[e])
     if params: o["parameters"]=[P(p) if isinstance(p,str) else p for p in params]
     if body: o["requestBody"]={"required":True,"content":{"application/json":{"schema":S(body)}}}
     if not security: o["security"]=[]
@@ -154,6 +156,7 @@ paths={
  "/api/v1/participants/{participant}/history":{"get":op("Every recorded change to the participant, oldest first","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,19}$"})])},
  "/api/v1/resources":{"get":op("Who holds a resource (staff): by ASN, prefixes within a prefix, or prefixes covering one","participants",ok("ResourceList"),["401","403","422"],[asnq("AS3333 or 3333."),prefixq("within","Prefixes inside this prefix."),prefixq("covering","Prefixes that contain this prefix."),"limit"])},
  "/api/v1/users/me":{"get":op("The signed-in account and its memberships","accounts",ok("Me",etag=True),["401"])},
+ "/api/v1/users/me/password":{"put":{**op("Change your password (signs out your browser sessions)","accounts",{"204":{"description":"Changed"}},W+["429"],[],"PasswordInput")}},
  "/api/v1/users/me/tokens":{
    "get":op("Your API tokens (never their secrets)","accounts",ok("TokenList"),["401"]),
    "post":op("Create an API token; the secret is in this response only","accounts",ok("CreatedToken","201","Created",location=True),W,["IdempotencyKey"],"TokenInput")},

@@ -70,7 +70,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
     CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
     ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
-    AccountRoutes(users: users, participants: participants, idempotency: idempotency).register(on: api)
+    AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
     SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database)).register(on: api)
     WebRoutes(
         users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits

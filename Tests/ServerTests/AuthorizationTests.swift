@@ -43,6 +43,7 @@ struct AuthorizationTests {
         "GET /api/v1/participants/{participant}/history": [.admin, .auditor, .applicant],
         "GET /api/v1/resources": [.admin, .auditor],
         "GET /api/v1/users/me": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "PUT /api/v1/users/me/password": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "GET /api/v1/users/me/tokens": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "POST /api/v1/users/me/tokens": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "DELETE /api/v1/users/me/tokens/{token}": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
@@ -113,6 +114,8 @@ struct AuthorizationTests {
             case "POST /api/v1/users/me/tokens": #"{"name":"t\#(serial)"}"#
             case "POST /api/v1/users": #"{"email":"u\#(serial)@example.org","display_name":"U","role":"auditor"}"#
             case "PATCH /api/v1/users/{user}": #"{"display_name":"Robin"}"#
+            // A wrong current password: a 422 past authorisation that changes nothing.
+            case "PUT /api/v1/users/me/password": #"{"current_password":"not it","new_password":"a brand new long password"}"#
             default: nil
             }
         if route == "GET /api/v1/resources" { path += "?asn=3333" }

@@ -267,6 +267,17 @@ struct RegistryAPITests {
             let demote = try await api.call(.patch, selfPath, token: fixture.admin.token, json: #"{"role":"auditor"}"#, headers: ["If-Match": "\"1\""])
             #expect(demote.status == 409)
             #expect(try await api.call(.get, "/api/v1/users/me", token: fixture.admin.token).status == 200)
+            // Changing one's password needs the current one.
+            let wrong = try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
+                json: #"{"current_password":"guess","new_password":"another long password"}"#)
+            #expect(wrong.fieldCodes == ["current_password": "wrong_password"])
+            let short = try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
+                json: #"{"current_password":"a long test password","new_password":"short"}"#)
+            #expect(short.fieldCodes == ["new_password": "invalid_length"])
+            #expect(try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
+                json: #"{"current_password":"a long test password","new_password":"another long password"}"#).status == 204)
+            let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
+            #expect(try await users.login(email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits()) == .succeeded(userID: fixture.auditor.user.id))
             let me = try await api.call(.get, "/api/v1/users/me", token: fixture.applicant.token)
             #expect(((me.json["memberships"] as? [[String: Any]])?.first?["participant_id"] as? String)?.lowercased() == fixture.own.id.uuidString.lowercased())
         }

@@ -8,6 +8,17 @@ struct AccountRoutes {
     let users: UserStore
     let participants: ParticipantStore
     let idempotency: Idempotency
+    let loginLimits: LoginLimits
+
+    struct PasswordInput: Codable {
+        var currentPassword: String
+        var newPassword: String
+
+        enum CodingKeys: String, CodingKey {
+            case currentPassword = "current_password"
+            case newPassword = "new_password"
+        }
+    }
 
     /// `GET /users/me`: the account and the participants it belongs to.
     struct Me: Encodable {
@@ -82,6 +93,21 @@ struct AccountRoutes {
             let memberships = actor.memberships.map { Me.Membership(participantID: $0.key, role: $0.value) }
                 .sorted { $0.participantID.uuidString < $1.participantID.uuidString }
             return try JSONResponse(Me(user: user, memberships: memberships), version: user.version)
+        }
+        api.put("users/me/password") { request, context in
+            let actor = try context.require(.manageOwnTokens)
+            let input = try await request.strictJSON(as: PasswordInput.self, context: context).value
+            guard Passwords.isAcceptable(input.newPassword) else {
+                throw Problem.invalid("new_password", "invalid_length", "A password has 12 to 200 characters.")
+            }
+            switch try await users.changePassword(
+                actor.userID, current: input.currentPassword, new: input.newPassword, address: context.remoteAddress ?? "unknown",
+                limits: loginLimits, context: context.change
+            ) {
+            case .succeeded: return Response(status: .noContent)
+            case .refused: throw Problem.invalid("current_password", "wrong_password", "The current password is not right.")
+            case .rateLimited(let retryAfter): throw Problem.rateLimited(retryAfter: retryAfter)
+            }
         }
         api.get("users/me/tokens") { _, context in
             let actor = try context.require(.readOwnAccount)

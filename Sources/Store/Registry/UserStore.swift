@@ -190,6 +190,17 @@ public struct UserStore: Sendable {
         return .succeeded(userID: id)
     }
 
+    /// Changes a password after checking the current one; a wrong current password counts as a
+    /// failed sign-in (so this is no way around the rate limit) and changes nothing.
+    public func changePassword(_ userID: UUID, current: String, new: String, address: String, limits: LoginLimits, context: ChangeContext) async throws -> LoginOutcome {
+        guard let email = try await database.query("SELECT email FROM users WHERE id = \(userID)").single.map({ try $0.decode(0, as: String.self) }) else {
+            throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
+        }
+        let outcome = try await login(email: email, password: current, address: address, limits: limits)
+        if case .succeeded = outcome { try await setPassword(userID, to: new, context: context) }
+        return outcome
+    }
+
     public func setPassword(_ userID: UUID, to password: String, context: ChangeContext) async throws {
         let hash = try await passwords.hash(password)
         try await database.transaction { connection in
