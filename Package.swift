@@ -41,7 +41,9 @@ let package = Package(
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
         // Pure routing measurement: prefixes, VRPs, RFC 6811 validation, readers of routing data.
         .target(name: "Routing", dependencies: ["CZlib", "CBZip2"], swiftSettings: swiftSettings),
-        // Pure domain rules: resources, catalogs and admission, roles and authorisation.
+        // Pure: JSON values and RFC 8785 canonical JSON (for the audit chain and credentials).
+        .target(name: "Canonical", swiftSettings: swiftSettings),
+        // Pure domain rules: resources, catalogs and admission, roles and authorisation, the workflow.
         .target(name: "Domain", dependencies: ["Routing"], swiftSettings: swiftSettings),
         // The PostgreSQL client: connections, pool, bound queries, decoding, transactions, COPY, LISTEN/NOTIFY.
         .target(
@@ -63,6 +65,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "Canonical",
                 "Domain",
                 "Postgres",
                 "Routing",
@@ -77,6 +80,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Canonical",
                 "Domain",
                 "Postgres",
                 "Store",
@@ -130,11 +134,12 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "TestSupport",
+                "Canonical", "Server", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,3 +1,4 @@
+import Canonical
 import Domain
 import Foundation
 import Postgres
