@@ -45,6 +45,7 @@ public enum Permission: String, Sendable, CaseIterable {
     case searchResources, readSnapshots
     case readOwnAccount, manageOwnTokens
     case manageUsers
+    case readAuditHead
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
@@ -75,7 +76,7 @@ public enum Access {
         }
         let membership = participant.flatMap { actor.memberships[$0] }
         switch (operation, actor.role) {
-        case (.readOwnAccount, _), (.manageOwnTokens, _):
+        case (.readOwnAccount, _), (.manageOwnTokens, _), (.readAuditHead, _):
             return .allowed
         case (_, .admin):
             return .allowed

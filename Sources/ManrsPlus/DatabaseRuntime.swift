@@ -89,6 +89,8 @@ extension DatabaseRuntime {
         let outcome: Swift.Result<Result, any Error>
         do {
             try await migrator.migrate(database.pool)
+            // Events written before the chain existed join it once, here.
+            try await AuditChain(database: database.pool).sealUnchained()
             outcome = .success(try await body(database.pool))
         } catch {
             outcome = .failure(error)

@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
                 if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
             } else {
                 try await migrator.migrate(database.pool)
+                try await AuditChain(database: database.pool).sealUnchained()
             }
             let app = buildApplication(
                 AppDependencies(

@@ -72,6 +72,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
     SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database)).register(on: api)
+    AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
     WebRoutes(
         users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits
     ).register(on: authenticated)

@@ -30,6 +30,7 @@ struct AccessTests {
             (.readOwnAccount, [false, true, true, true, true, true, true]),
             (.manageOwnTokens, [false, true, true, true, true, true, true]),
             (.manageUsers, [false, true, false, false, false, false, false]),
+            (.readAuditHead, [false, true, true, true, true, true, true]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

@@ -40,7 +40,7 @@ struct AuthorizationTests {
         "GET /api/v1/participants/{participant}/members": [.admin, .auditor, .applicant],
         "POST /api/v1/participants/{participant}/members": [.admin, .applicant],
         "DELETE /api/v1/participants/{participant}/members/{user}": [.admin, .applicant],
-        "GET /api/v1/participants/{participant}/history": [.admin, .auditor, .applicant],
+        "GET /api/v1/participants/{participant}/timeline": [.admin, .auditor, .applicant],
         "GET /api/v1/resources": [.admin, .auditor],
         "GET /api/v1/users/me": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "PUT /api/v1/users/me/password": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
@@ -53,6 +53,7 @@ struct AuthorizationTests {
         "GET /api/v1/users/{user}": [.admin, .applicant],
         "PATCH /api/v1/users/{user}": [.admin],
         "GET /api/v1/snapshots": [.admin, .auditor],
+        "GET /api/v1/audit/head": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.

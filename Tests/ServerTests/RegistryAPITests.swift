@@ -38,7 +38,7 @@ struct RegistryAPITests {
             #expect(Set((mine.json["items"] as? [[String: Any]])?.compactMap { $0["display_name"] as? String } ?? []) == ["HOL", "SpaceNet"])
             let byASN = try await api.call(.get, "/api/v1/participants?asn=AS5539", token: fixture.auditor.token)
             #expect((byASN.json["items"] as? [[String: Any]])?.count == 1)
-            let history = try await api.call(.get, "/api/v1/participants/\(id)/history", token: fixture.admin.token)
+            let history = try await api.call(.get, "/api/v1/participants/\(id)/timeline", token: fixture.admin.token)
             let actionsRecorded = (history.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String }
             #expect(actionsRecorded == ["participant.created", "resource.claimed", "resource.claimed", "contact.added"])
         }

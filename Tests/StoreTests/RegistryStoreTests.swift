@@ -141,7 +141,7 @@ struct RegistryStoreTests {
             await #expect(throws: RegistryError.staleVersion(current: updated.version)) {
                 _ = try await store.update(created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
             }
-            let history = try await store.history(of: created.id, afterID: nil, limit: 10)
+            let history = try await store.timeline(of: created.id, afterSeq: nil, limit: 10)
             #expect(history.map(\.action) == ["participant.created", "participant.updated"])
             let change = try #require(history.last)
             #expect(change.actorUserID == admin.id && change.actorRole == "admin" && change.requestID == "req-1")

@@ -150,8 +150,8 @@ struct ParticipantRoutes {
             return Response(status: .noContent)
         }
 
-        // History
-        api.get("participants/:participant/history") { request, context in
+        // Timeline: the participant's audit events, in chain order
+        api.get("participants/:participant/timeline") { request, context in
             let id = try context.parameters.uuid("participant")
             try context.require(.readParticipant, participant: id)
             let (limit, cursor) = try request.pagination()
@@ -160,8 +160,8 @@ struct ParticipantRoutes {
                 guard let value = Int(cursor), value >= 0 else { throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.") }
                 after = value
             }
-            let events = try await participants.history(of: id, afterID: after, limit: limit)
-            return try JSONResponse(Page(items: events, nextCursor: events.count == limit ? events.last.map { String($0.id) } : nil))
+            let events = try await participants.timeline(of: id, afterSeq: after, limit: limit)
+            return try JSONResponse(Page(items: events, nextCursor: events.count == limit ? events.last?.seq.map { String($0) } : nil))
         }
 
         // Who holds what

@@ -268,18 +268,20 @@ public struct ParticipantStore: Sendable {
 
     // MARK: History
 
-    /// The participant's recorded changes, oldest first, after event `afterID`.
-    public func history(of participant: UUID, afterID: Int?, limit: Int) async throws -> [AuditEvent] {
+    /// The participant's recorded changes in chain order (uncommitted-at-read events last),
+    /// after event `afterSeq`.
+    public func timeline(of participant: UUID, afterSeq: Int?, limit: Int) async throws -> [AuditEvent] {
         _ = try await get(participant)
         return try await database.query("""
-            SELECT id, at, actor_user_id, actor_role, action, entity_type, entity_id, before, after, request_id
-            FROM audit_events WHERE participant_id = \(participant) AND id > \(afterID ?? 0) ORDER BY id LIMIT \(limit)
+            SELECT seq, at, actor_user_id, actor_role, action, entity_type, entity_id, before, after, request_id, hash
+            FROM audit_events WHERE participant_id = \(participant) AND seq > \(afterSeq ?? 0) ORDER BY seq LIMIT \(limit)
             """).map { row in
             AuditEvent(
-                id: try row.decode("id"), at: try row.decode("at"), actorUserID: try row.decode("actor_user_id"),
+                seq: try row.decode("seq"), at: try row.decode("at"), actorUserID: try row.decode("actor_user_id"),
                 actorRole: try row.decode("actor_role"), action: try row.decode("action"), entityType: try row.decode("entity_type"),
                 entityID: try row.decode("entity_id"), before: try row.decode("before", as: JSONB<JSONValue>?.self)?.value,
-                after: try row.decode("after", as: JSONB<JSONValue>?.self)?.value, requestID: try row.decode("request_id")
+                after: try row.decode("after", as: JSONB<JSONValue>?.self)?.value, requestID: try row.decode("request_id"),
+                hash: try row.decode("hash", as: Data?.self).map(AuditChain.hex)
             )
         }
     }
