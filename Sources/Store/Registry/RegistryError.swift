@@ -11,6 +11,8 @@ public enum RegistryError: Error, Sendable, Equatable {
     case conflict(slug: String, detail: String)
     /// Fields are invalid (422).
     case invalid([FieldRefusal])
+    /// A rule forbids this caller from doing this (403), e.g. a conflict of interest.
+    case refused(slug: String, detail: String)
 }
 
 /// Who made a change, recorded with it in the audit events.
