@@ -46,11 +46,16 @@ public enum Permission: String, Sendable, CaseIterable {
     case readOwnAccount, manageOwnTokens
     case manageUsers
     case readAuditHead
+    case readApplication, editApplication
+    case reviewApplications, assignReviews
+    case declareAffiliations, readConflicts
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
-        case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers: true
+        case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
+            .editApplication, .reviewApplications, .assignReviews, .declareAffiliations:
+            true
         default: false
         }
     }
@@ -80,15 +85,16 @@ public enum Access {
             return .allowed
         case (_, .admin):
             return .allowed
-        case (.listParticipants, .auditor), (.readParticipant, .auditor), (.searchResources, .auditor), (.readSnapshots, .auditor):
+        case (.listParticipants, .auditor), (.readParticipant, .auditor), (.searchResources, .auditor), (.readSnapshots, .auditor),
+            (.readApplication, .auditor), (.reviewApplications, .auditor), (.declareAffiliations, .auditor):
             return .allowed
         case (.listParticipants, .applicant), (.createParticipant, .applicant):
             return .allowed
-        case (.readParticipant, .applicant), (.editParticipant, .applicant):
+        case (.readParticipant, .applicant), (.editParticipant, .applicant), (.readApplication, .applicant), (.editApplication, .applicant):
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
-        case (.writeCatalog, _), (.manageUsers, _), (.changeParticipantStatus, _):
+        case (.writeCatalog, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("The \(actor.role.rawValue) role cannot do this.")

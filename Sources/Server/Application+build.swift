@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -73,6 +74,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
     SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database)).register(on: api)
     AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
+    let settings = dependencies.settings
+    let applications = ApplicationStore(database: dependencies.database, reviewWorkingDays: settings.reviewSLADays)
+    let reviews = ReviewStore(database: dependencies.database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60))
+    WorkflowRoutes(
+        applications: applications, reviews: reviews, users: users, idempotency: idempotency, evidenceMaxBytes: settings.evidenceMaxBytes
+    ).register(on: api)
     WebRoutes(
         users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits
     ).register(on: authenticated)

@@ -74,6 +74,10 @@ public struct Problem: Error, Sendable, Encodable, Equatable {
         Problem(type: typePrefix + "malformed-json", title: "Malformed JSON", status: .badRequest, detail: detail)
     }
 
+    public static func malformedBody(_ detail: String) -> Problem {
+        Problem(type: typePrefix + "malformed-body", title: "Malformed body", status: .badRequest, detail: detail)
+    }
+
     public static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
             type: typePrefix + "validation",

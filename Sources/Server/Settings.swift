@@ -20,6 +20,12 @@ public struct Settings: Sendable, Equatable {
     public var sessionHours: Int
     /// Whether the session cookie is marked `Secure` (browsers accept it on http://localhost too).
     public var secureCookies: Bool
+    /// Largest evidence file accepted; larger ones get 413.
+    public var evidenceMaxBytes: Int
+    /// Working days from submission to a review's due time.
+    public var reviewSLADays: Int
+    /// How long an auditor's claim on a queue item lasts.
+    public var reviewClaimMinutes: Int
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -38,6 +44,9 @@ public struct Settings: Sendable, Equatable {
         ("BCRYPT_COST", "12", "bcrypt cost for passwords (12-16)"),
         ("SESSION_HOURS", "12", "lifetime of a browser session in hours (1-720)"),
         ("SECURE_COOKIES", "true", "mark the session cookie Secure (true or false; false only behind plain HTTP in development)"),
+        ("EVIDENCE_MAX_BYTES", "26214400", "largest evidence file in bytes (25 MiB); larger gets 413"),
+        ("REVIEW_SLA_DAYS", "10", "working days from submission to a review's due time (1-100)"),
+        ("REVIEW_CLAIM_MINUTES", "120", "how long an auditor's claim on a queue item lasts (5-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -82,7 +91,10 @@ public struct Settings: Sendable, Equatable {
             maxBodyBytes: try integer("MAX_BODY_BYTES", default: 1 << 20, in: 1...(1 << 30)),
             bcryptCost: try integer("BCRYPT_COST", default: 12, in: 12...16),
             sessionHours: try integer("SESSION_HOURS", default: 12, in: 1...720),
-            secureCookies: secure
+            secureCookies: secure,
+            evidenceMaxBytes: try integer("EVIDENCE_MAX_BYTES", default: 25 << 20, in: 1024...(1 << 30)),
+            reviewSLADays: try integer("REVIEW_SLA_DAYS", default: 10, in: 1...100),
+            reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080)
         )
     }
 }

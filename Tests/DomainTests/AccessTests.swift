@@ -31,6 +31,12 @@ struct AccessTests {
             (.manageOwnTokens, [false, true, true, true, true, true, true]),
             (.manageUsers, [false, true, false, false, false, false, false]),
             (.readAuditHead, [false, true, true, true, true, true, true]),
+            (.readApplication, [false, true, true, true, true, false, false]),
+            (.editApplication, [false, true, false, true, true, false, false]),
+            (.reviewApplications, [false, true, true, false, false, false, false]),
+            (.assignReviews, [false, true, false, false, false, false, false]),
+            (.declareAffiliations, [false, true, true, false, false, false, false]),
+            (.readConflicts, [false, true, false, false, false, false, false]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

@@ -27,6 +27,16 @@ struct APIFixture: Sendable {
     let enterprise: Account
     let own: Participant
     let other: Participant
+    /// The own participant's approved baseline netops application, with its closed review item,
+    /// evidence and certification.
+    let approved: UUID
+    let closedItem: UUID
+    let evidence: UUID
+    let certification: UUID
+    /// The own participant's draft MANRS+ IXP application.
+    let draft: UUID
+    /// The second auditor's affiliation with `other`.
+    let affiliation: UUID
 
     /// The roles the authorisation table speaks of.
     enum Role: String, CaseIterable, Sendable {
@@ -60,7 +70,7 @@ struct APIFixture: Sendable {
             let participants = ParticipantStore(database: db.pool)
             let own = try await participants.create(
                 NewParticipant(
-                    legalName: "Reseaux IP Europeens NCC", displayName: "RIPE NCC", country: "NL", website: "https://www.ripe.net", programs: ["netops"],
+                    legalName: "Reseaux IP Europeens NCC", displayName: "RIPE NCC", country: "NL", website: "https://www.ripe.net", programs: ["netops", "ixp"],
                     resources: [NewResource(kind: .asn, value: .asn(3333)), NewResource(kind: .prefix, value: try ResourceValue.parse("193.0.0.0/21", kind: .prefix))]
                 ),
                 owner: applicant.user.id, context: .system
@@ -69,10 +79,15 @@ struct APIFixture: Sendable {
                 NewParticipant(legalName: "Hellas OnLine", displayName: "HOL", country: "GR", website: nil, programs: ["netops"]),
                 owner: otherApplicant.user.id, context: .system
             )
+            let auditor = try await account("auditor@example.org", .auditor)
+            // The fixture's own review is decided by a second auditor, so the first starts fresh.
+            let reviewedBy = try await account("second-auditor@example.org", .auditor)
+            let workflow = try await Self.workflow(db, own: own.id, other: other.id, applicant: applicant.user.id, auditor: reviewedBy.user.id)
             let fixture = APIFixture(
-                db: db, admin: try await account("admin@example.org", .admin), auditor: try await account("auditor@example.org", .auditor),
+                db: db, admin: try await account("admin@example.org", .admin), auditor: auditor,
                 applicant: applicant, otherApplicant: otherApplicant, enterprise: try await account("buyer@example.org", .enterprise),
-                own: own, other: other
+                own: own, other: other, approved: workflow.approved, closedItem: workflow.item, evidence: workflow.evidence,
+                certification: workflow.certification, draft: workflow.draft, affiliation: workflow.affiliation
             )
             let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, loginLimits: loginLimits))
             try await Application(router: router).test(.router) { client in
@@ -81,10 +96,53 @@ struct APIFixture: Sendable {
         }
     }
 
+    /// A small PDF, as the sniffer sees PDFs.
+    static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+
+    /// Walks one application through the workflow with the stores, for routes that need ids.
+    static func workflow(_ db: FreshDatabase, own: UUID, other: UUID, applicant: UUID, auditor: UUID) async throws
+        -> (approved: UUID, item: UUID, evidence: UUID, certification: UUID, draft: UUID, affiliation: UUID)
+    {
+        let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
+        let applications = ApplicationStore(database: db.pool)
+        let reviews = ReviewStore(database: db.pool)
+        let applicantContext = ChangeContext(actor: try await users.actor(for: applicant), requestID: nil)
+        let auditorActor = try #require(try await users.actor(for: auditor))
+        let auditorContext = ChangeContext(actor: auditorActor, requestID: nil)
+        let application = try await db.pool.transaction { connection in
+            try await applications.create(participant: own, program: "netops", tier: .baseline, context: applicantContext, on: connection)
+        }
+        _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Prefix and AS-path filters on all customer sessions.", context: applicantContext)
+        let evidence = try await applications.addEvidence(
+            application.id, action: "netops.1",
+            NewEvidence(content: .document(fileName: "filters.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: pdf),
+                effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
+            context: applicantContext
+        )
+        let detail = try await applications.detail(application.id)
+        _ = try await applications.submit(application.id, expectedVersion: detail.application.version, actor: .applicant, context: applicantContext)
+        let item = try #require(try await reviews.queue(QueueFilter(), limit: 10).first { $0.applicationID == application.id })
+        let reviewer = try await reviews.reviewer(auditorActor)
+        _ = try await reviews.claim(item.id, reviewer: reviewer, context: auditorContext)
+        _ = try await reviews.decide(item.id, decision: .approve, actionComments: [:], reasons: "", reviewer: reviewer, context: auditorContext)
+        let certification = try #require(try await reviews.certifications(participants: [own], limit: 1).first)
+        let draft = try await db.pool.transaction { connection in
+            try await applications.create(participant: own, program: "ixp", tier: .plus, context: applicantContext, on: connection)
+        }
+        _ = try await applications.setCommitment(draft.id, action: "ixp.1", statement: "RPKI filtering on both route servers.", context: applicantContext)
+        let affiliation = try await reviews.declareAffiliation(
+            auditor: auditor, participant: other, relation: "Consultant", from: "2025-01-01", until: nil, context: auditorContext
+        )
+        return (application.id, item.id, evidence.id, certification.id, draft.id, affiliation.id)
+    }
+
     /// Rows in the registry's tables, to show a refused request wrote nothing.
     func rowCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for table in ["participants", "participant_programs", "resources", "contacts", "memberships", "users", "api_tokens", "audit_events", "catalog_versions", "idempotency_keys"] {
+        for table in [
+            "participants", "participant_programs", "resources", "contacts", "memberships", "users", "api_tokens", "audit_events", "catalog_versions",
+            "idempotency_keys", "applications", "commitments", "evidence", "review_items", "decisions", "comments", "affiliations", "certifications",
+        ] {
             counts[table] = try await db.pool.query("SELECT count(*) FROM \(identifier: table)")[0].decode(0, as: Int.self)
         }
         return counts

@@ -54,6 +54,34 @@ struct AuthorizationTests {
         "PATCH /api/v1/users/{user}": [.admin],
         "GET /api/v1/snapshots": [.admin, .auditor],
         "GET /api/v1/audit/head": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
+        "GET /api/v1/applications": [.admin, .auditor, .applicant, .otherApplicant],
+        "POST /api/v1/applications": [.admin, .applicant],
+        "GET /api/v1/applications/{application}": [.admin, .auditor, .applicant],
+        "PUT /api/v1/applications/{application}/commitments/{action}": [.admin, .applicant],
+        "DELETE /api/v1/applications/{application}/commitments/{action}": [.admin, .applicant],
+        "POST /api/v1/applications/{application}/commitments/{action}/evidence": [.admin, .applicant],
+        "GET /api/v1/applications/{application}/evidence": [.admin, .auditor, .applicant],
+        // Only the participant's members submit or withdraw; the state machine refuses admins too.
+        "POST /api/v1/applications/{application}/submit": [.applicant],
+        "POST /api/v1/applications/{application}/withdraw": [.applicant],
+        "GET /api/v1/applications/{application}/comments": [.admin, .auditor, .applicant],
+        "POST /api/v1/applications/{application}/comments": [.admin, .auditor, .applicant],
+        "GET /api/v1/applications/{application}/decisions": [.admin, .auditor, .applicant],
+        "GET /api/v1/evidence/{evidence}": [.admin, .auditor, .applicant],
+        "GET /api/v1/evidence/{evidence}/content": [.admin, .auditor, .applicant],
+        "GET /api/v1/review-queue": [.admin, .auditor],
+        "GET /api/v1/review-queue/{item}": [.admin, .auditor],
+        // Admins settle flagged disagreements only; on this item the policy refuses them.
+        "POST /api/v1/review-queue/{item}/claim": [.auditor],
+        "POST /api/v1/review-queue/{item}/release": [.admin, .auditor],
+        "POST /api/v1/review-queue/{item}/assign": [.admin],
+        "POST /api/v1/review-queue/{item}/decision": [.auditor],
+        "GET /api/v1/users/me/affiliations": [.admin, .auditor],
+        "POST /api/v1/users/me/affiliations": [.admin, .auditor],
+        "DELETE /api/v1/users/me/affiliations/{affiliation}": [.admin, .auditor],
+        "GET /api/v1/affiliations": [.admin],
+        "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
+        "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
@@ -100,8 +128,19 @@ struct AuthorizationTests {
         path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
             .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
         for name in ["{resource}", "{contact}", "{token}"] { path = path.replacingOccurrences(of: name, with: missing) }
+        // Workflow routes on the own participant's real objects; the draft for changes, the
+        // approved application for reads.
+        let draftRoutes = ["commitments", "submit", "withdraw"]
+        let application = draftRoutes.contains { route.contains($0) } ? fixture.draft : fixture.approved
+        path = path.replacingOccurrences(of: "{application}", with: application.uuidString.lowercased())
+            .replacingOccurrences(of: "{action}", with: "ixp.2").replacingOccurrences(of: "{evidence}", with: fixture.evidence.uuidString.lowercased())
+            .replacingOccurrences(of: "{item}", with: fixture.closedItem.uuidString.lowercased())
+            .replacingOccurrences(of: "{certification}", with: fixture.certification.uuidString.lowercased())
+            .replacingOccurrences(of: "{affiliation}", with: fixture.affiliation.uuidString.lowercased())
         var headers: [String: String] = [:]
-        if ["PUT", "PATCH"].contains(method.rawValue) || path.hasSuffix("/publish") { headers["If-Match"] = "\"1\"" }
+        if ["PUT", "PATCH"].contains(method.rawValue) || path.hasSuffix("/publish") || path.hasSuffix("/submit") || path.hasSuffix("/withdraw") {
+            headers["If-Match"] = "\"1\""
+        }
         let body: String? =
             switch route {
             case "POST /api/v1/programs/{program}/versions", "PUT /api/v1/programs/{program}/versions/{version}": #"{}"#
@@ -115,6 +154,14 @@ struct AuthorizationTests {
             case "POST /api/v1/users/me/tokens": #"{"name":"t\#(serial)"}"#
             case "POST /api/v1/users": #"{"email":"u\#(serial)@example.org","display_name":"U","role":"auditor"}"#
             case "PATCH /api/v1/users/{user}": #"{"display_name":"Robin"}"#
+            case "POST /api/v1/applications": #"{"participant_id":"\#(own)","program":"netops","tier":"plus"}"#
+            case "PUT /api/v1/applications/{application}/commitments/{action}": #"{"statement":"Members get help with ROAs."}"#
+            case "POST /api/v1/applications/{application}/commitments/{action}/evidence":
+                #"{"kind":"url","url":"https://example.org/manrs","effective_from":"2026-01-01"}"#
+            case "POST /api/v1/applications/{application}/comments": #"{"body":"A question \#(serial)."}"#
+            case "POST /api/v1/review-queue/{item}/assign": #"{"auditor_id":"\#(fixture.auditor.user.id.uuidString.lowercased())"}"#
+            case "POST /api/v1/review-queue/{item}/decision": #"{"decision":"approve"}"#
+            case "POST /api/v1/users/me/affiliations": #"{"participant_id":"\#(own)","relation":"Former employee","valid_from":"2020-01-01","valid_until":"2021-01-01"}"#
             // A wrong current password: a 422 past authorisation that changes nothing.
             case "PUT /api/v1/users/me/password": #"{"current_password":"not it","new_password":"a brand new long password"}"#
             default: nil

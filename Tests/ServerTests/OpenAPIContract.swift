@@ -53,7 +53,7 @@ struct OpenAPIContract: Sendable {
             return body.isEmpty ? [] : ["\(method) \(template) \(status) has a body the document does not describe"]
         }
         let mediaType = contentType?.split(separator: ";").first.map(String.init) ?? ""
-        guard let media = content[mediaType] else {
+        guard let media = content[mediaType] ?? content["*/*"] else {
             return ["\(method) \(template) \(status) is '\(mediaType)', documented as \(content.keys.sorted())"]
         }
         guard mediaType.hasSuffix("json"), let schema = media["schema"] else { return [] }

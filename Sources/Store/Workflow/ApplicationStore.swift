@@ -180,8 +180,8 @@ public struct ApplicationStore: Sendable {
     public func submit(_ id: UUID, expectedVersion: Int, actor: ApplicationActor, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             let next = try Self.transition(.submit, application, actor)
+            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             let detail = try await Self.detail(id, on: connection)
             if !detail.missing.isEmpty {
                 throw RegistryError.invalid(detail.missing.map { FieldRefusal($0.action.map { "commitments.\($0)" } ?? "commitments", $0.code, $0.message) })
@@ -206,8 +206,8 @@ public struct ApplicationStore: Sendable {
     public func withdraw(_ id: UUID, expectedVersion: Int, actor: ApplicationActor, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             let next = try Self.transition(.withdraw, application, actor)
+            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = now() WHERE id = \(id)")
             try await connection.execute("""
                 UPDATE review_items SET status = 'closed', closed_at = now(), claimed_by = NULL, claim_expires_at = NULL

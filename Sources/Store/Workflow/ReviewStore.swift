@@ -73,12 +73,12 @@ public struct ReviewStore: Sendable {
     public func claim(_ id: UUID, reviewer: Reviewer, context: ChangeContext) async throws -> ReviewItem {
         try await database.transaction { connection in
             let (item, subject) = try await Self.lockItem(id, on: connection)
+            if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Date()) {
+                throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+            }
             guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is closed.") }
             if let holder = item.claimedBy, holder != reviewer.userID, let expires = item.claimExpiresAt, expires > Date() {
                 throw RegistryError.conflict(slug: "already-claimed", detail: "\(item.claimedByName ?? "Another reviewer") holds this item until \(Self.time(expires)).")
-            }
-            if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Date()) {
-                throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
             }
             if subject.decisions.contains(where: { $0.reviewerID == reviewer.userID }) {
                 throw RegistryError.refused(slug: "four-eyes", detail: "Four eyes: you already decided this round; another auditor takes it now.")
@@ -125,14 +125,15 @@ public struct ReviewStore: Sendable {
     ) async throws -> (item: ReviewItem, outcome: ReviewOutcome) {
         try await database.transaction { connection in
             let (item, subject) = try await Self.lockItem(id, on: connection)
-            guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is already decided.") }
-            guard item.claimedBy == reviewer.userID, let expires = item.claimExpiresAt, expires > Date() else {
-                throw RegistryError.conflict(slug: "claim-required", detail: "Claim the item before deciding it (or claim it again: your claim has expired or was taken).")
-            }
+            // The rules first: someone who may not decide hears why, whatever the item's state.
             let outcome: ReviewOutcome
             switch ReviewPolicy.decide(decision, by: reviewer, subject: subject, at: Date()) {
             case .success(let value): outcome = value
             case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+            }
+            guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is already decided.") }
+            guard item.claimedBy == reviewer.userID, let expires = item.claimExpiresAt, expires > Date() else {
+                throw RegistryError.conflict(slug: "claim-required", detail: "Claim the item before deciding it (or claim it again: your claim has expired or was taken).")
             }
             var isFinal = false
             if case .final = outcome { isFinal = true }
