@@ -142,6 +142,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Canonical", "Server", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

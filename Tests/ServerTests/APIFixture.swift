@@ -55,7 +55,7 @@ struct APIFixture: Sendable {
     }
 
     static func run(
-        loginLimits: LoginLimits = LoginLimits(), _ body: @Sendable (APIFixture, APIClient) async throws -> Void
+        settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), _ body: @Sendable (APIFixture, APIClient) async throws -> Void
     ) async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
@@ -89,7 +89,7 @@ struct APIFixture: Sendable {
                 own: own, other: other, approved: workflow.approved, closedItem: workflow.item, evidence: workflow.evidence,
                 certification: workflow.certification, draft: workflow.draft, affiliation: workflow.affiliation
             )
-            let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, loginLimits: loginLimits))
+            let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, settings: settings, loginLimits: loginLimits))
             try await Application(router: router).test(.router) { client in
                 try await body(fixture, APIClient(client: client))
             }

@@ -125,15 +125,20 @@ public struct ReviewStore: Sendable {
     ) async throws -> (item: ReviewItem, outcome: ReviewOutcome) {
         try await database.transaction { connection in
             let (item, subject) = try await Self.lockItem(id, on: connection)
-            // The rules first: someone who may not decide hears why, whatever the item's state.
-            let outcome: ReviewOutcome
-            switch ReviewPolicy.decide(decision, by: reviewer, subject: subject, at: Date()) {
-            case .success(let value): outcome = value
-            case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+            // Someone who may never decide this item hears why, whatever its state. Then the
+            // races: a decided item or a claim held by nobody (or someone else) is a 409, so of
+            // concurrent attempts one wins and the rest learn it was decided.
+            if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Date()) {
+                throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
             }
             guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is already decided.") }
             guard item.claimedBy == reviewer.userID, let expires = item.claimExpiresAt, expires > Date() else {
                 throw RegistryError.conflict(slug: "claim-required", detail: "Claim the item before deciding it (or claim it again: your claim has expired or was taken).")
+            }
+            let outcome: ReviewOutcome
+            switch ReviewPolicy.decide(decision, by: reviewer, subject: subject, at: Date()) {
+            case .success(let value): outcome = value
+            case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
             }
             var isFinal = false
             if case .final = outcome { isFinal = true }
