@@ -229,6 +229,36 @@ paths={
    "patch":op("Change a user's name, role or disabled flag (admins; not your own role or flag: /problems/self-lockout)","accounts",ok("User",etag=True),W+["404","409","412","428"],["user","IfMatch"],"UserPatch")},
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb.",{"type":"string","enum":["vrps","routes","irr","peeringdb"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
 }
+# The workflow pages: HTML for browsers, each form with the session's CSRF field.
+pages=[
+    ("/applications", "get", "Applicant dashboard: participants, applications, what is missing", None),
+    ("/applications", "post", "Start an application (form)", "application/x-www-form-urlencoded"),
+    ("/applications/{application}", "get", "An application: commitments, evidence upload per commitment, submit, comments", None),
+    ("/applications/{application}/commitments", "post", "Commit to an action or update its statement (form)", "application/x-www-form-urlencoded"),
+    ("/applications/{application}/evidence", "post", "Upload evidence (form)", "multipart/form-data"),
+    ("/applications/{application}/submit", "post", "Submit (form)", "application/x-www-form-urlencoded"),
+    ("/applications/{application}/comments", "post", "Comment (form)", "application/x-www-form-urlencoded"),
+    ("/queue", "get", "Auditor queue: sortable, filterable, overdue highlighted, claim buttons", None),
+    ("/queue/{item}/claim", "post", "Claim (form)", "application/x-www-form-urlencoded"),
+    ("/review/{item}", "get", "Review page: commitments, statements, evidence with hashes and periods, comments, decision form", None),
+    ("/review/{item}/decision", "post", "Decide (form)", "application/x-www-form-urlencoded"),
+    ("/review/{item}/release", "post", "Release (form)", "application/x-www-form-urlencoded"),
+    ("/review/{item}/comments", "post", "Comment or internal note (form)", "application/x-www-form-urlencoded"),
+    ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
+]
+html={"text/html":{"schema":{"type":"string"}}}
+for path, method, summary, content in pages:
+    answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the next page"},
+               "403":{"description":"Another role's page, or a missing CSRF token","content":html},
+               "404":{"description":"No such item","content":html}}
+    if method=="get": answers["200"]={"description":"HTML","content":html}
+    else: answers["4XX"]={"description":"The page again, with what went wrong","content":html}
+    operation={"summary":summary,"tags":["pages"],"security":[{"session":[]}],"responses":answers}
+    if content: operation["requestBody"]={"required":True,"content":{content:{"schema":{"type":"object"}}}}
+    params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]
+    if params: operation["parameters"]=params
+    paths.setdefault(path,{})[method]=operation
+
 # Only reads answer 304.
 for item in paths.values():
     for method, operation in item.items():

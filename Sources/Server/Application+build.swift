@@ -83,6 +83,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     WebRoutes(
         users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
+    WorkflowPages(
+        pages: Pages(templates: dependencies.assets.templates), applications: applications, reviews: reviews, participants: participants,
+        catalogs: catalogs, evidenceMaxBytes: settings.evidenceMaxBytes
+    ).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -32,6 +32,17 @@ struct MultipartForm {
         return nil
     }
 
+    /// Reads and parses a request body of at most about `maxBytes` (413 beyond).
+    static func read(_ request: Request, boundary: String, maxBytes: Int) async throws -> MultipartForm {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes + 64 * 1024)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.bodyTooLarge(limit: maxBytes)
+        }
+        return try parse(buffer, boundary: boundary)
+    }
+
     /// Parses `buffer`; a malformed body is a 400.
     static func parse(_ buffer: ByteBuffer, boundary: String) throws -> MultipartForm {
         let parser = MultipartParser(boundary: boundary)

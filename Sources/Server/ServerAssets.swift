@@ -22,7 +22,7 @@ public struct ServerAssets: Sendable {
         // The document must be JSON: a broken edit fails here, not in a client.
         _ = try JSONSerialization.jsonObject(with: document)
         let templates = try await MustacheLibrary(directory: root + "/templates")
-        for name in ["layout", "login", "home"] where templates.getTemplate(named: name) == nil {
+        for name in Pages.names where templates.getTemplate(named: name) == nil {
             throw AssetError(description: "template \(name).mustache is missing from \(root)/templates")
         }
         return ServerAssets(openAPIDocument: document, templates: templates)

@@ -85,7 +85,13 @@ struct AuthorizationTests {
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
-    static let pages: Set<String> = ["GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens"]
+    static let pages: Set<String> = [
+        "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens",
+        "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
+        "POST /applications/{application}/evidence", "POST /applications/{application}/submit", "POST /applications/{application}/comments",
+        "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
+        "POST /review/{item}/comments", "GET /admin/conflicts",
+    ]
 
     static func servedRoutes() async throws -> Set<String> {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in

@@ -127,25 +127,16 @@ struct WebRoutes {
                 "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active",
             ]
         }
-        let page: [String: Any] = [
+        var page = Pages.frame(session)
+        page.merge([
             "user": ["displayName": session.user.displayName, "email": session.user.email], "role": session.user.role.rawValue,
-            "csrf": session.csrfToken, "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens,
-            "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
-        ]
+            "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens, "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
+        ]) { $1 }
         return try html("home", page, status: newToken == nil ? .ok : .created)
     }
 
     func html(_ template: String, _ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
-        guard let page = templates.render(object, withTemplate: template) else { throw AssetError(description: "template \(template) failed") }
-        var fields = HTTPFields()
-        fields[.contentType] = "text/html; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        fields[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        fields[.xFrameOptions] = "DENY"
-        fields[.referrerPolicy] = "same-origin"
-        let body = ByteBuffer(string: page)
-        fields[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+        try Pages(templates: templates).render(template, object, status: status)
     }
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
@@ -171,7 +162,4 @@ struct WebRoutes {
     }
 }
 
-extension HTTPField.Name {
-    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
-    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
-}
+

@@ -177,13 +177,12 @@ struct WorkflowRoutes {
             try checks.check()
             return NewEvidence(content: content!, effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: input.supersedes)
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maxBytes + 64 * 1024)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem.bodyTooLarge(limit: maxBytes)
-        }
-        let form = try MultipartForm.parse(buffer, boundary: boundary)
+        return try evidence(from: try await MultipartForm.read(request, boundary: boundary, maxBytes: maxBytes), maxBytes: maxBytes)
+    }
+
+    /// A document upload from a parsed form: the `file` part, `effective_from`,
+    /// `effective_until` and `supersedes`; the bytes must match the declared type.
+    static func evidence(from form: MultipartForm, maxBytes: Int) throws -> NewEvidence {
         var checks = FieldChecks()
         let period = checks.period(from: form.field("effective_from"), until: form.field("effective_until"), fromField: "effective_from", untilField: "effective_until")
         var supersedes: UUID? = nil
@@ -192,8 +191,6 @@ struct WorkflowRoutes {
             if supersedes == nil { checks.fail("supersedes", "invalid", "supersedes is the id of the evidence this corrects.") }
         }
         guard let file = form.file("file") else {
-            checks.fail("file", "required", "Attach the document as the 'file' part.")
-            try checks.check()
             throw Problem.invalid("file", "required", "Attach the document as the 'file' part.")
         }
         if file.body.count > maxBytes { throw Problem.bodyTooLarge(limit: maxBytes) }

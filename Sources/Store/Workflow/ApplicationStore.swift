@@ -26,6 +26,11 @@ public struct ApplicationStore: Sendable {
         return try row.decode(0, as: UUID.self)
     }
 
+    /// Starts a draft under the program's current catalog (in its own transaction).
+    public func create(participant: UUID, program: String, tier: Tier, context: ChangeContext) async throws -> Application {
+        try await database.transaction { connection in try await create(participant: participant, program: program, tier: tier, context: context, on: connection) }
+    }
+
     /// Starts a draft under the program's current catalog. One open application per participant
     /// and program at a time.
     public func create(participant: UUID, program: String, tier: Tier, context: ChangeContext, on connection: PostgresConnection) async throws -> Application {

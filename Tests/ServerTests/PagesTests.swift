@@ -1,0 +1,177 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// The HTML pages: who sees which, the workflow through forms, and snapshots of stable pages.
+@Suite("Workflow pages")
+struct PagesTests {
+    typealias Role = APIFixture.Role
+
+    /// A signed-in browser for the account (the session is opened directly; WebTests covers the form).
+    static func cookie(_ fixture: APIFixture, _ role: Role) async throws -> [String: String] {
+        let user: User? =
+            switch role {
+            case .anonymous: nil
+            case .admin: fixture.admin.user
+            case .auditor: fixture.auditor.user
+            case .applicant: fixture.applicant.user
+            case .otherApplicant: fixture.otherApplicant.user
+            case .enterprise: fixture.enterprise.user
+            }
+        guard let user else { return [:] }
+        let secret = try await UserStore(database: fixture.db.pool).openSession(for: user.id, lifetime: 3600)
+        return ["Cookie": "manrs_session=\(secret)"]
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func post(_ api: APIClient, _ path: String, _ headers: [String: String], _ fields: [String: String]) async throws -> APIResponse {
+        let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        return try await api.call(.post, path, body: Data(body.utf8), headers: headers.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+    }
+
+    @Test("each page for each role: shown to its roles, sign-in for anonymous, 403 for the others")
+    func access() async throws {
+        try await APIFixture.run { fixture, api in
+            let pages: [(String, Set<Role>)] = [
+                ("/", [.admin, .auditor, .applicant, .otherApplicant, .enterprise]),
+                ("/applications", [.admin, .applicant, .otherApplicant]),
+                ("/applications/\(fixture.draft.uuidString.lowercased())", [.admin, .auditor, .applicant]),
+                ("/queue", [.admin, .auditor]),
+                ("/review/\(fixture.closedItem.uuidString.lowercased())", [.admin, .auditor]),
+                ("/admin/conflicts", [.admin]),
+            ]
+            for (path, allowed) in pages {
+                for role in Role.allCases {
+                    let response = try await api.call(.get, path, headers: try await Self.cookie(fixture, role))
+                    let expected = role == .anonymous ? 303 : allowed.contains(role) ? 200 : 403
+                    #expect(response.status == expected, "\(path) as \(role): \(response.status)")
+                    if expected != 303 {
+                        #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(path) as \(role)")
+                        #expect(response.text.contains("<!doctype html>"))
+                    }
+                    if expected == 200 && path != "/" {
+                        // Every form on the page carries the session's CSRF token.
+                        let forms = response.text.components(separatedBy: "<form").count - 1
+                        let getForms = response.text.components(separatedBy: #"<form method="get""#).count - 1
+                        let tokens = response.text.components(separatedBy: #"name="csrf""#).count - 1
+                        #expect(tokens >= forms - getForms, "\(path) as \(role): \(forms) forms, \(tokens) tokens")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the newcomer's walk in two browsers per role: apply for MANRS+, commit, upload, submit; two auditors approve; certified")
+    func walkThroughForms() async throws {
+        try await APIFixture.run { fixture, api in
+            let applicant = try await Self.cookie(fixture, .applicant)
+            let dashboard = try await api.call(.get, "/applications", headers: applicant)
+            let csrf = try #require(Self.csrf(in: dashboard.text))
+            let forged = try await Self.post(api, "/applications", applicant, ["participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
+            #expect(forged.status == 403)
+            let started = try await Self.post(api, "/applications", applicant, ["csrf": csrf, "participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
+            #expect(started.status == 303)
+            let location = try #require(started.headers[.location])
+            for action in ["netops.1", "netops.2", "netops.3", "netops.4", "netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki",
+                "netops.plus.noc-24x7", "netops.plus.spoofer"]
+            {
+                let committed = try await Self.post(api, "\(location)/commitments", applicant, ["csrf": csrf, "action": action, "statement": "We do \(action)."])
+                #expect(committed.status == 303, "\(action): \(committed.text)")
+            }
+            // The spoofer action wants a URL: the API takes it (the page offers documents).
+            let id = String(location.split(separator: "/").last!)
+            let applicantToken = fixture.applicant.token
+            _ = try await api.call(.post, "/api/v1/applications/\(id)/commitments/netops.plus.spoofer/evidence", token: applicantToken,
+                json: #"{"kind":"url","url":"https://spoofer.caida.org/","effective_from":"2026-11-01"}"#)
+            let (body, type) = WorkflowAPITests.multipart(file: APIFixture.pdf, name: "filters.pdf", type: "application/pdf",
+                fields: ["csrf": csrf, "action": "netops.1", "effective_from": "2026-01-01"])
+            let uploaded = try await api.call(.post, "\(location)/evidence", body: body, headers: applicant.merging(["Content-Type": type]) { $1 })
+            #expect(uploaded.status == 303, "\(uploaded.text)")
+            let page = try await api.call(.get, location, headers: applicant)
+            #expect(page.text.contains("filters.pdf") && page.text.contains(WorkflowAPITests.hex(APIFixture.pdf)))
+            #expect(!page.text.contains("Before you can submit"))
+            let version = try #require(page.text.range(of: #"name="version" value=""#).map { String(page.text[$0.upperBound...].prefix { $0.isNumber }) })
+            let submitted = try await Self.post(api, "\(location)/submit", applicant, ["csrf": csrf, "version": version])
+            #expect(submitted.status == 303, "\(submitted.text)")
+
+            var decided = 0
+            for (index, auditor) in [fixture.auditor.token, try await WorkflowAPITests.auditor(fixture, "second@example.org")].enumerated() {
+                let user = try #require(try await UserStore(database: fixture.db.pool).authenticate(token: auditor))
+                let browser = ["Cookie": "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600))"]
+                let queue = try await api.call(.get, "/queue?unassigned=true", headers: browser)
+                let itemCSRF = try #require(Self.csrf(in: queue.text))
+                let item = try #require(queue.text.range(of: #"/queue/[0-9a-f-]{36}/claim"#, options: .regularExpression).map { String(queue.text[$0].dropFirst(7).prefix(36)) })
+                let claimed = try await Self.post(api, "/queue/\(item)/claim", browser, ["csrf": itemCSRF])
+                #expect(claimed.status == 303 && claimed.headers[.location] == "/review/\(item)")
+                let review = try await api.call(.get, "/review/\(item)", headers: browser)
+                #expect(review.text.contains("Record the decision") && review.text.contains("filters.pdf"))
+                let decision = try await Self.post(api, "/review/\(item)/decision", browser, ["csrf": itemCSRF, "decision": "approve", "comment_netops.1": "Checked, round \(index)."])
+                #expect(decision.status == 303, "\(decision.text)")
+                decided += 1
+            }
+            #expect(decided == 2)
+            let done = try await api.call(.get, location, headers: applicant)
+            #expect(done.text.contains("approved") && done.text.contains("certified"))
+            #expect(try await AuditChain(database: fixture.db.pool).verify().isIntact)
+        }
+    }
+
+    @Test("a refused form shows the page again with the reason, escaped")
+    func refusalsOnThePage() async throws {
+        try await APIFixture.run { fixture, api in
+            let applicant = try await Self.cookie(fixture, .applicant)
+            let draft = "/applications/\(fixture.draft.uuidString.lowercased())"
+            let csrf = try #require(Self.csrf(in: try await api.call(.get, draft, headers: applicant).text))
+            let submitted = try await Self.post(api, "\(draft)/submit", applicant, ["csrf": csrf, "version": "999"])
+            #expect(submitted.status == 412 && submitted.text.contains("role=\"alert\""))
+            let comment = try await Self.post(api, "\(draft)/comments", applicant, ["csrf": csrf, "body": "<script>alert(1)</script>"])
+            #expect(comment.status == 303)
+            let page = try await api.call(.get, draft, headers: applicant)
+            #expect(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.text.contains("<script>alert"))
+        }
+    }
+
+    /// Dynamic parts (ids, tokens, times, hashes) replaced, so a page compares across runs.
+    static func normalise(_ html: String) -> String {
+        var text = html
+        for (pattern, replacement) in [
+            (#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "<id>"), (#"[0-9a-f]{64}"#, "<sha256>"),
+            (#"value="[A-Za-z0-9_-]{43}""#, #"value="<csrf>""#), (#"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"#, "<time>"),
+        ] {
+            text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return text
+    }
+
+    @Test("snapshots of the pages for a fixed fixture", arguments: ["applications", "application", "queue", "review", "conflicts"])
+    func snapshots(page: String) async throws {
+        try await APIFixture.run { fixture, api in
+            let (path, role): (String, Role) =
+                switch page {
+                case "applications": ("/applications", .applicant)
+                case "application": ("/applications/\(fixture.approved.uuidString.lowercased())", .applicant)
+                case "queue": ("/queue?status=closed", .auditor)
+                case "review": ("/review/\(fixture.closedItem.uuidString.lowercased())", .auditor)
+                default: ("/admin/conflicts", .admin)
+                }
+            let response = try await api.call(.get, path, headers: try await Self.cookie(fixture, role))
+            #expect(response.status == 200)
+            let rendered = Self.normalise(response.text)
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(page).html")
+            if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
+                try rendered.write(to: file, atomically: true, encoding: .utf8)
+                return
+            }
+            let expected = try String(contentsOf: file, encoding: .utf8)
+            #expect(rendered == expected, "Snapshots/\(page).html differs; rerun with UPDATE_SNAPSHOTS=1 after checking the change")
+        }
+    }
+}
