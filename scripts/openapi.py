@@ -148,7 +148,7 @@ paths={
  "/login":{"get":{"summary":"Sign-in page","tags":["pages"],"security":[],"responses":{"200":{"description":"HTML form","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Already signed in: to /"}}},
            "post":{"summary":"Sign in (form post with the page's CSRF field); rate-limited per account and address","tags":["pages"],"security":[],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"email":{"type":"string"},"password":{"type":"string"},"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"Signed in: session cookie set, to /"},"401":{"description":"Wrong email or password (HTML)"},"403":{"description":"Missing or stale CSRF field (HTML)"},"429":{"description":"Too many failures; Retry-After says when (HTML)"}}}},
  "/logout":{"post":{"summary":"Sign out (form post with the session's CSRF field)","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"To /login"},"403":R("Forbidden")}}},
- "/":{"get":{"summary":"Account page: memberships and API tokens","tags":["pages"],"security":[{"session":[]}],"responses":{"200":{"description":"HTML","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"}}}},
+ "/":{"get":{"summary":"Account page: memberships and API tokens","tags":["pages"],"security":[{"session":[]}],"responses":{"200":{"description":"HTML","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"},"401":R("Unauthenticated")}}},
  "/account/tokens":{"post":{"summary":"Create an API token from the account page; shows the secret once","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"},"name":{"type":"string"},"read_only":{"type":"string"}},["csrf","name"])}}},"responses":{"201":{"description":"HTML with the new token","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"},"403":R("Forbidden"),"422":R("Invalid")}}},
  "/api/v1/openapi.json":{"get":{"summary":"This document","tags":["meta"],"security":[],"responses":{"200":{"description":"OpenAPI 3.1","content":{"application/json":{"schema":{"type":"object"}}}}}}},
  "/api/v1/programs":{"get":op("List the programs with their current catalog version","catalogs",ok("ProgramList"),[],security=False)},
@@ -249,6 +249,7 @@ pages=[
 html={"text/html":{"schema":{"type":"string"}}}
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the next page"},
+               "401":R("Unauthenticated"),
                "403":{"description":"Another role's page, or a missing CSRF token","content":html},
                "404":{"description":"No such item","content":html}}
     if method=="get": answers["200"]={"description":"HTML","content":html}
