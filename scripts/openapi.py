@@ -83,6 +83,18 @@ schemas={
  "ProgramList": items("Program"), "CatalogVersionList": items("CatalogVersion"), "ParticipantPage": page("Participant"),
  "ResourceList": items("Resource"), "ContactList": items("Contact"), "MemberList": items("Member"), "AuditEventPage": page("AuditEvent"),
  "UserPage": page("User"), "TokenList": items("APIToken"), "SnapshotPage": page("Snapshot"),
+ "SnapshotReference": obj({"id":{"type":"integer"},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt}),
+ "Measurement": obj({"participant_id":uuid,
+    "inputs":obj({"routes":S("SnapshotReference"),"vrps":S("SnapshotReference"),"irr":S("SnapshotReference"),"peeringdb":S("SnapshotReference")},["routes"]),
+    "asns":{"type":"array","items":obj({"asn":{"type":"integer"},"announcements":{"type":"integer"},"rpki_valid":{"type":"integer"},"rpki_invalid":{"type":"integer"},
+        "rpki_invalid_origin":{"type":"integer"},"rpki_invalid_length":{"type":"integer"},"rpki_not_found":{"type":"integer"},"rpki_valid_share":{"type":"number"},
+        "rpki_score":{"type":"number","description":"Observatory style: valid share - 10 x invalid share."},"irr_exact":{"type":"integer"},"irr_covering":{"type":"integer"},
+        "irr_none":{"type":"integer"},"irr_coverage":{"type":"number"},"irr_rpki_conflicts":{"type":"integer"},"bogon_prefixes_originated":{"type":"integer"},
+        "too_specific_originated":{"type":"integer"},"noc_contact":{"type":"boolean"},"abuse_contact":{"type":"boolean"},
+        "contact_sources":{"type":"array","items":{"type":"string","enum":["peeringdb","registry"]}},
+        "explanations":{"type":"array","items":obj({"metric":{"type":"string"},"subject":{"type":"string"},"evidence":{"type":"array","items":{"type":"string"}}})}},
+        ["asn","announcements","rpki_valid","rpki_invalid","rpki_invalid_origin","rpki_invalid_length","rpki_not_found","irr_exact","irr_covering","irr_none",
+         "irr_rpki_conflicts","bogon_prefixes_originated","too_specific_originated","noc_contact","abuse_contact","contact_sources","explanations"])}}),
  "Health": obj({"status":{"type":"string"},"schema_version":{"type":"integer"}},["status"]),
 }
 def problem(desc): return {"description":desc,"content":{"application/problem+json":{"schema":S("Problem")}}}
@@ -227,6 +239,7 @@ paths={
  "/api/v1/users/{user}":{
    "get":op("One user (admins, or yourself)","accounts",ok("User",etag=True),["401","403","404"],["user"]),
    "patch":op("Change a user's name, role or disabled flag (admins; not your own role or flag: /problems/self-lockout)","accounts",ok("User",etag=True),W+["404","409","412","428"],["user","IfMatch"],"UserPatch")},
+ "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr or peeringdb.",{"type":"string","enum":["vrps","routes","irr","peeringdb"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
 }
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.

@@ -72,7 +72,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
     ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
-    SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database)).register(on: api)
+    SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database), measurements: MeasurementStore(database: dependencies.database))
+        .register(on: api)
     AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
     let settings = dependencies.settings
     let applications = ApplicationStore(database: dependencies.database, reviewWorkingDays: settings.reviewSLADays)

@@ -53,6 +53,8 @@ struct AuthorizationTests {
         "GET /api/v1/users/{user}": [.admin, .applicant],
         "PATCH /api/v1/users/{user}": [.admin],
         "GET /api/v1/snapshots": [.admin, .auditor],
+        // No routes snapshot in the fixture: a 404 past authorisation.
+        "GET /api/v1/participants/{participant}/measurements": [.admin, .auditor, .applicant],
         "GET /api/v1/audit/head": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "GET /api/v1/applications": [.admin, .auditor, .applicant, .otherApplicant],
         "POST /api/v1/applications": [.admin, .applicant],

@@ -16,11 +16,23 @@ struct OpenAPIRoutes {
     }
 }
 
-/// The measurement snapshots imported with `manrs-plus import`, for staff.
+/// The measurement snapshots imported with `manrs-plus import`, for staff, and a participant's
+/// metrics over them.
 struct SnapshotRoutes {
     let snapshots: SnapshotStore
+    let measurements: MeasurementStore
 
     func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("participants/:participant/measurements") { request, context in
+            let id = try context.parameters.uuid("participant")
+            try context.require(.readParticipant, participant: id)
+            var snapshot: Int? = nil
+            if let text = request.query("snapshot") {
+                guard let value = Int(text), value > 0 else { throw Problem.invalid("snapshot", "invalid", "snapshot is the id of a routes snapshot.") }
+                snapshot = value
+            }
+            return try JSONResponse(try await measurements.measure(participant: id, routesSnapshot: snapshot))
+        }
         api.get("snapshots") { request, context in
             try context.require(.readSnapshots)
             var kind: SnapshotKind? = nil

@@ -93,7 +93,9 @@ public struct ReviewStore: Sendable {
                 try await AuditLog.append("application.review_started", entity: "application", id: application.id.uuidString.lowercased(),
                     participant: item.participantID, before: ["state": application.state.rawValue], after: ["state": next.rawValue], context: context, on: connection)
             }
-            try await AuditLog.append("review.claimed", entity: "review_item", id: id.uuidString.lowercased(), participant: item.participantID,
+            // An admin handing the item to an auditor is an assignment, recorded as such.
+            let action = context.actor.map { $0.userID != reviewer.userID } == true ? "review.assigned" : "review.claimed"
+            try await AuditLog.append(action, entity: "review_item", id: id.uuidString.lowercased(), participant: item.participantID,
                 before: item.claimedBy.map { ["claimed_by": $0.uuidString.lowercased()] }, after: ["claimed_by": reviewer.userID.uuidString.lowercased()],
                 context: context, on: connection)
             return try ReviewItem(row: try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")[0])

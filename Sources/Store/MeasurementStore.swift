@@ -1,0 +1,193 @@
+import Domain
+import Foundation
+import Postgres
+import Routing
+
+/// A participant's routing metrics over stored snapshots: what the periodic checks consume.
+public struct ParticipantMeasurement: Sendable, Encodable {
+    public struct Inputs: Sendable, Encodable {
+        public let routes: SnapshotReference
+        public let vrps: SnapshotReference?
+        public let irr: SnapshotReference?
+        public let peeringdb: SnapshotReference?
+    }
+
+    public struct SnapshotReference: Sendable, Encodable {
+        public let id: Int
+        public let sourceName: String
+        public let fileSHA256: String
+        public let takenAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case sourceName = "source_name"
+            case fileSHA256 = "file_sha256"
+            case takenAt = "taken_at"
+        }
+    }
+
+    /// One ASN's metrics, with the inputs behind them.
+    public struct ASNResult: Sendable, Encodable {
+        public let asn: Int64
+        public let announcements: Int
+        public let rpkiValid: Int
+        public let rpkiInvalid: Int
+        public let rpkiInvalidOrigin: Int
+        public let rpkiInvalidLength: Int
+        public let rpkiNotFound: Int
+        public let rpkiValidShare: Double?
+        public let rpkiScore: Double?
+        public let irrExact: Int
+        public let irrCovering: Int
+        public let irrNone: Int
+        public let irrCoverage: Double?
+        public let irrRPKIConflicts: Int
+        public let bogonPrefixesOriginated: Int
+        public let tooSpecificOriginated: Int
+        public let nocContact: Bool
+        public let abuseContact: Bool
+        public let contactSources: [String]
+        public let explanations: [Explanation]
+
+        public struct Explanation: Sendable, Encodable {
+            public let metric: String
+            public let subject: String
+            public let evidence: [String]
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case asn, announcements, explanations
+            case rpkiValid = "rpki_valid"
+            case rpkiInvalid = "rpki_invalid"
+            case rpkiInvalidOrigin = "rpki_invalid_origin"
+            case rpkiInvalidLength = "rpki_invalid_length"
+            case rpkiNotFound = "rpki_not_found"
+            case rpkiValidShare = "rpki_valid_share"
+            case rpkiScore = "rpki_score"
+            case irrExact = "irr_exact"
+            case irrCovering = "irr_covering"
+            case irrNone = "irr_none"
+            case irrCoverage = "irr_coverage"
+            case irrRPKIConflicts = "irr_rpki_conflicts"
+            case bogonPrefixesOriginated = "bogon_prefixes_originated"
+            case tooSpecificOriginated = "too_specific_originated"
+            case nocContact = "noc_contact"
+            case abuseContact = "abuse_contact"
+            case contactSources = "contact_sources"
+        }
+    }
+
+    public let participantID: UUID
+    public let inputs: Inputs
+    public let asns: [ASNResult]
+
+    enum CodingKeys: String, CodingKey {
+        case inputs, asns
+        case participantID = "participant_id"
+    }
+}
+
+/// Measures a participant's ASNs from the stored snapshots, with the same `Routing.Measurement`
+/// the CLI runs. Only the rows that matter are read: the participant's routes, the VRPs and
+/// route objects covering them, and their PeeringDB records.
+public struct MeasurementStore: Sendable {
+    let database: PostgresPool
+
+    public init(database: PostgresPool) {
+        self.database = database
+    }
+
+    /// Metrics of `participant` over the routes snapshot `routesSnapshot` (the latest when nil),
+    /// with the latest VRP, IRR and PeeringDB snapshots taken no later than it (or, when there is
+    /// none that old, the latest there is). The response names every snapshot used.
+    public func measure(participant: UUID, routesSnapshot: Int?) async throws -> ParticipantMeasurement {
+        try await database.withConnection { connection in
+            let asns = try await connection.query("""
+                SELECT asn FROM resources WHERE participant_id = \(participant) AND kind = 'asn' ORDER BY asn
+                """).map { try $0.decode(0, as: Int64.self) }
+            guard let routes = try await Self.snapshot(kind: "routes", id: routesSnapshot, notAfter: nil, on: connection) else {
+                throw RegistryError.notFound(routesSnapshot.map { "There is no routes snapshot \($0)." } ?? "No routes snapshot has been imported yet.")
+            }
+            // The inputs of the routes' moment; failing that, the newest there is.
+            func companion(_ kind: String) async throws -> ParticipantMeasurement.SnapshotReference? {
+                if let before = try await Self.snapshot(kind: kind, id: nil, notAfter: routes.takenAt, on: connection) { return before }
+                return try await Self.snapshot(kind: kind, id: nil, notAfter: nil, on: connection)
+            }
+            let vrps = try await companion("vrps")
+            let irr = try await companion("irr")
+            let peeringdb = try await companion("peeringdb")
+
+            let announced = try await connection.query("""
+                SELECT DISTINCT prefix::text AS prefix, origin_asn FROM snapshot_routes WHERE snapshot_id = \(routes.id) AND origin_asn = ANY(\(asns))
+                """).map { row in (try IPPrefix(try row.decode("prefix", as: String.self), strict: false), ASN(try row.decode("origin_asn", as: Int64.self))) }
+            let prefixes = Array(Set(announced.map { $0.0.description }))
+            var index = VRPIndex([])
+            if let vrps {
+                let covering = try await connection.query("""
+                    SELECT prefix::text AS prefix, max_length, asn FROM snapshot_vrps
+                    WHERE snapshot_id = \(vrps.id) AND prefix >>= ANY(\(prefixes)::cidr[])
+                    """).map { row in
+                    VRP(prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false), maxLength: UInt8(try row.decode("max_length", as: Int.self)),
+                        asn: ASN(try row.decode("asn", as: Int64.self)))
+                }
+                index = VRPIndex(covering)
+            }
+            var irrRoutes: [IRRRoute] = []
+            if let irr {
+                irrRoutes = try await connection.query("""
+                    SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
+                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix >>= ANY(\(prefixes)::cidr[]))
+                    """).map { row in
+                    IRRRoute(prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false), origin: ASN(try row.decode("origin_asn", as: Int64.self)),
+                        maintainers: try row.decode("maintainers"), source: try row.decode("source"))
+                }
+            }
+            var peeringContacts: [Int64: (noc: Bool, abuse: Bool)] = [:]
+            if let peeringdb {
+                for row in try await connection.query("""
+                    SELECT asn, has_noc, has_abuse FROM snapshot_peeringdb_networks WHERE snapshot_id = \(peeringdb.id) AND asn = ANY(\(asns))
+                    """) {
+                    peeringContacts[try row.decode("asn")] = (try row.decode("has_noc"), try row.decode("has_abuse"))
+                }
+            }
+            let registered = Set(try await connection.query("""
+                SELECT DISTINCT role FROM contacts WHERE participant_id = \(participant)
+                """).map { try $0.decode(0, as: String.self) })
+
+            var measurement = Measurement(vrps: index, irr: irrRoutes, only: Set(asns.map { ASN($0) }))
+            for (prefix, origin) in announced { measurement.add(prefix: prefix, origin: origin, originText: String(origin)) }
+            let results = measurement.metrics().map { metrics -> ParticipantMeasurement.ASNResult in
+                let fromPeeringDB = peeringContacts[Int64(metrics.asn)]
+                var sources: [String] = []
+                if fromPeeringDB.map({ $0.noc || $0.abuse }) == true { sources.append("peeringdb") }
+                if registered.contains("noc") || registered.contains("abuse") { sources.append("registry") }
+                let shares = metrics.announcements > 0 ? Double(metrics.announcements) : nil
+                return ParticipantMeasurement.ASNResult(
+                    asn: Int64(metrics.asn), announcements: metrics.announcements, rpkiValid: metrics.rpkiValid, rpkiInvalid: metrics.rpkiInvalid,
+                    rpkiInvalidOrigin: metrics.rpkiInvalidOrigin, rpkiInvalidLength: metrics.rpkiInvalidLength, rpkiNotFound: metrics.rpkiNotFound,
+                    rpkiValidShare: shares.map { Double(metrics.rpkiValid) / $0 }, rpkiScore: metrics.rpkiScore, irrExact: metrics.irrExact,
+                    irrCovering: metrics.irrCovering, irrNone: metrics.irrNone, irrCoverage: irr == nil ? nil : metrics.irrCoverage,
+                    irrRPKIConflicts: metrics.irrRPKIConflicts, bogonPrefixesOriginated: metrics.bogonPrefixesOriginated,
+                    tooSpecificOriginated: metrics.tooSpecificOriginated,
+                    nocContact: (fromPeeringDB?.noc ?? false) || registered.contains("noc"),
+                    abuseContact: (fromPeeringDB?.abuse ?? false) || registered.contains("abuse"), contactSources: sources,
+                    explanations: metrics.explanations.map { .init(metric: $0.metric, subject: $0.subject, evidence: $0.evidence) }
+                )
+            }
+            return ParticipantMeasurement(
+                participantID: participant, inputs: .init(routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb), asns: results
+            )
+        }
+    }
+
+    static func snapshot(kind: String, id: Int?, notAfter: Date?, on connection: PostgresConnection) async throws -> ParticipantMeasurement.SnapshotReference? {
+        let rows = try await connection.query("""
+            SELECT id, source_name, file_sha256, taken_at FROM measurement_snapshots
+            WHERE kind = \(kind) AND (\(id)::bigint IS NULL OR id = \(id)::bigint) AND (\(notAfter)::timestamptz IS NULL OR taken_at <= \(notAfter)::timestamptz)
+            ORDER BY taken_at DESC, id DESC LIMIT 1
+            """)
+        return try rows.single.map { row in
+            .init(id: try row.decode("id"), sourceName: try row.decode("source_name"), fileSHA256: try row.decode("file_sha256"), takenAt: try row.decode("taken_at"))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// A participant's metrics over imported real snapshots, checked against the reference states.
+@Suite("Measurements API")
+struct MeasurementAPITests {
+    static var data: String {
+        URL(fileURLWithPath: TestDatabase.repositoryRoot).appendingPathComponent("../shared/data").standardizedFileURL.path
+    }
+    static var available: Bool { FileManager.default.fileExists(atPath: data + "/reference/ris-updates-2016") }
+
+    /// The reference per-ASN counts: `origin_asn,announcements,valid,invalid,notfound,…`.
+    static func reference() throws -> [Int: (announcements: Int, valid: Int, invalid: Int, notFound: Int)] {
+        let text = try String(contentsOfFile: data + "/reference/ris-updates-2016/per_asn_rov_summary.csv", encoding: .utf8)
+        var rows: [Int: (Int, Int, Int, Int)] = [:]
+        // CRLF line ends: "\r\n" is one Character, so split on any newline.
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+            let fields = line.split(separator: ",").map { Int($0) }
+            if let asn = fields[0], let a = fields[1], let v = fields[2], let i = fields[3], let n = fields[4] { rows[asn] = (a, v, i, n) }
+        }
+        return rows
+    }
+
+    @Test("RIS updates of 2016 against the 2025-07-20 VRPs: the participant's ASNs get the reference counts", .enabled(if: available))
+    func referenceCounts() async throws {
+        try await APIFixture.run { fixture, api in
+            let snapshots = SnapshotStore(database: fixture.db.pool)
+            let taken = Date(timeIntervalSince1970: 1_752_000_000)
+            _ = try await snapshots.importFile(Self.data + "/vrps/rpki-client-20250720T093133Z.json.bz2", kind: .vrps, sourceName: "rpki-client", takenAt: taken)
+            _ = try await snapshots.importFile(Self.data + "/irr/ripe-db-route.txt", kind: .irr, sourceName: "RIPE", takenAt: taken)
+            guard case .imported(let routes) = try await snapshots.importFile(
+                Self.data + "/reference/ris-updates-2016/announcements.csv.gz", kind: .routes, sourceName: "RIS 2016", takenAt: taken
+            ) else {
+                Issue.record("routes not imported")
+                return
+            }
+            // The other applicant's participant holds three ASNs of the reference, with mixed states.
+            let other = fixture.other.id.uuidString.lowercased()
+            for asn in ["AS3816", "AS9829", "AS7315"] {
+                #expect(try await api.call(.post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
+                    json: #"{"kind":"asn","value":"\#(asn)"}"#).status == 201)
+            }
+            _ = try await api.call(.post, "/api/v1/participants/\(other)/contacts", token: fixture.otherApplicant.token, json: #"{"role":"abuse","email":"abuse@hol.example"}"#)
+            let response = try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
+            #expect(response.status == 200, "\(response.text.prefix(300))")
+            let reference = try Self.reference()
+            let asns = response.json["asns"] as? [[String: Any]] ?? []
+            #expect(asns.count == 3)
+            for row in asns {
+                let asn = try #require(row["asn"] as? Int)
+                let expected = try #require(reference[asn], "AS\(asn) of \(reference.count) reference rows")
+                #expect(row["announcements"] as? Int == expected.announcements, "AS\(asn)")
+                #expect(row["rpki_valid"] as? Int == expected.valid, "AS\(asn)")
+                #expect(row["rpki_invalid"] as? Int == expected.invalid, "AS\(asn)")
+                #expect(row["rpki_not_found"] as? Int == expected.notFound, "AS\(asn)")
+                #expect(row["abuse_contact"] as? Bool == true && row["noc_contact"] as? Bool == false)
+                #expect((row["contact_sources"] as? [String]) == ["registry"])
+                if expected.invalid > 0 {
+                    // The why: invalid routes with the VRPs that cover them.
+                    let explanations = row["explanations"] as? [[String: Any]] ?? []
+                    let invalid = explanations.filter { $0["metric"] as? String == "rpki_invalid" }
+                    #expect(!invalid.isEmpty && invalid.allSatisfy { !($0["evidence"] as? [String] ?? []).isEmpty }, "AS\(asn)")
+                }
+            }
+            let inputs = response.json["inputs"] as? [String: Any]
+            #expect((inputs?["vrps"] as? [String: Any])?["source_name"] as? String == "rpki-client")
+            #expect(inputs?["peeringdb"] == nil)
+            #expect(try await api.call(.get, "/api/v1/participants/\(other)/measurements", token: fixture.applicant.token).status == 403)
+            #expect(try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=999999", token: fixture.auditor.token).status == 404)
+        }
+    }
+}
