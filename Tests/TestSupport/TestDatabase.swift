@@ -112,8 +112,12 @@ public enum TestDatabase {
             } else {
                 base = try TestCluster.startShared()
             }
+            // Dozens of tests start at once and each waits its turn to copy the template, longer
+            // while a heavy import runs beside them: a long acquire timeout, not a failure.
             let admin = PostgresPool(
-                configuration: PostgresConfiguration(connectionString: TestDatabase.connectionString(base, database: "postgres"), poolSize: 2),
+                configuration: PostgresConfiguration(
+                    connectionString: TestDatabase.connectionString(base, database: "postgres"), poolSize: 2, acquireTimeout: .seconds(300)
+                ),
                 logger: TestDatabase.logger
             )
             server = (admin, base)
