@@ -90,7 +90,7 @@ struct AuthorizationTests {
     static let pages: Set<String> = [
         "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
-        "POST /applications/{application}/evidence", "POST /applications/{application}/submit", "POST /applications/{application}/comments",
+        "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit", "POST /applications/{application}/comments",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts",
     ]

@@ -86,13 +86,12 @@ struct PagesTests {
                 let committed = try await Self.post(api, "\(location)/commitments", applicant, ["csrf": csrf, "action": action, "statement": "We do \(action)."])
                 #expect(committed.status == 303, "\(action): \(committed.text)")
             }
-            // The spoofer action wants a URL: the API takes it (the page offers documents).
-            let id = String(location.split(separator: "/").last!)
-            let applicantToken = fixture.applicant.token
-            _ = try await api.call(.post, "/api/v1/applications/\(id)/commitments/netops.plus.spoofer/evidence", token: applicantToken,
-                json: #"{"kind":"url","url":"https://spoofer.caida.org/","effective_from":"2026-11-01"}"#)
+            // The spoofer action wants a URL, the filtering action a document.
+            let url = try await Self.post(api, "\(location)/evidence-url", applicant,
+                ["csrf": csrf, "action": "netops.plus.spoofer", "url": "https://spoofer.caida.org/", "effective_from": "2026-11-01", "effective_until": ""])
+            #expect(url.status == 303, "\(url.text)")
             let (body, type) = WorkflowAPITests.multipart(file: APIFixture.pdf, name: "filters.pdf", type: "application/pdf",
-                fields: ["csrf": csrf, "action": "netops.1", "effective_from": "2026-01-01"])
+                fields: ["csrf": csrf, "action": "netops.1", "effective_from": "2026-01-01", "effective_until": ""])
             let uploaded = try await api.call(.post, "\(location)/evidence", body: body, headers: applicant.merging(["Content-Type": type]) { $1 })
             #expect(uploaded.status == 303, "\(uploaded.text)")
             let page = try await api.call(.get, location, headers: applicant)

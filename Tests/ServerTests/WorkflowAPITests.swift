@@ -256,6 +256,29 @@ struct WorkflowAPITests {
         }
     }
 
+    @Test("the queue sorts by a column either way and filters by tier; a bad sort is a 422")
+    func queueOrder() async throws {
+        try await APIFixture.run { fixture, api in
+            _ = try await Self.submittedPlusApplication(fixture, api)
+            let token = fixture.otherApplicant.token
+            let other = fixture.other.id.uuidString.lowercased()
+            let created = try await api.call(.post, "/api/v1/applications", token: token, json: #"{"participant_id":"\#(other)","program":"netops","tier":"baseline"}"#)
+            let id = try #require(created.json["id"] as? String)
+            _ = try await api.call(.put, "/api/v1/applications/\(id)/commitments/netops.4", token: token, json: #"{"statement":"ROAs."}"#)
+            let detail = try await api.call(.get, "/api/v1/applications/\(id)", token: token)
+            _ = try await api.call(.post, "/api/v1/applications/\(id)/submit", token: token, headers: ["If-Match": detail.headers[.eTag] ?? ""])
+            func names(_ query: String) async throws -> [String] {
+                let queue = try await api.call(.get, "/api/v1/review-queue?\(query)", token: fixture.auditor.token)
+                return (queue.json["items"] as? [[String: Any]])?.compactMap { $0["participant_name"] as? String } ?? []
+            }
+            #expect(try await names("sort=participant") == ["HOL", "RIPE NCC"])
+            #expect(try await names("sort=-participant") == ["RIPE NCC", "HOL"])
+            #expect(try await names("tier=plus") == ["RIPE NCC"])
+            let bad = try await api.call(.get, "/api/v1/review-queue?sort=--due", token: fixture.auditor.token)
+            #expect(bad.status == 422 && bad.fieldCodes == ["sort": "invalid"])
+        }
+    }
+
     @Test("internal notes stay with the auditors; the applicant sees the rest of the thread")
     func comments() async throws {
         try await APIFixture.run { fixture, api in

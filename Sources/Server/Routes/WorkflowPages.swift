@@ -64,6 +64,20 @@ struct WorkflowPages {
                 }
             }
         }
+        router.post("/applications/:application/evidence-url") { request, context in
+            try await form(request, context, roles: [.applicant, .admin]) { session, fields in
+                try await applicationAction(context, session) { id in
+                    guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
+                    var checks = FieldChecks()
+                    let url = checks.url("url", fields["url"])
+                    let until = fields["effective_until"].flatMap { $0.isEmpty ? nil : $0 }
+                    let period = checks.period(from: fields["effective_from"], until: until, fromField: "effective_from", untilField: "effective_until")
+                    try checks.check()
+                    let evidence = NewEvidence(content: .url(url!), effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: nil)
+                    _ = try await applications.addEvidence(id, action: action, evidence, context: change(session, context))
+                }
+            }
+        }
         router.post("/applications/:application/submit") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
                 try await applicationAction(context, session) { id in
@@ -216,7 +230,7 @@ struct WorkflowPages {
                 "code": action.code, "title": action.title, "mandatory": action.isMandatory(at: application.tier),
                 "evidenceKinds": action.evidence.map(\.rawValue).joined(separator: ", "), "committed": commitment != nil,
                 "statement": commitment?.statement ?? "", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
-                "currentEvidence": current, "hasCurrentEvidence": !current.isEmpty,
+                "currentEvidence": current, "hasCurrentEvidence": !current.isEmpty, "expectsURL": action.evidence.contains(.url),
             ]
         }
         var model = Pages.frame(session)
@@ -239,11 +253,20 @@ struct WorkflowPages {
         filter.claimedBy = request.query("mine") == "true" ? session.user.id : nil
         filter.unassigned = request.query("unassigned") == "true"
         filter.overdue = request.query("overdue") == "true"
-        filter.descending = request.query("sort") == "-due"
+        if let sort = request.query("sort"), let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))) {
+            filter.sort = column
+            filter.descending = sort.hasPrefix("-")
+        }
         let items = try await reviews.queue(filter, limit: 200)
         let now = Date()
-        var query = request.uri.queryParameters.filter { $0.key != "sort" }.map { "\($0.key)=\($0.value)" }
-        query.append("sort=\(filter.descending ? "due" : "-due")")
+        func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+        let kept = request.uri.queryParameters.filter { $0.key != "sort" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
+        /// Each column header sorts by its column, and flips the order when it is already the one.
+        func sortLink(_ column: QueueSort) -> [String: String] {
+            let flip = filter.sort == column && !filter.descending
+            let arrow = filter.sort == column ? (filter.descending ? " ↓" : " ↑") : ""
+            return ["href": "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), "arrow": arrow]
+        }
         var model = Pages.frame(session)
         model.merge([
             "items": items.map { item -> [String: Any] in
@@ -259,7 +282,8 @@ struct WorkflowPages {
             "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "selected": tier == filter.tier] },
             "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in ["code": status, "selected": status == filter.status] },
             "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
-            "sortLink": "/queue?" + query.sorted().joined(separator: "&"), "sortArrow": filter.descending ? "↓" : "↑", "error": error as Any,
+            "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier), "sortStatus": sortLink(.status),
+            "sortDue": sortLink(.due), "error": error as Any,
         ]) { $1 }
         return try pages.render("queue", model, status: status)
     }

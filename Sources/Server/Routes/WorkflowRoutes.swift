@@ -184,7 +184,9 @@ struct WorkflowRoutes {
     /// `effective_until` and `supersedes`; the bytes must match the declared type.
     static func evidence(from form: MultipartForm, maxBytes: Int) throws -> NewEvidence {
         var checks = FieldChecks()
-        let period = checks.period(from: form.field("effective_from"), until: form.field("effective_until"), fromField: "effective_from", untilField: "effective_until")
+        // An empty date field from an HTML form means "not given".
+        let until = form.field("effective_until").flatMap { $0.isEmpty ? nil : $0 }
+        let period = checks.period(from: form.field("effective_from"), until: until, fromField: "effective_from", untilField: "effective_until")
         var supersedes: UUID? = nil
         if let text = form.field("supersedes"), !text.isEmpty {
             supersedes = UUID(uuidString: text)
@@ -231,7 +233,12 @@ struct WorkflowRoutes {
             filter.unassigned = request.query("unassigned") == "true"
             filter.overdue = request.query("overdue") == "true"
             if let sort = request.query("sort") {
-                if ["due", "-due"].contains(sort) { filter.descending = sort == "-due" } else { checks.fail("sort", "invalid", "sort is due or -due.") }
+                if let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))), sort.filter({ $0 == "-" }).count <= 1 {
+                    filter.sort = column
+                    filter.descending = sort.hasPrefix("-")
+                } else {
+                    checks.fail("sort", "invalid", "sort is one of \(QueueSort.allCases.map(\.rawValue).joined(separator: ", ")), with a leading - for descending.")
+                }
             }
             try checks.check()
             return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.pagination().limit)))

@@ -3,6 +3,21 @@ import Domain
 import Foundation
 import Postgres
 
+/// The columns the queue sorts by; each maps to one fixed SQL expression.
+public enum QueueSort: String, Sendable, CaseIterable {
+    case due, participant, program, tier, status
+
+    var column: String {
+        switch self {
+        case .due: "r.due_at"
+        case .participant: "p.display_name"
+        case .program: "r.program_code"
+        case .tier: "r.tier"
+        case .status: "r.status"
+        }
+    }
+}
+
 /// Filters of the auditors' queue.
 public struct QueueFilter: Sendable {
     public var program: String?
@@ -12,7 +27,8 @@ public struct QueueFilter: Sendable {
     public var claimedBy: UUID?
     public var unassigned = false
     public var overdue = false
-    /// Latest due first when true.
+    public var sort: QueueSort = .due
+    /// Largest first when true.
     public var descending = false
 
     public init(program: String? = nil, tier: Tier? = nil, status: String? = nil, claimedBy: UUID? = nil, unassigned: Bool = false, overdue: Bool = false, descending: Bool = false) {
@@ -47,7 +63,7 @@ public struct ReviewStore: Sendable {
               AND (\(filter.claimedBy)::uuid IS NULL OR (r.claimed_by = \(filter.claimedBy)::uuid AND r.claim_expires_at > now()))
               AND (NOT \(filter.unassigned) OR r.claimed_by IS NULL OR r.claim_expires_at <= now())
               AND (NOT \(filter.overdue) OR r.due_at < now())
-            ORDER BY r.due_at \(unsafeRaw: filter.descending ? "DESC" : "ASC"), r.id LIMIT \(limit)
+            ORDER BY \(unsafeRaw: filter.sort.column) \(unsafeRaw: filter.descending ? "DESC" : "ASC"), r.due_at, r.id LIMIT \(limit)
             """).map(ReviewItem.init(row:))
     }
 
