@@ -34,8 +34,9 @@ struct Validate: ParsableCommand {
         let indexed = ContinuousClock.now
         var output = CSVOutput()
         output.write("prefix,origin_asn,state\n")
-        let stateBytes: [RPKIState: [UInt8]] = Dictionary(
-            uniqueKeysWithValues: RPKIState.allCases.map { ($0, Array(("," + $0.rfc6811 + "\n").utf8)) })
+        // Per state, by its position in `allCases`: arrays, not dictionaries, in the hot loop.
+        let states = RPKIState.allCases
+        let stateBytes: [[UInt8]] = states.map { Array(("," + $0.rfc6811 + "\n").utf8) }
         var counts: [RPKIState: Int] = [:]
         let (announcements, routeSummary) = try routeRead.wait()
         // Classify and format in two halves on the two cores, then write them in order.
@@ -45,16 +46,17 @@ struct Validate: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: halves) { part in
             var bytes: [UInt8] = []
             bytes.reserveCapacity(chunk * 32)
-            var partCounts: [RPKIState: Int] = [:]
+            var tally = [Int](repeating: 0, count: states.count)
             let range = min(part * chunk, announcements.count)..<min((part + 1) * chunk, announcements.count)
             for announcement in announcements[range] {
-                let state = index.state(of: announcement.prefix, origin: announcement.origin)
-                partCounts[state, default: 0] += 1
+                let state = index.state(of: announcement.prefix, origin: announcement.origin).ordinal
+                tally[state] += 1
                 announcement.prefix.write(to: &bytes)
                 bytes.append(UInt8(ascii: ","))
                 announcement.writeOrigin(to: &bytes)
-                bytes.append(contentsOf: stateBytes[state]!)
+                bytes.append(contentsOf: stateBytes[state])
             }
+            let partCounts = Dictionary(uniqueKeysWithValues: zip(states, tally))
             parts.store(part, bytes: bytes, counts: partCounts)
         }
         for part in 0..<halves {

@@ -51,6 +51,16 @@ public enum RPKIState: String, Sendable, Hashable, CaseIterable {
 
     public var isInvalid: Bool { self == .invalidTooSpecific || self == .invalidWrongOrigin }
 
+    /// The position in `allCases`, for per-state arrays in hot loops.
+    public var ordinal: Int {
+        switch self {
+        case .valid: 0
+        case .invalidTooSpecific: 1
+        case .invalidWrongOrigin: 2
+        case .notFound: 3
+        }
+    }
+
     /// The three states of RFC 6811, as `validate` writes them.
     public var rfc6811: String {
         switch self {
@@ -84,9 +94,12 @@ public struct VRPIndex: Sendable {
     private var slots: [Slot]
     private let slotMask: Int
     private var authorisations: [Authorisation] = []
-    /// For each family, the prefix lengths present, shortest first.
-    private let lengthsV4: [UInt8]
-    private let lengthsV6: [UInt8]
+    /// For each family, the prefix lengths present as bits (bit n: some VRP has length n), so a
+    /// lookup walks them without touching an array (and its reference count). IPv6 needs 129
+    /// bits: 0…127 in the mask, 128 apart.
+    private let lengthsV4: UInt64
+    private let lengthsV6: UInt128
+    private let hasV6Length128: Bool
     public let count: Int
 
     public init(_ vrps: some Sequence<VRP>) {
@@ -128,8 +141,9 @@ public struct VRPIndex: Sendable {
             slots[slot].start += 1
         }
         for slot in slots.indices where slots[slot].count != 0 { slots[slot].start -= slots[slot].count }
-        lengthsV4 = (0...32).filter { v4[$0] }.map(UInt8.init)
-        lengthsV6 = (0...128).filter { v6[$0] }.map(UInt8.init)
+        lengthsV4 = (0...32).filter { v4[$0] }.reduce(0) { $0 | UInt64(1) << UInt64($1) }
+        lengthsV6 = (0...127).filter { v6[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
+        hasV6Length128 = v6[128]
     }
 
     @inline(__always)
@@ -165,16 +179,34 @@ public struct VRPIndex: Sendable {
     public func state(of route: IPPrefix, origin: ASN?) -> RPKIState {
         var covered = false
         var sameOriginTooShort = false
-        for length in route.family == .v4 ? lengthsV4 : lengthsV6 {
-            if length > route.length { break }
-            guard let range = find(route.bits & IPPrefix.mask(length), length, route.family) else { continue }
+        // Returns true when a VRP at `length` makes the route valid.
+        @inline(__always) func check(_ length: UInt8) -> Bool {
+            guard let range = find(route.bits & IPPrefix.mask(length), length, route.family) else { return false }
             covered = true
             for position in range {
                 let authorisation = authorisations[position]
                 guard authorisation.asn == origin, authorisation.asn != 0 else { continue }
-                if route.length <= authorisation.maxLength { return .valid }
+                if route.length <= authorisation.maxLength { return true }
                 sameOriginTooShort = true
             }
+            return false
+        }
+        if route.family == .v4 {
+            // Lengths up to the route's own, shortest first.
+            var lengths = lengthsV4 & (route.length >= 63 ? ~0 : (UInt64(2) << UInt64(route.length)) &- 1)
+            while lengths != 0 {
+                let length = UInt8(lengths.trailingZeroBitCount)
+                lengths &= lengths &- 1
+                if check(length) { return .valid }
+            }
+        } else {
+            var lengths = lengthsV6 & (route.length >= 127 ? ~0 : (UInt128(2) << UInt128(route.length)) &- 1)
+            while lengths != 0 {
+                let length = UInt8(lengths.trailingZeroBitCount)
+                lengths &= lengths &- 1
+                if check(length) { return .valid }
+            }
+            if route.length == 128 && hasV6Length128 && check(128) { return .valid }
         }
         if !covered { return .notFound }
         return sameOriginTooShort ? .invalidTooSpecific : .invalidWrongOrigin
@@ -183,7 +215,11 @@ public struct VRPIndex: Sendable {
     /// The VRPs that cover `route`: the inputs behind its state, for explanations.
     public func covering(_ route: IPPrefix) -> [VRP] {
         var result: [VRP] = []
-        for length in route.family == .v4 ? lengthsV4 : lengthsV6 where length <= route.length {
+        let present: [UInt8] =
+            route.family == .v4
+            ? (0...32).filter { lengthsV4 & (UInt64(1) << UInt64($0)) != 0 }.map(UInt8.init)
+            : (0...127).filter { lengthsV6 & (UInt128(1) << UInt128($0)) != 0 }.map(UInt8.init) + (hasV6Length128 ? [128] : [])
+        for length in present where length <= route.length {
             let prefix = route.truncated(to: length)
             for position in find(prefix.bits, length, route.family) ?? 0..<0 {
                 result.append(VRP(prefix: prefix, maxLength: authorisations[position].maxLength, asn: authorisations[position].asn))
