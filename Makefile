@@ -18,7 +18,7 @@ run: build ## Load the demo data and serve on http://127.0.0.1:8080 (embedded Po
 	$(RELEASE_BIN)/manrs-plus demo load
 	$(RELEASE_BIN)/manrs-plus serve
 
-test: deps ## Run the whole suite against a real, throwaway PostgreSQL (or TEST_DATABASE_URL)
+test: deps lint ## Check formatting, then run the whole suite against a real, throwaway PostgreSQL (or TEST_DATABASE_URL)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -2,7 +2,7 @@
 import PackageDescription
 
 var swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 // CI builds treat warnings in our own targets as errors; dependencies are left alone.
 if Context.environment["CI"] != nil {

@@ -10,7 +10,7 @@ import Routing
 import Store
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let environment = ProcessInfo.processInfo.environment
@@ -76,7 +76,8 @@ _ = try cluster.start(logger: logger)
 let connection = (host: cluster.socketDirectory, database: "bench")
 let setupPool = PostgresPool(configuration: .init(connectionString: cluster.connectionString(), poolSize: 1), logger: logger)
 try await setupPool.withConnection { db in
-    try await db.executeScript("""
+    try await db.executeScript(
+        """
         DROP TABLE IF EXISTS bench_accounts;
         CREATE TABLE bench_accounts (id int PRIMARY KEY, balance int NOT NULL, filler char(84));
         INSERT INTO bench_accounts SELECT g, g % 1000, '' FROM generate_series(1, \(unsafeRaw: String(accounts))) g;
@@ -122,17 +123,17 @@ extension Duration {
 
 let only = environment["BENCH_ONLY"]  // "driver" or "pool" to run one figure
 if only == nil || only == "driver" {
-_ = try await oursOneLease(single, count: 2_000)  // warm up: connect, plan cache, page cache
-var perQuery: [Double] = []
-var oneLease: [Double] = []
-var pgbenchSingle: [Double] = []
-for _ in 0..<rounds {
-    perQuery.append(try await oursPerQueryLease(single, count: queries))
-    oneLease.append(try await oursOneLease(single, count: queries))
-    pgbenchSingle.append(try pgbench(binaries: binaries, connection: connection, clients: 1, threads: 1, script: selectScript))
-}
-printFigure("driver, lease per query (pool.query)", ours: perQuery, baseline: pgbenchSingle, baselineName: "pgbench -c1 -M extended", goal: 0.8)
-printFigure("driver, one lease (connection.query)", ours: oneLease, baseline: pgbenchSingle, baselineName: "pgbench -c1 -M extended", goal: 0.8)
+    _ = try await oursOneLease(single, count: 2_000)  // warm up: connect, plan cache, page cache
+    var perQuery: [Double] = []
+    var oneLease: [Double] = []
+    var pgbenchSingle: [Double] = []
+    for _ in 0..<rounds {
+        perQuery.append(try await oursPerQueryLease(single, count: queries))
+        oneLease.append(try await oursOneLease(single, count: queries))
+        pgbenchSingle.append(try pgbench(binaries: binaries, connection: connection, clients: 1, threads: 1, script: selectScript))
+    }
+    printFigure("driver, lease per query (pool.query)", ours: perQuery, baseline: pgbenchSingle, baselineName: "pgbench -c1 -M extended", goal: 0.8)
+    printFigure("driver, one lease (connection.query)", ours: oneLease, baseline: pgbenchSingle, baselineName: "pgbench -c1 -M extended", goal: 0.8)
 }
 await single.close()
 
@@ -158,19 +159,19 @@ func oursPool(_ pool: PostgresPool, tasks: Int, perTask: Int) async throws -> Do
 }
 
 if only == nil || only == "pool" {
-_ = try await oursPool(pooled, tasks: 8, perTask: 500)
-var poolRates: [Double] = []
-var pgbenchPool: [Double] = []
-for _ in 0..<rounds {
-    if environment["BENCH_SKIP_BASELINE"] != nil {
+    _ = try await oursPool(pooled, tasks: 8, perTask: 500)
+    var poolRates: [Double] = []
+    var pgbenchPool: [Double] = []
+    for _ in 0..<rounds {
+        if environment["BENCH_SKIP_BASELINE"] != nil {
+            poolRates.append(try await oursPool(pooled, tasks: 8, perTask: queries / 4))
+            pgbenchPool.append(1)
+            continue
+        }
         poolRates.append(try await oursPool(pooled, tasks: 8, perTask: queries / 4))
-        pgbenchPool.append(1)
-        continue
+        pgbenchPool.append(try pgbench(binaries: binaries, connection: connection, clients: 4, threads: 2, script: selectScript))
     }
-    poolRates.append(try await oursPool(pooled, tasks: 8, perTask: queries / 4))
-    pgbenchPool.append(try pgbench(binaries: binaries, connection: connection, clients: 4, threads: 2, script: selectScript))
-}
-printFigure("pool, 8 tasks on 4 connections", ours: poolRates, baseline: pgbenchPool, baselineName: "pgbench -c4 -j2 -M extended", goal: 0.7)
+    printFigure("pool, 8 tasks on 4 connections", ours: poolRates, baseline: pgbenchPool, baselineName: "pgbench -c4 -j2 -M extended", goal: 0.7)
 }
 await pooled.close()
 
@@ -186,7 +187,8 @@ if (only == nil || only == "import") && FileManager.default.fileExists(atPath: s
     let routesFile = shared + "/routes/announcements-rv2-20240406.csv.gz"
     let vrpFile = work + "/vrps.json"
     _ = try Subprocess.run(["/bin/sh", "-c", "bzcat '\(shared)/vrps/rpki-client-20250720T093133Z.json.bz2' > '\(vrpFile)'"])
-    let placeholder = try await importPool.query("""
+    let placeholder = try await importPool.query(
+        """
         INSERT INTO measurement_snapshots (kind, source_name, file_sha256, taken_at)
         VALUES ('routes', 'psql baseline', repeat('0', 64), now()) RETURNING id
         """)[0].decode(0, as: Int.self)
@@ -229,8 +231,14 @@ if (only == nil || only == "import") && FileManager.default.fileExists(atPath: s
     await importPool.close()
     // Times, so lower is better: the ratio is ours over psql's, goal at most 1.5.
     let ratio = median(ours) / median(theirs)
-    print(String(format: "import full table + VRPs: manrs-plus %.2f s (runs: %@)", median(ours), ours.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
-    print(String(format: "import full table + VRPs: psql \\copy of the same rows as CSV %.2f s (runs: %@)", median(theirs), theirs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    print(
+        String(
+            format: "import full table + VRPs: manrs-plus %.2f s (runs: %@)", median(ours),
+            ours.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+    print(
+        String(
+            format: "import full table + VRPs: psql \\copy of the same rows as CSV %.2f s (runs: %@)", median(theirs),
+            theirs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
     print(String(format: "import full table + VRPs: ratio %.2f of psql's time (goal ≤ 1.5) %@", ratio, ratio <= 1.5 ? "ok" : "ABOVE GOAL"))
 }
 

@@ -72,9 +72,11 @@ public enum ApplicationMachine {
         case (.reject, .inReview): return .success(.rejected)
         case (.withdraw, .draft), (.withdraw, .submitted), (.withdraw, .inReview), (.withdraw, .changesRequested): return .success(.withdrawn)
         default:
-            return .failure(TransitionRefusal(
-                code: "invalid-transition", message: "An application that is \(state.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(participle(event))."
-            ))
+            return .failure(
+                TransitionRefusal(
+                    code: "invalid-transition",
+                    message: "An application that is \(state.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(participle(event))."
+                ))
         }
     }
 
@@ -142,7 +144,10 @@ extension CatalogDocument {
         let byCode = Dictionary(uniqueKeysWithValues: actions.map { ($0.code, $0) })
         for commitment in commitments.sorted(by: { $0.actionCode < $1.actionCode }) {
             guard let action = byCode[commitment.actionCode], action.tier <= tier else {
-                items.append(MissingItem(action: commitment.actionCode, code: "unknown_action", message: "\(commitment.actionCode) is not an action of this catalog at \(tier.rawValue)."))
+                items.append(
+                    MissingItem(
+                        action: commitment.actionCode, code: "unknown_action",
+                        message: "\(commitment.actionCode) is not an action of this catalog at \(tier.rawValue)."))
                 continue
             }
             if action.evidence.contains(.statement) && !commitment.hasStatement {

@@ -135,7 +135,11 @@ extension Check {
         case .roles:
             let known = Set(ContactRole.allCases.map(\.rawValue))
             guard let roles, !roles.isEmpty, roles.allSatisfy(known.contains) else {
-                return [.init(path + ".roles", "invalid", "contacts_present needs roles from \(ContactRole.allCases.map(\.rawValue).joined(separator: ", ")).")]
+                return [
+                    .init(
+                        path + ".roles", "invalid",
+                        "contacts_present needs roles from \(ContactRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+                ]
             }
         case .none:
             break

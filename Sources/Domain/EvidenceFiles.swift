@@ -43,7 +43,9 @@ public enum EvidenceFiles {
     public static func refusal(declared: String, sniffed: String?) -> Refusal? {
         let type = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard let expected = acceptedTypes[type] else {
-            return Refusal("unsupported_type", "\(type.isEmpty ? "A file without a type" : type) is not accepted; send \(acceptedTypes.keys.sorted().joined(separator: ", ")).")
+            return Refusal(
+                "unsupported_type",
+                "\(type.isEmpty ? "A file without a type" : type) is not accepted; send \(acceptedTypes.keys.sorted().joined(separator: ", ")).")
         }
         guard let sniffed else { return Refusal("unrecognised_content", "The file's content is not a \(type) file.") }
         guard sniffed == expected else { return Refusal("type_mismatch", "The file is declared as \(type) but its content is \(sniffed).") }
@@ -54,10 +56,12 @@ public enum EvidenceFiles {
     /// component, letters, digits, `.`, `-`, `_` and spaces only, at most 200 characters.
     public static func sanitise(_ name: String) -> String {
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        var cleaned = String(last.unicodeScalars.map { scalar -> Character in
-            let ok = (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || ".-_ ".unicodeScalars.contains(scalar)
-            return ok ? Character(scalar) : "_"
-        })
+        var cleaned = String(
+            last.unicodeScalars.map { scalar -> Character in
+                let ok =
+                    (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) || ".-_ ".unicodeScalars.contains(scalar)
+                return ok ? Character(scalar) : "_"
+            })
         cleaned = String(cleaned.drop(while: { $0 == "." || $0 == " " }))
         if cleaned.count > 200 { cleaned = String(cleaned.suffix(200)) }
         return cleaned.isEmpty ? "evidence" : cleaned

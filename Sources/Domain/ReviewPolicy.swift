@@ -107,7 +107,9 @@ public enum ReviewPolicy {
         }
         if let affiliation = reviewer.affiliations.first(where: { $0.participantID == subject.participantID && $0.covers(time) }) {
             let until = affiliation.until.map { " until \(day($0))" } ?? ""
-            return Refusal("conflict-of-interest", "Conflict of interest: you declared an affiliation with this participant from \(day(affiliation.from))\(until).")
+            return Refusal(
+                "conflict-of-interest",
+                "Conflict of interest: you declared an affiliation with this participant from \(day(affiliation.from))\(until).")
         }
         return nil
     }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private PostgreSQL cluster in a folder of its own, reached only through a unix socket.
@@ -72,11 +72,13 @@ public struct EmbeddedPostgres: Sendable {
             startedHere = false
             logger.debug("Embedded PostgreSQL already running", metadata: ["db.data_dir": "\(dataDirectory)"])
         } else {
-            try runner.run(binaries.path("pg_ctl"), [
-                "start", "-D", dataDirectory, "-w", "-t", "60", "-s",
-                "-l", dataDirectory + "/server.log",
-                "-o", serverOptions,
-            ])
+            try runner.run(
+                binaries.path("pg_ctl"),
+                [
+                    "start", "-D", dataDirectory, "-w", "-t", "60", "-s",
+                    "-l", dataDirectory + "/server.log",
+                    "-o", serverOptions,
+                ])
             startedHere = true
             logger.info("Started embedded PostgreSQL", metadata: ["db.socket_dir": "\(socketDirectory)"])
         }
@@ -129,10 +131,12 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     private func ensureDatabase(binaries: PostgresBinaries, runner: CommandRunner) throws {
-        let exists = try runner.output(binaries.path("psql"), [
-            "-X", "-q", "-t", "-A", "-d", connectionString(database: "postgres"),
-            "-c", "SELECT 1 FROM pg_database WHERE datname = '\(databaseName.replacingOccurrences(of: "'", with: "''"))'",
-        ])
+        let exists = try runner.output(
+            binaries.path("psql"),
+            [
+                "-X", "-q", "-t", "-A", "-d", connectionString(database: "postgres"),
+                "-c", "SELECT 1 FROM pg_database WHERE datname = '\(databaseName.replacingOccurrences(of: "'", with: "''"))'",
+            ])
         if exists.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
             try runner.run(binaries.path("createdb"), ["-h", socketDirectory, "-p", "5432", "-U", "postgres", databaseName])
         }
@@ -161,7 +165,8 @@ public struct PostgresBinaries: Sendable {
             candidates.append("/usr/lib/postgresql/\(version)/bin")
         }
         candidates += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        for directory in candidates where fileManager.isExecutableFile(atPath: directory + "/initdb")
+        for directory in candidates
+        where fileManager.isExecutableFile(atPath: directory + "/initdb")
             && fileManager.isExecutableFile(atPath: directory + "/pg_ctl")
         {
             return PostgresBinaries(directory: directory)

@@ -42,7 +42,8 @@ struct CatalogCommand: AsyncParsableCommand {
         switch outcome {
         case .published(let program, let version): "\(program): published version \(version)"
         case .unchanged(let program, let version): "\(program): unchanged (current version \(version))"
-        case .drafted(let program, let version): "\(program): the file differs from the current version; saved as draft \(version) to review and publish"
+        case .drafted(let program, let version):
+            "\(program): the file differs from the current version; saved as draft \(version) to review and publish"
         }
     }
 }
@@ -84,7 +85,8 @@ struct UserCommand: AsyncParsableCommand {
                 let user = try await users.create(
                     email: email, displayName: displayName, role: role, organisation: organisation, password: password, context: .system
                 )
-                let secret = token
+                let secret =
+                    token
                     ? try await users.createToken(for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system).secret
                     : nil
                 return (user, secret)
@@ -122,7 +124,9 @@ struct DemoCommand: AsyncParsableCommand {
             print("")
             print("Demo logins (public; for this machine only):")
             for user in demo.users {
-                print("  \(user.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(user.email.padding(toLength: 24, withPad: " ", startingAt: 0)) password \(user.password)")
+                print(
+                    "  \(user.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(user.email.padding(toLength: 24, withPad: " ", startingAt: 0)) password \(user.password)"
+                )
                 print("  \("".padding(toLength: 10, withPad: " ", startingAt: 0)) token    \(user.token)")
             }
         }

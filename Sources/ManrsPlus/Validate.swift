@@ -71,8 +71,11 @@ struct Validate: ParsableCommand {
         summary += "\(routeSummary.records) announcements (\(routeSummary.rejected) rejected): "
         let invalid = counts[.invalidWrongOrigin, default: 0] + counts[.invalidTooSpecific, default: 0]
         summary += "valid \(counts[.valid, default: 0]), invalid \(invalid), not-found \(counts[.notFound, default: 0]) "
-        func ms(_ duration: Duration) -> String { "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms" }
-        summary += "in \(ms(elapsed)) (VRPs read \(ms(loaded - started)), indexed \(ms(indexed - loaded)), routes read, classified and written \(ms(ContinuousClock.now - indexed)))\n"
+        func ms(_ duration: Duration) -> String {
+            "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms"
+        }
+        summary +=
+            "in \(ms(elapsed)) (VRPs read \(ms(loaded - started)), indexed \(ms(indexed - loaded)), routes read, classified and written \(ms(ContinuousClock.now - indexed)))\n"
         for reject in (vrpSummary.rejects + routeSummary.rejects).prefix(5) { summary += "  rejected \(reject)\n" }
         FileHandle.standardError.write(Data(summary.utf8))
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One OS thread that runs the jobs of tasks preferring it, and nothing else.
@@ -25,11 +25,13 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         pthread_cond_init(&condition, nil)
         let box = Unmanaged.passRetained(self)
         var handle = pthread_t()
-        let result = pthread_create(&handle, nil, { argument in
-            let executor = Unmanaged<ConnectionThread>.fromOpaque(argument!).takeRetainedValue()
-            executor.run()
-            return nil
-        }, box.toOpaque())
+        let result = pthread_create(
+            &handle, nil,
+            { argument in
+                let executor = Unmanaged<ConnectionThread>.fromOpaque(argument!).takeRetainedValue()
+                executor.run()
+                return nil
+            }, box.toOpaque())
         precondition(result == 0, "cannot start a database thread: error \(result)")
         thread = handle
     }

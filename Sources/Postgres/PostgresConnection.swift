@@ -2,9 +2,9 @@ import CLibPQ
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Owns one `PGconn` and finishes it exactly once.

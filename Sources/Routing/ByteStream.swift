@@ -2,7 +2,7 @@ import CBZip2
 import CZlib
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file read in chunks, decompressed on the fly when it starts with the gzip or bzip2 magic.

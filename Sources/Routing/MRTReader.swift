@@ -49,7 +49,10 @@ public enum MRTReader {
                     try decode(header: header, cursor: &cursor, peers: &peers, summary: &summary, emit: body)
                     return .success(())
                 } catch let error as CursorError {
-                    return .failure(RoutingDataError(file: path, offset: recordOffset, reason: "malformed MRT record (type \(header.type)/\(header.subtype)): \(error.reason)"))
+                    return .failure(
+                        RoutingDataError(
+                            file: path, offset: recordOffset, reason: "malformed MRT record (type \(header.type)/\(header.subtype)): \(error.reason)")
+                    )
                 }
             }
             guard let outcome else {
@@ -86,7 +89,9 @@ public enum MRTReader {
             let attributes = try cursor.slice(Int(try cursor.u16()))
             let parsed = try Attributes(attributes, asn4: false)
             guard Int(length) <= family.width else { throw CursorError("prefix length \(length)") }
-            try emitOne(.rib, header, peerASN, peerAddress, IPPrefix(family: family, bits: address.bits, length: length), parsed.path, summary: &summary, emit)
+            try emitOne(
+                .rib, header, peerASN, peerAddress, IPPrefix(family: family, bits: address.bits, length: length), parsed.path, summary: &summary, emit
+            )
 
         case (13, 1):  // TABLE_DUMP_V2 PEER_INDEX_TABLE
             try cursor.skip(4)

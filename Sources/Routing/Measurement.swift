@@ -187,7 +187,8 @@ public struct Measurement {
         var result = rows
         for route in irrRoutes where wanted(route.origin) && vrps.state(of: route.prefix, origin: route.origin).isInvalid {
             result[route.origin, default: ASNMetrics(asn: route.origin)].irrRPKIConflicts += 1
-            result[route.origin]!.explain("irr_rpki_conflict", "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
+            result[route.origin]!.explain(
+                "irr_rpki_conflict", "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
         }
         if let peeringDB {
             for asn in result.keys {

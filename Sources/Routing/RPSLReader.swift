@@ -31,7 +31,9 @@ public enum RPSLReader {
                 try summary.reject(RoutingDataError(file: path, line: objectLine, reason: reason), policy: policy)
             }
             guard let prefix = try? IPPrefix(first.value) else { return try reject("\(first.key) \(first.value) is not a prefix") }
-            guard (first.key == "route") == (prefix.family == .v4) else { return try reject("\(first.key) holds an IPv\(prefix.family.rawValue) prefix") }
+            guard (first.key == "route") == (prefix.family == .v4) else {
+                return try reject("\(first.key) holds an IPv\(prefix.family.rawValue) prefix")
+            }
             let origins = attributes.filter { $0.key == "origin" }
             guard origins.count == 1, let origin = parseASN(origins[0].value) else {
                 return try reject("\(first.key) \(first.value) has \(origins.isEmpty ? "no" : "a bad or repeated") origin")

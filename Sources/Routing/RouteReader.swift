@@ -95,7 +95,9 @@ public enum RouteReader {
             } else if let comma = line.firstIndex(of: UInt8(ascii: ",")) {
                 let prefixBytes = UnsafeBufferPointer(rebasing: line[..<comma])
                 if number == 1 && prefixBytes.elementsEqual("prefix".utf8) { return }
-                guard let prefix = IPPrefix.parse(prefixBytes, strict: false), let origin = parseASN(UnsafeBufferPointer(rebasing: line[(comma + 1)...])) else {
+                guard let prefix = IPPrefix.parse(prefixBytes, strict: false),
+                    let origin = parseASN(UnsafeBufferPointer(rebasing: line[(comma + 1)...]))
+                else {
                     try summary.reject(RoutingDataError(file: stream.path, line: number, reason: "expected prefix,origin_asn"), policy: policy)
                     return
                 }

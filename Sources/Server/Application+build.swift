@@ -82,7 +82,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         applications: applications, reviews: reviews, users: users, idempotency: idempotency, evidenceMaxBytes: settings.evidenceMaxBytes
     ).register(on: api)
     WebRoutes(
-        users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings, loginLimits: dependencies.loginLimits
+        users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings,
+        loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
     WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), applications: applications, reviews: reviews, participants: participants,

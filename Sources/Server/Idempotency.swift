@@ -42,9 +42,12 @@ struct Idempotency {
                     status: Int(created.status.code), location: created.location, body: try JSONEncoder.api.encode(created.body)
                 )
                 // Secrets are never stored: a replay of a token or account creation comes without them.
-                let kept = (created.body as? any CarriesSecret).map { secretBearing in
-                    StoredResponse(status: response.status, location: response.location, body: (try? JSONEncoder.api.encode(secretBearing.withoutSecret())) ?? Data())
-                } ?? response
+                let kept =
+                    (created.body as? any CarriesSecret).map { secretBearing in
+                        StoredResponse(
+                            status: response.status, location: response.location,
+                            body: (try? JSONEncoder.api.encode(secretBearing.withoutSecret())) ?? Data())
+                    } ?? response
                 try await IdempotencyStore.record(kept, key: key, userID: actor.userID, on: connection)
                 return (response, false)
             }

@@ -12,7 +12,9 @@ struct Pages: Sendable {
     static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts"]
 
     func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let page = templates.render(Self.present(model) ?? [:], withTemplate: template) else { throw AssetError(description: "template \(template) failed") }
+        guard let page = templates.render(Self.present(model) ?? [:], withTemplate: template) else {
+            throw AssetError(description: "template \(template) failed")
+        }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.cacheControl] = "no-store"
@@ -57,7 +59,10 @@ struct Pages: Sendable {
         case .applicant: links.append(["href": "/applications", "label": "Applications"])
         case .auditor: links.append(["href": "/queue", "label": "Review queue"])
         case .admin:
-            links += [["href": "/applications", "label": "Applications"], ["href": "/queue", "label": "Review queue"], ["href": "/admin/conflicts", "label": "Conflicts"]]
+            links += [
+                ["href": "/applications", "label": "Applications"], ["href": "/queue", "label": "Review queue"],
+                ["href": "/admin/conflicts", "label": "Conflicts"],
+            ]
         case .enterprise: break
         }
         return ["csrf": session.csrfToken, "links": links]

@@ -102,11 +102,14 @@ public struct MeasurementStore: Sendable {
     /// none that old, the latest there is). The response names every snapshot used.
     public func measure(participant: UUID, routesSnapshot: Int?) async throws -> ParticipantMeasurement {
         try await database.withConnection { connection in
-            let asns = try await connection.query("""
+            let asns = try await connection.query(
+                """
                 SELECT asn FROM resources WHERE participant_id = \(participant) AND kind = 'asn' ORDER BY asn
-                """).map { try $0.decode(0, as: Int64.self) }
+                """
+            ).map { try $0.decode(0, as: Int64.self) }
             guard let routes = try await Self.snapshot(kind: "routes", id: routesSnapshot, notAfter: nil, on: connection) else {
-                throw RegistryError.notFound(routesSnapshot.map { "There is no routes snapshot \($0)." } ?? "No routes snapshot has been imported yet.")
+                throw RegistryError.notFound(
+                    routesSnapshot.map { "There is no routes snapshot \($0)." } ?? "No routes snapshot has been imported yet.")
             }
             // The inputs of the routes' moment; failing that, the newest there is.
             func companion(_ kind: String) async throws -> ParticipantMeasurement.SnapshotReference? {
@@ -117,42 +120,58 @@ public struct MeasurementStore: Sendable {
             let irr = try await companion("irr")
             let peeringdb = try await companion("peeringdb")
 
-            let announced = try await connection.query("""
+            let announced = try await connection.query(
+                """
                 SELECT DISTINCT prefix::text AS prefix, origin_asn FROM snapshot_routes WHERE snapshot_id = \(routes.id) AND origin_asn = ANY(\(asns))
-                """).map { row in (try IPPrefix(try row.decode("prefix", as: String.self), strict: false), ASN(try row.decode("origin_asn", as: Int64.self))) }
+                """
+            ).map { row in (try IPPrefix(try row.decode("prefix", as: String.self), strict: false), ASN(try row.decode("origin_asn", as: Int64.self)))
+            }
             let prefixes = Array(Set(announced.map { $0.0.description }))
             var index = VRPIndex([])
             if let vrps {
-                let covering = try await connection.query("""
+                let covering = try await connection.query(
+                    """
                     SELECT prefix::text AS prefix, max_length, asn FROM snapshot_vrps
                     WHERE snapshot_id = \(vrps.id) AND prefix >>= ANY(\(prefixes)::cidr[])
-                    """).map { row in
-                    VRP(prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false), maxLength: UInt8(try row.decode("max_length", as: Int.self)),
+                    """
+                ).map { row in
+                    VRP(
+                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                        maxLength: UInt8(try row.decode("max_length", as: Int.self)),
                         asn: ASN(try row.decode("asn", as: Int64.self)))
                 }
                 index = VRPIndex(covering)
             }
             var irrRoutes: [IRRRoute] = []
             if let irr {
-                irrRoutes = try await connection.query("""
+                irrRoutes = try await connection.query(
+                    """
                     SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
                     WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix >>= ANY(\(prefixes)::cidr[]))
-                    """).map { row in
-                    IRRRoute(prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false), origin: ASN(try row.decode("origin_asn", as: Int64.self)),
+                    """
+                ).map { row in
+                    IRRRoute(
+                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                        origin: ASN(try row.decode("origin_asn", as: Int64.self)),
                         maintainers: try row.decode("maintainers"), source: try row.decode("source"))
                 }
             }
             var peeringContacts: [Int64: (noc: Bool, abuse: Bool)] = [:]
             if let peeringdb {
-                for row in try await connection.query("""
+                for row in try await connection.query(
+                    """
                     SELECT asn, has_noc, has_abuse FROM snapshot_peeringdb_networks WHERE snapshot_id = \(peeringdb.id) AND asn = ANY(\(asns))
-                    """) {
+                    """)
+                {
                     peeringContacts[try row.decode("asn")] = (try row.decode("has_noc"), try row.decode("has_abuse"))
                 }
             }
-            let registered = Set(try await connection.query("""
-                SELECT DISTINCT role FROM contacts WHERE participant_id = \(participant)
-                """).map { try $0.decode(0, as: String.self) })
+            let registered = Set(
+                try await connection.query(
+                    """
+                    SELECT DISTINCT role FROM contacts WHERE participant_id = \(participant)
+                    """
+                ).map { try $0.decode(0, as: String.self) })
 
             var measurement = Measurement(vrps: index, irr: irrRoutes, only: Set(asns.map { ASN($0) }))
             for (prefix, origin) in announced { measurement.add(prefix: prefix, origin: origin, originText: String(origin)) }
@@ -180,14 +199,19 @@ public struct MeasurementStore: Sendable {
         }
     }
 
-    static func snapshot(kind: String, id: Int?, notAfter: Date?, on connection: PostgresConnection) async throws -> ParticipantMeasurement.SnapshotReference? {
-        let rows = try await connection.query("""
+    static func snapshot(kind: String, id: Int?, notAfter: Date?, on connection: PostgresConnection) async throws -> ParticipantMeasurement
+        .SnapshotReference?
+    {
+        let rows = try await connection.query(
+            """
             SELECT id, source_name, file_sha256, taken_at FROM measurement_snapshots
             WHERE kind = \(kind) AND (\(id)::bigint IS NULL OR id = \(id)::bigint) AND (\(notAfter)::timestamptz IS NULL OR taken_at <= \(notAfter)::timestamptz)
             ORDER BY taken_at DESC, id DESC LIMIT 1
             """)
         return try rows.single.map { row in
-            .init(id: try row.decode("id"), sourceName: try row.decode("source_name"), fileSHA256: try row.decode("file_sha256"), takenAt: try row.decode("taken_at"))
+            .init(
+                id: try row.decode("id"), sourceName: try row.decode("source_name"), fileSHA256: try row.decode("file_sha256"),
+                takenAt: try row.decode("taken_at"))
         }
     }
 }

@@ -137,7 +137,8 @@ public struct Migrator: Sendable {
     }
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> [Int] {
-        try await connection.executeScript("""
+        try await connection.executeScript(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    integer PRIMARY KEY,
                 name       text NOT NULL,
@@ -152,7 +153,8 @@ public struct Migrator: Sendable {
             logger.info("Applying migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
             try await connection.transaction { transaction in
                 try await transaction.executeScript(SQL(unsafeSQL: migration.sql))
-                try await transaction.execute("""
+                try await transaction.execute(
+                    """
                     INSERT INTO schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                     """)

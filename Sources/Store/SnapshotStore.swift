@@ -55,7 +55,8 @@ public struct SnapshotStore: Sendable {
             let snapshot = try await database.transaction { connection in
                 // A bulk load of a full table legitimately outlasts the per-statement limit.
                 try await connection.execute("SET LOCAL statement_timeout = 0")
-                let created = try await connection.query("""
+                let created = try await connection.query(
+                    """
                     INSERT INTO measurement_snapshots (kind, source_name, file_sha256, taken_at)
                     VALUES (\(kind.rawValue), \(sourceName), \(digest), \(takenAt))
                     RETURNING id
@@ -63,7 +64,8 @@ public struct SnapshotStore: Sendable {
                 let id = try created[0].decode("id", as: Int.self)
                 let summary = try await copyRecords(path, kind: kind, snapshot: id, connection: connection)
                 let rejects = summary.rejects.map { Reject(line: $0.line, offset: $0.offset, reason: $0.reason) }
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     UPDATE measurement_snapshots
                     SET records = \(summary.records), rejected = \(summary.rejected), truncated = \(summary.truncated),
                         rejects = \(jsonb: rejects)
@@ -82,7 +84,8 @@ public struct SnapshotStore: Sendable {
 
     /// Snapshots, newest first, `limit` at a time after the cursor (an id).
     public func list(kind: SnapshotKind? = nil, limit: Int = 50, before cursor: Int? = nil) async throws -> [Snapshot] {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT \(Self.columns) FROM measurement_snapshots
             WHERE (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
               AND (\(cursor)::bigint IS NULL OR id < \(cursor))
@@ -157,7 +160,11 @@ public struct SnapshotStore: Sendable {
                 "COPY snapshot_irr_routes (snapshot_id, prefix, origin_asn, maintainers, source) FROM STDIN"
             ) { writer in
                 summary = try RPSLReader.read(path: path) { route in
-                    let maintainers = "{" + route.maintainers.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+                    let maintainers =
+                        "{"
+                        + route.maintainers.map {
+                            "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                        }.joined(separator: ",") + "}"
                     try writer.appendRow([String(snapshot), route.prefix.description, String(route.origin), maintainers, route.source])
                 }
             }
@@ -167,7 +174,9 @@ public struct SnapshotStore: Sendable {
                 "COPY snapshot_peeringdb_networks (snapshot_id, asn, name, has_noc, has_abuse) FROM STDIN"
             ) { writer in
                 for network in networks.values.sorted(by: { $0.asn < $1.asn }) {
-                    try writer.appendRow([String(snapshot), String(network.asn), network.name, network.hasNOC ? "t" : "f", network.hasAbuse ? "t" : "f"])
+                    try writer.appendRow([
+                        String(snapshot), String(network.asn), network.name, network.hasNOC ? "t" : "f", network.hasAbuse ? "t" : "f",
+                    ])
                 }
             }
             summary.records = networks.count

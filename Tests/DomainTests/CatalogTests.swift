@@ -72,20 +72,23 @@ struct CatalogTests {
         var catalog = try #require(try Self.seeds()["ixp"])
         catalog.actions[1].code = catalog.actions[0].code
         catalog.actions[2].code = "Not A Code"
-        catalog.actions[3].checks = [Check(kind: .irrCoverage, min: 1.5), Check(kind: .rpkiInvalidOriginated), Check(kind: .contactsPresent, roles: ["nobody"])]
+        catalog.actions[3].checks = [
+            Check(kind: .irrCoverage, min: 1.5), Check(kind: .rpkiInvalidOriginated), Check(kind: .contactsPresent, roles: ["nobody"]),
+        ]
         catalog.actions[4].mandatory = ["gold": true]
         catalog.admission[.baseline]!.groups[0].min = 9
         catalog.admission[.plus]!.groups[0].of.append("ixp.99")
         catalog.cadence[.plus] = nil
         catalog.enforcement.maxSuspensionDays = 0
         let fields = Set(catalog.problems().map(\.field))
-        #expect(fields == [
-            "actions[1].code", "actions[2].code", "actions[3].checks[0].min", "actions[3].checks[1].max", "actions[3].checks[2].roles",
-            "actions[4].mandatory.gold", "admission.baseline.groups[0].min", "admission.plus.groups[0].of", "cadence.plus",
-            // ixp.3 was renamed away, so the groups naming it point at nothing.
-            "admission.baseline.groups[0].of",
-            "enforcement.max_suspension_days",
-        ])
+        #expect(
+            fields == [
+                "actions[1].code", "actions[2].code", "actions[3].checks[0].min", "actions[3].checks[1].max", "actions[3].checks[2].roles",
+                "actions[4].mandatory.gold", "admission.baseline.groups[0].min", "admission.plus.groups[0].of", "cadence.plus",
+                // ixp.3 was renamed away, so the groups naming it point at nothing.
+                "admission.baseline.groups[0].of",
+                "enforcement.max_suspension_days",
+            ])
     }
 
     @Test("a catalog survives a JSON round trip unchanged")
@@ -94,7 +97,8 @@ struct CatalogTests {
             let again = try JSONDecoder().decode(CatalogDocument.self, from: JSONEncoder().encode(catalog))
             #expect(again == catalog)
         }
-        let unknownTier = Data(#"{"actions":[],"admission":{"gold":{"groups":[]}},"cadence":{},"enforcement":{"warning_grace_days":1,"max_suspension_days":1}}"#.utf8)
+        let unknownTier = Data(
+            #"{"actions":[],"admission":{"gold":{"groups":[]}},"cadence":{},"enforcement":{"warning_grace_days":1,"max_suspension_days":1}}"#.utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(CatalogDocument.self, from: unknownTier) }
     }
 }

@@ -18,11 +18,13 @@ struct ResourceClaimTests {
         #expect(error?.code == "invalid_asn")
     }
 
-    @Test("bogon ASNs are refused with the reason", arguments: [
-        (0 as UInt32, "RFC 7607"), (23456, "AS_TRANS"), (64496, "documentation"), (64511, "documentation"), (64512, "private"),
-        (65534, "private"), (65535, "RFC 7300"), (65536, "documentation"), (65551, "documentation"), (65552, "IANA"), (131071, "IANA"),
-        (4_200_000_000, "private"), (4_294_967_294, "private"), (4_294_967_295, "RFC 7300"),
-    ])
+    @Test(
+        "bogon ASNs are refused with the reason",
+        arguments: [
+            (0 as UInt32, "RFC 7607"), (23456, "AS_TRANS"), (64496, "documentation"), (64511, "documentation"), (64512, "private"),
+            (65534, "private"), (65535, "RFC 7300"), (65536, "documentation"), (65551, "documentation"), (65552, "IANA"), (131071, "IANA"),
+            (4_200_000_000, "private"), (4_294_967_294, "private"), (4_294_967_295, "RFC 7300"),
+        ])
     func bogonASNs(asn: UInt32, reason: String) {
         let error = #expect(throws: Refusal.self) { try ASNumber.parse("AS\(asn)") }
         #expect(error?.code == "bogon_asn")
@@ -48,15 +50,17 @@ struct ResourceClaimTests {
         #expect(try PrefixClaim.parse("2001:67c:2e8::193.0.0.0/112", allowTooSpecific: true).description == "2001:67c:2e8::c100:0/112")
     }
 
-    @Test("malformed and special prefixes are refused with a code", arguments: [
-        ("193.0.0.1/21", "host_bits_set"), ("2001:67c:2e8::1/48", "host_bits_set"), ("193.0.0.0", "invalid_prefix"),
-        ("193.0.0.0/33", "invalid_prefix"), ("2001:67c::/129", "invalid_prefix"), ("193.0.0/21", "invalid_prefix"),
-        ("1:2:3:4:5:6:7:8:9/64", "invalid_prefix"), ("2001:::/32", "invalid_prefix"), ("193.0.0.0/+21", "invalid_prefix"),
-        ("::/0", "bogon_prefix"), ("0.0.0.0/0", "bogon_prefix"), ("::/128", "bogon_prefix"), ("10.1.0.0/16", "bogon_prefix"),
-        ("192.168.0.0/16", "bogon_prefix"), ("2001:db8::/32", "bogon_prefix"), ("fe80::/10", "bogon_prefix"), ("fc00::/8", "bogon_prefix"),
-        ("100.64.0.0/10", "bogon_prefix"), ("224.0.0.0/4", "bogon_prefix"), ("193.0.0.0/25", "too_specific"),
-        ("2001:67c:2e8::/49", "too_specific"),
-    ])
+    @Test(
+        "malformed and special prefixes are refused with a code",
+        arguments: [
+            ("193.0.0.1/21", "host_bits_set"), ("2001:67c:2e8::1/48", "host_bits_set"), ("193.0.0.0", "invalid_prefix"),
+            ("193.0.0.0/33", "invalid_prefix"), ("2001:67c::/129", "invalid_prefix"), ("193.0.0/21", "invalid_prefix"),
+            ("1:2:3:4:5:6:7:8:9/64", "invalid_prefix"), ("2001:::/32", "invalid_prefix"), ("193.0.0.0/+21", "invalid_prefix"),
+            ("::/0", "bogon_prefix"), ("0.0.0.0/0", "bogon_prefix"), ("::/128", "bogon_prefix"), ("10.1.0.0/16", "bogon_prefix"),
+            ("192.168.0.0/16", "bogon_prefix"), ("2001:db8::/32", "bogon_prefix"), ("fe80::/10", "bogon_prefix"), ("fc00::/8", "bogon_prefix"),
+            ("100.64.0.0/10", "bogon_prefix"), ("224.0.0.0/4", "bogon_prefix"), ("193.0.0.0/25", "too_specific"),
+            ("2001:67c:2e8::/49", "too_specific"),
+        ])
     func refusedPrefixes(text: String, code: String) {
         let error = #expect(throws: Refusal.self) { try PrefixClaim.parse(text) }
         #expect(error?.code == code, "\(text): \(error?.message ?? "")")

@@ -66,7 +66,8 @@ struct WorkflowTests {
     @Test("baseline: one auditor decides")
     func baseline() {
         for decision in Decision.allCases {
-            #expect(ReviewPolicy.decide(decision, by: Self.auditor(), subject: Self.subject(.baseline), at: Self.now) == .success(.final(decision.event)))
+            #expect(
+                ReviewPolicy.decide(decision, by: Self.auditor(), subject: Self.subject(.baseline), at: Self.now) == .success(.final(decision.event)))
         }
     }
 
@@ -87,7 +88,9 @@ struct WorkflowTests {
         // Refusing or sending back needs no second opinion.
         #expect(ReviewPolicy.decide(.reject, by: first, subject: Self.subject(.plus), at: Self.now) == .success(.final(.reject)))
         // A flagged item is for admins only, and their word is final.
-        let flagged = Self.subject(.plus, [RecordedDecision(reviewerID: first.userID, decision: .approve), RecordedDecision(reviewerID: second.userID, decision: .reject)], flagged: true)
+        let flagged = Self.subject(
+            .plus, [RecordedDecision(reviewerID: first.userID, decision: .approve), RecordedDecision(reviewerID: second.userID, decision: .reject)],
+            flagged: true)
         guard case .failure(let third) = ReviewPolicy.decide(.approve, by: Self.auditor(), subject: flagged, at: Self.now) else {
             Issue.record("an auditor settled a flagged item")
             return
@@ -118,7 +121,9 @@ struct WorkflowTests {
             #expect(ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Self.now)?.code == code)
         }
         let author = Self.auditor()
-        #expect(ReviewPolicy.independenceRefusal(author, subject: Self.subject(.plus, submittedBy: author.userID), at: Self.now)?.code == "own-application")
+        #expect(
+            ReviewPolicy.independenceRefusal(author, subject: Self.subject(.plus, submittedBy: author.userID), at: Self.now)?.code
+                == "own-application")
         let refusal = ReviewPolicy.independenceRefusal(Self.auditor([current]), subject: Self.subject(.plus), at: Self.now)
         #expect(refusal?.message.contains("affiliation") == true)
         guard case .failure = ReviewPolicy.decide(.approve, by: Self.auditor([current]), subject: Self.subject(.plus), at: Self.now) else {
@@ -130,13 +135,18 @@ struct WorkflowTests {
     @Test("completeness: the admission rule, then statements and evidence action by action")
     func completeness() throws {
         let netops = try #require(try CatalogTests.seeds()["netops"])
-        let onlyCoordination = netops.missing(at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.3", hasStatement: true, evidenceKinds: [])])
+        let onlyCoordination = netops.missing(
+            at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.3", hasStatement: true, evidenceKinds: [])])
         #expect(onlyCoordination.map(\.code) == ["admission_group"])
-        let filtering = netops.missing(at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.1", hasStatement: false, evidenceKinds: [])])
+        let filtering = netops.missing(
+            at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.1", hasStatement: false, evidenceKinds: [])])
         #expect(filtering.map(\.code) == ["statement", "document"])
         #expect(filtering.allSatisfy { $0.action == "netops.1" })
-        #expect(netops.missing(at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.1", hasStatement: true, evidenceKinds: [.document])]).isEmpty)
-        let plusAction = netops.missing(at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.plus.rov", hasStatement: true, evidenceKinds: [])])
+        #expect(
+            netops.missing(at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.1", hasStatement: true, evidenceKinds: [.document])])
+                .isEmpty)
+        let plusAction = netops.missing(
+            at: .baseline, commitments: [CommitmentSummary(actionCode: "netops.plus.rov", hasStatement: true, evidenceKinds: [])])
         #expect(plusAction.contains { $0.code == "unknown_action" })
     }
 

@@ -108,7 +108,8 @@ struct PoolTests {
             var most = 0
             let deadline = ContinuousClock.now + .seconds(10)
             while most < 8 && ContinuousClock.now < deadline {
-                let rows = try await observer.query("""
+                let rows = try await observer.query(
+                    """
                     SELECT count(*) FROM pg_stat_activity
                     WHERE datname = current_database() AND state = 'active' AND query LIKE '%/* sleeper */%' AND pid <> pg_backend_pid()
                     """)

@@ -94,7 +94,8 @@ struct TypeRoundTripTests {
             try await db.pool.withConnection { connection in
                 for zone in ["UTC", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"] {
                     try await connection.execute("SELECT set_config('TimeZone', \(zone), false)")
-                    let rows = try await connection.query("SELECT '2024-02-29 12:34:56.789012+00'::timestamptz AS v, current_setting('TimeZone') AS z")
+                    let rows = try await connection.query(
+                        "SELECT '2024-02-29 12:34:56.789012+00'::timestamptz AS v, current_setting('TimeZone') AS z")
                     let date = try rows[0].decode("v", as: Date.self)
                     #expect(Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) == 1_709_210_096_789_012, "in \(zone)")
                 }

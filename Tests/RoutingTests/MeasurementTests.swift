@@ -47,7 +47,10 @@ struct MeasurementTests {
         #expect(origin.irrRPKIConflicts == 1)
         #expect(origin.bogonPrefixesOriginated == 1)
         #expect(origin.bogonASNsOriginated == 1)
-        #expect(origin.explanations.contains { $0.metric == "rpki_invalid" && $0.subject.hasPrefix("185.51.100.0/24") && $0.evidence == ["185.51.100.0/24-24 AS1234"] })
+        #expect(
+            origin.explanations.contains {
+                $0.metric == "rpki_invalid" && $0.subject.hasPrefix("185.51.100.0/24") && $0.evidence == ["185.51.100.0/24-24 AS1234"]
+            })
 
         let transit = try #require(rows[3356])
         #expect(transit.announcements == 0)

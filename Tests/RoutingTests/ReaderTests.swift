@@ -73,7 +73,9 @@ struct ReaderTests {
         let networks = try PeeringDBReader.read(paths: [Self.data + "/peeringdb/peeringdb_net_3333_10745.json"])
         #expect(Set(networks.keys) == [3333, 10745, 197000])
         #expect(networks[3333]?.name == "RIPE NCC")
-        let pocs = try Self.write(#"{"data":[{"id":1,"net_id":5104,"role":"NOC","email":"noc@example.net","phone":"","visible":"Public"},{"id":2,"net_id":5104,"role":"Policy","email":"p@example.net","visible":"Users"}]}"#)
+        let pocs = try Self.write(
+            #"{"data":[{"id":1,"net_id":5104,"role":"NOC","email":"noc@example.net","phone":"","visible":"Public"},{"id":2,"net_id":5104,"role":"Policy","email":"p@example.net","visible":"Users"}]}"#
+        )
         let withContacts = try PeeringDBReader.read(paths: [Self.data + "/peeringdb/peeringdb_net_3333_10745.json", pocs])
         #expect(withContacts[3333]?.hasNOC == true)
         #expect(withContacts[3333]?.hasAbuse == false)
@@ -94,9 +96,13 @@ struct ReaderTests {
 
     @Test("broken inputs give a clear error or a counted reject, never a crash")
     func brokenInputs() throws {
-        let garbageJSON = try Self.write(#"{"roas": [{"asn": 13335, "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "ASx", "prefix": "1.1.1.0/24"}, {"prefix": "1.1.1.0/33", "asn": 1, "maxLength": 24}"#)
+        let garbageJSON = try Self.write(
+            #"{"roas": [{"asn": 13335, "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "ASx", "prefix": "1.1.1.0/24"}, {"prefix": "1.1.1.0/33", "asn": 1, "maxLength": 24}"#
+        )
         #expect(throws: RoutingDataError.self) { try VRPReader.read(path: garbageJSON) }
-        let badRecords = try Self.write(#"{"roas": [{"asn": 13335, "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "ASx", "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "AS1", "prefix": "1.1.1.0/24", "maxLength": 23}]}"#)
+        let badRecords = try Self.write(
+            #"{"roas": [{"asn": 13335, "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "ASx", "prefix": "1.1.1.0/24", "maxLength": 24}, {"asn": "AS1", "prefix": "1.1.1.0/24", "maxLength": 23}]}"#
+        )
         let (vrps, summary) = try VRPReader.read(path: badRecords)
         #expect(vrps.count == 1)
         #expect(summary.rejected == 2)

@@ -58,7 +58,8 @@ struct APIFixture: Sendable {
         settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), _ body: @Sendable (APIFixture, APIClient) async throws -> Void
     ) async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
+            _ = try await CatalogStore(database: db.pool).load(
+                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             func account(_ email: String, _ role: UserRole) async throws -> Account {
                 let user = try await users.create(email: email, displayName: email, role: role, password: "a long test password", context: .system)
@@ -70,8 +71,12 @@ struct APIFixture: Sendable {
             let participants = ParticipantStore(database: db.pool)
             let own = try await participants.create(
                 NewParticipant(
-                    legalName: "Reseaux IP Europeens NCC", displayName: "RIPE NCC", country: "NL", website: "https://www.ripe.net", programs: ["netops", "ixp"],
-                    resources: [NewResource(kind: .asn, value: .asn(3333)), NewResource(kind: .prefix, value: try ResourceValue.parse("193.0.0.0/21", kind: .prefix))]
+                    legalName: "Reseaux IP Europeens NCC", displayName: "RIPE NCC", country: "NL", website: "https://www.ripe.net",
+                    programs: ["netops", "ixp"],
+                    resources: [
+                        NewResource(kind: .asn, value: .asn(3333)),
+                        NewResource(kind: .prefix, value: try ResourceValue.parse("193.0.0.0/21", kind: .prefix)),
+                    ]
                 ),
                 owner: applicant.user.id, context: .system
             )
@@ -112,10 +117,12 @@ struct APIFixture: Sendable {
         let application = try await db.pool.transaction { connection in
             try await applications.create(participant: own, program: "netops", tier: .baseline, context: applicantContext, on: connection)
         }
-        _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Prefix and AS-path filters on all customer sessions.", context: applicantContext)
+        _ = try await applications.setCommitment(
+            application.id, action: "netops.1", statement: "Prefix and AS-path filters on all customer sessions.", context: applicantContext)
         let evidence = try await applications.addEvidence(
             application.id, action: "netops.1",
-            NewEvidence(content: .document(fileName: "filters.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: pdf),
+            NewEvidence(
+                content: .document(fileName: "filters.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: pdf),
                 effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
             context: applicantContext
         )
@@ -129,7 +136,8 @@ struct APIFixture: Sendable {
         let draft = try await db.pool.transaction { connection in
             try await applications.create(participant: own, program: "ixp", tier: .plus, context: applicantContext, on: connection)
         }
-        _ = try await applications.setCommitment(draft.id, action: "ixp.1", statement: "RPKI filtering on both route servers.", context: applicantContext)
+        _ = try await applications.setCommitment(
+            draft.id, action: "ixp.1", statement: "RPKI filtering on both route servers.", context: applicantContext)
         let affiliation = try await reviews.declareAffiliation(
             auditor: auditor, participant: other, relation: "Consultant", from: "2025-01-01", until: nil, context: auditorContext
         )

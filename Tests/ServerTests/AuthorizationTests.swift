@@ -90,7 +90,8 @@ struct AuthorizationTests {
     static let pages: Set<String> = [
         "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
-        "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit", "POST /applications/{application}/comments",
+        "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
+        "POST /applications/{application}/comments",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts",
     ]
@@ -98,11 +99,12 @@ struct AuthorizationTests {
     static func servedRoutes() async throws -> Set<String> {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let (_, routes) = buildRouter(try await TestApp.dependencies(db.pool))
-            return Set(routes.map { route in
-                let path = route.path.split(separator: "/", omittingEmptySubsequences: false)
-                    .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-                return "\(route.method) \(path.isEmpty ? "/" : path)"
-            })
+            return Set(
+                routes.map { route in
+                    let path = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                        .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                    return "\(route.method) \(path.isEmpty ? "/" : path)"
+                })
         }
     }
 
@@ -134,14 +136,17 @@ struct AuthorizationTests {
         let method = HTTPRequest.Method(String(parts[0]))!
         var path = String(parts[1])
         path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
-            .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
+            .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(
+                of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
         for name in ["{resource}", "{contact}", "{token}"] { path = path.replacingOccurrences(of: name, with: missing) }
         // Workflow routes on the own participant's real objects; the draft for changes, the
         // approved application for reads.
         let draftRoutes = ["commitments", "submit", "withdraw"]
         let application = draftRoutes.contains { route.contains($0) } ? fixture.draft : fixture.approved
         path = path.replacingOccurrences(of: "{application}", with: application.uuidString.lowercased())
-            .replacingOccurrences(of: "{action}", with: "ixp.2").replacingOccurrences(of: "{evidence}", with: fixture.evidence.uuidString.lowercased())
+            .replacingOccurrences(of: "{action}", with: "ixp.2").replacingOccurrences(
+                of: "{evidence}", with: fixture.evidence.uuidString.lowercased()
+            )
             .replacingOccurrences(of: "{item}", with: fixture.closedItem.uuidString.lowercased())
             .replacingOccurrences(of: "{certification}", with: fixture.certification.uuidString.lowercased())
             .replacingOccurrences(of: "{affiliation}", with: fixture.affiliation.uuidString.lowercased())
@@ -169,7 +174,8 @@ struct AuthorizationTests {
             case "POST /api/v1/applications/{application}/comments": #"{"body":"A question \#(serial)."}"#
             case "POST /api/v1/review-queue/{item}/assign": #"{"auditor_id":"\#(fixture.auditor.user.id.uuidString.lowercased())"}"#
             case "POST /api/v1/review-queue/{item}/decision": #"{"decision":"approve"}"#
-            case "POST /api/v1/users/me/affiliations": #"{"participant_id":"\#(own)","relation":"Former employee","valid_from":"2020-01-01","valid_until":"2021-01-01"}"#
+            case "POST /api/v1/users/me/affiliations":
+                #"{"participant_id":"\#(own)","relation":"Former employee","valid_from":"2020-01-01","valid_until":"2021-01-01"}"#
             // A wrong current password: a 422 past authorisation that changes nothing.
             case "PUT /api/v1/users/me/password": #"{"current_password":"not it","new_password":"a brand new long password"}"#
             default: nil
@@ -204,11 +210,13 @@ struct AuthorizationTests {
     @Test("a read-only token reads but cannot change anything")
     func readOnlyToken() async throws {
         try await APIFixture.run { fixture, api in
-            let created = try await api.call(.post, "/api/v1/users/me/tokens", token: fixture.admin.token, json: #"{"name":"viewer","scopes":["read"]}"#)
+            let created = try await api.call(
+                .post, "/api/v1/users/me/tokens", token: fixture.admin.token, json: #"{"name":"viewer","scopes":["read"]}"#)
             #expect(created.status == 201)
             let secret = try #require((created.json["secret"] as? String))
             #expect(try await api.call(.get, "/api/v1/participants", token: secret).status == 200)
-            let refused = try await api.call(.post, "/api/v1/participants", token: secret, json: #"{"legal_name":"X","country":"NL","programs":["netops"]}"#)
+            let refused = try await api.call(
+                .post, "/api/v1/participants", token: secret, json: #"{"legal_name":"X","country":"NL","programs":["netops"]}"#)
             #expect(refused.status == 403)
             #expect((refused.json["detail"] as? String)?.contains("read-only") == true)
         }

@@ -31,22 +31,31 @@ struct MeasurementAPITests {
         try await APIFixture.run { fixture, api in
             let snapshots = SnapshotStore(database: fixture.db.pool)
             let taken = Date(timeIntervalSince1970: 1_752_000_000)
-            _ = try await snapshots.importFile(Self.data + "/vrps/rpki-client-20250720T093133Z.json.bz2", kind: .vrps, sourceName: "rpki-client", takenAt: taken)
+            _ = try await snapshots.importFile(
+                Self.data + "/vrps/rpki-client-20250720T093133Z.json.bz2", kind: .vrps, sourceName: "rpki-client", takenAt: taken)
             _ = try await snapshots.importFile(Self.data + "/irr/ripe-db-route.txt", kind: .irr, sourceName: "RIPE", takenAt: taken)
-            guard case .imported(let routes) = try await snapshots.importFile(
-                Self.data + "/reference/ris-updates-2016/announcements.csv.gz", kind: .routes, sourceName: "RIS 2016", takenAt: taken
-            ) else {
+            guard
+                case .imported(let routes) = try await snapshots.importFile(
+                    Self.data + "/reference/ris-updates-2016/announcements.csv.gz", kind: .routes, sourceName: "RIS 2016", takenAt: taken
+                )
+            else {
                 Issue.record("routes not imported")
                 return
             }
             // The other applicant's participant holds three ASNs of the reference, with mixed states.
             let other = fixture.other.id.uuidString.lowercased()
             for asn in ["AS3816", "AS9829", "AS7315"] {
-                #expect(try await api.call(.post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
-                    json: #"{"kind":"asn","value":"\#(asn)"}"#).status == 201)
+                #expect(
+                    try await api.call(
+                        .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
+                        json: #"{"kind":"asn","value":"\#(asn)"}"#
+                    ).status == 201)
             }
-            _ = try await api.call(.post, "/api/v1/participants/\(other)/contacts", token: fixture.otherApplicant.token, json: #"{"role":"abuse","email":"abuse@hol.example"}"#)
-            let response = try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
+            _ = try await api.call(
+                .post, "/api/v1/participants/\(other)/contacts", token: fixture.otherApplicant.token,
+                json: #"{"role":"abuse","email":"abuse@hol.example"}"#)
+            let response = try await api.call(
+                .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
             #expect(response.status == 200, "\(response.text.prefix(300))")
             let reference = try Self.reference()
             let asns = response.json["asns"] as? [[String: Any]] ?? []
@@ -71,7 +80,8 @@ struct MeasurementAPITests {
             #expect((inputs?["vrps"] as? [String: Any])?["source_name"] as? String == "rpki-client")
             #expect(inputs?["peeringdb"] == nil)
             #expect(try await api.call(.get, "/api/v1/participants/\(other)/measurements", token: fixture.applicant.token).status == 403)
-            #expect(try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=999999", token: fixture.auditor.token).status == 404)
+            #expect(
+                try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=999999", token: fixture.auditor.token).status == 404)
         }
     }
 }

@@ -88,7 +88,9 @@ struct OpenAPIContract: Sendable {
         }
         switch value {
         case .string(let text):
-            if case .number(let maxLength) = schema["maxLength"], Double(text.count) > maxLength { errors.append("\(path): longer than \(maxLength)") }
+            if case .number(let maxLength) = schema["maxLength"], Double(text.count) > maxLength {
+                errors.append("\(path): longer than \(maxLength)")
+            }
             if let pattern = schema["pattern"]?.stringValue, text.range(of: pattern, options: .regularExpression) == nil {
                 errors.append("\(path): '\(text)' does not match \(pattern)")
             }
@@ -113,8 +115,12 @@ struct OpenAPIContract: Sendable {
                 }
             }
         case .array(let array):
-            if case .number(let minItems) = schema["minItems"], Double(array.count) < minItems { errors.append("\(path): fewer than \(minItems) items") }
-            if case .number(let maxItems) = schema["maxItems"], Double(array.count) > maxItems { errors.append("\(path): more than \(maxItems) items") }
+            if case .number(let minItems) = schema["minItems"], Double(array.count) < minItems {
+                errors.append("\(path): fewer than \(minItems) items")
+            }
+            if case .number(let maxItems) = schema["maxItems"], Double(array.count) > maxItems {
+                errors.append("\(path): more than \(maxItems) items")
+            }
             if let items = schema["items"] {
                 for (index, item) in array.enumerated() { errors += validate(item, against: items, at: "\(path)[\(index)]") }
             }

@@ -34,7 +34,8 @@ struct PagesTests {
 
     static func post(_ api: APIClient, _ path: String, _ headers: [String: String], _ fields: [String: String]) async throws -> APIResponse {
         let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        return try await api.call(.post, path, body: Data(body.utf8), headers: headers.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+        return try await api.call(
+            .post, path, body: Data(body.utf8), headers: headers.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
     }
 
     @Test("each page for each role: shown to its roles, sign-in for anonymous, 403 for the others")
@@ -75,44 +76,61 @@ struct PagesTests {
             let applicant = try await Self.cookie(fixture, .applicant)
             let dashboard = try await api.call(.get, "/applications", headers: applicant)
             let csrf = try #require(Self.csrf(in: dashboard.text))
-            let forged = try await Self.post(api, "/applications", applicant, ["participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
+            let forged = try await Self.post(
+                api, "/applications", applicant, ["participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
             #expect(forged.status == 403)
-            let started = try await Self.post(api, "/applications", applicant, ["csrf": csrf, "participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
+            let started = try await Self.post(
+                api, "/applications", applicant, ["csrf": csrf, "participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
             #expect(started.status == 303)
             let location = try #require(started.headers[.location])
-            for action in ["netops.1", "netops.2", "netops.3", "netops.4", "netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki",
-                "netops.plus.noc-24x7", "netops.plus.spoofer"]
-            {
-                let committed = try await Self.post(api, "\(location)/commitments", applicant, ["csrf": csrf, "action": action, "statement": "We do \(action)."])
+            for action in [
+                "netops.1", "netops.2", "netops.3", "netops.4", "netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki",
+                "netops.plus.noc-24x7", "netops.plus.spoofer",
+            ] {
+                let committed = try await Self.post(
+                    api, "\(location)/commitments", applicant, ["csrf": csrf, "action": action, "statement": "We do \(action)."])
                 #expect(committed.status == 303, "\(action): \(committed.text)")
             }
             // The spoofer action wants a URL, the filtering action a document.
-            let url = try await Self.post(api, "\(location)/evidence-url", applicant,
-                ["csrf": csrf, "action": "netops.plus.spoofer", "url": "https://spoofer.caida.org/", "effective_from": "2026-11-01", "effective_until": ""])
+            let url = try await Self.post(
+                api, "\(location)/evidence-url", applicant,
+                [
+                    "csrf": csrf, "action": "netops.plus.spoofer", "url": "https://spoofer.caida.org/", "effective_from": "2026-11-01",
+                    "effective_until": "",
+                ])
             #expect(url.status == 303, "\(url.text)")
-            let (body, type) = WorkflowAPITests.multipart(file: APIFixture.pdf, name: "filters.pdf", type: "application/pdf",
+            let (body, type) = WorkflowAPITests.multipart(
+                file: APIFixture.pdf, name: "filters.pdf", type: "application/pdf",
                 fields: ["csrf": csrf, "action": "netops.1", "effective_from": "2026-01-01", "effective_until": ""])
             let uploaded = try await api.call(.post, "\(location)/evidence", body: body, headers: applicant.merging(["Content-Type": type]) { $1 })
             #expect(uploaded.status == 303, "\(uploaded.text)")
             let page = try await api.call(.get, location, headers: applicant)
             #expect(page.text.contains("filters.pdf") && page.text.contains(WorkflowAPITests.hex(APIFixture.pdf)))
             #expect(!page.text.contains("Before you can submit"))
-            let version = try #require(page.text.range(of: #"name="version" value=""#).map { String(page.text[$0.upperBound...].prefix { $0.isNumber }) })
+            let version = try #require(
+                page.text.range(of: #"name="version" value=""#).map { String(page.text[$0.upperBound...].prefix { $0.isNumber }) })
             let submitted = try await Self.post(api, "\(location)/submit", applicant, ["csrf": csrf, "version": version])
             #expect(submitted.status == 303, "\(submitted.text)")
 
             var decided = 0
             for (index, auditor) in [fixture.auditor.token, try await WorkflowAPITests.auditor(fixture, "second@example.org")].enumerated() {
                 let user = try #require(try await UserStore(database: fixture.db.pool).authenticate(token: auditor))
-                let browser = ["Cookie": "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600))"]
+                let browser = [
+                    "Cookie": "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600))"
+                ]
                 let queue = try await api.call(.get, "/queue?unassigned=true", headers: browser)
                 let itemCSRF = try #require(Self.csrf(in: queue.text))
-                let item = try #require(queue.text.range(of: #"/queue/[0-9a-f-]{36}/claim"#, options: .regularExpression).map { String(queue.text[$0].dropFirst(7).prefix(36)) })
+                let item = try #require(
+                    queue.text.range(of: #"/queue/[0-9a-f-]{36}/claim"#, options: .regularExpression).map {
+                        String(queue.text[$0].dropFirst(7).prefix(36))
+                    })
                 let claimed = try await Self.post(api, "/queue/\(item)/claim", browser, ["csrf": itemCSRF])
                 #expect(claimed.status == 303 && claimed.headers[.location] == "/review/\(item)")
                 let review = try await api.call(.get, "/review/\(item)", headers: browser)
                 #expect(review.text.contains("Record the decision") && review.text.contains("filters.pdf"))
-                let decision = try await Self.post(api, "/review/\(item)/decision", browser, ["csrf": itemCSRF, "decision": "approve", "comment_netops.1": "Checked, round \(index)."])
+                let decision = try await Self.post(
+                    api, "/review/\(item)/decision", browser,
+                    ["csrf": itemCSRF, "decision": "approve", "comment_netops.1": "Checked, round \(index)."])
                 #expect(decision.status == 303, "\(decision.text)")
                 decided += 1
             }

@@ -18,12 +18,14 @@ struct RegistryAPITests {
             let actions = ((ixp.json["catalog"] as? [String: Any])?["document"] as? [String: Any])?["actions"] as? [[String: Any]]
             #expect(actions?.first?["code"] as? String == "ixp.1")
 
-            let created = try await api.call(.post, "/api/v1/participants", token: fixture.otherApplicant.token, json: """
-                {"legal_name": "SpaceNet AG", "display_name": "SpaceNet", "country": "de", "website": "https://www.space.net",
-                 "programs": ["netops", "cdn"],
-                 "resources": [{"kind": "asn", "value": "AS5539"}, {"kind": "prefix", "value": "2001:0608:0000::/32"}],
-                 "contacts": [{"role": "noc", "email": "noc@space.net", "phone": "+49 89 32356 0", "available_24x7": true}]}
-                """)
+            let created = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token,
+                json: """
+                    {"legal_name": "SpaceNet AG", "display_name": "SpaceNet", "country": "de", "website": "https://www.space.net",
+                     "programs": ["netops", "cdn"],
+                     "resources": [{"kind": "asn", "value": "AS5539"}, {"kind": "prefix", "value": "2001:0608:0000::/32"}],
+                     "contacts": [{"role": "noc", "email": "noc@space.net", "phone": "+49 89 32356 0", "available_24x7": true}]}
+                    """)
             #expect(created.status == 201, "\(created.text)")
             let id = try #require(created.json["id"] as? String)
             #expect(created.headers[.location] == "/api/v1/participants/\(id)")
@@ -51,17 +53,22 @@ struct RegistryAPITests {
             let other = fixture.other.id.uuidString.lowercased()
             for value in ["AS3333", "193.0.4.0/22", "193.0.0.0/16"] {
                 let kind = value.hasPrefix("AS") ? "asn" : "prefix"
-                let response = try await api.call(.post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
+                let response = try await api.call(
+                    .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
                     json: #"{"kind":"\#(kind)","value":"\#(value)"}"#)
                 #expect(response.status == 409)
                 #expect(response.problemType == "/problems/resource-held")
                 #expect((response.json["detail"] as? String)?.contains("RIPE NCC") == true, "\(response.text)")
             }
-            let create = try await api.call(.post, "/api/v1/participants", token: fixture.otherApplicant.token,
-                json: #"{"legal_name":"Copycat","country":"NL","programs":["netops"],"resources":[{"kind":"asn","value":"AS65000"},{"kind":"asn","value":"3333"}]}"#)
+            let create = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token,
+                json:
+                    #"{"legal_name":"Copycat","country":"NL","programs":["netops"],"resources":[{"kind":"asn","value":"AS65000"},{"kind":"asn","value":"3333"}]}"#
+            )
             #expect(create.status == 422)  // AS65000 is private: refused before anything is tried
             #expect(create.fieldCodes == ["resources[0].value": "bogon_asn"])
-            let copycat = try await api.call(.post, "/api/v1/participants", token: fixture.otherApplicant.token,
+            let copycat = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token,
                 json: #"{"legal_name":"Copycat","country":"NL","programs":["netops"],"resources":[{"kind":"asn","value":"AS3333"}]}"#)
             #expect(copycat.status == 409)
             #expect(try await fixture.rowCounts() == before)
@@ -81,7 +88,9 @@ struct RegistryAPITests {
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        try await api.call(.patch, path, token: fixture.applicant.token, json: #"{"display_name":"Writer \#(index)"}"#, headers: ["If-Match": etag]).status
+                        try await api.call(
+                            .patch, path, token: fixture.applicant.token, json: #"{"display_name":"Writer \#(index)"}"#, headers: ["If-Match": etag]
+                        ).status
                     }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -90,19 +99,24 @@ struct RegistryAPITests {
             #expect(statuses.filter { $0 == 412 }.count == 7, "\(statuses)")
             let after = try await api.call(.get, path, token: fixture.applicant.token)
             #expect(after.headers[.eTag] == "\"2\"")
-            let updates = try await fixture.db.pool.query("SELECT count(*) FROM audit_events WHERE action = 'participant.updated'")[0].decode(0, as: Int.self)
+            let updates = try await fixture.db.pool.query("SELECT count(*) FROM audit_events WHERE action = 'participant.updated'")[0].decode(
+                0, as: Int.self)
             #expect(updates == 1)
 
-            let stale = try await api.call(.patch, path, token: fixture.applicant.token, json: #"{"display_name":"Late"}"#, headers: ["If-Match": etag])
+            let stale = try await api.call(
+                .patch, path, token: fixture.applicant.token, json: #"{"display_name":"Late"}"#, headers: ["If-Match": etag])
             #expect(stale.status == 412 && stale.problemType == "/problems/stale-version" && stale.headers[.eTag] == "\"2\"")
             let missing = try await api.call(.patch, path, token: fixture.applicant.token, json: #"{"display_name":"Blind"}"#)
             #expect(missing.status == 428 && missing.problemType == "/problems/version-required")
             // Clearing a field with null, and a status change only admins may make.
             let cleared = try await api.call(.patch, path, token: fixture.applicant.token, json: #"{"website":null}"#, headers: ["If-Match": "\"2\""])
             #expect(cleared.status == 200 && cleared.json["website"] == nil)
-            let status = try await api.call(.patch, path, token: fixture.applicant.token, json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"3\""])
+            let status = try await api.call(
+                .patch, path, token: fixture.applicant.token, json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"3\""])
             #expect(status.status == 403)
-            #expect(try await api.call(.patch, path, token: fixture.admin.token, json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"3\""]).status == 200)
+            #expect(
+                try await api.call(.patch, path, token: fixture.admin.token, json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"3\""]).status
+                    == 200)
         }
     }
 
@@ -110,35 +124,44 @@ struct RegistryAPITests {
     func idempotency() async throws {
         try await APIFixture.run { fixture, api in
             let body = #"{"legal_name":"Retry Networks","country":"NL","programs":["netops"]}"#
-            let first = try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
-            let second = try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
+            let first = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
+            let second = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
             #expect(first.status == 201 && second.status == 201)
             #expect(first.body == second.body)
             #expect(second.headers[.location] == first.headers[.location])
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            let other = try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token,
+            let other = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token,
                 json: #"{"legal_name":"Something Else","country":"NL","programs":["netops"]}"#, headers: ["Idempotency-Key": "k-1"])
             #expect(other.status == 422 && other.problemType == "/problems/idempotency-key-reused")
             // Keys belong to their user: another user's k-1 is a fresh request.
-            let someoneElse = try await api.call(.post, "/api/v1/participants", token: fixture.otherApplicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
+            let someoneElse = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token, json: body, headers: ["Idempotency-Key": "k-1"])
             #expect(someoneElse.status == 201 && someoneElse.body != first.body)
 
             let raced = try await withThrowingTaskGroup(of: Data.self) { group in
                 for _ in 0..<6 {
                     group.addTask {
-                        try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token,
-                            json: #"{"legal_name":"Race Networks","country":"NL","programs":["netops"]}"#, headers: ["Idempotency-Key": "race"]).body
+                        try await api.call(
+                            .post, "/api/v1/participants", token: fixture.applicant.token,
+                            json: #"{"legal_name":"Race Networks","country":"NL","programs":["netops"]}"#, headers: ["Idempotency-Key": "race"]
+                        ).body
                     }
                 }
                 return try await group.reduce(into: Set<Data>()) { $0.insert($1) }
             }
             #expect(raced.count == 1)
-            let count = try await fixture.db.pool.query("SELECT count(*) FROM participants WHERE legal_name = 'Race Networks'")[0].decode(0, as: Int.self)
+            let count = try await fixture.db.pool.query("SELECT count(*) FROM participants WHERE legal_name = 'Race Networks'")[0].decode(
+                0, as: Int.self)
             #expect(count == 1)
 
             // A token's secret is never stored for replays: the replay says the token was made, without it.
-            let token = try await api.call(.post, "/api/v1/users/me/tokens", token: fixture.applicant.token, json: #"{"name":"ci"}"#, headers: ["Idempotency-Key": "tok"])
-            let replay = try await api.call(.post, "/api/v1/users/me/tokens", token: fixture.applicant.token, json: #"{"name":"ci"}"#, headers: ["Idempotency-Key": "tok"])
+            let token = try await api.call(
+                .post, "/api/v1/users/me/tokens", token: fixture.applicant.token, json: #"{"name":"ci"}"#, headers: ["Idempotency-Key": "tok"])
+            let replay = try await api.call(
+                .post, "/api/v1/users/me/tokens", token: fixture.applicant.token, json: #"{"name":"ci"}"#, headers: ["Idempotency-Key": "tok"])
             #expect(token.json["secret"] is String && replay.json["secret"] == nil)
             #expect((token.json["token"] as? [String: Any])?["id"] as? String == (replay.json["token"] as? [String: Any])?["id"] as? String)
             let stored = try await fixture.db.pool.query("SELECT body FROM idempotency_keys WHERE key = 'tok'")[0].decode(0, as: Data.self)
@@ -154,22 +177,62 @@ struct RegistryAPITests {
                 ("malformed JSON", Data(#"{"legal_name": "#.utf8), 400, "/problems/malformed-json", [:]),
                 ("invalid UTF-8", Data([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 400, "/problems/malformed-json", [:]),
                 ("not an object", Data("[1,2]".utf8), 422, "/problems/validation", [:]),
-                ("wrong type", Data(#"{"legal_name": 5, "country": "NL", "programs": ["netops"]}"#.utf8), 422, "/problems/validation", ["legal_name": "wrong_type"]),
+                (
+                    "wrong type", Data(#"{"legal_name": 5, "country": "NL", "programs": ["netops"]}"#.utf8), 422, "/problems/validation",
+                    ["legal_name": "wrong_type"]
+                ),
                 ("missing field", Data(#"{"country": "NL", "programs": ["netops"]}"#.utf8), 422, "/problems/validation", ["legal_name": "required"]),
-                ("unknown field", Data(#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "admin": true}"#.utf8), 422, "/problems/validation", ["admin": "unknown_field"]),
-                ("unknown nested field", Data(#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "contacts": [{"role": "noc", "email": "a@b.net", "pager": "1"}]}"#.utf8),
-                    422, "/problems/validation", ["contacts[0].pager": "unknown_field"]),
-                ("string over its limit", Data(#"{"legal_name": "\#(String(repeating: "x", count: 201))", "country": "NL", "programs": ["netops"]}"#.utf8),
-                    422, "/problems/validation", ["legal_name": "too_long"]),
-                ("control characters", Data(#"{"legal_name": "Evil\u0000Corp", "country": "NL", "programs": ["netops"]}"#.utf8), 422, "/problems/validation", ["legal_name": "invalid_characters"]),
-                ("several bad fields at once", Data(#"{"legal_name": " ", "country": "XX", "website": "javascript:alert(1)", "programs": [], "resources": [{"kind": "prefix", "value": "10.0.0.0/8"}, {"kind": "prefix", "value": "193.0.0.1/21"}], "contacts": [{"role": "noc", "email": "nope"}]}"#.utf8),
-                    422, "/problems/validation", ["legal_name": "required", "country": "invalid_country", "website": "invalid_url", "programs": "required",
-                        "resources[0].value": "bogon_prefix", "resources[1].value": "host_bits_set", "contacts[0].email": "invalid_email"]),
-                ("unknown enum", Data(#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "contacts": [{"role": "ceo", "email": "a@b.net"}]}"#.utf8), 422, "/problems/validation", [:]),
-                ("unknown program", Data(#"{"legal_name": "X", "country": "NL", "programs": ["gold"]}"#.utf8), 422, "/problems/validation", ["programs[0]": "unknown_program"]),
-                ("huge array", Data((#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "resources": ["# + Array(repeating: #"{"kind":"asn","value":"AS1"}"#, count: 1001).joined(separator: ",") + "]}").utf8),
-                    422, "/problems/validation", ["resources": "too_many"]),
-                ("body over the limit", Data(#"{"legal_name": "\#(String(repeating: "x", count: 1_100_000))"}"#.utf8), 413, "/problems/body-too-large", [:]),
+                (
+                    "unknown field", Data(#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "admin": true}"#.utf8), 422,
+                    "/problems/validation", ["admin": "unknown_field"]
+                ),
+                (
+                    "unknown nested field",
+                    Data(
+                        #"{"legal_name": "X", "country": "NL", "programs": ["netops"], "contacts": [{"role": "noc", "email": "a@b.net", "pager": "1"}]}"#
+                            .utf8),
+                    422, "/problems/validation", ["contacts[0].pager": "unknown_field"]
+                ),
+                (
+                    "string over its limit",
+                    Data(#"{"legal_name": "\#(String(repeating: "x", count: 201))", "country": "NL", "programs": ["netops"]}"#.utf8),
+                    422, "/problems/validation", ["legal_name": "too_long"]
+                ),
+                (
+                    "control characters", Data(#"{"legal_name": "Evil\u0000Corp", "country": "NL", "programs": ["netops"]}"#.utf8), 422,
+                    "/problems/validation", ["legal_name": "invalid_characters"]
+                ),
+                (
+                    "several bad fields at once",
+                    Data(
+                        #"{"legal_name": " ", "country": "XX", "website": "javascript:alert(1)", "programs": [], "resources": [{"kind": "prefix", "value": "10.0.0.0/8"}, {"kind": "prefix", "value": "193.0.0.1/21"}], "contacts": [{"role": "noc", "email": "nope"}]}"#
+                            .utf8),
+                    422, "/problems/validation",
+                    [
+                        "legal_name": "required", "country": "invalid_country", "website": "invalid_url", "programs": "required",
+                        "resources[0].value": "bogon_prefix", "resources[1].value": "host_bits_set", "contacts[0].email": "invalid_email",
+                    ]
+                ),
+                (
+                    "unknown enum",
+                    Data(#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "contacts": [{"role": "ceo", "email": "a@b.net"}]}"#.utf8),
+                    422, "/problems/validation", [:]
+                ),
+                (
+                    "unknown program", Data(#"{"legal_name": "X", "country": "NL", "programs": ["gold"]}"#.utf8), 422, "/problems/validation",
+                    ["programs[0]": "unknown_program"]
+                ),
+                (
+                    "huge array",
+                    Data(
+                        (#"{"legal_name": "X", "country": "NL", "programs": ["netops"], "resources": ["#
+                            + Array(repeating: #"{"kind":"asn","value":"AS1"}"#, count: 1001).joined(separator: ",") + "]}").utf8),
+                    422, "/problems/validation", ["resources": "too_many"]
+                ),
+                (
+                    "body over the limit", Data(#"{"legal_name": "\#(String(repeating: "x", count: 1_100_000))"}"#.utf8), 413,
+                    "/problems/body-too-large", [:]
+                ),
             ]
             for (name, body, status, type, fields) in cases {
                 let response = try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token, body: body)
@@ -178,7 +241,8 @@ struct RegistryAPITests {
                 #expect(response.headers[.contentType] == "application/problem+json", "\(name)")
                 for (field, code) in fields { #expect(response.fieldCodes[field] == code, "\(name): \(response.fieldCodes)") }
             }
-            let xml = try await api.call(.post, "/api/v1/participants", token: fixture.applicant.token, body: Data("<x/>".utf8), headers: ["Content-Type": "application/xml"])
+            let xml = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token, body: Data("<x/>".utf8), headers: ["Content-Type": "application/xml"])
             #expect(xml.status == 415)
             let unknownID = try await api.call(.get, "/api/v1/participants/\(UUID().uuidString)", token: fixture.admin.token)
             #expect(unknownID.status == 404)
@@ -206,22 +270,26 @@ struct RegistryAPITests {
             document["enforcement"] = enforcement
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
             let read = try await api.call(.get, "/api/v1/programs/netops/versions/2")
-            let edited = try await api.call(.put, "/api/v1/programs/netops/versions/2", token: fixture.admin.token, json: body,
+            let edited = try await api.call(
+                .put, "/api/v1/programs/netops/versions/2", token: fixture.admin.token, json: body,
                 headers: ["If-Match": read.headers[.eTag] ?? ""])
             #expect(edited.status == 200, "\(edited.text.prefix(300))")
             #expect(try await api.call(.get, "/api/v1/programs/netops").json["current_version"] as? Int == 1)
-            let published = try await api.call(.post, "/api/v1/programs/netops/versions/2/publish", token: fixture.admin.token,
+            let published = try await api.call(
+                .post, "/api/v1/programs/netops/versions/2/publish", token: fixture.admin.token,
                 headers: ["If-Match": edited.headers[.eTag] ?? ""])
             #expect(published.status == 200 && published.json["is_current"] as? Bool == true)
             #expect(try await api.call(.get, "/api/v1/programs/netops").json["current_version"] as? Int == 2)
-            let frozen = try await api.call(.put, "/api/v1/programs/netops/versions/1", token: fixture.admin.token, json: body, headers: ["If-Match": "\"1\""])
+            let frozen = try await api.call(
+                .put, "/api/v1/programs/netops/versions/1", token: fixture.admin.token, json: body, headers: ["If-Match": "\"1\""])
             #expect(frozen.status == 409 && frozen.problemType == "/problems/catalog-published")
             // An invalid draft is refused field by field.
             _ = try await api.call(.post, "/api/v1/programs/netops/versions", token: fixture.admin.token, json: "{}")
             enforcement["max_suspension_days"] = 9999
             document["enforcement"] = enforcement
             let invalid = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
-            let refused = try await api.call(.put, "/api/v1/programs/netops/versions/3", token: fixture.admin.token, json: invalid, headers: ["If-Match": "\"1\""])
+            let refused = try await api.call(
+                .put, "/api/v1/programs/netops/versions/3", token: fixture.admin.token, json: invalid, headers: ["If-Match": "\"1\""])
             #expect(refused.fieldCodes == ["document.enforcement.max_suspension_days": "out_of_range"])
         }
     }
@@ -233,24 +301,35 @@ struct RegistryAPITests {
             let added = try await api.call(.post, path, token: fixture.applicant.token, json: #"{"email":"other@example.org"}"#)
             #expect(added.status == 201 && added.json["role"] as? String == "member")
             // The new member can now read the participant, but not manage its members.
-            #expect(try await api.call(.get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())", token: fixture.otherApplicant.token).status == 200)
-            #expect(try await api.call(.post, path, token: fixture.otherApplicant.token, json: #"{"email":"other@example.org","role":"owner"}"#).status == 403)
-            let lastOwner = try await api.call(.delete, "\(path)/\(fixture.applicant.user.id.uuidString.lowercased())", token: fixture.applicant.token)
+            #expect(
+                try await api.call(.get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())", token: fixture.otherApplicant.token).status
+                    == 200)
+            #expect(
+                try await api.call(.post, path, token: fixture.otherApplicant.token, json: #"{"email":"other@example.org","role":"owner"}"#).status
+                    == 403)
+            let lastOwner = try await api.call(
+                .delete, "\(path)/\(fixture.applicant.user.id.uuidString.lowercased())", token: fixture.applicant.token)
             #expect(lastOwner.status == 409 && lastOwner.problemType == "/problems/last-owner")
             let notApplicant = try await api.call(.post, path, token: fixture.applicant.token, json: #"{"email":"buyer@example.org"}"#)
             #expect(notApplicant.fieldCodes == ["email": "not_applicant"])
-            #expect(try await api.call(.delete, "\(path)/\(fixture.otherApplicant.user.id.uuidString.lowercased())", token: fixture.applicant.token).status == 204)
-            #expect(try await api.call(.get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())", token: fixture.otherApplicant.token).status == 403)
+            #expect(
+                try await api.call(.delete, "\(path)/\(fixture.otherApplicant.user.id.uuidString.lowercased())", token: fixture.applicant.token)
+                    .status == 204)
+            #expect(
+                try await api.call(.get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())", token: fixture.otherApplicant.token).status
+                    == 403)
         }
     }
 
     @Test("admins create users with a one-time password that works once set, and pagination walks all of them")
     func users() async throws {
         try await APIFixture.run { fixture, api in
-            let created = try await api.call(.post, "/api/v1/users", token: fixture.admin.token, json: #"{"email":"new@example.org","display_name":"New","role":"auditor"}"#)
+            let created = try await api.call(
+                .post, "/api/v1/users", token: fixture.admin.token, json: #"{"email":"new@example.org","display_name":"New","role":"auditor"}"#)
             #expect(created.status == 201)
             #expect((created.json["password"] as? String)?.count == 24)
-            let duplicate = try await api.call(.post, "/api/v1/users", token: fixture.admin.token, json: #"{"email":"NEW@example.org","display_name":"New","role":"auditor"}"#)
+            let duplicate = try await api.call(
+                .post, "/api/v1/users", token: fixture.admin.token, json: #"{"email":"NEW@example.org","display_name":"New","role":"auditor"}"#)
             #expect(duplicate.status == 409 && duplicate.problemType == "/problems/email-taken")
             var emails: [String] = []
             var cursor: String? = nil
@@ -262,24 +341,35 @@ struct RegistryAPITests {
             #expect(emails.count == 7 && Set(emails).count == 7)
             // No admin can lock themselves out; another admin can disable them.
             let selfPath = "/api/v1/users/\(fixture.admin.user.id.uuidString.lowercased())"
-            let lockout = try await api.call(.patch, selfPath, token: fixture.admin.token, json: #"{"disabled":true}"#, headers: ["If-Match": "\"1\""])
+            let lockout = try await api.call(
+                .patch, selfPath, token: fixture.admin.token, json: #"{"disabled":true}"#, headers: ["If-Match": "\"1\""])
             #expect(lockout.status == 409 && lockout.problemType == "/problems/self-lockout")
-            let demote = try await api.call(.patch, selfPath, token: fixture.admin.token, json: #"{"role":"auditor"}"#, headers: ["If-Match": "\"1\""])
+            let demote = try await api.call(
+                .patch, selfPath, token: fixture.admin.token, json: #"{"role":"auditor"}"#, headers: ["If-Match": "\"1\""])
             #expect(demote.status == 409)
             #expect(try await api.call(.get, "/api/v1/users/me", token: fixture.admin.token).status == 200)
             // Changing one's password needs the current one.
-            let wrong = try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
+            let wrong = try await api.call(
+                .put, "/api/v1/users/me/password", token: fixture.auditor.token,
                 json: #"{"current_password":"guess","new_password":"another long password"}"#)
             #expect(wrong.fieldCodes == ["current_password": "wrong_password"])
-            let short = try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
+            let short = try await api.call(
+                .put, "/api/v1/users/me/password", token: fixture.auditor.token,
                 json: #"{"current_password":"a long test password","new_password":"short"}"#)
             #expect(short.fieldCodes == ["new_password": "invalid_length"])
-            #expect(try await api.call(.put, "/api/v1/users/me/password", token: fixture.auditor.token,
-                json: #"{"current_password":"a long test password","new_password":"another long password"}"#).status == 204)
+            #expect(
+                try await api.call(
+                    .put, "/api/v1/users/me/password", token: fixture.auditor.token,
+                    json: #"{"current_password":"a long test password","new_password":"another long password"}"#
+                ).status == 204)
             let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
-            #expect(try await users.login(email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits()) == .succeeded(userID: fixture.auditor.user.id))
+            #expect(
+                try await users.login(email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits())
+                    == .succeeded(userID: fixture.auditor.user.id))
             let me = try await api.call(.get, "/api/v1/users/me", token: fixture.applicant.token)
-            #expect(((me.json["memberships"] as? [[String: Any]])?.first?["participant_id"] as? String)?.lowercased() == fixture.own.id.uuidString.lowercased())
+            #expect(
+                ((me.json["memberships"] as? [[String: Any]])?.first?["participant_id"] as? String)?.lowercased()
+                    == fixture.own.id.uuidString.lowercased())
         }
     }
 }

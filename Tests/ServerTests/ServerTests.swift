@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
@@ -129,7 +129,9 @@ struct ServerTests {
     func metrics() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let dependencies = try await Self.dependencies(db.pool)
-            let pool = PostgresPool(configuration: db.pool.configuration, logger: TestDatabase.logger, metricsFactory: PrometheusMetricsFactory(registry: dependencies.metrics))
+            let pool = PostgresPool(
+                configuration: db.pool.configuration, logger: TestDatabase.logger,
+                metricsFactory: PrometheusMetricsFactory(registry: dependencies.metrics))
             var withPool = dependencies
             withPool.database = pool
             let (router, _) = buildRouter(withPool)
@@ -200,7 +202,8 @@ struct BadInputTests {
             var buffer = ByteBuffer(string: #"{"name":""#)
             buffer.writeBytes([0xff, 0xfe])
             buffer.writeString(#"","asn":1}"#)
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: buffer) { response async throws in
+            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: buffer) {
+                response async throws in
                 #expect(response.status == .badRequest)
                 #expect(try ServerTests.problem(response).detail.contains("UTF-8"))
             }

@@ -13,7 +13,9 @@ import TestSupport
 enum TestApp {
     static let assets = Task { try await ServerAssets.load(root: TestDatabase.repositoryRoot) }
 
-    static func dependencies(_ pool: PostgresPool, settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits()) async throws -> AppDependencies {
+    static func dependencies(_ pool: PostgresPool, settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits()) async throws
+        -> AppDependencies
+    {
         AppDependencies(
             settings: try settings ?? Settings.load(environment: [:]),
             database: pool,

@@ -38,19 +38,23 @@ struct WebTests {
             #expect(Self.hiddenField("csrf", in: page.text) == loginCSRF.value)
 
             // Without the matching cookie the form is refused.
-            let forged = try await api.call(.post, "/login", body: Self.form(["email": "applicant@example.org", "password": "a long test password", "csrf": "guess"]),
+            let forged = try await api.call(
+                .post, "/login", body: Self.form(["email": "applicant@example.org", "password": "a long test password", "csrf": "guess"]),
                 headers: ["Content-Type": "application/x-www-form-urlencoded"])
             #expect(forged.status == 403 && Self.cookie("manrs_session", in: forged) == nil)
-            let wrong = try await api.call(.post, "/login", body: Self.form(["email": "applicant@example.org", "password": "nope", "csrf": loginCSRF.value]),
+            let wrong = try await api.call(
+                .post, "/login", body: Self.form(["email": "applicant@example.org", "password": "nope", "csrf": loginCSRF.value]),
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(loginCSRF.value)"])
             #expect(wrong.status == 401 && wrong.text.contains("not right") && Self.cookie("manrs_session", in: wrong) == nil)
 
-            let signedIn = try await api.call(.post, "/login", body: Self.form(["email": "applicant@example.org", "password": "a long test password", "csrf": loginCSRF.value]),
+            let signedIn = try await api.call(
+                .post, "/login", body: Self.form(["email": "applicant@example.org", "password": "a long test password", "csrf": loginCSRF.value]),
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(loginCSRF.value)"])
             #expect(signedIn.status == 303 && signedIn.headers[.location] == "/")
             let session = try #require(Self.cookie("manrs_session", in: signedIn))
             #expect(session.attributes.contains("HttpOnly") && session.attributes.contains("Secure") && session.attributes.contains("SameSite=Lax"))
-            let stored = try await fixture.db.pool.query("SELECT count(*) FROM sessions WHERE secret_sha256 = \(Secrets.sha256(session.value))")[0].decode(0, as: Int.self)
+            let stored = try await fixture.db.pool.query("SELECT count(*) FROM sessions WHERE secret_sha256 = \(Secrets.sha256(session.value))")[0]
+                .decode(0, as: Int.self)
             #expect(stored == 1)
 
             let cookie = ["Cookie": "manrs_session=\(session.value)"]
@@ -58,7 +62,8 @@ struct WebTests {
             #expect(home.status == 200 && home.text.contains("applicant@example.org") && home.text.contains("RIPE NCC"))
             let csrf = try #require(Self.hiddenField("csrf", in: home.text))
 
-            let created = try await api.call(.post, "/account/tokens", body: Self.form(["csrf": csrf, "name": "laptop <script>"]),
+            let created = try await api.call(
+                .post, "/account/tokens", body: Self.form(["csrf": csrf, "name": "laptop <script>"]),
                 headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
             #expect(created.status == 201)
             #expect(created.text.contains("laptop &lt;script&gt;") && !created.text.contains("laptop <script>"))
@@ -73,7 +78,8 @@ struct WebTests {
             let withToken = try await api.call(.post, "/api/v1/participants", json: body, headers: cookie.merging(["X-CSRF-Token": csrf]) { $1 })
             #expect(withToken.status == 201)
 
-            let signedOut = try await api.call(.post, "/logout", body: Self.form(["csrf": csrf]),
+            let signedOut = try await api.call(
+                .post, "/logout", body: Self.form(["csrf": csrf]),
                 headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
             #expect(signedOut.status == 303 && signedOut.headers[.location] == "/login")
             #expect(try await api.call(.get, "/", headers: cookie).status == 303)
@@ -87,10 +93,13 @@ struct WebTests {
             let csrf = try #require(Self.cookie("manrs_login_csrf", in: try await api.call(.get, "/login"))).value
             let headers = ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(csrf)"]
             for _ in 0..<2 {
-                let wrong = try await api.call(.post, "/login", body: Self.form(["email": "auditor@example.org", "password": "guess", "csrf": csrf]), headers: headers)
+                let wrong = try await api.call(
+                    .post, "/login", body: Self.form(["email": "auditor@example.org", "password": "guess", "csrf": csrf]), headers: headers)
                 #expect(wrong.status == 401)
             }
-            let blocked = try await api.call(.post, "/login", body: Self.form(["email": "auditor@example.org", "password": "a long test password", "csrf": csrf]), headers: headers)
+            let blocked = try await api.call(
+                .post, "/login", body: Self.form(["email": "auditor@example.org", "password": "a long test password", "csrf": csrf]), headers: headers
+            )
             #expect(blocked.status == 429 && blocked.headers[.retryAfter] == "600")
             #expect(Self.cookie("manrs_session", in: blocked) == nil)
         }

@@ -20,7 +20,8 @@ struct AuditChainTests {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             let store = try await Self.registry(db)
             let base = try await store.create(
-                NewParticipant(legalName: "Base", displayName: "Base", country: "NL", website: nil, programs: ["netops"]), owner: nil, context: .system
+                NewParticipant(legalName: "Base", displayName: "Base", country: "NL", website: nil, programs: ["netops"]), owner: nil,
+                context: .system
             )
             // 16 workers; each creates participants, claims ASNs (some collide on purpose and roll
             // back), adds and edits contacts.
@@ -44,7 +45,8 @@ struct AuditChainTests {
                                 with: NewContact(role: .abuse, name: "Ops", email: contact.email, phone: nil, available24x7: true),
                                 expectedVersion: contact.version, context: .system
                             )
-                            _ = try? await store.update(base.id, changes: ParticipantChanges(displayName: "Base \(worker)-\(step)"), expectedVersion: 1, context: .system)
+                            _ = try? await store.update(
+                                base.id, changes: ParticipantChanges(displayName: "Base \(worker)-\(step)"), expectedVersion: 1, context: .system)
                         }
                     }
                 }
@@ -76,13 +78,16 @@ struct AuditChainTests {
         }
     }
 
-    @Test("tampering with a row, with the triggers switched off, is found at that event", arguments: ["after", "actor_role", "at", "canonical", "delete"])
+    @Test(
+        "tampering with a row, with the triggers switched off, is found at that event",
+        arguments: ["after", "actor_role", "at", "canonical", "delete"])
     func tampering(column: String) async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let store = try await Self.registry(db)
             for index in 0..<5 {
                 _ = try await store.create(
-                    NewParticipant(legalName: "P\(index)", displayName: "P", country: "NL", website: nil, programs: ["netops"]), owner: nil, context: .system
+                    NewParticipant(legalName: "P\(index)", displayName: "P", country: "NL", website: nil, programs: ["netops"]), owner: nil,
+                    context: .system
                 )
             }
             #expect(try await AuditChain(database: db.pool).verify().isIntact)
@@ -91,7 +96,8 @@ struct AuditChainTests {
                 // What an attacker with database access would do: bypass the triggers.
                 try await connection.execute("SET session_replication_role = replica")
                 switch column {
-                case "after": try await connection.execute("UPDATE audit_events SET after = '{\"legal_name\":\"Someone else\"}' WHERE seq = \(victim)")
+                case "after":
+                    try await connection.execute("UPDATE audit_events SET after = '{\"legal_name\":\"Someone else\"}' WHERE seq = \(victim)")
                 case "actor_role": try await connection.execute("UPDATE audit_events SET actor_role = 'admin' WHERE seq = \(victim)")
                 case "at": try await connection.execute("UPDATE audit_events SET at = at - interval '1 day' WHERE seq = \(victim)")
                 case "canonical": try await connection.execute("UPDATE audit_events SET canonical = 'x' WHERE seq = \(victim)")
@@ -115,7 +121,8 @@ struct AuditChainTests {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             _ = try await Self.registry(db)
             // An event as migration 0003 wrote them: no canonical form, no place in the chain.
-            try await db.pool.execute("""
+            try await db.pool.execute(
+                """
                 INSERT INTO audit_events (actor_role, action, entity_type, entity_id, after)
                 VALUES ('system', 'legacy.thing', 'thing', '1', '{"n": 1.50, "b": [true, null]}')
                 """)
@@ -132,7 +139,8 @@ struct AuditChainTests {
     func firstLink() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             _ = try await Self.registry(db)
-            let row = try await db.pool.query("""
+            let row = try await db.pool.query(
+                """
                 SELECT canonical, hash, prev_hash, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text
                 FROM audit_events WHERE seq = 1
                 """)[0]

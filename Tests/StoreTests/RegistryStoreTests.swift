@@ -30,11 +30,13 @@ struct RegistryStoreTests {
             #expect(first.count == 4)
             #expect(first.allSatisfy { if case .published(_, 1) = $0 { true } else { false } })
             #expect(try await catalogs.load(seeds: seeds).allSatisfy { if case .unchanged(_, 1) = $0 { true } else { false } })
-            seeds[0] = CatalogSeed(program: seeds[0].program, catalog: {
-                var changed = seeds[0].catalog
-                changed.enforcement.warningGraceDays = 45
-                return changed
-            }())
+            seeds[0] = CatalogSeed(
+                program: seeds[0].program,
+                catalog: {
+                    var changed = seeds[0].catalog
+                    changed.enforcement.warningGraceDays = 45
+                    return changed
+                }())
             let outcome = try await catalogs.load(seeds: [seeds[0]])
             #expect(outcome == [.drafted(program: seeds[0].program.code, version: 2)])
             let current = try await catalogs.version(nil, of: seeds[0].program.code)
@@ -57,7 +59,10 @@ struct RegistryStoreTests {
                 try await db.pool.execute("DELETE FROM catalog_versions WHERE program_code = 'ixp' AND version = 1")
             }
             // Through the store: a published version is a 409, not an edit.
-            await #expect(throws: RegistryError.conflict(slug: "catalog-published", detail: "Version 1 of ixp is published and cannot change; start a new draft.")) {
+            await #expect(
+                throws: RegistryError.conflict(
+                    slug: "catalog-published", detail: "Version 1 of ixp is published and cannot change; start a new draft.")
+            ) {
                 _ = try await catalogs.updateDraft(1, of: "ixp", document: v1.document, expectedRowVersion: v1.rowVersion, context: .system)
             }
 
@@ -83,10 +88,14 @@ struct RegistryStoreTests {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
             let store = ParticipantStore(database: db.pool)
-            let ripe = try await store.create(try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
+            let ripe = try await store.create(
+                try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
             let other = try await store.create(try Self.participant("Someone Else"), owner: nil, context: .system)
 
-            for (kind, value) in [(ResourceKind.asn, "3333"), (.routeServerASN, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.0.4.0/22"), (.prefix, "193.0.0.0/16")] {
+            for (kind, value) in [
+                (ResourceKind.asn, "3333"), (.routeServerASN, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.0.4.0/22"),
+                (.prefix, "193.0.0.0/16"),
+            ] {
                 let claim = NewResource(kind: kind, value: try ResourceValue.parse(value, kind: kind))
                 let error = await #expect(throws: RegistryError.self) { _ = try await store.addResource(claim, to: other.id, context: .system) }
                 guard case .conflict(let slug, let detail) = error else { Issue.record("\(value): \(String(describing: error))"); continue }
@@ -98,9 +107,13 @@ struct RegistryStoreTests {
             _ = try await store.addResource(NewResource(kind: .prefix, value: .prefix(try IPPrefix("193.0.8.0/22"))), to: other.id, context: .system)
             #expect(try await store.resources(of: ripe.id).map(\.value) == ["AS3333", "193.0.0.0/21", "193.0.4.0/22"])
             #expect(try await store.resources(of: ripe.id, within: try IPPrefix("193.0.4.0/22")).map(\.value) == ["193.0.4.0/22"])
-            #expect(try await store.searchResources(asn: nil, within: nil, covering: try IPPrefix("193.0.9.1/32"), limit: 10).map(\.participantID) == [other.id])
+            #expect(
+                try await store.searchResources(asn: nil, within: nil, covering: try IPPrefix("193.0.9.1/32"), limit: 10).map(\.participantID) == [
+                    other.id
+                ])
             // A failed claim wrote nothing, not even an audit event.
-            let events = try await db.pool.query("SELECT count(*) FROM audit_events WHERE participant_id = \(other.id) AND action = 'resource.claimed'")[0]
+            let events = try await db.pool.query(
+                "SELECT count(*) FROM audit_events WHERE participant_id = \(other.id) AND action = 'resource.claimed'")[0]
                 .decode(0, as: Int.self)
             #expect(events == 1)
         }
@@ -135,11 +148,14 @@ struct RegistryStoreTests {
             let actor = try #require(try await users.actor(for: admin.id))
             let context = ChangeContext(actor: actor, requestID: "req-1")
             let store = ParticipantStore(database: db.pool)
-            let created = try await store.create(try Self.participant("Audited", [(.asn, "AS64000")].filter { _ in false }), owner: nil, context: context)
-            let updated = try await store.update(created.id, changes: ParticipantChanges(displayName: "Audited B.V."), expectedVersion: created.version, context: context)
+            let created = try await store.create(
+                try Self.participant("Audited", [(.asn, "AS64000")].filter { _ in false }), owner: nil, context: context)
+            let updated = try await store.update(
+                created.id, changes: ParticipantChanges(displayName: "Audited B.V."), expectedVersion: created.version, context: context)
             #expect(updated.version == created.version + 1)
             await #expect(throws: RegistryError.staleVersion(current: updated.version)) {
-                _ = try await store.update(created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
+                _ = try await store.update(
+                    created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
             }
             let history = try await store.timeline(of: created.id, afterSeq: nil, limit: 10)
             #expect(history.map(\.action) == ["participant.created", "participant.updated"])
@@ -162,12 +178,15 @@ struct RegistryStoreTests {
             #expect(secret.hasPrefix("mp_") && secret.count == 46)
             let stored = try await db.pool.query("SELECT secret_sha256, display_prefix FROM api_tokens WHERE id = \(token.id)")[0]
             #expect(try stored.decode("secret_sha256", as: Data.self) == Secrets.sha256(secret))
-            #expect(try await db.pool.query("SELECT count(*) FROM api_tokens WHERE encode(secret_sha256, 'escape') LIKE \("%" + secret + "%")")[0].decode(0, as: Int.self) == 0)
+            #expect(
+                try await db.pool.query("SELECT count(*) FROM api_tokens WHERE encode(secret_sha256, 'escape') LIKE \("%" + secret + "%")")[0].decode(
+                    0, as: Int.self) == 0)
             let actor = try #require(try await users.authenticate(token: secret))
             #expect(actor.userID == user.id && actor.role == .auditor && actor.scopes == [.read])
             #expect(try await users.authenticate(token: secret + "x") == nil)
 
-            let (_, expiring) = try await users.createToken(for: user.id, name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(3600), context: .system)
+            let (_, expiring) = try await users.createToken(
+                for: user.id, name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(3600), context: .system)
             #expect(try await users.authenticate(token: expiring) != nil)
             try await db.pool.execute("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE name = 'short'")
             #expect(try await users.authenticate(token: expiring) == nil)
@@ -191,18 +210,27 @@ struct RegistryStoreTests {
             let hash = try await db.pool.query("SELECT password_hash FROM users WHERE id = \(user.id)")[0].decode(0, as: String.self)
             #expect(hash.hasPrefix("$2b$04$") && !hash.contains("correct"))
             let limits = LoginLimits(maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, window: 900)
-            #expect(try await users.login(email: "robin@example.org", password: "correct horse battery", address: "192.0.2.1", limits: limits) == .succeeded(userID: user.id))
+            #expect(
+                try await users.login(email: "robin@example.org", password: "correct horse battery", address: "192.0.2.1", limits: limits)
+                    == .succeeded(userID: user.id))
             #expect(try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
             #expect(try await users.login(email: "nobody@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
             for _ in 0..<2 { _ = try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.2", limits: limits) }
             // Three failures for the account: even the right password waits now.
-            #expect(try await users.login(email: "ROBIN@example.org", password: "correct horse battery", address: "192.0.2.9", limits: limits) == .rateLimited(retryAfter: 900))
+            #expect(
+                try await users.login(email: "ROBIN@example.org", password: "correct horse battery", address: "192.0.2.9", limits: limits)
+                    == .rateLimited(retryAfter: 900))
             // Five failures from 192.0.2.1 and .2 together do not block another address for another account…
-            let kim = try await users.create(email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system)
-            #expect(try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.9", limits: limits) == .succeeded(userID: kim.id))
+            let kim = try await users.create(
+                email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system)
+            #expect(
+                try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.9", limits: limits)
+                    == .succeeded(userID: kim.id))
             // …but an address with five failures is stopped for every account.
             for _ in 0..<3 { _ = try await users.login(email: "x\(UUID())@example.org", password: "wrong", address: "192.0.2.1", limits: limits) }
-            #expect(try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.1", limits: limits) == .rateLimited(retryAfter: 900))
+            #expect(
+                try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.1", limits: limits)
+                    == .rateLimited(retryAfter: 900))
         }
     }
 
@@ -215,7 +243,8 @@ struct RegistryStoreTests {
             #expect(first.usersCreated == 6 && first.participantsCreated >= 12)
             let again = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
             #expect(again == DemoData.Outcome())
-            let programs = Set(try await db.pool.query("SELECT DISTINCT program_code FROM participant_programs").map { try $0.decode(0, as: String.self) })
+            let programs = Set(
+                try await db.pool.query("SELECT DISTINCT program_code FROM participant_programs").map { try $0.decode(0, as: String.self) })
             #expect(programs == ["netops", "ixp", "cdn", "vendor"])
             let holder = try await ParticipantStore(database: db.pool).list(filter: ParticipantFilter(asn: 3333), limit: 5, cursor: nil)
             #expect(holder.items.map(\.displayName) == ["RIPE NCC"])
@@ -244,7 +273,10 @@ struct RegistryStoreTests {
             } while cursor != nil
             #expect(seen == created)
             #expect(try await store.list(filter: ParticipantFilter(country: "DE"), limit: 10, cursor: nil).items.count == 4)
-            #expect(try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.2.128.0/17")), limit: 10, cursor: nil).items.map(\.id) == [created[2]])
+            #expect(
+                try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.2.128.0/17")), limit: 10, cursor: nil).items.map(\.id) == [
+                    created[2]
+                ])
             #expect(try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.0.0.0/8")), limit: 10, cursor: nil).items.count == 7)
             await #expect(throws: RegistryError.self) { _ = try await store.list(filter: ParticipantFilter(), limit: 3, cursor: "not-a-cursor") }
         }

@@ -43,7 +43,9 @@ struct SnapshotStoreTests {
                 #expect(try await Self.count(table, snapshot: snapshot.id, in: db.pool) == snapshot.records, "\(file)")
             }
             // The MRT import keeps AS paths and AS-set origins.
-            let paths = try await db.pool.query("SELECT count(*) FILTER (WHERE as_path IS NOT NULL), count(*) FILTER (WHERE origin_asn IS NULL) FROM snapshot_routes WHERE origin_text LIKE '{%' OR as_path IS NOT NULL")
+            let paths = try await db.pool.query(
+                "SELECT count(*) FILTER (WHERE as_path IS NOT NULL), count(*) FILTER (WHERE origin_asn IS NULL) FROM snapshot_routes WHERE origin_text LIKE '{%' OR as_path IS NOT NULL"
+            )
             #expect(try paths[0].decode(0, as: Int.self) > 0)
             let listed = try await store.list()
             #expect(listed.map(\.kind) == [.peeringdb, .irr, .routes, .routes, .vrps])
@@ -86,7 +88,8 @@ struct SnapshotStoreTests {
             }
             #expect(snapshot.records == 2)
             #expect(snapshot.rejected == 1)
-            let rejects = try await db.pool.query("SELECT rejects->0->>'reason', (rejects->0->>'line')::int FROM measurement_snapshots WHERE id = \(snapshot.id)")
+            let rejects = try await db.pool.query(
+                "SELECT rejects->0->>'reason', (rejects->0->>'line')::int FROM measurement_snapshots WHERE id = \(snapshot.id)")
             #expect(try rejects[0].decode(1, as: Int.self) == 3)
 
             let notJSON = folder.appendingPathComponent("peeringdb.json").path

@@ -5,7 +5,7 @@ import Postgres
 import Store
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real PostgreSQL the tests run against.

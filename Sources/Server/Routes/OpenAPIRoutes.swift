@@ -28,7 +28,9 @@ struct SnapshotRoutes {
             try context.require(.readParticipant, participant: id)
             var snapshot: Int? = nil
             if let text = request.query("snapshot") {
-                guard let value = Int(text), value > 0 else { throw Problem.invalid("snapshot", "invalid", "snapshot is the id of a routes snapshot.") }
+                guard let value = Int(text), value > 0 else {
+                    throw Problem.invalid("snapshot", "invalid", "snapshot is the id of a routes snapshot.")
+                }
                 snapshot = value
             }
             return try JSONResponse(try await measurements.measure(participant: id, routesSnapshot: snapshot))
@@ -45,11 +47,14 @@ struct SnapshotRoutes {
             let (limit, cursor) = try request.pagination()
             var before: Int? = nil
             if let cursor {
-                guard let value = Int(cursor), value > 0 else { throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.") }
+                guard let value = Int(cursor), value > 0 else {
+                    throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.")
+                }
                 before = value
             }
             let items = try await snapshots.list(kind: kind, limit: limit, before: before)
-            return try JSONResponse(Page(items: items.map(SnapshotBody.init), nextCursor: items.count == limit ? items.last.map { String($0.id) } : nil))
+            return try JSONResponse(
+                Page(items: items.map(SnapshotBody.init), nextCursor: items.count == limit ? items.last.map { String($0.id) } : nil))
         }
     }
 

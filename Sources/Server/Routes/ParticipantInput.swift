@@ -98,7 +98,9 @@ struct ParticipantPatch: Codable {
         if let country { changes.country = checks.country("country", country) }
         if let website { changes.website = .some(website.flatMap { checks.website("website", $0) }) }
         if let status {
-            if ["active", "inactive"].contains(status) { changes.status = status } else {
+            if ["active", "inactive"].contains(status) {
+                changes.status = status
+            } else {
                 checks.fail("status", "invalid", "status is active or inactive.")
             }
         }

@@ -157,7 +157,9 @@ struct ParticipantRoutes {
             let (limit, cursor) = try request.pagination()
             var after: Int? = nil
             if let cursor {
-                guard let value = Int(cursor), value >= 0 else { throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.") }
+                guard let value = Int(cursor), value >= 0 else {
+                    throw Problem.invalid("cursor", "invalid_cursor", "The cursor is not one this server returned.")
+                }
                 after = value
             }
             let events = try await participants.timeline(of: id, afterSeq: after, limit: limit)
@@ -187,13 +189,19 @@ struct ParticipantRoutes {
         filter.program = request.query("program")
         if let country = request.query("country") { filter.country = checks.country("country", country) }
         if let status = request.query("status") {
-            if ["active", "inactive"].contains(status) { filter.status = status } else { checks.fail("status", "invalid", "status is active or inactive.") }
+            if ["active", "inactive"].contains(status) {
+                filter.status = status
+            } else {
+                checks.fail("status", "invalid", "status is active or inactive.")
+            }
         }
         if let text = request.query("asn") {
             do throws(Refusal) { filter.asn = try ASNumber.parse(text) } catch { checks.fail("asn", error.code, error.message) }
         }
         if let text = request.query("prefix") {
-            do { filter.prefix = try IPPrefix(text, strict: true) } catch { checks.fail("prefix", "invalid_prefix", "prefix must be a CIDR prefix: \(error).") }
+            do { filter.prefix = try IPPrefix(text, strict: true) } catch {
+                checks.fail("prefix", "invalid_prefix", "prefix must be a CIDR prefix: \(error).")
+            }
         }
         try checks.check()
         return filter
@@ -201,6 +209,8 @@ struct ParticipantRoutes {
 
     /// A prefix in a query: any valid CIDR (bogon space is fine to search for).
     static func prefixParameter(_ name: String, _ text: String) throws(Problem) -> IPPrefix {
-        do { return try IPPrefix(text, strict: true) } catch { throw Problem.invalid(name, "invalid_prefix", "\(name) must be a CIDR prefix: \(error).") }
+        do { return try IPPrefix(text, strict: true) } catch {
+            throw Problem.invalid(name, "invalid_prefix", "\(name) must be a CIDR prefix: \(error).")
+        }
     }
 }

@@ -65,7 +65,10 @@ struct WebRoutes {
                 let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600))
                 var response = Self.redirect(to: "/")
                 response.setCookie(sessionCookie(secret, maxAge: settings.sessionHours * 3600))
-                response.setCookie(Cookie(name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/login", secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
+                response.setCookie(
+                    Cookie(
+                        name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/login", secure: settings.secureCookies, httpOnly: true,
+                        sameSite: .strict))
                 return response
             }
         }
@@ -95,7 +98,8 @@ struct WebRoutes {
             guard (1...100).contains(name.count) else { throw Problem.invalid("name", "invalid_length", "A token name has 1 to 100 characters.") }
             let scopes: Set<Scope> = form.readOnly == nil ? [.read, .write] : [.read]
             let (_, secret) = try await users.createToken(
-                for: session.user.id, name: name, scopes: scopes, expiresAt: nil, context: ChangeContext(actor: session.actor, requestID: context.requestID)
+                for: session.user.id, name: name, scopes: scopes, expiresAt: nil,
+                context: ChangeContext(actor: session.actor, requestID: context.requestID)
             )
             return try await renderHome(session, newToken: ["name": name, "secret": secret])
         }
@@ -106,7 +110,10 @@ struct WebRoutes {
     func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
         let token = csrf ?? Secrets.random()
         var response = try html("login", ["csrf": token, "email": email, "error": error as Any], status: status)
-        response.setCookie(Cookie(name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true,
+                sameSite: .strict))
         return response
     }
 
@@ -140,7 +147,9 @@ struct WebRoutes {
     }
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
-        Cookie(name: AuthenticationMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: AuthenticationMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true,
+            sameSite: .lax)
     }
 
     static func redirect(to location: String) -> Response {
@@ -161,5 +170,3 @@ struct WebRoutes {
         context.remoteAddress ?? "unknown"
     }
 }
-
-

@@ -22,11 +22,14 @@ struct WorkflowPages {
         router.post("/applications") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
                 do {
-                    guard let participant = fields["participant_id"].flatMap(UUID.init(uuidString:)), let tier = fields["tier"].flatMap(Tier.init(rawValue:)) else {
+                    guard let participant = fields["participant_id"].flatMap(UUID.init(uuidString:)),
+                        let tier = fields["tier"].flatMap(Tier.init(rawValue:))
+                    else {
                         throw Problem.invalid("participant_id", "required", "Choose a participant, a program and a tier.")
                     }
                     try Self.require(session, .editApplication, participant)
-                    let created = try await applications.create(participant: participant, program: fields["program"] ?? "", tier: tier, context: change(session, context))
+                    let created = try await applications.create(
+                        participant: participant, program: fields["program"] ?? "", tier: tier, context: change(session, context))
                     return WebRoutes.redirect(to: "/applications/\(created.id.uuidString.lowercased())")
                 } catch {
                     return try await applicationsPage(session, error: Self.message(error), status: Self.status(error))
@@ -71,7 +74,8 @@ struct WorkflowPages {
                     var checks = FieldChecks()
                     let url = checks.url("url", fields["url"])
                     let until = fields["effective_until"].flatMap { $0.isEmpty ? nil : $0 }
-                    let period = checks.period(from: fields["effective_from"], until: until, fromField: "effective_from", untilField: "effective_until")
+                    let period = checks.period(
+                        from: fields["effective_from"], until: until, fromField: "effective_from", untilField: "effective_until")
                     try checks.check()
                     let evidence = NewEvidence(content: .url(url!), effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: nil)
                     _ = try await applications.addEvidence(id, action: action, evidence, context: change(session, context))
@@ -83,7 +87,8 @@ struct WorkflowPages {
                 try await applicationAction(context, session) { id in
                     let participant = try await applications.participant(ofApplication: id)
                     let actor: ApplicationActor = session.actor.memberships[participant] != nil ? .applicant : .other
-                    _ = try await applications.submit(id, expectedVersion: Int(fields["version"] ?? "") ?? 0, actor: actor, context: change(session, context))
+                    _ = try await applications.submit(
+                        id, expectedVersion: Int(fields["version"] ?? "") ?? 0, actor: actor, context: change(session, context))
                 }
             }
         }
@@ -91,7 +96,9 @@ struct WorkflowPages {
             try await form(request, context, roles: [.applicant, .admin, .auditor]) { session, fields in
                 try await applicationAction(context, session, permission: .readApplication) { id in
                     let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard (1...10_000).contains(body.count) else { throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.") }
+                    guard (1...10_000).contains(body.count) else {
+                        throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
+                    }
                     _ = try await applications.addComment(to: id, body: body, isInternal: false, context: change(session, context))
                 }
             }
@@ -156,9 +163,12 @@ struct WorkflowPages {
                 let id = try context.parameters.uuid("item")
                 do {
                     let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard (1...10_000).contains(body.count) else { throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.") }
+                    guard (1...10_000).contains(body.count) else {
+                        throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
+                    }
                     let item = try await reviews.item(id)
-                    _ = try await applications.addComment(to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
+                    _ = try await applications.addComment(
+                        to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
                     return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
                 } catch {
                     return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
@@ -235,7 +245,8 @@ struct WorkflowPages {
         }
         var model = Pages.frame(session)
         model.merge([
-            "id": application.id.uuidString.lowercased(), "applicationID": application.id.uuidString.lowercased(), "participant": application.participantName,
+            "id": application.id.uuidString.lowercased(), "applicationID": application.id.uuidString.lowercased(),
+            "participant": application.participantName,
             "program": application.program, "tier": application.tier.rawValue, "catalogVersion": application.catalogVersion,
             "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "), "round": application.round, "version": application.version,
             "certificationID": detail.certificationID?.uuidString.lowercased() as Any, "editable": editable,
@@ -278,11 +289,16 @@ struct WorkflowPages {
                     "holder": free ? "" : (item.claimedByName ?? ""), "claimable": free && item.status != "closed", "mine": heldByMe,
                 ]
             },
-            "programs": try await catalogs.programs().map { program -> [String: Any] in ["code": program.code, "selected": program.code == filter.program] },
+            "programs": try await catalogs.programs().map { program -> [String: Any] in
+                ["code": program.code, "selected": program.code == filter.program]
+            },
             "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "selected": tier == filter.tier] },
-            "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in ["code": status, "selected": status == filter.status] },
+            "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in
+                ["code": status, "selected": status == filter.status]
+            },
             "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
-            "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier), "sortStatus": sortLink(.status),
+            "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier),
+            "sortStatus": sortLink(.status),
             "sortDue": sortLink(.due), "error": error as Any,
         ]) { $1 }
         return try pages.render("queue", model, status: status)
@@ -296,14 +312,23 @@ struct WorkflowPages {
         model.merge([
             "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
             "round": item.round, "catalogVersion": detail.application.catalogVersion,
-            "state": detail.application.state.rawValue.replacingOccurrences(of: "_", with: " "), "status": item.status.replacingOccurrences(of: "_", with: " "),
+            "state": detail.application.state.rawValue.replacingOccurrences(of: "_", with: " "),
+            "status": item.status.replacingOccurrences(of: "_", with: " "),
             "due": Pages.time(item.dueAt), "overdue": item.overdue,
             "holding": item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > Date(),
-            "decisions": decisions.map { ["reviewer": $0.reviewerName, "role": $0.reviewerRole, "decision": $0.decision.rawValue.replacingOccurrences(of: "_", with: " "), "reasons": $0.reasons.isEmpty ? nil : $0.reasons] as [String: Any?] },
+            "decisions": decisions.map {
+                [
+                    "reviewer": $0.reviewerName, "role": $0.reviewerRole, "decision": $0.decision.rawValue.replacingOccurrences(of: "_", with: " "),
+                    "reasons": $0.reasons.isEmpty ? nil : $0.reasons,
+                ] as [String: Any?]
+            },
             "hasDecisions": !decisions.isEmpty,
             "commitments": detail.commitments.map { commitment -> [String: Any] in
                 let evidence = commitment.evidence.map(Self.evidenceRow)
-                return ["code": commitment.actionCode, "title": commitment.actionTitle, "statement": commitment.statement, "evidence": evidence, "hasEvidence": !evidence.isEmpty]
+                return [
+                    "code": commitment.actionCode, "title": commitment.actionTitle, "statement": commitment.statement, "evidence": evidence,
+                    "hasEvidence": !evidence.isEmpty,
+                ]
             },
             "comments": try await commentRows(item.applicationID, includeInternal: true), "error": error as Any,
         ]) { $1 }
@@ -312,7 +337,10 @@ struct WorkflowPages {
 
     func commentRows(_ application: UUID, includeInternal: Bool) async throws -> [[String: Any]] {
         try await applications.comments(of: application, includeInternal: includeInternal).map { comment in
-            ["author": comment.authorName, "role": comment.authorRole, "at": Pages.time(comment.createdAt), "body": comment.body, "internal": comment.isInternal]
+            [
+                "author": comment.authorName, "role": comment.authorRole, "at": Pages.time(comment.createdAt), "body": comment.body,
+                "internal": comment.isInternal,
+            ]
         }
     }
 
@@ -320,7 +348,8 @@ struct WorkflowPages {
         [
             "id": evidence.id.uuidString.lowercased(), "fileName": evidence.fileName as Any, "url": evidence.url as Any, "text": evidence.text as Any,
             "effectiveFrom": evidence.effectiveFrom, "effectiveUntil": evidence.effectiveUntil ?? "open", "sha256": evidence.sha256 ?? "",
-            "size": evidence.sizeBytes.map(String.init) ?? "", "type": evidence.sniffedType ?? evidence.kind, "superseded": evidence.supersededBy != nil,
+            "size": evidence.sizeBytes.map(String.init) ?? "", "type": evidence.sniffedType ?? evidence.kind,
+            "superseded": evidence.supersededBy != nil,
             "uploadedAt": Pages.time(evidence.uploadedAt),
         ]
     }
@@ -332,7 +361,8 @@ struct WorkflowPages {
     func page(_ context: AppRequestContext, roles: Set<UserRole>, _ body: (BrowserSession) async throws -> Response) async throws -> Response {
         guard let session = context.session else { return WebRoutes.redirect(to: "/login") }
         guard roles.contains(session.user.role) else {
-            return try pages.error(Problem.forbidden("This page is for \(roles.map(\.rawValue).sorted().joined(separator: " and ")) accounts."), session: session)
+            return try pages.error(
+                Problem.forbidden("This page is for \(roles.map(\.rawValue).sorted().joined(separator: " and ")) accounts."), session: session)
         }
         do {
             return try await body(session)

@@ -38,14 +38,17 @@ struct WorkflowRoutes {
                 }
                 state = value
             }
-            return try JSONResponse(try await applications.list(participants: participants, state: state, program: request.query("program"), limit: limit, cursor: cursor))
+            return try JSONResponse(
+                try await applications.list(participants: participants, state: state, program: request.query("program"), limit: limit, cursor: cursor)
+            )
         }
         api.post("applications") { request, context in
             let input = try await request.strictJSON(as: ApplicationInput.self, context: context)
             try context.require(.editApplication, participant: input.value.participantID)
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
                 let created = try await applications.create(
-                    participant: input.value.participantID, program: input.value.program, tier: input.value.tier, context: context.change, on: connection
+                    participant: input.value.participantID, program: input.value.program, tier: input.value.tier, context: context.change,
+                    on: connection
                 )
                 return (.created, "/api/v1/applications/\(created.id.uuidString.lowercased())", created)
             }
@@ -74,12 +77,14 @@ struct WorkflowRoutes {
         }
         api.post("applications/:application/submit") { request, context in
             let id = try await authorize(.editApplication, application: context)
-            let detail = try await applications.submit(id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
+            let detail = try await applications.submit(
+                id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.post("applications/:application/withdraw") { request, context in
             let id = try await authorize(.editApplication, application: context)
-            let detail = try await applications.withdraw(id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
+            let detail = try await applications.withdraw(
+                id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.get("applications/:application/comments") { _, context in
@@ -167,7 +172,8 @@ struct WorkflowRoutes {
         guard let boundary = MultipartForm.boundary(contentType) else {
             let input = try await request.strictJSON(as: EvidenceInput.self, context: context).value
             var checks = FieldChecks()
-            let period = checks.period(from: input.effectiveFrom, until: input.effectiveUntil, fromField: "effective_from", untilField: "effective_until")
+            let period = checks.period(
+                from: input.effectiveFrom, until: input.effectiveUntil, fromField: "effective_from", untilField: "effective_until")
             var content: NewEvidence.Content? = nil
             switch input.kind {
             case "url": content = checks.url("url", input.url).map(NewEvidence.Content.url)
@@ -207,7 +213,8 @@ struct WorkflowRoutes {
         }
         let declaredType = declared.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
         return NewEvidence(
-            content: .document(fileName: EvidenceFiles.sanitise(file.fileName ?? ""), declaredType: declaredType, sniffedType: sniffed!, bytes: Data(file.body)),
+            content: .document(
+                fileName: EvidenceFiles.sanitise(file.fileName ?? ""), declaredType: declaredType, sniffedType: sniffed!, bytes: Data(file.body)),
             effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: supersedes
         )
     }
@@ -225,7 +232,9 @@ struct WorkflowRoutes {
                 if filter.tier == nil { checks.fail("tier", "invalid", "tier is baseline or plus.") }
             }
             if let text = request.query("status") {
-                if ["open", "awaiting_second", "flagged", "closed"].contains(text) { filter.status = text } else {
+                if ["open", "awaiting_second", "flagged", "closed"].contains(text) {
+                    filter.status = text
+                } else {
                     checks.fail("status", "invalid", "status is open, awaiting_second, flagged or closed.")
                 }
             }
@@ -237,7 +246,9 @@ struct WorkflowRoutes {
                     filter.sort = column
                     filter.descending = sort.hasPrefix("-")
                 } else {
-                    checks.fail("sort", "invalid", "sort is one of \(QueueSort.allCases.map(\.rawValue).joined(separator: ", ")), with a leading - for descending.")
+                    checks.fail(
+                        "sort", "invalid",
+                        "sort is one of \(QueueSort.allCases.map(\.rawValue).joined(separator: ", ")), with a leading - for descending.")
                 }
             }
             try checks.check()
@@ -250,7 +261,8 @@ struct WorkflowRoutes {
         }
         api.post("review-queue/:item/claim") { _, context in
             let actor = try context.require(.reviewApplications)
-            let item = try await reviews.claim(try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(actor), context: context.change)
+            let item = try await reviews.claim(
+                try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(actor), context: context.change)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/release") { _, context in
@@ -264,7 +276,8 @@ struct WorkflowRoutes {
             guard let auditor = try await users.actor(for: input.auditorID), auditor.role == .auditor else {
                 throw Problem.invalid("auditor_id", "not_auditor", "auditor_id must be an active auditor's id.")
             }
-            let item = try await reviews.claim(try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(auditor), context: context.change)
+            let item = try await reviews.claim(
+                try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(auditor), context: context.change)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/decision") { request, context in
@@ -306,7 +319,8 @@ struct WorkflowRoutes {
             if let period, period.1 == period.0 { checks.fail("valid_until", "before_start", "valid_until must be after valid_from.") }
             try checks.check()
             let record = try await reviews.declareAffiliation(
-                auditor: actor.userID, participant: input.participantID, relation: relation!, from: period!.0, until: period!.1, context: context.change
+                auditor: actor.userID, participant: input.participantID, relation: relation!, from: period!.0, until: period!.1,
+                context: context.change
             )
             return try JSONResponse(record, status: .created)
         }

@@ -53,7 +53,8 @@ public struct AuditChain: Sendable {
         var previous = Data(repeating: 0, count: 32)
         var expectedSeq = 1
         while true {
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT seq, prev_hash, hash, canonical, \(unsafeRaw: AuditEventContent.columns)
                 FROM audit_events WHERE seq >= \(expectedSeq) ORDER BY seq LIMIT \(batch)
                 """)
@@ -95,14 +96,16 @@ public struct AuditChain: Sendable {
             let head = try await connection.query("SELECT seq, hash FROM audit_chain_head FOR UPDATE")[0]
             var seq = try head.decode("seq", as: Int.self)
             var hash = try head.decode("hash", as: Data.self)
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT id, \(unsafeRaw: AuditEventContent.columns) FROM audit_events WHERE seq IS NULL ORDER BY id FOR UPDATE
                 """)
             for row in rows {
                 let canonical = try AuditEventContent(row: row).canonical
                 let sealed = Self.link(hash, canonical)
                 seq += 1
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     UPDATE audit_events SET seq = \(seq), prev_hash = \(hash), hash = \(sealed), canonical = \(Data(canonical))
                     WHERE id = \(try row.decode("id", as: Int.self))
                     """)

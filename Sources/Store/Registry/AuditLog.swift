@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Appends audit events in the caller's transaction, so a change and its record commit together.
@@ -34,7 +34,8 @@ enum AuditLog {
             after: try json(after),
             requestID: context.requestID
         )
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO audit_events (at, actor_user_id, actor_role, action, entity_type, entity_id, participant_id, before, after, request_id, canonical)
             VALUES (\(event.at)::timestamptz, \(context.actor?.userID), \(event.actorRole), \(action), \(entity), \(id), \(participant),
                     \(event.before.map(Self.text))::jsonb, \(event.after.map(Self.text))::jsonb, \(context.requestID), \(Data(event.canonical)))
@@ -70,11 +71,12 @@ struct AuditEventContent: Equatable {
     /// The RFC 8785 bytes hashed into the chain.
     var canonical: [UInt8] {
         func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        return JCS.canonicalize(.object([
-            "at": .string(at), "actor_user_id": string(actorUserID), "actor_role": .string(actorRole), "action": .string(action),
-            "entity_type": .string(entityType), "entity_id": .string(entityID), "participant_id": string(participantID),
-            "before": before ?? .null, "after": after ?? .null, "request_id": string(requestID),
-        ]))
+        return JCS.canonicalize(
+            .object([
+                "at": .string(at), "actor_user_id": string(actorUserID), "actor_role": .string(actorRole), "action": .string(action),
+                "entity_type": .string(entityType), "entity_id": .string(entityID), "participant_id": string(participantID),
+                "before": before ?? .null, "after": after ?? .null, "request_id": string(requestID),
+            ]))
     }
 
     /// A UTC timestamp with microseconds, exactly as PostgreSQL keeps it:

@@ -65,11 +65,13 @@ public struct CatalogStore: Sendable {
     }
 
     public func programs() async throws -> [Program] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT p.code, p.name, p.description,
                    (SELECT max(version) FROM catalog_versions c WHERE c.program_code = p.code AND c.status = 'published') AS current
             FROM programs p ORDER BY p.code
-            """).map { row in
+            """
+        ).map { row in
             let (code, name, description, current) = try row.decode(String.self, String.self, String.self, Int?.self)
             return Program(code: code, name: name, description: description, currentVersion: current)
         }
@@ -95,13 +97,16 @@ public struct CatalogStore: Sendable {
         if let version {
             rows = try await database.query("\(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.version = \(version)")
         } else {
-            rows = try await database.query("""
+            rows = try await database.query(
+                """
                 \(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.status = 'published'
                 ORDER BY c.version DESC LIMIT 1
                 """)
         }
         guard let row = rows.single else {
-            throw RegistryError.notFound(version.map { "Program '\(program.prefix(40))' has no catalog version \($0)." } ?? "Program '\(program.prefix(40))' has no published catalog.")
+            throw RegistryError.notFound(
+                version.map { "Program '\(program.prefix(40))' has no catalog version \($0)." }
+                    ?? "Program '\(program.prefix(40))' has no published catalog.")
         }
         return try Self.version(from: row)
     }
@@ -126,21 +131,27 @@ public struct CatalogStore: Sendable {
         if let document {
             base = document
         } else {
-            guard let row = try await connection.query("""
-                SELECT document FROM catalog_versions WHERE program_code = \(program) AND status = 'published' ORDER BY version DESC LIMIT 1
-                """).single
+            guard
+                let row = try await connection.query(
+                    """
+                    SELECT document FROM catalog_versions WHERE program_code = \(program) AND status = 'published' ORDER BY version DESC LIMIT 1
+                    """
+                ).single
             else { throw RegistryError.invalid([FieldRefusal("document", "required", "There is no published version to copy; send a document.")]) }
             base = try row.decode("document", as: JSONB<CatalogDocument>.self).value
         }
         if try await connection.query("SELECT 1 FROM catalog_versions WHERE program_code = \(program) AND status = 'draft'").single != nil {
             throw RegistryError.conflict(slug: "draft-exists", detail: "Program \(program) already has a draft; edit or publish it first.")
         }
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO catalog_versions (program_code, version, status, document)
             SELECT \(program), coalesce(max(version), 0) + 1, 'draft', \(JSONB(base)) FROM catalog_versions WHERE program_code = \(program)
             """)
-        let created = try Self.version(from: try await connection.query("\(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.status = 'draft'")[0])
-        try await AuditLog.append("catalog.draft_created", entity: "catalog_version", id: "\(program)/\(created.version)", participant: nil,
+        let created = try Self.version(
+            from: try await connection.query("\(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.status = 'draft'")[0])
+        try await AuditLog.append(
+            "catalog.draft_created", entity: "catalog_version", id: "\(program)/\(created.version)", participant: nil,
             after: created.document, context: context, on: connection)
         return created
     }
@@ -154,13 +165,16 @@ public struct CatalogStore: Sendable {
         return try await database.transaction { connection in
             let current = try await Self.lockVersion(version, of: program, on: connection)
             guard current.status == .draft else {
-                throw RegistryError.conflict(slug: "catalog-published", detail: "Version \(version) of \(program) is published and cannot change; start a new draft.")
+                throw RegistryError.conflict(
+                    slug: "catalog-published", detail: "Version \(version) of \(program) is published and cannot change; start a new draft.")
             }
             guard current.rowVersion == expectedRowVersion else { throw RegistryError.staleVersion(current: current.rowVersion) }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE catalog_versions SET document = \(JSONB(document)) WHERE program_code = \(program) AND version = \(version)
                 """)
-            try await AuditLog.append("catalog.draft_updated", entity: "catalog_version", id: "\(program)/\(version)", participant: nil,
+            try await AuditLog.append(
+                "catalog.draft_updated", entity: "catalog_version", id: "\(program)/\(version)", participant: nil,
                 before: current.document, after: document, context: context, on: connection)
             return try await Self.lockVersion(version, of: program, on: connection)
         }
@@ -177,10 +191,12 @@ public struct CatalogStore: Sendable {
             guard current.rowVersion == expectedRowVersion else { throw RegistryError.staleVersion(current: current.rowVersion) }
             let problems = current.document.problems()
             if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("document.") }) }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE catalog_versions SET status = 'published', published_at = now() WHERE program_code = \(program) AND version = \(version)
                 """)
-            try await AuditLog.append("catalog.published", entity: "catalog_version", id: "\(program)/\(version)", participant: nil,
+            try await AuditLog.append(
+                "catalog.published", entity: "catalog_version", id: "\(program)/\(version)", participant: nil,
                 context: context, on: connection)
             return try await Self.lockVersion(version, of: program, on: connection)
         }
@@ -203,21 +219,25 @@ public struct CatalogStore: Sendable {
             if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("\(seed.program.code).catalog.") }) }
             let code = seed.program.code
             let outcome: SeedOutcome = try await database.transaction { connection in
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     INSERT INTO programs (code, name, description) VALUES (\(code), \(seed.program.name), \(seed.program.description))
                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description
                     """)
                 // Serialises concurrent loads of one program.
                 try await connection.execute("SELECT 1 FROM programs WHERE code = \(code) FOR UPDATE")
-                let current = try await connection.query("""
+                let current = try await connection.query(
+                    """
                     SELECT version, document FROM catalog_versions WHERE program_code = \(code) AND status = 'published' ORDER BY version DESC LIMIT 1
-                    """).single
+                    """
+                ).single
                 if let current {
                     let version = try current.decode("version", as: Int.self)
                     if try current.decode("document", as: JSONB<CatalogDocument>.self).value == seed.catalog {
                         return .unchanged(program: code, version: version)
                     }
-                    let draft = try await connection.query("""
+                    let draft = try await connection.query(
+                        """
                         INSERT INTO catalog_versions (program_code, version, status, document)
                         SELECT \(code), max(version) + 1, 'draft', \(JSONB(seed.catalog)) FROM catalog_versions WHERE program_code = \(code)
                         ON CONFLICT (program_code) WHERE status = 'draft' DO UPDATE SET document = excluded.document
@@ -225,11 +245,13 @@ public struct CatalogStore: Sendable {
                         """)[0].decode(0, as: Int.self)
                     return .drafted(program: code, version: draft)
                 }
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     INSERT INTO catalog_versions (program_code, version, status, document, published_at)
                     VALUES (\(code), 1, 'published', \(JSONB(seed.catalog)), now())
                     """)
-                try await AuditLog.append("catalog.published", entity: "catalog_version", id: "\(code)/1", participant: nil,
+                try await AuditLog.append(
+                    "catalog.published", entity: "catalog_version", id: "\(code)/1", participant: nil,
                     after: seed.catalog, context: context, on: connection)
                 return .published(program: code, version: 1)
             }
@@ -275,9 +297,12 @@ public struct CatalogStore: Sendable {
     }
 
     static func lockVersion(_ version: Int, of program: String, on connection: PostgresConnection) async throws -> CatalogVersion {
-        guard let row = try await connection.query("""
-            \(unsafeRaw: selectVersion) WHERE c.program_code = \(program) AND c.version = \(version) FOR UPDATE OF c
-            """).single
+        guard
+            let row = try await connection.query(
+                """
+                \(unsafeRaw: selectVersion) WHERE c.program_code = \(program) AND c.version = \(version) FOR UPDATE OF c
+                """
+            ).single
         else { throw RegistryError.notFound("Program '\(program.prefix(40))' has no catalog version \(version).") }
         return try Self.version(from: row)
     }

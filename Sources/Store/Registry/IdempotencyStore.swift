@@ -30,12 +30,14 @@ public enum IdempotencyStore {
     /// Looks the key up for `userID`, waiting for a concurrent transaction that holds it.
     public static func claim(key: String, userID: UUID, requestHash: Data, on connection: PostgresConnection) async throws -> Claim {
         // Insert a placeholder: on conflict this waits for the other transaction to finish.
-        let inserted = try await connection.execute("""
+        let inserted = try await connection.execute(
+            """
             INSERT INTO idempotency_keys (user_id, key, request_sha256, status, body) VALUES (\(userID), \(key), \(requestHash), 0, '\\x')
             ON CONFLICT (user_id, key) DO NOTHING
             """)
         if inserted == 1 { return .fresh }
-        let row = try await connection.query("""
+        let row = try await connection.query(
+            """
             SELECT request_sha256, status, location, body FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
             """)[0]
         guard try row.decode("request_sha256", as: Data.self) == requestHash else { return .mismatch }
@@ -44,7 +46,8 @@ public enum IdempotencyStore {
 
     /// Stores the response for a fresh key, in the transaction that claimed it.
     public static func record(_ response: StoredResponse, key: String, userID: UUID, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(
+            """
             UPDATE idempotency_keys SET status = \(response.status), location = \(response.location), body = \(response.body)
             WHERE user_id = \(userID) AND key = \(key)
             """)

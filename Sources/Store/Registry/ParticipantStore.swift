@@ -18,7 +18,8 @@ public struct ParticipantStore: Sendable {
     /// A page of participants in creation order, after `cursor`.
     public func list(filter: ParticipantFilter, limit: Int, cursor: String?) async throws -> Page<Participant> {
         let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             \(unsafeRaw: Self.selectParticipant)
             WHERE (\(filter.program)::text IS NULL OR EXISTS (
                      SELECT 1 FROM participant_programs pp WHERE pp.participant_id = p.id AND pp.program_code = \(filter.program)::text))
@@ -57,7 +58,8 @@ public struct ParticipantStore: Sendable {
     /// `create` inside the caller's transaction (run it within `withClaimConflicts`).
     public func create(_ new: NewParticipant, owner: UUID?, context: ChangeContext, on connection: PostgresConnection) async throws -> Participant {
         try await Self.requirePrograms(new.programs, on: connection)
-        let id = try await connection.query("""
+        let id = try await connection.query(
+            """
             INSERT INTO participants (legal_name, display_name, country, website)
             VALUES (\(new.legalName), \(new.displayName), \(new.country), \(new.website)) RETURNING id
             """)[0].decode(0, as: UUID.self)
@@ -68,7 +70,8 @@ public struct ParticipantStore: Sendable {
             try await connection.execute("INSERT INTO memberships (user_id, participant_id, role) VALUES (\(owner), \(id), 'owner')")
         }
         let participant = try Self.participant(from: try await connection.query("\(unsafeRaw: Self.selectParticipant) WHERE p.id = \(id)")[0])
-        try await AuditLog.append("participant.created", entity: "participant", id: id.uuidString.lowercased(), participant: id,
+        try await AuditLog.append(
+            "participant.created", entity: "participant", id: id.uuidString.lowercased(), participant: id,
             after: participant, context: context, on: connection)
         for resource in new.resources { _ = try await Self.insert(resource, into: id, context: context, on: connection) }
         for contact in new.contacts { _ = try await Self.insert(contact, into: id, context: context, on: connection) }
@@ -84,22 +87,26 @@ public struct ParticipantStore: Sendable {
             let before = try Self.participant(from: row)
             guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
             let website: String? = changes.website ?? before.website
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE participants SET legal_name = \(changes.legalName ?? before.legalName), display_name = \(changes.displayName ?? before.displayName),
                     country = \(changes.country ?? before.country), website = \(website), status = \(changes.status ?? before.status)
                 WHERE id = \(id)
                 """)
             if let programs = changes.programs {
                 try await Self.requirePrograms(programs, on: connection)
-                try await connection.execute("DELETE FROM participant_programs WHERE participant_id = \(id) AND NOT (program_code = ANY(\(programs)))")
+                try await connection.execute(
+                    "DELETE FROM participant_programs WHERE participant_id = \(id) AND NOT (program_code = ANY(\(programs)))")
                 for program in Set(programs) {
-                    try await connection.execute("""
+                    try await connection.execute(
+                        """
                         INSERT INTO participant_programs (participant_id, program_code) VALUES (\(id), \(program)) ON CONFLICT DO NOTHING
                         """)
                 }
             }
             let after = try Self.participant(from: try await connection.query("\(unsafeRaw: Self.selectParticipant) WHERE p.id = \(id)")[0])
-            try await AuditLog.append("participant.updated", entity: "participant", id: id.uuidString.lowercased(), participant: id,
+            try await AuditLog.append(
+                "participant.updated", entity: "participant", id: id.uuidString.lowercased(), participant: id,
                 before: before, after: after, context: context, on: connection)
             return after
         }
@@ -110,24 +117,28 @@ public struct ParticipantStore: Sendable {
     /// Resources of a participant; `within` keeps prefixes inside that prefix, `kind` one kind.
     public func resources(of participant: UUID, kind: ResourceKind? = nil, within: IPPrefix? = nil) async throws -> [Resource] {
         _ = try await get(participant)
-        return try await database.query("""
+        return try await database.query(
+            """
             \(unsafeRaw: Self.selectResource) WHERE r.participant_id = \(participant)
               AND (\(kind?.rawValue)::text IS NULL OR r.kind = \(kind?.rawValue)::text)
               AND (\(within?.description)::cidr IS NULL OR r.prefix <<= \(within?.description)::cidr)
             ORDER BY r.kind, r.asn NULLS LAST, r.prefix
-            """).map(Self.resource(from:))
+            """
+        ).map(Self.resource(from:))
     }
 
     /// Who holds what across the registry: an exact ASN, prefixes inside `within`, or prefixes
     /// covering `covering` (the holder of an address's space).
     public func searchResources(asn: ASN?, within: IPPrefix?, covering: IPPrefix?, limit: Int) async throws -> [Resource] {
-        try await database.query("""
+        try await database.query(
+            """
             \(unsafeRaw: Self.selectResource)
             WHERE (\(asn.map(Int64.init))::bigint IS NULL OR r.asn = \(asn.map(Int64.init))::bigint)
               AND (\(within?.description)::cidr IS NULL OR r.prefix <<= \(within?.description)::cidr)
               AND (\(covering?.description)::cidr IS NULL OR r.prefix >>= \(covering?.description)::cidr)
             ORDER BY r.asn NULLS LAST, r.prefix LIMIT \(limit)
-            """).map(Self.resource(from:))
+            """
+        ).map(Self.resource(from:))
     }
 
     /// Claims a resource for a participant: 409 naming the holder when someone else holds it or
@@ -139,20 +150,28 @@ public struct ParticipantStore: Sendable {
     }
 
     /// `addResource` inside the caller's transaction (run it within `withClaimConflicts`).
-    public func addResource(_ resource: NewResource, to participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws -> Resource {
+    public func addResource(_ resource: NewResource, to participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> Resource
+    {
         try await Self.lockParticipant(participant, on: connection)
         return try await Self.insert(resource, into: participant, context: context, on: connection)
     }
 
     public func removeResource(_ id: UUID, of participant: UUID, context: ChangeContext) async throws {
         try await database.transaction { connection in
-            guard let row = try await connection.query("""
-                DELETE FROM resources r WHERE r.id = \(id) AND r.participant_id = \(participant)
-                RETURNING r.id, r.participant_id, r.kind, r.asn, r.prefix::text AS prefix, r.created_at
-                """).single
-            else { throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).") }
+            guard
+                let row = try await connection.query(
+                    """
+                    DELETE FROM resources r WHERE r.id = \(id) AND r.participant_id = \(participant)
+                    RETURNING r.id, r.participant_id, r.kind, r.asn, r.prefix::text AS prefix, r.created_at
+                    """
+                ).single
+            else {
+                throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).")
+            }
             let removed = try Self.resource(from: row)
-            try await AuditLog.append("resource.removed", entity: "resource", id: id.uuidString.lowercased(), participant: participant,
+            try await AuditLog.append(
+                "resource.removed", entity: "resource", id: id.uuidString.lowercased(), participant: participant,
                 before: removed, context: context, on: connection)
         }
     }
@@ -166,7 +185,8 @@ public struct ParticipantStore: Sendable {
     }
 
     public func contact(_ id: UUID, of participant: UUID) async throws -> Contact {
-        guard let row = try await database.query("\(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant)").single else {
+        guard let row = try await database.query("\(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant)").single
+        else {
             throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).")
         }
         return try Self.contact(from: row)
@@ -176,26 +196,36 @@ public struct ParticipantStore: Sendable {
         try await database.transaction { connection in try await addContact(contact, to: participant, context: context, on: connection) }
     }
 
-    public func addContact(_ contact: NewContact, to participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws -> Contact {
+    public func addContact(_ contact: NewContact, to participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> Contact
+    {
         try await Self.lockParticipant(participant, on: connection)
         return try await Self.insert(contact, into: participant, context: context, on: connection)
     }
 
     /// Replaces a contact's details when `expectedVersion` is still current.
-    public func updateContact(_ id: UUID, of participant: UUID, with new: NewContact, expectedVersion: Int, context: ChangeContext) async throws -> Contact {
+    public func updateContact(_ id: UUID, of participant: UUID, with new: NewContact, expectedVersion: Int, context: ChangeContext) async throws
+        -> Contact
+    {
         try await database.transaction { connection in
-            guard let row = try await connection.query("""
-                \(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant) FOR UPDATE
-                """).single
+            guard
+                let row = try await connection.query(
+                    """
+                    \(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant) FOR UPDATE
+                    """
+                ).single
             else { throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
             let before = try Self.contact(from: row)
             guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
-            let after = try Self.contact(from: try await connection.query("""
-                UPDATE contacts SET role = \(new.role.rawValue), name = \(new.name), email = \(new.email), phone = \(new.phone),
-                    available_24x7 = \(new.available24x7)
-                WHERE id = \(id) RETURNING \(unsafeRaw: Self.contactColumns)
-                """)[0])
-            try await AuditLog.append("contact.updated", entity: "contact", id: id.uuidString.lowercased(), participant: participant,
+            let after = try Self.contact(
+                from: try await connection.query(
+                    """
+                    UPDATE contacts SET role = \(new.role.rawValue), name = \(new.name), email = \(new.email), phone = \(new.phone),
+                        available_24x7 = \(new.available24x7)
+                    WHERE id = \(id) RETURNING \(unsafeRaw: Self.contactColumns)
+                    """)[0])
+            try await AuditLog.append(
+                "contact.updated", entity: "contact", id: id.uuidString.lowercased(), participant: participant,
                 before: before, after: after, context: context, on: connection)
             return after
         }
@@ -203,11 +233,15 @@ public struct ParticipantStore: Sendable {
 
     public func removeContact(_ id: UUID, of participant: UUID, context: ChangeContext) async throws {
         try await database.transaction { connection in
-            guard let row = try await connection.query("""
-                DELETE FROM contacts WHERE id = \(id) AND participant_id = \(participant) RETURNING \(unsafeRaw: Self.contactColumns)
-                """).single
+            guard
+                let row = try await connection.query(
+                    """
+                    DELETE FROM contacts WHERE id = \(id) AND participant_id = \(participant) RETURNING \(unsafeRaw: Self.contactColumns)
+                    """
+                ).single
             else { throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
-            try await AuditLog.append("contact.removed", entity: "contact", id: id.uuidString.lowercased(), participant: participant,
+            try await AuditLog.append(
+                "contact.removed", entity: "contact", id: id.uuidString.lowercased(), participant: participant,
                 before: try Self.contact(from: row), context: context, on: connection)
         }
     }
@@ -216,10 +250,12 @@ public struct ParticipantStore: Sendable {
 
     public func members(of participant: UUID) async throws -> [Member] {
         _ = try await get(participant)
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT m.user_id, u.email, u.display_name, m.role, m.created_at
             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.participant_id = \(participant) ORDER BY m.created_at, u.email
-            """).map(Self.member(from:))
+            """
+        ).map(Self.member(from:))
     }
 
     /// Adds an existing applicant by email, or changes their membership role.
@@ -233,22 +269,27 @@ public struct ParticipantStore: Sendable {
                 throw RegistryError.invalid([FieldRefusal("email", "not_applicant", "Only applicant accounts can be members of a participant.")])
             }
             let userID = try user.decode("id", as: UUID.self)
-            let before = try await connection.query("SELECT role FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant)").single
+            let before = try await connection.query("SELECT role FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant)")
+                .single
                 .map { try $0.decode(0, as: String.self) }
             if before == MembershipRole.owner.rawValue && role != .owner {
                 try await Self.keepAnOwner(participant, leaving: userID, on: connection)
             }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO memberships (user_id, participant_id, role) VALUES (\(userID), \(participant), \(role.rawValue))
                 ON CONFLICT (user_id, participant_id) DO UPDATE SET role = excluded.role
                 """)
-            try await AuditLog.append(before == nil ? "member.added" : "member.changed", entity: "membership",
+            try await AuditLog.append(
+                before == nil ? "member.added" : "member.changed", entity: "membership",
                 id: "\(participant.uuidString.lowercased())/\(userID.uuidString.lowercased())", participant: participant,
                 before: before.map { ["role": $0] }, after: ["role": role.rawValue, "email": email], context: context, on: connection)
-            return try Self.member(from: try await connection.query("""
-                SELECT m.user_id, u.email, u.display_name, m.role, m.created_at
-                FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.participant_id = \(participant) AND m.user_id = \(userID)
-                """)[0])
+            return try Self.member(
+                from: try await connection.query(
+                    """
+                    SELECT m.user_id, u.email, u.display_name, m.role, m.created_at
+                    FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.participant_id = \(participant) AND m.user_id = \(userID)
+                    """)[0])
         }
     }
 
@@ -256,11 +297,15 @@ public struct ParticipantStore: Sendable {
         try await database.transaction { connection in
             try await Self.lockParticipant(participant, on: connection)
             try await Self.keepAnOwner(participant, leaving: userID, on: connection)
-            guard let row = try await connection.query("""
-                DELETE FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant) RETURNING role
-                """).single
+            guard
+                let row = try await connection.query(
+                    """
+                    DELETE FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant) RETURNING role
+                    """
+                ).single
             else { throw RegistryError.notFound("User \(userID.uuidString.lowercased()) is not a member of this participant.") }
-            try await AuditLog.append("member.removed", entity: "membership",
+            try await AuditLog.append(
+                "member.removed", entity: "membership",
                 id: "\(participant.uuidString.lowercased())/\(userID.uuidString.lowercased())", participant: participant,
                 before: ["role": try row.decode(0, as: String.self)], context: context, on: connection)
         }
@@ -272,10 +317,12 @@ public struct ParticipantStore: Sendable {
     /// after event `afterSeq`.
     public func timeline(of participant: UUID, afterSeq: Int?, limit: Int) async throws -> [AuditEvent] {
         _ = try await get(participant)
-        return try await database.query("""
+        return try await database.query(
+            """
             SELECT seq, at, actor_user_id, actor_role, action, entity_type, entity_id, before, after, request_id, hash
             FROM audit_events WHERE participant_id = \(participant) AND seq > \(afterSeq ?? 0) ORDER BY seq LIMIT \(limit)
-            """).map { row in
+            """
+        ).map { row in
             AuditEvent(
                 seq: try row.decode("seq"), at: try row.decode("at"), actorUserID: try row.decode("actor_user_id"),
                 actorRole: try row.decode("actor_role"), action: try row.decode("action"), entityType: try row.decode("entity_type"),
@@ -339,48 +386,64 @@ public struct ParticipantStore: Sendable {
     }
 
     static func requirePrograms(_ programs: [String], on connection: PostgresConnection) async throws {
-        let known = Set(try await connection.query("SELECT code FROM programs WHERE code = ANY(\(programs))").map { try $0.decode(0, as: String.self) })
+        let known = Set(
+            try await connection.query("SELECT code FROM programs WHERE code = ANY(\(programs))").map { try $0.decode(0, as: String.self) })
         let unknown = programs.enumerated().filter { !known.contains($0.element) }
         if !unknown.isEmpty {
-            throw RegistryError.invalid(unknown.map { FieldRefusal("programs[\($0.offset)]", "unknown_program", "There is no program '\($0.element.prefix(40))'.") })
+            throw RegistryError.invalid(
+                unknown.map { FieldRefusal("programs[\($0.offset)]", "unknown_program", "There is no program '\($0.element.prefix(40))'.") })
         }
     }
 
     static func keepAnOwner(_ participant: UUID, leaving userID: UUID, on connection: PostgresConnection) async throws {
-        let owners = try await connection.query("""
+        let owners = try await connection.query(
+            """
             SELECT count(*) FROM memberships WHERE participant_id = \(participant) AND role = 'owner' AND user_id <> \(userID)
             """)[0].decode(0, as: Int.self)
-        let leavingIsOwner = try await connection.query("""
-            SELECT 1 FROM memberships WHERE participant_id = \(participant) AND user_id = \(userID) AND role = 'owner'
-            """).single != nil
+        let leavingIsOwner =
+            try await connection.query(
+                """
+                SELECT 1 FROM memberships WHERE participant_id = \(participant) AND user_id = \(userID) AND role = 'owner'
+                """
+            ).single != nil
         if leavingIsOwner && owners == 0 {
             throw RegistryError.conflict(slug: "last-owner", detail: "A participant keeps at least one owner; make someone else owner first.")
         }
     }
 
-    static func insert(_ resource: NewResource, into participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws -> Resource {
+    static func insert(_ resource: NewResource, into participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> Resource
+    {
         let asn: Int64?
         let prefix: String?
         switch resource.value {
         case .asn(let value): (asn, prefix) = (Int64(value), nil)
         case .prefix(let value): (asn, prefix) = (nil, value.description)
         }
-        let created = try Self.resource(from: try await connection.query("""
-            INSERT INTO resources (participant_id, kind, asn, prefix) VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
-            RETURNING id, participant_id, kind, asn, prefix::text AS prefix, created_at
-            """)[0])
-        try await AuditLog.append("resource.claimed", entity: "resource", id: created.id.uuidString.lowercased(), participant: participant,
+        let created = try Self.resource(
+            from: try await connection.query(
+                """
+                INSERT INTO resources (participant_id, kind, asn, prefix) VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
+                RETURNING id, participant_id, kind, asn, prefix::text AS prefix, created_at
+                """)[0])
+        try await AuditLog.append(
+            "resource.claimed", entity: "resource", id: created.id.uuidString.lowercased(), participant: participant,
             after: created, context: context, on: connection)
         return created
     }
 
-    static func insert(_ contact: NewContact, into participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws -> Contact {
-        let created = try Self.contact(from: try await connection.query("""
-            INSERT INTO contacts (participant_id, role, name, email, phone, available_24x7)
-            VALUES (\(participant), \(contact.role.rawValue), \(contact.name), \(contact.email), \(contact.phone), \(contact.available24x7))
-            RETURNING \(unsafeRaw: contactColumns)
-            """)[0])
-        try await AuditLog.append("contact.added", entity: "contact", id: created.id.uuidString.lowercased(), participant: participant,
+    static func insert(_ contact: NewContact, into participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> Contact
+    {
+        let created = try Self.contact(
+            from: try await connection.query(
+                """
+                INSERT INTO contacts (participant_id, role, name, email, phone, available_24x7)
+                VALUES (\(participant), \(contact.role.rawValue), \(contact.name), \(contact.email), \(contact.phone), \(contact.available24x7))
+                RETURNING \(unsafeRaw: contactColumns)
+                """)[0])
+        try await AuditLog.append(
+            "contact.added", entity: "contact", id: created.id.uuidString.lowercased(), participant: participant,
             after: created, context: context, on: connection)
         return created
     }
@@ -396,18 +459,23 @@ public struct ParticipantStore: Sendable {
             let value = Self.conflictingValue(error.detail)
             var holder: String? = nil
             if let value, let prefix = try? IPPrefix(value, strict: false) {
-                holder = try await database.query("""
+                holder = try await database.query(
+                    """
                     SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
                     WHERE r.prefix && \(prefix.description)::cidr LIMIT 1
-                    """).single.map { try $0.decode(0, as: String.self) }
+                    """
+                ).single.map { try $0.decode(0, as: String.self) }
             } else if let value, let asn = Int64(value) {
-                holder = try await database.query("""
+                holder = try await database.query(
+                    """
                     SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id WHERE r.asn = \(asn)
-                    """).single.map { try $0.decode(0, as: String.self) }
+                    """
+                ).single.map { try $0.decode(0, as: String.self) }
             }
             throw RegistryError.conflict(
                 slug: "resource-held",
-                detail: "\(value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource") is already held\(holder.map { " by \($0)" } ?? ""); a resource has one holder at a time."
+                detail:
+                    "\(value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource") is already held\(holder.map { " by \($0)" } ?? ""); a resource has one holder at a time."
             )
         }
     }

@@ -67,7 +67,8 @@ public struct UserStore: Sendable {
         let hash = try await hashIfGiven(password)
         return try await withEmailConflicts {
             try await database.transaction { connection in
-                try await create(email: email, displayName: displayName, role: role, organisation: organisation, passwordHash: hash,
+                try await create(
+                    email: email, displayName: displayName, role: role, organisation: organisation, passwordHash: hash,
                     context: context, on: connection)
             }
         }
@@ -84,11 +85,14 @@ public struct UserStore: Sendable {
         email: String, displayName: String, role: UserRole, organisation: String?, passwordHash: String?, context: ChangeContext,
         on connection: PostgresConnection
     ) async throws -> User {
-        let user = try Self.user(from: try await connection.query("""
-            INSERT INTO users (email, display_name, role, organisation, password_hash)
-            VALUES (\(email), \(displayName), \(role.rawValue), \(organisation), \(passwordHash)) RETURNING \(unsafeRaw: Self.userColumns)
-            """)[0])
-        try await AuditLog.append("user.created", entity: "user", id: user.id.uuidString.lowercased(), participant: nil,
+        let user = try Self.user(
+            from: try await connection.query(
+                """
+                INSERT INTO users (email, display_name, role, organisation, password_hash)
+                VALUES (\(email), \(displayName), \(role.rawValue), \(organisation), \(passwordHash)) RETURNING \(unsafeRaw: Self.userColumns)
+                """)[0])
+        try await AuditLog.append(
+            "user.created", entity: "user", id: user.id.uuidString.lowercased(), participant: nil,
             after: user, context: context, on: connection)
         return user
     }
@@ -111,7 +115,8 @@ public struct UserStore: Sendable {
 
     public func list(limit: Int, cursor: String?) async throws -> Page<User> {
         let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT \(unsafeRaw: Self.userColumns) FROM users
             WHERE (\(after?.createdAt)::timestamptz IS NULL OR (created_at, id) > (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
             ORDER BY created_at, id LIMIT \(limit + 1)
@@ -131,16 +136,19 @@ public struct UserStore: Sendable {
             }
             let before = try Self.user(from: row)
             guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
-            let after = try Self.user(from: try await connection.query("""
-                UPDATE users SET display_name = \(displayName ?? before.displayName), role = \((role ?? before.role).rawValue),
-                    disabled = \(disabled ?? before.disabled)
-                WHERE id = \(id) RETURNING \(unsafeRaw: Self.userColumns)
-                """)[0])
+            let after = try Self.user(
+                from: try await connection.query(
+                    """
+                    UPDATE users SET display_name = \(displayName ?? before.displayName), role = \((role ?? before.role).rawValue),
+                        disabled = \(disabled ?? before.disabled)
+                    WHERE id = \(id) RETURNING \(unsafeRaw: Self.userColumns)
+                    """)[0])
             if after.disabled {
                 // A disabled account loses its sessions at once; its tokens stop working through the join.
                 try await connection.execute("DELETE FROM sessions WHERE user_id = \(id)")
             }
-            try await AuditLog.append("user.updated", entity: "user", id: id.uuidString.lowercased(), participant: nil,
+            try await AuditLog.append(
+                "user.updated", entity: "user", id: id.uuidString.lowercased(), participant: nil,
                 before: before, after: after, context: context, on: connection)
             return after
         }
@@ -171,7 +179,8 @@ public struct UserStore: Sendable {
     /// `window` for the account or the address, further attempts are refused without checking.
     public func login(email: String, password: String, address: String, limits: LoginLimits) async throws -> LoginOutcome {
         let since = Date().addingTimeInterval(-limits.window)
-        let counts = try await database.query("""
+        let counts = try await database.query(
+            """
             SELECT (SELECT count(*) FROM login_attempts WHERE lower(email) = lower(\(email)) AND NOT succeeded AND at > \(since)) AS by_account,
                    (SELECT count(*) FROM login_attempts WHERE address = \(address) AND NOT succeeded AND at > \(since)) AS by_address
             """)[0]
@@ -192,8 +201,11 @@ public struct UserStore: Sendable {
 
     /// Changes a password after checking the current one; a wrong current password counts as a
     /// failed sign-in (so this is no way around the rate limit) and changes nothing.
-    public func changePassword(_ userID: UUID, current: String, new: String, address: String, limits: LoginLimits, context: ChangeContext) async throws -> LoginOutcome {
-        guard let email = try await database.query("SELECT email FROM users WHERE id = \(userID)").single.map({ try $0.decode(0, as: String.self) }) else {
+    public func changePassword(_ userID: UUID, current: String, new: String, address: String, limits: LoginLimits, context: ChangeContext)
+        async throws -> LoginOutcome
+    {
+        guard let email = try await database.query("SELECT email FROM users WHERE id = \(userID)").single.map({ try $0.decode(0, as: String.self) })
+        else {
             throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
         }
         let outcome = try await login(email: email, password: current, address: address, limits: limits)
@@ -208,7 +220,8 @@ public struct UserStore: Sendable {
                 throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
             }
             try await connection.execute("DELETE FROM sessions WHERE user_id = \(userID)")
-            try await AuditLog.append("user.password_set", entity: "user", id: userID.uuidString.lowercased(), participant: nil,
+            try await AuditLog.append(
+                "user.password_set", entity: "user", id: userID.uuidString.lowercased(), participant: nil,
                 context: context, on: connection)
         }
     }
@@ -227,7 +240,8 @@ public struct UserStore: Sendable {
     public func createToken(
         for userID: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, context: ChangeContext, on connection: PostgresConnection
     ) async throws -> (token: APIToken, secret: String) {
-        try await createToken(for: userID, name: name, scopes: scopes, expiresAt: expiresAt, context: context, on: connection, secret: Secrets.apiToken())
+        try await createToken(
+            for: userID, name: name, scopes: scopes, expiresAt: expiresAt, context: context, on: connection, secret: Secrets.apiToken())
     }
 
     /// With a chosen secret: only for the demo data, whose tokens are public by design.
@@ -236,12 +250,15 @@ public struct UserStore: Sendable {
         secret: String
     ) async throws -> (token: APIToken, secret: String) {
         let scopeList = scopes.map(\.rawValue).sorted()
-        let token = try Self.token(from: try await connection.query("""
-            INSERT INTO api_tokens (user_id, name, secret_sha256, display_prefix, scopes, expires_at)
-            VALUES (\(userID), \(name), \(Secrets.sha256(secret)), \(String(secret.prefix(10))), \(scopeList), \(expiresAt))
-            RETURNING \(unsafeRaw: Self.tokenColumns)
-            """)[0])
-        try await AuditLog.append("token.created", entity: "api_token", id: token.id.uuidString.lowercased(), participant: nil,
+        let token = try Self.token(
+            from: try await connection.query(
+                """
+                INSERT INTO api_tokens (user_id, name, secret_sha256, display_prefix, scopes, expires_at)
+                VALUES (\(userID), \(name), \(Secrets.sha256(secret)), \(String(secret.prefix(10))), \(scopeList), \(expiresAt))
+                RETURNING \(unsafeRaw: Self.tokenColumns)
+                """)[0])
+        try await AuditLog.append(
+            "token.created", entity: "api_token", id: token.id.uuidString.lowercased(), participant: nil,
             after: token, context: context, on: connection)
         return (token, secret)
     }
@@ -253,11 +270,14 @@ public struct UserStore: Sendable {
 
     public func revokeToken(_ id: UUID, of userID: UUID, context: ChangeContext) async throws {
         try await database.transaction { connection in
-            guard try await connection.execute("""
-                UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) AND user_id = \(userID)
-                """) == 1
+            guard
+                try await connection.execute(
+                    """
+                    UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) AND user_id = \(userID)
+                    """) == 1
             else { throw RegistryError.notFound("You have no token \(id.uuidString.lowercased()).") }
-            try await AuditLog.append("token.revoked", entity: "api_token", id: id.uuidString.lowercased(), participant: nil,
+            try await AuditLog.append(
+                "token.revoked", entity: "api_token", id: id.uuidString.lowercased(), participant: nil,
                 context: context, on: connection)
         }
     }
@@ -266,14 +286,17 @@ public struct UserStore: Sendable {
     /// is disabled. Marks the token used (at most once a minute, to spare writes).
     public func authenticate(token secret: String) async throws -> Actor? {
         guard secret.hasPrefix("mp_"), secret.utf8.count <= 100 else { return nil }
-        guard let row = try await database.query("""
-            UPDATE api_tokens t SET last_used_at = CASE WHEN t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'
-                                                        THEN now() ELSE t.last_used_at END
-            FROM users u
-            WHERE t.secret_sha256 = \(Secrets.sha256(secret)) AND u.id = t.user_id AND NOT u.disabled
-              AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-            RETURNING t.user_id, t.scopes
-            """).single
+        guard
+            let row = try await database.query(
+                """
+                UPDATE api_tokens t SET last_used_at = CASE WHEN t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'
+                                                            THEN now() ELSE t.last_used_at END
+                FROM users u
+                WHERE t.secret_sha256 = \(Secrets.sha256(secret)) AND u.id = t.user_id AND NOT u.disabled
+                  AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+                RETURNING t.user_id, t.scopes
+                """
+            ).single
         else { return nil }
         let scopes = Set(try row.decode("scopes", as: [String].self).compactMap(Scope.init(rawValue:)))
         return try await actor(for: try row.decode("user_id"), scopes: scopes)
@@ -284,7 +307,8 @@ public struct UserStore: Sendable {
     /// Opens a session; returns the cookie secret (stored only as its SHA-256).
     public func openSession(for userID: UUID, lifetime: TimeInterval) async throws -> String {
         let secret = Secrets.random()
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO sessions (secret_sha256, user_id, csrf_token, expires_at)
             VALUES (\(Secrets.sha256(secret)), \(userID), \(Secrets.random()), \(Date().addingTimeInterval(lifetime)))
             """)
@@ -293,11 +317,13 @@ public struct UserStore: Sendable {
 
     public func session(_ secret: String) async throws -> BrowserSession? {
         guard secret.utf8.count <= 100,
-            let row = try await database.query("""
+            let row = try await database.query(
+                """
                 SELECT s.user_id, s.csrf_token, \(unsafeRaw: Self.userColumns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 FROM sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.secret_sha256 = \(Secrets.sha256(secret)) AND s.expires_at > now() AND NOT u.disabled
-                """).single,
+                """
+            ).single,
             let actor = try await actor(for: try row.decode("user_id"))
         else { return nil }
         return BrowserSession(actor: actor, user: try Self.user(from: row), csrfToken: try row.decode("csrf_token"))

@@ -28,45 +28,65 @@ public struct ApplicationStore: Sendable {
 
     /// Starts a draft under the program's current catalog (in its own transaction).
     public func create(participant: UUID, program: String, tier: Tier, context: ChangeContext) async throws -> Application {
-        try await database.transaction { connection in try await create(participant: participant, program: program, tier: tier, context: context, on: connection) }
+        try await database.transaction { connection in
+            try await create(participant: participant, program: program, tier: tier, context: context, on: connection)
+        }
     }
 
     /// Starts a draft under the program's current catalog. One open application per participant
     /// and program at a time.
-    public func create(participant: UUID, program: String, tier: Tier, context: ChangeContext, on connection: PostgresConnection) async throws -> Application {
+    public func create(participant: UUID, program: String, tier: Tier, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> Application
+    {
         try await ParticipantStore.lockParticipant(participant, on: connection)
-        guard let current = try await connection.query("""
-            SELECT max(version) FROM catalog_versions WHERE program_code = \(program) AND status = 'published'
-            """)[0].decode(0, as: Int?.self)
+        guard
+            let current = try await connection.query(
+                """
+                SELECT max(version) FROM catalog_versions WHERE program_code = \(program) AND status = 'published'
+                """)[0].decode(0, as: Int?.self)
         else { throw RegistryError.invalid([FieldRefusal("program", "unknown_program", "There is no published program '\(program.prefix(40))'.")]) }
-        guard try await connection.query("""
-            SELECT 1 FROM participant_programs WHERE participant_id = \(participant) AND program_code = \(program)
-            """).single != nil
+        guard
+            try await connection.query(
+                """
+                SELECT 1 FROM participant_programs WHERE participant_id = \(participant) AND program_code = \(program)
+                """
+            ).single != nil
         else {
-            throw RegistryError.invalid([FieldRefusal("program", "not_in_program", "The participant does not take part in \(program); add the program to it first.")])
+            throw RegistryError.invalid([
+                FieldRefusal("program", "not_in_program", "The participant does not take part in \(program); add the program to it first.")
+            ])
         }
-        if let open = try await connection.query("""
+        if let open = try await connection.query(
+            """
             SELECT id FROM applications WHERE participant_id = \(participant) AND program_code = \(program)
               AND state IN ('draft', 'submitted', 'in_review', 'changes_requested')
-            """).single {
+            """
+        ).single {
             throw RegistryError.conflict(
-                slug: "application-open", detail: "This participant already has an open application to \(program): \(try open.decode(0, as: UUID.self).uuidString.lowercased())."
+                slug: "application-open",
+                detail:
+                    "This participant already has an open application to \(program): \(try open.decode(0, as: UUID.self).uuidString.lowercased())."
             )
         }
-        let id = try await connection.query("""
+        let id = try await connection.query(
+            """
             INSERT INTO applications (participant_id, program_code, catalog_version, tier, created_by)
             VALUES (\(participant), \(program), \(current), \(tier.rawValue), \(context.actor?.userID)) RETURNING id
             """)[0].decode(0, as: UUID.self)
         let application = try await Self.application(id, on: connection)
-        try await AuditLog.append("application.created", entity: "application", id: id.uuidString.lowercased(), participant: participant,
+        try await AuditLog.append(
+            "application.created", entity: "application", id: id.uuidString.lowercased(), participant: participant,
             after: application, context: context, on: connection)
         return application
     }
 
-    public func list(participants: Set<UUID>?, state: ApplicationState?, program: String?, limit: Int, cursor: String?) async throws -> Page<Application> {
+    public func list(participants: Set<UUID>?, state: ApplicationState?, program: String?, limit: Int, cursor: String?) async throws -> Page<
+        Application
+    > {
         let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
         let ids = participants.map { Array($0) }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT \(unsafeRaw: Application.columns) FROM \(unsafeRaw: Application.from)
             WHERE (\(ids)::uuid[] IS NULL OR a.participant_id = ANY(\(ids)::uuid[]))
               AND (\(state?.rawValue)::text IS NULL OR a.state = \(state?.rawValue)::text)
@@ -88,16 +108,21 @@ public struct ApplicationStore: Sendable {
         try await database.transaction { connection in
             let (application, catalog) = try await Self.lockEditable(id, on: connection)
             guard catalog.actions(at: application.tier).contains(where: { $0.code == action }) else {
-                throw RegistryError.notFound("\(action.prefix(64)) is not an action of \(application.program) version \(application.catalogVersion) at \(application.tier.rawValue).")
+                throw RegistryError.notFound(
+                    "\(action.prefix(64)) is not an action of \(application.program) version \(application.catalogVersion) at \(application.tier.rawValue)."
+                )
             }
-            let before = try await connection.query("SELECT statement FROM commitments WHERE application_id = \(id) AND action_code = \(action)").single
+            let before = try await connection.query("SELECT statement FROM commitments WHERE application_id = \(id) AND action_code = \(action)")
+                .single
                 .map { try $0.decode(0, as: String.self) }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO commitments (application_id, action_code, statement) VALUES (\(id), \(action), \(statement))
                 ON CONFLICT (application_id, action_code) DO UPDATE SET statement = excluded.statement
                 """)
             try await connection.execute("UPDATE applications SET updated_at = now() WHERE id = \(id)")
-            try await AuditLog.append(before == nil ? "commitment.added" : "commitment.updated", entity: "commitment",
+            try await AuditLog.append(
+                before == nil ? "commitment.added" : "commitment.updated", entity: "commitment",
                 id: "\(id.uuidString.lowercased())/\(action)", participant: application.participantID,
                 before: before.map { ["statement": $0] }, after: ["statement": statement], context: context, on: connection)
             return try await Self.detail(id, on: connection)
@@ -107,12 +132,16 @@ public struct ApplicationStore: Sendable {
     public func removeCommitment(_ id: UUID, action: String, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let (application, _) = try await Self.lockEditable(id, on: connection)
-            guard let row = try await connection.query("""
-                DELETE FROM commitments WHERE application_id = \(id) AND action_code = \(action) RETURNING statement
-                """).single
+            guard
+                let row = try await connection.query(
+                    """
+                    DELETE FROM commitments WHERE application_id = \(id) AND action_code = \(action) RETURNING statement
+                    """
+                ).single
             else { throw RegistryError.notFound("The application does not commit to \(action.prefix(64)).") }
             try await connection.execute("UPDATE applications SET updated_at = now() WHERE id = \(id)")
-            try await AuditLog.append("commitment.removed", entity: "commitment", id: "\(id.uuidString.lowercased())/\(action)",
+            try await AuditLog.append(
+                "commitment.removed", entity: "commitment", id: "\(id.uuidString.lowercased())/\(action)",
                 participant: application.participantID, before: ["statement": try row.decode(0, as: String.self)], context: context, on: connection)
             return try await Self.detail(id, on: connection)
         }
@@ -123,19 +152,26 @@ public struct ApplicationStore: Sendable {
         do {
             return try await database.transaction { connection in
                 let (application, _) = try await Self.lockEditable(id, on: connection)
-                guard try await connection.query("SELECT 1 FROM commitments WHERE application_id = \(id) AND action_code = \(action)").single != nil else {
+                guard try await connection.query("SELECT 1 FROM commitments WHERE application_id = \(id) AND action_code = \(action)").single != nil
+                else {
                     throw RegistryError.notFound("Commit to \(action.prefix(64)) before attaching evidence to it.")
                 }
                 if let old = new.supersedes {
-                    guard let row = try await connection.query("""
-                        SELECT action_code, (SELECT count(*) FROM evidence n WHERE n.supersedes = e.id) AS newer FROM evidence e
-                        WHERE e.id = \(old) AND e.application_id = \(id)
-                        """).single, try row.decode("action_code", as: String.self) == action
+                    guard
+                        let row = try await connection.query(
+                            """
+                            SELECT action_code, (SELECT count(*) FROM evidence n WHERE n.supersedes = e.id) AS newer FROM evidence e
+                            WHERE e.id = \(old) AND e.application_id = \(id)
+                            """
+                        ).single, try row.decode("action_code", as: String.self) == action
                     else {
-                        throw RegistryError.invalid([FieldRefusal("supersedes", "unknown_evidence", "supersedes must name evidence of the same action of this application.")])
+                        throw RegistryError.invalid([
+                            FieldRefusal("supersedes", "unknown_evidence", "supersedes must name evidence of the same action of this application.")
+                        ])
                     }
                     if try row.decode("newer", as: Int.self) > 0 {
-                        throw RegistryError.conflict(slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
+                        throw RegistryError.conflict(
+                            slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
                     }
                 }
                 var kind = "statement", fileName: String? = nil, declared: String? = nil, sniffed: String? = nil
@@ -148,15 +184,18 @@ public struct ApplicationStore: Sendable {
                 case .url(let value): (kind, url) = ("url", value)
                 case .statement(let value): text = value
                 }
-                let evidenceID = try await connection.query("""
+                let evidenceID = try await connection.query(
+                    """
                     INSERT INTO evidence (application_id, action_code, kind, file_name, declared_type, sniffed_type, size_bytes, sha256, content,
                                           url, text, effective_from, effective_until, supersedes, uploaded_by)
                     VALUES (\(id), \(action), \(kind), \(fileName), \(declared), \(sniffed), \(size), \(digest), \(bytes), \(url), \(text),
                             \(new.effectiveFrom)::date, \(new.effectiveUntil)::date, \(new.supersedes), \(context.actor?.userID))
                     RETURNING id
                     """)[0].decode(0, as: UUID.self)
-                let evidence = try Evidence(row: try await connection.query("SELECT \(unsafeRaw: Evidence.columns) FROM evidence e WHERE e.id = \(evidenceID)")[0])
-                try await AuditLog.append(new.supersedes == nil ? "evidence.added" : "evidence.superseded", entity: "evidence",
+                let evidence = try Evidence(
+                    row: try await connection.query("SELECT \(unsafeRaw: Evidence.columns) FROM evidence e WHERE e.id = \(evidenceID)")[0])
+                try await AuditLog.append(
+                    new.supersedes == nil ? "evidence.added" : "evidence.superseded", entity: "evidence",
                     id: evidenceID.uuidString.lowercased(), participant: application.participantID, after: evidence, context: context, on: connection)
                 return evidence
             }
@@ -166,18 +205,24 @@ public struct ApplicationStore: Sendable {
     }
 
     public func evidence(of id: UUID) async throws -> [Evidence] {
-        try await database.query("SELECT \(unsafeRaw: Evidence.columns) FROM evidence e WHERE e.application_id = \(id) ORDER BY e.action_code, e.uploaded_at, e.id")
-            .map(Evidence.init(row:))
+        try await database.query(
+            "SELECT \(unsafeRaw: Evidence.columns) FROM evidence e WHERE e.application_id = \(id) ORDER BY e.action_code, e.uploaded_at, e.id"
+        )
+        .map(Evidence.init(row:))
     }
 
     /// One piece of evidence with its participant (for authorisation) and, for files, the bytes.
     public func evidenceFile(_ id: UUID) async throws -> EvidenceFile {
-        guard let row = try await database.query("""
-            SELECT \(unsafeRaw: Evidence.columns), e.content, a.participant_id AS owner
-            FROM evidence e JOIN applications a ON a.id = e.application_id WHERE e.id = \(id)
-            """).single
+        guard
+            let row = try await database.query(
+                """
+                SELECT \(unsafeRaw: Evidence.columns), e.content, a.participant_id AS owner
+                FROM evidence e JOIN applications a ON a.id = e.application_id WHERE e.id = \(id)
+                """
+            ).single
         else { throw RegistryError.notFound("There is no evidence \(id.uuidString.lowercased()).") }
-        return EvidenceFile(evidence: try Evidence(row: row), participantID: try row.decode("owner"), bytes: try row.decode("content", as: Data?.self) ?? Data())
+        return EvidenceFile(
+            evidence: try Evidence(row: row), participantID: try row.decode("owner"), bytes: try row.decode("content", as: Data?.self) ?? Data())
     }
 
     /// Submits a complete application: a new review round enters the auditors' queue. An
@@ -189,20 +234,25 @@ public struct ApplicationStore: Sendable {
             guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             let detail = try await Self.detail(id, on: connection)
             if !detail.missing.isEmpty {
-                throw RegistryError.invalid(detail.missing.map { FieldRefusal($0.action.map { "commitments.\($0)" } ?? "commitments", $0.code, $0.message) })
+                throw RegistryError.invalid(
+                    detail.missing.map { FieldRefusal($0.action.map { "commitments.\($0)" } ?? "commitments", $0.code, $0.message) })
             }
             let now = Date()
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE applications SET state = \(next.rawValue), round = round + 1, submitted_at = \(now), submitted_by = \(context.actor?.userID)
                 WHERE id = \(id)
                 """)
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO review_items (application_id, round, participant_id, program_code, tier, due_at)
                 VALUES (\(id), \(application.round + 1), \(application.participantID), \(application.program), \(application.tier.rawValue),
                         \(WorkingDays.add(reviewWorkingDays, to: now)))
                 """)
-            try await AuditLog.append("application.submitted", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
-                before: ["state": application.state.rawValue], after: ["state": next.rawValue, "round": String(application.round + 1)], context: context, on: connection)
+            try await AuditLog.append(
+                "application.submitted", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
+                before: ["state": application.state.rawValue], after: ["state": next.rawValue, "round": String(application.round + 1)],
+                context: context, on: connection)
             return try await Self.detail(id, on: connection)
         }
     }
@@ -214,11 +264,13 @@ public struct ApplicationStore: Sendable {
             let next = try Self.transition(.withdraw, application, actor)
             guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = now() WHERE id = \(id)")
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE review_items SET status = 'closed', closed_at = now(), claimed_by = NULL, claim_expires_at = NULL
                 WHERE application_id = \(id) AND status <> 'closed'
                 """)
-            try await AuditLog.append("application.withdrawn", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
+            try await AuditLog.append(
+                "application.withdrawn", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
                 before: ["state": application.state.rawValue], after: ["state": next.rawValue], context: context, on: connection)
             return try await Self.detail(id, on: connection)
         }
@@ -227,18 +279,21 @@ public struct ApplicationStore: Sendable {
     // MARK: Comments
 
     public func comments(of id: UUID, includeInternal: Bool) async throws -> [Comment] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT c.id, c.application_id, c.author_id, u.display_name, c.author_role, c.body, c.internal, c.created_at
             FROM comments c JOIN users u ON u.id = c.author_id
             WHERE c.application_id = \(id) AND (\(includeInternal) OR NOT c.internal) ORDER BY c.created_at, c.id
-            """).map(Self.comment(from:))
+            """
+        ).map(Self.comment(from:))
     }
 
     public func addComment(to id: UUID, body: String, isInternal: Bool, context: ChangeContext) async throws -> Comment {
         guard let actor = context.actor else { throw RegistryError.refused(slug: "forbidden", detail: "Sign in to comment.") }
         return try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            let row = try await connection.query("""
+            let row = try await connection.query(
+                """
                 WITH inserted AS (
                     INSERT INTO comments (application_id, author_id, author_role, body, internal)
                     VALUES (\(id), \(actor.userID), \(actor.role.rawValue), \(body), \(isInternal)) RETURNING *)
@@ -246,7 +301,8 @@ public struct ApplicationStore: Sendable {
                 FROM inserted i JOIN users u ON u.id = i.author_id
                 """)[0]
             let comment = try Self.comment(from: row)
-            try await AuditLog.append("comment.added", entity: "comment", id: comment.id.uuidString.lowercased(), participant: application.participantID,
+            try await AuditLog.append(
+                "comment.added", entity: "comment", id: comment.id.uuidString.lowercased(), participant: application.participantID,
                 after: ["internal": isInternal ? "true" : "false", "length": String(body.count)], context: context, on: connection)
             return comment
         }
@@ -255,9 +311,12 @@ public struct ApplicationStore: Sendable {
     // MARK: Helpers
 
     static func application(_ id: UUID, on connection: PostgresConnection, lock: Bool = false) async throws -> Application {
-        guard let row = try await connection.query("""
-            SELECT \(unsafeRaw: Application.columns) FROM \(unsafeRaw: Application.from) WHERE a.id = \(id) \(unsafeRaw: lock ? "FOR UPDATE OF a" : "")
-            """).single
+        guard
+            let row = try await connection.query(
+                """
+                SELECT \(unsafeRaw: Application.columns) FROM \(unsafeRaw: Application.from) WHERE a.id = \(id) \(unsafeRaw: lock ? "FOR UPDATE OF a" : "")
+                """
+            ).single
         else { throw RegistryError.notFound("There is no application \(id.uuidString.lowercased()).") }
         return try Application(row: row)
     }
@@ -267,7 +326,8 @@ public struct ApplicationStore: Sendable {
     }
 
     static func catalog(of application: Application, on connection: PostgresConnection) async throws -> CatalogDocument {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT document FROM catalog_versions WHERE program_code = \(application.program) AND version = \(application.catalogVersion)
             """)[0].decode(0, as: JSONB<CatalogDocument>.self).value
     }
@@ -278,7 +338,8 @@ public struct ApplicationStore: Sendable {
         guard application.state.isEditable else {
             throw RegistryError.conflict(
                 slug: "application-locked",
-                detail: "The application is \(application.state.rawValue.replacingOccurrences(of: "_", with: " ")); it can change only as a draft or when changes were requested."
+                detail:
+                    "The application is \(application.state.rawValue.replacingOccurrences(of: "_", with: " ")); it can change only as a draft or when changes were requested."
             )
         }
         return (application, try await catalog(of: application, on: connection))
@@ -287,7 +348,8 @@ public struct ApplicationStore: Sendable {
     static func transition(_ event: ApplicationEvent, _ application: Application, _ actor: ApplicationActor) throws -> ApplicationState {
         switch ApplicationMachine.apply(event, to: application.state, by: actor, at: Date()) {
         case .success(let next): return next
-        case .failure(let refusal) where refusal.code == "invalid-transition": throw RegistryError.conflict(slug: "invalid-transition", detail: refusal.message)
+        case .failure(let refusal) where refusal.code == "invalid-transition":
+            throw RegistryError.conflict(slug: "invalid-transition", detail: refusal.message)
         case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
         }
     }
@@ -296,13 +358,17 @@ public struct ApplicationStore: Sendable {
         let application = try await Self.application(id, on: connection)
         let catalog = try await catalog(of: application, on: connection)
         let titles = Dictionary(uniqueKeysWithValues: catalog.actions.map { ($0.code, $0.title) })
-        let evidence = try await connection.query("""
+        let evidence = try await connection.query(
+            """
             SELECT \(unsafeRaw: Evidence.columns) FROM evidence e WHERE e.application_id = \(id) ORDER BY e.uploaded_at, e.id
-            """).map(Evidence.init(row:))
+            """
+        ).map(Evidence.init(row:))
         let byAction = Dictionary(grouping: evidence, by: \.actionCode)
-        let commitments = try await connection.query("""
+        let commitments = try await connection.query(
+            """
             SELECT action_code, statement, updated_at FROM commitments WHERE application_id = \(id) ORDER BY action_code
-            """).map { row in
+            """
+        ).map { row in
             let code = try row.decode("action_code", as: String.self)
             return Commitment(
                 actionCode: code, actionTitle: titles[code] ?? code, statement: try row.decode("statement"), evidence: byAction[code] ?? [],
