@@ -27,8 +27,14 @@ public enum IdempotencyStore {
         case mismatch
     }
 
+    /// How long a key is remembered; a retry after that is a new request.
+    public static let retention = "24 hours"
+
     /// Looks the key up for `userID`, waiting for a concurrent transaction that holds it.
     public static func claim(key: String, userID: UUID, requestHash: Data, on connection: PostgresConnection) async throws -> Claim {
+        // The user's keys older than the retention go first, so the table does not grow forever.
+        try await connection.execute(
+            "DELETE FROM idempotency_keys WHERE user_id = \(userID) AND created_at < now() - \(retention)::interval")
         // Insert a placeholder: on conflict this waits for the other transaction to finish.
         let inserted = try await connection.execute(
             """

@@ -195,6 +195,8 @@ public struct UserStore: Sendable {
         let disabled = try row?.decode("disabled", as: Bool.self) ?? true
         let succeeded = matches && hash != nil && !disabled
         try await database.execute("INSERT INTO login_attempts (email, address, succeeded) VALUES (\(email), \(address), \(succeeded))")
+        // Attempts older than the window count for nothing: the account's go, so the table stays small.
+        try await database.execute("DELETE FROM login_attempts WHERE lower(email) = lower(\(email)) AND at < \(since)")
         guard succeeded, let id = try row?.decode("id", as: UUID.self) else { return .refused }
         return .succeeded(userID: id)
     }
@@ -307,6 +309,8 @@ public struct UserStore: Sendable {
     /// Opens a session; returns the cookie secret (stored only as its SHA-256).
     public func openSession(for userID: UUID, lifetime: TimeInterval) async throws -> String {
         let secret = Secrets.random()
+        // The user's expired sessions are of no use to anyone.
+        try await database.execute("DELETE FROM sessions WHERE user_id = \(userID) AND expires_at < now()")
         try await database.execute(
             """
             INSERT INTO sessions (secret_sha256, user_id, csrf_token, expires_at)
