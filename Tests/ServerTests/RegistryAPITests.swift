@@ -280,6 +280,16 @@ struct RegistryAPITests {
                 headers: ["If-Match": edited.headers[.eTag] ?? ""])
             #expect(published.status == 200 && published.json["is_current"] as? Bool == true)
             #expect(try await api.call(.get, "/api/v1/programs/netops").json["current_version"] as? Int == 2)
+            // What was granted under version 1 keeps version 1; new applications get version 2.
+            let certification = try await api.call(
+                .get, "/api/v1/certifications/\(fixture.certification.uuidString.lowercased())", token: fixture.admin.token)
+            #expect(certification.json["catalog_version"] as? Int == 1)
+            let approved = try await api.call(.get, "/api/v1/applications/\(fixture.approved.uuidString.lowercased())", token: fixture.admin.token)
+            #expect((approved.json["application"] as? [String: Any])?["catalog_version"] as? Int == 1)
+            let fresh = try await api.call(
+                .post, "/api/v1/applications", token: fixture.applicant.token,
+                json: #"{"participant_id":"\#(fixture.own.id.uuidString.lowercased())","program":"netops","tier":"plus"}"#)
+            #expect(fresh.status == 201 && fresh.json["catalog_version"] as? Int == 2)
             let frozen = try await api.call(
                 .put, "/api/v1/programs/netops/versions/1", token: fixture.admin.token, json: body, headers: ["If-Match": "\"1\""])
             #expect(frozen.status == 409 && frozen.problemType == "/problems/catalog-published")
