@@ -163,14 +163,7 @@ public struct UserStore: Sendable {
             """
         let rows = try await database.query(sql)
         guard let row = rows.single, let role = UserRole(rawValue: try row.decode("role")) else { return nil }
-        var memberships: [UUID: MembershipRole] = [:]
-        for entry in try row.decode("memberships", as: [String].self) {
-            let parts = entry.split(separator: ":")
-            if parts.count == 2, let id = UUID(uuidString: String(parts[0])), let membership = MembershipRole(rawValue: String(parts[1])) {
-                memberships[id] = membership
-            }
-        }
-        return Actor(userID: userID, role: role, memberships: memberships, scopes: scopes)
+        return Actor(userID: userID, role: role, memberships: Self.memberships(try row.decode("memberships")), scopes: scopes)
     }
 
     // MARK: Passwords and logins
@@ -288,20 +281,38 @@ public struct UserStore: Sendable {
     /// is disabled. Marks the token used (at most once a minute, to spare writes).
     public func authenticate(token secret: String) async throws -> Actor? {
         guard secret.hasPrefix("mp_"), secret.utf8.count <= 100 else { return nil }
+        let digest = Secrets.sha256(secret)
+        // One read answers who this is: the token, its user and their memberships. Writing
+        // `last_used_at` on every request cost a row version and WAL each time; it is written
+        // only when a minute old.
         guard
             let row = try await database.query(
                 """
-                UPDATE api_tokens t SET last_used_at = CASE WHEN t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'
-                                                            THEN now() ELSE t.last_used_at END
-                FROM users u
-                WHERE t.secret_sha256 = \(Secrets.sha256(secret)) AND u.id = t.user_id AND NOT u.disabled
-                  AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-                RETURNING t.user_id, t.scopes
+                SELECT t.id, t.user_id, t.scopes, u.role, t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale,
+                       coalesce((SELECT array_agg(m.participant_id::text || ':' || m.role) FROM memberships m WHERE m.user_id = u.id), '{}') AS memberships
+                FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.secret_sha256 = \(digest) AND NOT u.disabled AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
                 """
-            ).single
+            ).single,
+            let role = UserRole(rawValue: try row.decode("role"))
         else { return nil }
+        if try row.decode("stale", as: Bool.self) {
+            try await database.execute("UPDATE api_tokens SET last_used_at = now() WHERE id = \(try row.decode("id", as: UUID.self))")
+        }
         let scopes = Set(try row.decode("scopes", as: [String].self).compactMap(Scope.init(rawValue:)))
-        return try await actor(for: try row.decode("user_id"), scopes: scopes)
+        return Actor(userID: try row.decode("user_id"), role: role, memberships: Self.memberships(try row.decode("memberships")), scopes: scopes)
+    }
+
+    /// `participant-uuid:role` pairs, as the queries aggregate them.
+    static func memberships(_ entries: [String]) -> [UUID: MembershipRole] {
+        var memberships: [UUID: MembershipRole] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: ":")
+            if parts.count == 2, let id = UUID(uuidString: String(parts[0])), let membership = MembershipRole(rawValue: String(parts[1])) {
+                memberships[id] = membership
+            }
+        }
+        return memberships
     }
 
     // MARK: Browser sessions
