@@ -88,7 +88,7 @@ struct AuthorizationTests {
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
     static let pages: Set<String> = [
-        "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens",
+        "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens", "POST /account/password",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
         "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
         "POST /applications/{application}/comments",

@@ -78,12 +78,36 @@ struct WebTests {
             let withToken = try await api.call(.post, "/api/v1/participants", json: body, headers: cookie.merging(["X-CSRF-Token": csrf]) { $1 })
             #expect(withToken.status == 201)
 
+            // A wrong current password changes nothing and says so on the page.
+            let wrongPassword = try await api.call(
+                .post, "/account/password", body: Self.form(["csrf": csrf, "current": "nope", "new": "a brand new long password"]),
+                headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+            #expect(wrongPassword.status == 422 && wrongPassword.text.contains("not right"))
+
             let signedOut = try await api.call(
                 .post, "/logout", body: Self.form(["csrf": csrf]),
                 headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
             #expect(signedOut.status == 303 && signedOut.headers[.location] == "/login")
             #expect(try await api.call(.get, "/", headers: cookie).status == 303)
             #expect(try await api.call(.get, "/api/v1/users/me", headers: cookie).status == 401)
+
+            // A changed password ends the session it was changed from, and the new one signs in.
+            let again = try #require(Self.cookie("manrs_login_csrf", in: try await api.call(.get, "/login"))).value
+            let second = try await api.call(
+                .post, "/login", body: Self.form(["email": "applicant@example.org", "password": "a long test password", "csrf": again]),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(again)"])
+            let secondCookie = ["Cookie": "manrs_session=\(try #require(Self.cookie("manrs_session", in: second)).value)"]
+            let secondCSRF = try #require(Self.hiddenField("csrf", in: try await api.call(.get, "/", headers: secondCookie).text))
+            let changed = try await api.call(
+                .post, "/account/password",
+                body: Self.form(["csrf": secondCSRF, "current": "a long test password", "new": "a brand new long password"]),
+                headers: secondCookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+            #expect(changed.status == 303 && changed.headers[.location] == "/login")
+            #expect(try await api.call(.get, "/", headers: secondCookie).status == 303)
+            let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
+            #expect(
+                try await users.login(email: "applicant@example.org", password: "a brand new long password", address: "t", limits: LoginLimits())
+                    == .succeeded(userID: fixture.applicant.user.id))
         }
     }
 

@@ -37,6 +37,12 @@ struct WebRoutes {
         }
     }
 
+    struct PasswordForm: Decodable {
+        let csrf: String?
+        let current: String?
+        let new: String?
+    }
+
     func register(on router: RouterGroup<AppRequestContext>) {
         router.get("/login") { _, context in
             if context.session != nil { return Self.redirect(to: "/") }
@@ -103,6 +109,33 @@ struct WebRoutes {
             )
             return try await renderHome(session, newToken: ["name": name, "secret": secret])
         }
+        router.post("/account/password") { request, context in
+            guard let session = context.session else { return Self.redirect(to: "/login") }
+            let form = try await Self.form(PasswordForm.self, request, context)
+            guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
+                throw Problem.forbidden("The form is missing its CSRF token.")
+            }
+            guard let new = form.new, Passwords.isAcceptable(new) else {
+                return try await renderHome(
+                    session, newToken: nil, message: "A new password has 12 to 200 characters.", status: .unprocessableContent)
+            }
+            let outcome = try await users.changePassword(
+                session.user.id, current: form.current ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
+                context: ChangeContext(actor: session.actor, requestID: context.requestID)
+            )
+            switch outcome {
+            case .succeeded:
+                // Every session of the account ends with the old password, this one too.
+                var response = Self.redirect(to: "/login")
+                response.setCookie(sessionCookie("", maxAge: 0))
+                return response
+            case .refused:
+                return try await renderHome(session, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
+            case .rateLimited(let retryAfter):
+                return try await renderHome(
+                    session, newToken: nil, message: "Too many failed attempts. Try again in \(retryAfter / 60) minutes.", status: .tooManyRequests)
+            }
+        }
     }
 
     // MARK: Pages
@@ -117,7 +150,9 @@ struct WebRoutes {
         return response
     }
 
-    func renderHome(_ session: BrowserSession, newToken: [String: String]?) async throws -> Response {
+    func renderHome(
+        _ session: BrowserSession, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
+    ) async throws -> Response {
         var rows: [[String: Any]] = []
         for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             guard let participant = try? await participants.get(id) else { continue }
@@ -138,8 +173,9 @@ struct WebRoutes {
         page.merge([
             "user": ["displayName": session.user.displayName, "email": session.user.email], "role": session.user.role.rawValue,
             "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens, "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
+            "error": message as Any,
         ]) { $1 }
-        return try html("home", page, status: newToken == nil ? .ok : .created)
+        return try html("home", page, status: status ?? (newToken == nil ? .ok : .created))
     }
 
     func html(_ template: String, _ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
