@@ -52,8 +52,12 @@ struct Measure: ParsableCommand {
         var measurement = Measurement(
             vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, bogons: Bogons(fullBogons: fullBogons), only: Set(asn))
 
+        var ticker = ProgressTicker(command: "measure")
+        var seen = 0
         let routeSummary = try Routes.readWithPaths(path: routes) { announcement, path in
             measurement.add(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText, path: path)
+            seen += 1
+            ticker.tick(seen, "announcements")
         }
         let routeCount = routeSummary.records
         if routeSummary.truncated { log("measure: \(routes) ends mid-record (truncated); read what was there") }
@@ -80,6 +84,8 @@ struct Measure: ParsableCommand {
             }
         }
         output.flush()
-        log("measure: \(routeCount) announcements, \(rows.count) ASNs in \(ContinuousClock.now - started)")
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        log("measure: \(routeCount) announcements, \(rows.count) ASNs in \(String(format: "%.2f", seconds)) s")
     }
 }

@@ -112,7 +112,11 @@ final class RouteReadInBackground: @unchecked Sendable {
             result = Result {
                 var announcements: [Announcement] = []
                 announcements.reserveCapacity(1 << 20)
-                let summary = try Routes.read(path: path, policy: policy) { announcements.append($0) }
+                var ticker = ProgressTicker(command: "validate")
+                let summary = try Routes.read(path: path, policy: policy) {
+                    announcements.append($0)
+                    ticker.tick(announcements.count, "announcements read")
+                }
                 return (announcements, summary)
             }
             done.signal()
