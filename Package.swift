@@ -136,6 +136,8 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
+        // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
+        .testTarget(name: "CLITests", dependencies: ["ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
