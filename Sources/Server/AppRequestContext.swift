@@ -15,8 +15,9 @@ public struct AppRequestContext: RequestContext {
     public var actor: Actor?
     /// Set when the request came with a browser session cookie rather than a token.
     public var session: BrowserSession?
-    /// The peer's IP address, for login rate limiting.
-    public let remoteAddress: String?
+    /// The client's IP address, for login rate limiting: the peer's, or behind a trusted proxy
+    /// the one it forwarded (`ClientAddress`).
+    public var remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -31,12 +32,15 @@ public struct AppRequestContext: RequestContext {
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let bodyLimit: Int
+    var trustedProxies: Set<String> = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.newID()
         context.requestID = id
         context.bodyLimit = bodyLimit
+        context.remoteAddress = ClientAddress.resolve(
+            peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.requestID] = id
@@ -95,7 +99,24 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 }
 
+/// Who the client is when proxies stand in between.
+enum ClientAddress {
+    /// The peer, unless it is a trusted proxy: then the right-most `X-Forwarded-For` address that
+    /// is not itself a trusted proxy (the left part of the header is the client's to forge).
+    static func resolve(peer: String?, forwardedFor: [String], trusted: Set<String>) -> String? {
+        guard let peer, trusted.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for hop in hops.reversed() where !trusted.contains(hop) {
+            // Only something that reads as an address; anything else falls back to the proxy.
+            guard hop.count <= 45, hop.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { return peer }
+            return hop
+        }
+        return peer
+    }
+}
+
 extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let requestID = HTTPField.Name("X-Request-Id")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!

@@ -96,7 +96,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
 
 /// The middleware every route runs through, outermost first.
 public func installMiddleware(on router: Router<AppRequestContext>, settings: Settings) {
-    router.add(middleware: RequestIDMiddleware(bodyLimit: settings.maxBodyBytes))
+    router.add(middleware: RequestIDMiddleware(bodyLimit: settings.maxBodyBytes, trustedProxies: settings.trustedProxies))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())

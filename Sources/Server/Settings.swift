@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Routing
 
 /// Process configuration, read once at start: command-line values over environment variables
 /// over defaults. Every bad value is refused with a one-line error that names it.
@@ -26,6 +28,8 @@ public struct Settings: Sendable, Equatable {
     public var reviewSLADays: Int
     /// How long an auditor's claim on a queue item lasts.
     public var reviewClaimMinutes: Int
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String> = []
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -47,6 +51,7 @@ public struct Settings: Sendable, Equatable {
         ("EVIDENCE_MAX_BYTES", "26214400", "largest evidence file in bytes (25 MiB); larger gets 413"),
         ("REVIEW_SLA_DAYS", "10", "working days from submission to a review's due time (1-100)"),
         ("REVIEW_CLAIM_MINUTES", "120", "how long an auditor's claim on a queue item lasts (5-10080)"),
+        ("TRUSTED_PROXIES", "(none)", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -80,6 +85,13 @@ public struct Settings: Sendable, Equatable {
         guard let secure = ["true": true, "false": false][secureText.lowercased()] else {
             throw SettingsError(name: "SECURE_COOKIES", value: secureText, expected: "true or false")
         }
+        var trusted: Set<String> = []
+        for entry in (value("TRUSTED_PROXIES") ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            guard (try? IPAddress(entry)) != nil else {
+                throw SettingsError(name: "TRUSTED_PROXIES", value: entry, expected: "IP addresses separated by commas")
+            }
+            trusted.insert(entry)
+        }
         return Settings(
             databaseURL: value("DATABASE_URL"),
             host: host,
@@ -94,7 +106,8 @@ public struct Settings: Sendable, Equatable {
             secureCookies: secure,
             evidenceMaxBytes: try integer("EVIDENCE_MAX_BYTES", default: 25 << 20, in: 1024...(1 << 30)),
             reviewSLADays: try integer("REVIEW_SLA_DAYS", default: 10, in: 1...100),
-            reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080)
+            reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080),
+            trustedProxies: trusted
         )
     }
 }
