@@ -41,14 +41,12 @@ public enum ApplicationActor: Sendable, Equatable {
     case reviewer
     /// Someone else.
     case other
-}
 
-/// A refused transition: a stable code and a sentence.
-public struct TransitionRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public let code: String
-    public let message: String
-
-    public var description: String { message }
+    /// How the state machine sees a signed-in person acting on `participant`'s application
+    /// directly (not through the review queue): a member is the applicant, anyone else is not.
+    public static func direct(_ actor: Actor?, on participant: UUID) -> ApplicationActor {
+        actor?.memberships[participant] != nil ? .applicant : .other
+    }
 }
 
 /// The application state machine: (state, event, actor, time) → new state, or why not. The
@@ -56,13 +54,13 @@ public struct TransitionRefusal: Error, Sendable, Equatable, CustomStringConvert
 public enum ApplicationMachine {
     public static func apply(
         _ event: ApplicationEvent, to state: ApplicationState, by actor: ApplicationActor, at time: Date
-    ) -> Result<ApplicationState, TransitionRefusal> {
+    ) -> Result<ApplicationState, Refusal> {
         let applicantEvents: Set<ApplicationEvent> = [.submit, .withdraw]
         if applicantEvents.contains(event) && actor != .applicant {
-            return .failure(TransitionRefusal(code: "not-applicant", message: "Only the participant's members can \(verb(event)) an application."))
+            return .failure(Refusal("not-applicant", "Only the participant's members can \(verb(event)) an application."))
         }
         if !applicantEvents.contains(event) && actor != .reviewer {
-            return .failure(TransitionRefusal(code: "not-reviewer", message: "Only a reviewer can \(verb(event)) an application."))
+            return .failure(Refusal("not-reviewer", "Only a reviewer can \(verb(event)) an application."))
         }
         switch (event, state) {
         case (.submit, .draft), (.submit, .changesRequested): return .success(.submitted)
@@ -73,9 +71,9 @@ public enum ApplicationMachine {
         case (.withdraw, .draft), (.withdraw, .submitted), (.withdraw, .inReview), (.withdraw, .changesRequested): return .success(.withdrawn)
         default:
             return .failure(
-                TransitionRefusal(
-                    code: "invalid-transition",
-                    message: "An application that is \(state.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(participle(event))."
+                Refusal(
+                    "invalid-transition",
+                    "An application that is \(state.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(participle(event))."
                 ))
         }
     }

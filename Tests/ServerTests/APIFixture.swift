@@ -127,7 +127,7 @@ struct APIFixture: Sendable {
             context: applicantContext
         )
         let detail = try await applications.detail(application.id)
-        _ = try await applications.submit(application.id, expectedVersion: detail.application.version, actor: .applicant, context: applicantContext)
+        _ = try await applications.submit(application.id, expectedVersion: detail.application.version, context: applicantContext)
         let item = try #require(try await reviews.queue(QueueFilter(), limit: 10).first { $0.applicationID == application.id })
         let reviewer = try await reviews.reviewer(auditorActor)
         _ = try await reviews.claim(item.id, reviewer: reviewer, context: auditorContext)

@@ -85,10 +85,7 @@ struct WorkflowPages {
         router.post("/applications/:application/submit") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
                 try await applicationAction(context, session) { id in
-                    let participant = try await applications.participant(ofApplication: id)
-                    let actor: ApplicationActor = session.actor.memberships[participant] != nil ? .applicant : .other
-                    _ = try await applications.submit(
-                        id, expectedVersion: Int(fields["version"] ?? "") ?? 0, actor: actor, context: change(session, context))
+                    _ = try await applications.submit(id, expectedVersion: Int(fields["version"] ?? "") ?? 0, context: change(session, context))
                 }
             }
         }

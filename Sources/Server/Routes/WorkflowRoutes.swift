@@ -78,13 +78,13 @@ struct WorkflowRoutes {
         api.post("applications/:application/submit") { request, context in
             let id = try await authorize(.editApplication, application: context)
             let detail = try await applications.submit(
-                id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
+                id, expectedVersion: try ETag.expectedVersion(request), context: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.post("applications/:application/withdraw") { request, context in
             let id = try await authorize(.editApplication, application: context)
             let detail = try await applications.withdraw(
-                id, expectedVersion: try ETag.expectedVersion(request), actor: applicationActor(context, id), context: context.change)
+                id, expectedVersion: try ETag.expectedVersion(request), context: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.get("applications/:application/comments") { _, context in
@@ -346,10 +346,4 @@ struct WorkflowRoutes {
         return id
     }
 
-    /// How the state machine sees the caller.
-    func applicationActor(_ context: AppRequestContext, _ id: UUID) async throws -> ApplicationActor {
-        guard let actor = context.actor else { return .other }
-        let participant = try await applications.participant(ofApplication: id)
-        return actor.memberships[participant] != nil ? .applicant : .other
-    }
 }

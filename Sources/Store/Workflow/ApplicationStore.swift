@@ -227,10 +227,10 @@ public struct ApplicationStore: Sendable {
 
     /// Submits a complete application: a new review round enters the auditors' queue. An
     /// incomplete one is refused with everything it lacks.
-    public func submit(_ id: UUID, expectedVersion: Int, actor: ApplicationActor, context: ChangeContext) async throws -> ApplicationDetail {
+    public func submit(_ id: UUID, expectedVersion: Int, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            let next = try Self.transition(.submit, application, actor)
+            let next = try Self.transition(.submit, application, .direct(context.actor, on: application.participantID))
             guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             let detail = try await Self.detail(id, on: connection)
             if !detail.missing.isEmpty {
@@ -258,10 +258,10 @@ public struct ApplicationStore: Sendable {
     }
 
     /// Withdraws an application before a decision; its open review item leaves the queue.
-    public func withdraw(_ id: UUID, expectedVersion: Int, actor: ApplicationActor, context: ChangeContext) async throws -> ApplicationDetail {
+    public func withdraw(_ id: UUID, expectedVersion: Int, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            let next = try Self.transition(.withdraw, application, actor)
+            let next = try Self.transition(.withdraw, application, .direct(context.actor, on: application.participantID))
             guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
             try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = now() WHERE id = \(id)")
             try await connection.execute(
