@@ -84,8 +84,6 @@ struct Measure: ParsableCommand {
             }
         }
         output.flush()
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        log("measure: \(routeCount) announcements, \(rows.count) ASNs in \(String(format: "%.2f", seconds)) s")
+        log("measure: \(routeCount) announcements, \(rows.count) ASNs in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s")
     }
 }

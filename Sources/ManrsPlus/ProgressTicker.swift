@@ -22,8 +22,12 @@ struct ProgressTicker {
         let now = ContinuousClock.now
         guard now - lastPrint >= interval else { return }
         lastPrint = now
-        let seconds = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
-        let line = "\(command): \(count) \(what) so far (\(String(format: "%.1f", seconds)) s)\n"
+        let line = "\(command): \(count) \(what) so far (\(String(format: "%.1f", (now - started).seconds)) s)\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
+}
+
+extension Duration {
+    /// The duration in seconds, for messages.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -51,6 +51,13 @@ struct Pages: Sendable {
         return try render("error", model, status: HTTPResponse.Status(code: problem.status))
     }
 
+    /// Every form of a signed-in page carries the session's CSRF token; a post without it is refused.
+    static func checkCSRF(_ sent: String?, _ session: BrowserSession) throws(Problem) {
+        guard let sent, Secrets.constantTimeEquals(sent, session.csrfToken) else {
+            throw Problem.forbidden("The form is missing its CSRF token; reload the page and try again.")
+        }
+    }
+
     /// What every signed-in page shows: the navigation for the role, and the CSRF token.
     static func frame(_ session: BrowserSession?) -> [String: Any] {
         guard let session else { return [:] }

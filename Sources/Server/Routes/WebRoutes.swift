@@ -81,9 +81,7 @@ struct WebRoutes {
         router.post("/logout") { request, context in
             let form = try await Self.form(CSRFForm.self, request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
-                guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
-                    throw Problem.forbidden("The form is missing its CSRF token.")
-                }
+                try Pages.checkCSRF(form.csrf, session)
                 try await users.closeSession(secret)
             }
             var response = Self.redirect(to: "/login")
@@ -97,9 +95,7 @@ struct WebRoutes {
         router.post("/account/tokens") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
             let form = try await Self.form(TokenForm.self, request, context)
-            guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
-                throw Problem.forbidden("The form is missing its CSRF token.")
-            }
+            try Pages.checkCSRF(form.csrf, session)
             let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...100).contains(name.count) else { throw Problem.invalid("name", "invalid_length", "A token name has 1 to 100 characters.") }
             let scopes: Set<Scope> = form.readOnly == nil ? [.read, .write] : [.read]
@@ -112,9 +108,7 @@ struct WebRoutes {
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
             let form = try await Self.form(PasswordForm.self, request, context)
-            guard let sent = form.csrf, Secrets.constantTimeEquals(sent, session.csrfToken) else {
-                throw Problem.forbidden("The form is missing its CSRF token.")
-            }
+            try Pages.checkCSRF(form.csrf, session)
             guard let new = form.new, Passwords.isAcceptable(new) else {
                 return try await renderHome(
                     session, newToken: nil, message: "A new password has 12 to 200 characters.", status: .unprocessableContent)

@@ -59,7 +59,7 @@ struct WorkflowPages {
                     throw Problem.unsupportedMediaType("Upload evidence with the page's form (multipart/form-data).")
                 }
                 let upload = try await MultipartForm.read(request, boundary: boundary, maxBytes: evidenceMaxBytes)
-                try Self.checkCSRF(upload.field("csrf"), session)
+                try Pages.checkCSRF(upload.field("csrf"), session)
                 return try await applicationAction(context, session) { id in
                     guard let action = upload.field("action") else { throw Problem.invalid("action", "required", "Choose an action.") }
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
@@ -377,7 +377,7 @@ struct WorkflowPages {
         try await page(context, roles: roles) { session in
             let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 256 * 1024))
             let fields = Self.fields(String(buffer: buffer))
-            try Self.checkCSRF(fields["csrf"], session)
+            try Pages.checkCSRF(fields["csrf"], session)
             return try await body(session, fields)
         }
     }
@@ -403,12 +403,6 @@ struct WorkflowPages {
 
     static func require(_ session: BrowserSession, _ permission: Permission, _ participant: UUID) throws {
         if case .forbidden(let rule) = Access.decide(permission, actor: session.actor, participant: participant) { throw Problem.forbidden(rule) }
-    }
-
-    static func checkCSRF(_ sent: String?, _ session: BrowserSession) throws {
-        guard let sent, Secrets.constantTimeEquals(sent, session.csrfToken) else {
-            throw Problem.forbidden("The form is missing its CSRF token; reload the page and try again.")
-        }
     }
 
     /// A sentence for people from a refusal; anything unexpected is rethrown (a 500 that says nothing).

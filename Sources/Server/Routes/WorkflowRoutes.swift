@@ -26,11 +26,7 @@ struct WorkflowRoutes {
         api.get("applications") { request, context in
             let actor = try context.require(.listParticipants)
             let (limit, cursor) = try request.pagination()
-            var participants: Set<UUID>? = actor.role == .applicant ? Set(actor.memberships.keys) : nil
-            if let text = request.query("participant") {
-                guard let id = UUID(uuidString: text) else { throw Problem.invalid("participant", "invalid", "participant is an id.") }
-                participants = participants.map { $0.intersection([id]) } ?? [id]
-            }
+            let participants = try Self.visibleParticipants(request, actor)
             var state: ApplicationState? = nil
             if let text = request.query("state") {
                 guard let value = ApplicationState(rawValue: text) else {
@@ -111,11 +107,7 @@ struct WorkflowRoutes {
         }
         api.get("certifications") { request, context in
             let actor = try context.require(.listParticipants)
-            var participants: Set<UUID>? = actor.role == .applicant ? Set(actor.memberships.keys) : nil
-            if let text = request.query("participant") {
-                guard let id = UUID(uuidString: text) else { throw Problem.invalid("participant", "invalid", "participant is an id.") }
-                participants = participants.map { $0.intersection([id]) } ?? [id]
-            }
+            let participants = try Self.visibleParticipants(request, actor)
             return try JSONResponse(Items(items: try await reviews.certifications(participants: participants, limit: try request.pagination().limit)))
         }
         api.get("certifications/:certification") { _, context in
@@ -336,6 +328,15 @@ struct WorkflowRoutes {
     }
 
     // MARK: Helpers
+
+    /// The participants a listing covers: an applicant's own, narrowed by `?participant=`; for
+    /// staff, that one or (nil) all.
+    static func visibleParticipants(_ request: Request, _ actor: Actor) throws(Problem) -> Set<UUID>? {
+        let own: Set<UUID>? = actor.role == .applicant ? Set(actor.memberships.keys) : nil
+        guard let text = request.query("participant") else { return own }
+        guard let id = UUID(uuidString: text) else { throw Problem.invalid("participant", "invalid", "participant is an id.") }
+        return own.map { $0.intersection([id]) } ?? [id]
+    }
 
     /// The application in the path, once the caller may perform `permission` on its participant.
     func authorize(_ permission: Permission, application context: AppRequestContext) async throws -> UUID {

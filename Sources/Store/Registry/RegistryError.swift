@@ -58,8 +58,7 @@ struct ListCursor: Equatable {
 
     var encoded: String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Data("\(micros)/\(id.uuidString.lowercased())".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Secrets.base64URL(Data("\(micros)/\(id.uuidString.lowercased())".utf8))
     }
 
     init(createdAt: Date, id: UUID) {

@@ -73,8 +73,14 @@ public struct ReviewStore: Sendable {
     }
 
     public func item(_ id: UUID) async throws -> ReviewItem {
+        try await database.withConnection { connection in try await Self.item(id, on: connection) }
+    }
+
+    /// One item as the queue shows it, read on `connection` (inside the caller's transaction).
+    static func item(_ id: UUID, on connection: PostgresConnection) async throws -> ReviewItem {
         guard
-            let row = try await database.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)").single
+            let row = try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")
+                .single
         else {
             throw RegistryError.notFound("There is no review item \(id.uuidString.lowercased()).")
         }
@@ -129,8 +135,7 @@ public struct ReviewStore: Sendable {
                 before: item.claimedBy.map { ["claimed_by": $0.uuidString.lowercased()] },
                 after: ["claimed_by": reviewer.userID.uuidString.lowercased()],
                 context: context, on: connection)
-            return try ReviewItem(
-                row: try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")[0])
+            return try await Self.item(id, on: connection)
         }
     }
 
@@ -146,8 +151,7 @@ public struct ReviewStore: Sendable {
             try await AuditLog.append(
                 "review.released", entity: "review_item", id: id.uuidString.lowercased(), participant: item.participantID,
                 before: ["claimed_by": holder.uuidString.lowercased()], context: context, on: connection)
-            return try ReviewItem(
-                row: try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")[0])
+            return try await Self.item(id, on: connection)
         }
     }
 
@@ -214,11 +218,7 @@ public struct ReviewStore: Sendable {
                     try await Self.certify(application, months: cadenceMonths, context: context, on: connection)
                 }
             }
-            return (
-                try ReviewItem(
-                    row: try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")[
-                        0]), outcome
-            )
+            return (try await Self.item(id, on: connection), outcome)
         }
     }
 
@@ -345,8 +345,7 @@ public struct ReviewStore: Sendable {
         guard try await connection.query("SELECT 1 FROM review_items WHERE id = \(id) FOR UPDATE").single != nil else {
             throw RegistryError.notFound("There is no review item \(id.uuidString.lowercased()).")
         }
-        let item = try ReviewItem(
-            row: try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")[0])
+        let item = try await item(id, on: connection)
         let decisions = try await connection.query(
             """
             SELECT reviewer_id, decision FROM decisions WHERE review_item_id = \(id) ORDER BY created_at, id
