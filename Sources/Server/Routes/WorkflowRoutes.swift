@@ -134,13 +134,13 @@ struct WorkflowRoutes {
         }
         api.get("evidence/:evidence") { _, context in
             guard context.actor != nil else { throw Problem.unauthenticated() }
-            let file = try await applications.evidenceFile(try context.parameters.uuid("evidence"))
+            let file = try await applications.evidenceFile(try context.parameters.uuid("evidence"), content: false)
             try context.require(.readApplication, participant: file.participantID)
             return try JSONResponse(file.evidence)
         }
         api.get("evidence/:evidence/content") { _, context in
             guard context.actor != nil else { throw Problem.unauthenticated() }
-            let file = try await applications.evidenceFile(try context.parameters.uuid("evidence"))
+            let file = try await applications.evidenceFile(try context.parameters.uuid("evidence"), content: true)
             try context.require(.readApplication, participant: file.participantID)
             guard file.evidence.kind == "document", let name = file.evidence.fileName else {
                 throw Problem.notFound("This evidence is a \(file.evidence.kind), not a file; its content is in the metadata.")

@@ -211,12 +211,13 @@ public struct ApplicationStore: Sendable {
         .map(Evidence.init(row:))
     }
 
-    /// One piece of evidence with its participant (for authorisation) and, for files, the bytes.
-    public func evidenceFile(_ id: UUID) async throws -> EvidenceFile {
+    /// One piece of evidence with its participant (for authorisation) and, with `content`, a
+    /// file's bytes (up to `EVIDENCE_MAX_BYTES`: read them only to send them).
+    public func evidenceFile(_ id: UUID, content: Bool) async throws -> EvidenceFile {
         guard
             let row = try await database.query(
                 """
-                SELECT \(unsafeRaw: Evidence.columns), e.content, a.participant_id AS owner
+                SELECT \(unsafeRaw: Evidence.columns), \(unsafeRaw: content ? "e.content" : "NULL::bytea AS content"), a.participant_id AS owner
                 FROM evidence e JOIN applications a ON a.id = e.application_id WHERE e.id = \(id)
                 """
             ).single
