@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Store
 
-/// `manrs-plus import vrps|routes|irr|peeringdb FILE`: store a measurement input as a snapshot.
+/// `manrs-plus import vrps|routes|irr|peeringdb|spoofer FILE`: store a measurement input as a snapshot.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a measurement input into PostgreSQL as a snapshot, with its provenance.",
@@ -11,7 +11,7 @@ struct Import: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "vrps, routes, irr or peeringdb.")
+    @Argument(help: "vrps, routes, irr, peeringdb or spoofer.")
     var kind: String
 
     @Argument(help: "The file (any format the readers accept; plain, gzip or bzip2).")

@@ -11,8 +11,10 @@ struct Measure: ParsableCommand {
             rpki_invalid_origin, rpki_invalid_length, rpki_score (valid share - 10 x invalid share), \
             irr_exact, irr_covering, irr_none, irr_coverage, irr_rpki_conflicts, \
             bogon_prefixes_originated, too_specific_originated, bogon_prefixes_propagated, \
-            bogon_asns_originated, bogon_asns_propagated, rov_invalid_carried, peeringdb_noc, peeringdb_abuse. \
-            Transit columns need AS paths, so MRT input. Explanations go to stderr with --explain.
+            bogon_asns_originated, bogon_asns_propagated, rov_invalid_carried, peeringdb_noc, peeringdb_abuse, \
+            spoofer_prefixes_tested, spoofable_prefixes, spoofer_last_test, spoofer_test_age_days. \
+            Transit columns need AS paths, so MRT input. A column whose input was not given is empty. \
+            Explanations go to stderr with --explain.
             """
     )
 
@@ -28,6 +30,12 @@ struct Measure: ParsableCommand {
     @Option(help: "PeeringDB JSON dump(s).")
     var peeringdb: [String] = []
 
+    @Option(help: "CAIDA Spoofer session results (CSV or JSON lines).")
+    var spoofer: [String] = []
+
+    @Option(help: "The moment the metrics describe, ISO 8601, for the age of Spoofer sessions (default: now).")
+    var asOf: String?
+
     @Option(help: "A full-bogons list, added to the special-purpose blocks.")
     var bogons: String?
 
@@ -36,6 +44,12 @@ struct Measure: ParsableCommand {
 
     @Flag(help: "Print each row's explanations to stderr.")
     var explain = false
+
+    func validate() throws {
+        if let asOf, (try? Date(asOf, strategy: .iso8601)) == nil {
+            throw ValidationError("--as-of '\(asOf)' is not an ISO 8601 time such as 2025-07-20T09:31:33Z")
+        }
+    }
 
     func run() throws {
         let started = ContinuousClock.now
@@ -48,9 +62,15 @@ struct Measure: ParsableCommand {
             log("measure: \(file): \(summary.records) route objects (\(summary.rejected) rejected)")
         }
         let networks = peeringdb.isEmpty ? nil : try PeeringDBReader.read(paths: peeringdb)
+        var sessions: [SpooferResult]? = spoofer.isEmpty ? nil : []
+        for file in spoofer {
+            let summary = try SpooferReader.read(path: file) { sessions!.append($0) }
+            log("measure: \(file): \(summary.records) Spoofer results (\(summary.rejected) rejected)")
+        }
         let fullBogons = try bogons.map { try Bogons.readList(path: $0).prefixes } ?? []
         var measurement = Measurement(
-            vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, bogons: Bogons(fullBogons: fullBogons), only: Set(asn))
+            vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, spoofer: sessions, bogons: Bogons(fullBogons: fullBogons),
+            only: Set(asn), asOf: try asOf.map { try Date($0, strategy: .iso8601) } ?? Date())
 
         var ticker = ProgressTicker(command: "measure")
         var seen = 0
@@ -66,7 +86,8 @@ struct Measure: ParsableCommand {
         output.write(
             "asn,announcements,rpki_valid,rpki_invalid,rpki_not_found,rpki_invalid_origin,rpki_invalid_length,rpki_score,"
                 + "irr_exact,irr_covering,irr_none,irr_coverage,irr_rpki_conflicts,bogon_prefixes_originated,too_specific_originated,"
-                + "bogon_prefixes_propagated,bogon_asns_originated,bogon_asns_propagated,rov_invalid_carried,peeringdb_noc,peeringdb_abuse\n")
+                + "bogon_prefixes_propagated,bogon_asns_originated,bogon_asns_propagated,rov_invalid_carried,peeringdb_noc,peeringdb_abuse,"
+                + "spoofer_prefixes_tested,spoofable_prefixes,spoofer_last_test,spoofer_test_age_days\n")
         let rows = measurement.metrics()
         for row in rows {
             let fields: [String] = [
@@ -77,6 +98,8 @@ struct Measure: ParsableCommand {
                 String(row.bogonPrefixesOriginated), String(row.tooSpecificOriginated), String(row.bogonPrefixesPropagated),
                 String(row.bogonASNsOriginated), String(row.bogonASNsPropagated), String(row.rovInvalidCarried),
                 row.nocContact.map { $0 ? "yes" : "no" } ?? "", row.abuseContact.map { $0 ? "yes" : "no" } ?? "",
+                row.spooferPrefixesTested.map(String.init) ?? "", row.spoofablePrefixes.map(String.init) ?? "",
+                row.spooferLatestTest.map { $0.formatted(.iso8601) } ?? "", row.spooferTestAgeDays.map(String.init) ?? "",
             ]
             output.write(fields.joined(separator: ",") + "\n")
             if explain {

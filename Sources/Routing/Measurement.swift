@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-ASN conformance metrics for the routing actions, each with the inputs behind it.
 public struct ASNMetrics: Sendable {
     public let asn: ASN
@@ -28,6 +30,12 @@ public struct ASNMetrics: Sendable {
     /// Contacts from PeeringDB (nil when no PeeringDB data was given).
     public var nocContact: Bool?
     public var abuseContact: Bool?
+    /// Spoofer (all nil when no Spoofer data was given): the client networks of this AS with a
+    /// session, those whose latest session let a forged packet out, and the latest session's age.
+    public var spooferPrefixesTested: Int?
+    public var spoofablePrefixes: Int?
+    public var spooferLatestTest: Date?
+    public var spooferTestAgeDays: Int?
     /// Why: the routes and objects behind the failing counts, a bounded sample of each.
     public var explanations: [Explanation] = []
 
@@ -70,6 +78,9 @@ public struct Measurement {
     private let irrByPrefix: [IPPrefix: Set<ASN>]
     private let irrRoutes: [IRRRoute]
     private let peeringDB: [ASN: PeeringDBNetwork]?
+    private let spoofer: [SpooferResult]?
+    /// The moment the metrics describe, for the age of Spoofer sessions.
+    private let asOf: Date
     /// When non-empty, only these ASNs get rows.
     private let only: Set<ASN>
     private var seenOrigins: Set<RouteKey> = []
@@ -86,8 +97,13 @@ public struct Measurement {
         let route: RouteKey
     }
 
-    public init(vrps: VRPIndex, irr: [IRRRoute] = [], peeringDB: [ASN: PeeringDBNetwork]? = nil, bogons: Bogons = Bogons(), only: Set<ASN> = []) {
+    public init(
+        vrps: VRPIndex, irr: [IRRRoute] = [], peeringDB: [ASN: PeeringDBNetwork]? = nil, spoofer: [SpooferResult]? = nil,
+        bogons: Bogons = Bogons(), only: Set<ASN> = [], asOf: Date = Date()
+    ) {
         self.vrps = vrps
+        self.spoofer = spoofer
+        self.asOf = asOf
         self.bogons = bogons
         self.irrRoutes = irr
         self.irrByPrefix = Dictionary(grouping: irr, by: \.prefix).mapValues { Set($0.map(\.origin)) }
@@ -204,6 +220,41 @@ public struct Measurement {
                 result[asn]!.abuseContact = peeringDB[asn]?.hasAbuse ?? false
             }
         }
+        if let spoofer { applySpoofer(spoofer, to: &result) }
         return result.values.sorted { $0.asn < $1.asn }
+    }
+
+    /// The latest session per (ASN, client network) decides that network's verdict; older
+    /// sessions of the same network are history.
+    private func applySpoofer(_ sessions: [SpooferResult], to result: inout [ASN: ASNMetrics]) {
+        struct NetworkKey: Hashable {
+            let asn: ASN
+            let prefix: IPPrefix
+        }
+        var latest: [NetworkKey: SpooferResult] = [:]
+        for session in sessions where result[session.asn] != nil {
+            let key = NetworkKey(asn: session.asn, prefix: session.prefix)
+            if let seen = latest[key], (seen.testedAt, seen.session) >= (session.testedAt, session.session) { continue }
+            latest[key] = session
+        }
+        let byASN = Dictionary(grouping: latest.values, by: \.asn)
+        for asn in result.keys {
+            let networks = (byASN[asn] ?? []).sorted { ($0.testedAt, $0.session) > ($1.testedAt, $1.session) }
+            var row = result[asn]!
+            row.spooferPrefixesTested = networks.count
+            row.spoofablePrefixes = networks.count { $0.verdict == .spoofable }
+            row.spooferLatestTest = networks.first?.testedAt
+            row.spooferTestAgeDays = networks.first.map { max(0, Int(asOf.timeIntervalSince($0.testedAt) / 86_400)) }
+            for network in networks {
+                let age = max(0, Int(asOf.timeIntervalSince(network.testedAt) / 86_400))
+                let statuses = [network.routed.map { "routed \($0.rawValue)" }, network.privateSource.map { "private \($0.rawValue)" }]
+                    .compactMap(\.self).joined(separator: ", ")
+                row.explain(
+                    network.verdict == .spoofable ? "spoofable_prefix" : "spoofer_session",
+                    "\(network.prefix): \(network.verdict.rawValue), \(age) days old",
+                    ["session \(network.session) at \(network.testedAt.formatted(.iso8601))" + (statuses.isEmpty ? "" : ": \(statuses)")])
+            }
+            result[asn] = row
+        }
     }
 }

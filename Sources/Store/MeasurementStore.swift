@@ -10,6 +10,7 @@ public struct ParticipantMeasurement: Sendable, Encodable {
         public let vrps: SnapshotReference?
         public let irr: SnapshotReference?
         public let peeringdb: SnapshotReference?
+        public let spoofer: SnapshotReference?
     }
 
     public struct SnapshotReference: Sendable, Encodable {
@@ -47,6 +48,10 @@ public struct ParticipantMeasurement: Sendable, Encodable {
         public let nocContact: Bool
         public let abuseContact: Bool
         public let contactSources: [String]
+        public let spooferPrefixesTested: Int?
+        public let spoofablePrefixes: Int?
+        public let spooferLastTest: Date?
+        public let spooferTestAgeDays: Int?
         public let explanations: [Explanation]
 
         public struct Explanation: Sendable, Encodable {
@@ -74,6 +79,10 @@ public struct ParticipantMeasurement: Sendable, Encodable {
             case nocContact = "noc_contact"
             case abuseContact = "abuse_contact"
             case contactSources = "contact_sources"
+            case spooferPrefixesTested = "spoofer_prefixes_tested"
+            case spoofablePrefixes = "spoofable_prefixes"
+            case spooferLastTest = "spoofer_last_test"
+            case spooferTestAgeDays = "spoofer_test_age_days"
         }
     }
 
@@ -89,7 +98,7 @@ public struct ParticipantMeasurement: Sendable, Encodable {
 
 /// Measures a participant's ASNs from the stored snapshots, with the same `Routing.Measurement`
 /// the CLI runs. Only the rows that matter are read: the participant's routes, the VRPs and
-/// route objects covering them, and their PeeringDB records.
+/// route objects covering them, their PeeringDB records and their Spoofer sessions.
 public struct MeasurementStore: Sendable {
     let database: PostgresPool
 
@@ -98,8 +107,9 @@ public struct MeasurementStore: Sendable {
     }
 
     /// Metrics of `participant` over the routes snapshot `routesSnapshot` (the latest when nil),
-    /// with the latest VRP, IRR and PeeringDB snapshots taken no later than it (or, when there is
-    /// none that old, the latest there is). The response names every snapshot used.
+    /// with the latest VRP, IRR, PeeringDB and Spoofer snapshots taken no later than it (or, when
+    /// there is none that old, the latest there is). Spoofer ages count to the routes' time. The
+    /// response names every snapshot used.
     public func measure(participant: UUID, routesSnapshot: Int?) async throws -> ParticipantMeasurement {
         try await database.withConnection { connection in
             let asns = try await connection.query(
@@ -119,6 +129,7 @@ public struct MeasurementStore: Sendable {
             let vrps = try await companion("vrps")
             let irr = try await companion("irr")
             let peeringdb = try await companion("peeringdb")
+            let spoofer = try await companion("spoofer")
 
             let announced = try await connection.query(
                 """
@@ -166,6 +177,22 @@ public struct MeasurementStore: Sendable {
                     peeringContacts[try row.decode("asn")] = (try row.decode("has_noc"), try row.decode("has_abuse"))
                 }
             }
+            var sessions: [SpooferResult]? = nil
+            if let spoofer {
+                sessions = try await connection.query(
+                    """
+                    SELECT session_id, tested_at, asn, prefix::text AS prefix, routed_spoof, private_spoof, nat
+                    FROM snapshot_spoofer_sessions WHERE snapshot_id = \(spoofer.id) AND asn = ANY(\(asns))
+                    """
+                ).map { row in
+                    SpooferResult(
+                        session: try row.decode("session_id"), testedAt: try row.decode("tested_at"), asn: ASN(try row.decode("asn", as: Int64.self)),
+                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                        routed: try row.decode("routed_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
+                        privateSource: try row.decode("private_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
+                        nat: try row.decode("nat", as: Bool?.self))
+                }
+            }
             let registered = Set(
                 try await connection.query(
                     """
@@ -173,7 +200,8 @@ public struct MeasurementStore: Sendable {
                     """
                 ).map { try $0.decode(0, as: String.self) })
 
-            var measurement = Measurement(vrps: index, irr: irrRoutes, only: Set(asns.map { ASN($0) }))
+            var measurement = Measurement(
+                vrps: index, irr: irrRoutes, spoofer: sessions, only: Set(asns.map { ASN($0) }), asOf: routes.takenAt)
             for (prefix, origin) in announced { measurement.add(prefix: prefix, origin: origin, originText: String(origin)) }
             let results = measurement.metrics().map { metrics -> ParticipantMeasurement.ASNResult in
                 let fromPeeringDB = peeringContacts[Int64(metrics.asn)]
@@ -190,11 +218,13 @@ public struct MeasurementStore: Sendable {
                     tooSpecificOriginated: metrics.tooSpecificOriginated,
                     nocContact: (fromPeeringDB?.noc ?? false) || registered.contains("noc"),
                     abuseContact: (fromPeeringDB?.abuse ?? false) || registered.contains("abuse"), contactSources: sources,
+                    spooferPrefixesTested: metrics.spooferPrefixesTested, spoofablePrefixes: metrics.spoofablePrefixes,
+                    spooferLastTest: metrics.spooferLatestTest, spooferTestAgeDays: metrics.spooferTestAgeDays,
                     explanations: metrics.explanations.map { .init(metric: $0.metric, subject: $0.subject, evidence: $0.evidence) }
                 )
             }
             return ParticipantMeasurement(
-                participantID: participant, inputs: .init(routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb), asns: results
+                participantID: participant, inputs: .init(routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb, spoofer: spoofer), asns: results
             )
         }
     }

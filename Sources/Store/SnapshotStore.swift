@@ -5,7 +5,7 @@ import Routing
 
 /// What a snapshot holds.
 public enum SnapshotKind: String, Sendable, CaseIterable, Codable {
-    case vrps, routes, irr, peeringdb
+    case vrps, routes, irr, peeringdb, spoofer
 }
 
 /// One imported file and where it came from.
@@ -180,6 +180,17 @@ public struct SnapshotStore: Sendable {
                 }
             }
             summary.records = networks.count
+        case .spoofer:
+            try await connection.copyFromStdin(
+                "COPY snapshot_spoofer_sessions (snapshot_id, session_id, tested_at, asn, prefix, routed_spoof, private_spoof, nat) FROM STDIN"
+            ) { writer in
+                summary = try SpooferReader.read(path: path) { result in
+                    try writer.appendRow([
+                        String(snapshot), String(result.session), result.testedAt.formatted(.iso8601), String(result.asn),
+                        result.prefix.description, result.routed?.rawValue, result.privateSource?.rawValue, result.nat.map { $0 ? "t" : "f" },
+                    ])
+                }
+            }
         }
         return summary
     }

@@ -22,13 +22,13 @@ struct CLITests {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], database: FreshDatabase) throws -> Run {
+    static func run(_ arguments: [String], database: FreshDatabase? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
         var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = database.connectionString
+        if let database { environment["DATABASE_URL"] = database.connectionString }
         environment["LOG_LEVEL"] = "warning"
         process.environment = environment
         let out = Pipe()

@@ -84,4 +84,48 @@ struct MeasurementAPITests {
                 try await api.call(.get, "/api/v1/participants/\(other)/measurements?snapshot=999999", token: fixture.auditor.token).status == 404)
         }
     }
+
+    @Test("Spoofer: the latest session of each of the participant's networks, its verdict and its age at the routes' time")
+    func spoofer() async throws {
+        try await APIFixture.run { fixture, api in
+            let snapshots = SnapshotStore(database: fixture.db.pool)
+            let fixtures = URL(fileURLWithPath: TestDatabase.repositoryRoot).appendingPathComponent("Tests/Fixtures/spoofer").path
+            // The routes the two networks announced; the Spoofer sessions are the published ones.
+            let routesFile = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString).csv").path
+            try "prefix,origin_asn\n24.237.160.0/19,8047\n115.78.0.0/17,7552\n".write(toFile: routesFile, atomically: true, encoding: .utf8)
+            let taken = try Date("2019-09-06T00:00:00Z", strategy: .iso8601)
+            guard case .imported(let routes) = try await snapshots.importFile(routesFile, kind: .routes, sourceName: "test routes", takenAt: taken)
+            else {
+                Issue.record("routes not imported")
+                return
+            }
+            _ = try await snapshots.importFile(
+                fixtures + "/shadowserver-caida-ip-spoofer-20200819.csv", kind: .spoofer, sourceName: "shadowserver", takenAt: taken)
+            let other = fixture.other.id.uuidString.lowercased()
+            for asn in ["AS8047", "AS7552"] {
+                #expect(
+                    try await api.call(
+                        .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
+                        json: #"{"kind":"asn","value":"\#(asn)"}"#
+                    ).status == 201)
+            }
+            let response = try await api.call(
+                .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
+            #expect(response.status == 200, "\(response.text.prefix(300))")
+            let inputs = response.json["inputs"] as? [String: Any]
+            #expect((inputs?["spoofer"] as? [String: Any])?["source_name"] as? String == "shadowserver")
+            let rows = Dictionary(
+                uniqueKeysWithValues: (response.json["asns"] as? [[String: Any]] ?? []).compactMap { row in (row["asn"] as? Int).map { ($0, row) } })
+            // AS8047's network leaked forged packets on 2019-08-27, nine days and some hours before the routes.
+            #expect(rows[8047]?["spoofer_prefixes_tested"] as? Int == 1)
+            #expect(rows[8047]?["spoofable_prefixes"] as? Int == 1)
+            #expect(rows[8047]?["spoofer_test_age_days"] as? Int == 9)
+            #expect(rows[8047]?["spoofer_last_test"] as? String == "2019-08-27T03:16:08Z")
+            let why = (rows[8047]?["explanations"] as? [[String: Any]] ?? []).filter { $0["metric"] as? String == "spoofable_prefix" }
+            #expect(why.first?["subject"] as? String == "24.237.163.0/24: spoofable, 9 days old")
+            // AS7552's session was rewritten by a NAT: tested, not spoofable.
+            #expect(rows[7552]?["spoofer_prefixes_tested"] as? Int == 1)
+            #expect(rows[7552]?["spoofable_prefixes"] as? Int == 0)
+        }
+    }
 }

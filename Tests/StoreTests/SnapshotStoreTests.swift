@@ -54,6 +54,38 @@ struct SnapshotStoreTests {
         }
     }
 
+    @Test("CAIDA Spoofer results import with their statuses, one row per tested family")
+    func importsSpoofer() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let store = SnapshotStore(database: db.pool)
+            let fixtures = URL(fileURLWithPath: TestDatabase.repositoryRoot).appendingPathComponent("Tests/Fixtures/spoofer").path
+            var stored = 0
+            for file in ["shadowserver-caida-ip-spoofer-20200819.csv", "caida-api-sessions-as3356.jsonl"] {
+                guard
+                    case .imported(let snapshot) = try await store.importFile(
+                        fixtures + "/" + file, kind: .spoofer, sourceName: file, takenAt: Date())
+                else {
+                    Issue.record("\(file) was not imported")
+                    continue
+                }
+                #expect(snapshot.kind == .spoofer && snapshot.rejected == 0)
+                #expect(try await Self.count("snapshot_spoofer_sessions", snapshot: snapshot.id, in: db.pool) == snapshot.records)
+                stored += snapshot.records
+            }
+            #expect(stored == 7)
+            let row = try await db.pool.query(
+                """
+                SELECT tested_at, asn, prefix::text, routed_spoof, private_spoof, nat FROM snapshot_spoofer_sessions WHERE session_id = 740024
+                """)[0]
+            #expect(try row.decode(0, as: Date.self) == (try Date("2019-08-27T02:32:12Z", strategy: .iso8601)))
+            #expect(try row.decode(1, as: Int.self) == 7552)
+            #expect(try row.decode(2, as: String.self) == "115.78.9.0/24")
+            #expect(try row.decode(3, as: String?.self) == "rewritten")
+            #expect(try row.decode(4, as: String?.self) == nil)
+            #expect(try row.decode(5, as: Bool?.self) == true)
+        }
+    }
+
     @Test("the same file twice is a no-op that says so, also when two imports race", .enabled(if: available))
     func idempotent() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
