@@ -36,7 +36,13 @@ struct Validate: ParsableCommand {
         output.write("prefix,origin_asn,state\n")
         // Per state, by its position in `allCases`: arrays, not dictionaries, in the hot loop.
         let states = RPKIState.allCases
-        let stateBytes: [[UInt8]] = states.map { Array(("," + $0.rfc6811 + "\n").utf8) }
+        // ",valid\n" and the like, inline in 16 bytes each: no array per state to retain.
+        let suffixes: [(bytes: (UInt64, UInt64), count: Int)] = states.map { state in
+            var bytes: (UInt64, UInt64) = (0, 0)
+            let text = Array(("," + state.rfc6811 + "\n").utf8)
+            withUnsafeMutableBytes(of: &bytes) { $0.copyBytes(from: text) }
+            return (bytes, text.count)
+        }
         var counts: [RPKIState: Int] = [:]
         let (announcements, routeSummary) = try routeRead.wait()
         // Classify and format in two halves on the two cores, then write them in order.
@@ -48,13 +54,30 @@ struct Validate: ParsableCommand {
             bytes.reserveCapacity(chunk * 32)
             var tally = [Int](repeating: 0, count: states.count)
             let range = min(part * chunk, announcements.count)..<min((part + 1) * chunk, announcements.count)
-            for announcement in announcements[range] {
-                let state = index.state(of: announcement.prefix, origin: announcement.origin).ordinal
-                tally[state] += 1
-                announcement.prefix.write(to: &bytes)
-                bytes.append(UInt8(ascii: ","))
-                announcement.writeOrigin(to: &bytes)
-                bytes.append(contentsOf: stateBytes[state])
+            // Each row is composed in `row` and appended with one copy; the unsafe views keep
+            // reference counting out of the loop (it was a tenth of the time in `perf`).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { row in
+                announcements.withUnsafeBufferPointer { routes in
+                    suffixes.withUnsafeBufferPointer { suffixes in
+                        for position in range {
+                            let announcement = routes[position]
+                            let state = index.state(of: announcement.prefix, origin: announcement.origin).ordinal
+                            tally[state] += 1
+                            let suffix = suffixes[state]
+                            if let written = announcement.writeIPv4Fields(to: row.baseAddress!) {
+                                withUnsafeBytes(of: suffix.bytes) {
+                                    (row.baseAddress! + written).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: suffix.count)
+                                }
+                                bytes.append(contentsOf: UnsafeBufferPointer(start: row.baseAddress, count: written + suffix.count))
+                            } else {
+                                announcement.prefix.write(to: &bytes)
+                                bytes.append(UInt8(ascii: ","))
+                                announcement.writeOrigin(to: &bytes)
+                                withUnsafeBytes(of: suffix.bytes) { bytes.append(contentsOf: $0.prefix(suffix.count)) }
+                            }
+                        }
+                    }
+                }
             }
             let partCounts = Dictionary(uniqueKeysWithValues: zip(states, tally))
             parts.store(part, bytes: bytes, counts: partCounts)

@@ -73,14 +73,29 @@ public enum RPKIState: String, Sendable, Hashable, CaseIterable {
 
 /// VRPs indexed for route origin validation (RFC 6811).
 ///
-/// VRPs are grouped by exact prefix in an open-addressing hash table (a multiplicative hash;
+/// VRPs are grouped by exact prefix in open-addressing hash tables (a multiplicative hash;
 /// Swift's SipHash-based `Dictionary` spent most of the time hashing). A route is checked
 /// against the VRPs of each of its covering prefixes, only at the prefix lengths some VRP has.
+///
+/// The layout is for the cache, which decides the speed (`perf annotate`: two misses per
+/// covered route were over half the time). IPv4, 80 % of VRPs and nearly all routes, has its
+/// own table of 16-byte slots that hold the prefix and its first authorisation, so the common
+/// lookup touches one cache line, and the table (16 MiB for today's 580k IPv4 VRPs) stays in
+/// L3. Further authorisations of a prefix, and IPv6, live in side arrays.
 public struct VRPIndex: Sendable {
-    private struct Slot {
+    /// An IPv4 prefix and its first authorisation. `key` is 0 for an empty slot, else
+    /// `address << 8 | length`, with bit 40 set.
+    private struct SlotV4 {
+        var key: UInt64
+        /// asn (bits 0-31), maxLength (32-39), and 1 + the index of the prefix's further
+        /// authorisations in `extraRanges` (40-63), 0 when it has none.
+        var first: UInt64
+    }
+
+    /// An IPv6 prefix and the range of its authorisations in `authorisations`.
+    private struct SlotV6 {
         var bits: UInt128
         var length: UInt8
-        var family: IPFamily
         /// Range in `authorisations`; count 0 marks an empty slot.
         var start: Int32
         var count: Int32
@@ -91,14 +106,22 @@ public struct VRPIndex: Sendable {
         let asn: ASN
     }
 
-    private var slots: [Slot]
-    private let slotMask: Int
-    /// One bit per (prefix, length) hash, set for every prefix the table holds: 2 MiB that stay
-    /// in cache, where the table's 64 MiB do not. A clear bit answers "no VRP here" without a
-    /// cache miss; most probes of a route are such misses.
-    private var presence: [UInt64]
-    private static let presenceBits = 1 << 24
+    private var slotsV4: [SlotV4]
+    private let maskV4: Int
+    private var slotsV6: [SlotV6]
+    private let maskV6: Int
+    /// IPv4 authorisations beyond a prefix's first, and all IPv6 ones.
     private var authorisations: [Authorisation] = []
+    private var extraRanges: [Range<Int32>] = []
+    /// IPv4 prefixes up to /24, where almost all routes and VRPs are, have exact presence bits:
+    /// one bitmap per length, laid end to end (length n starts at bit 2^n - 1), 4 MiB in all.
+    /// A clear bit answers "no VRP here" with no hashing and no probe of the table; the short
+    /// lengths that every route probes stay in L1/L2.
+    private var presenceV4: [UInt64]
+    private static let directV4MaxLength: UInt8 = 24
+    /// One bit per (prefix, length) hash for the other prefixes (IPv4 over /24, IPv6).
+    private var presence: [UInt64]
+    private static let presenceBits = 1 << 22
     /// For each family, the prefix lengths present as bits (bit n: some VRP has length n), so a
     /// lookup walks them without touching an array (and its reference count). IPv6 needs 129
     /// bits: 0…127 in the mask, 128 apart.
@@ -108,58 +131,94 @@ public struct VRPIndex: Sendable {
     public let count: Int
 
     public init(_ vrps: some Sequence<VRP>) {
-        // Group by prefix without sorting: count per prefix, then place each VRP in its range.
         let all = Array(vrps)
         count = all.count
-        var capacity = 16
-        while capacity < all.count * 2 { capacity <<= 1 }
-        slotMask = capacity - 1
-        slots = Array(repeating: Slot(bits: 0, length: 0, family: .v4, start: 0, count: 0), count: capacity)
+        let v4Count = all.count { $0.prefix.family == .v4 }
+        func capacity(_ entries: Int, load: Double) -> Int {
+            var capacity = 16
+            while Double(capacity) * load < Double(entries) { capacity <<= 1 }
+            return capacity
+        }
+        maskV4 = capacity(v4Count, load: 0.6) - 1
+        maskV6 = capacity(all.count - v4Count, load: 0.5) - 1
+        slotsV4 = Array(repeating: SlotV4(key: 0, first: 0), count: maskV4 + 1)
+        slotsV6 = Array(repeating: SlotV6(bits: 0, length: 0, start: 0, count: 0), count: maskV6 + 1)
+        presenceV4 = [UInt64](repeating: 0, count: (1 << (Int(Self.directV4MaxLength) + 1)) / 64)
         presence = [UInt64](repeating: 0, count: Self.presenceBits / 64)
-        var v4 = [Bool](repeating: false, count: 33)
-        var v6 = [Bool](repeating: false, count: 129)
-        var slotOfVRP = [Int32](repeating: 0, count: all.count)
+        var v4Lengths: UInt64 = 0
+        var v6Lengths = [Bool](repeating: false, count: 129)
+
+        // IPv4: the first authorisation goes into the slot; further ones are gathered per slot.
+        var furtherV4: [(slot: Int32, authorisation: Authorisation)] = []
+        // IPv6: count per prefix, then place each VRP in its slot's range (no sort).
+        var v6SlotOfVRP: [(position: Int, slot: Int32)] = []
         for (position, vrp) in all.enumerated() {
             let prefix = vrp.prefix
-            var slot = Self.hash(prefix.bits, prefix.length, prefix.family) & slotMask
-            while slots[slot].count != 0
-                && !(slots[slot].bits == prefix.bits && slots[slot].length == prefix.length && slots[slot].family == prefix.family)
-            {
-                slot = (slot + 1) & slotMask
+            if prefix.family == .v4 {
+                let key = Self.keyV4(prefix.bits, prefix.length)
+                var slot = Self.mix(key) & maskV4
+                while slotsV4[slot].key != 0 && slotsV4[slot].key != key { slot = (slot + 1) & maskV4 }
+                if slotsV4[slot].key == 0 {
+                    slotsV4[slot] = SlotV4(key: key, first: UInt64(vrp.asn) | UInt64(vrp.maxLength) << 32)
+                    Self.setPresence(prefix.bits, prefix.length, .v4, direct: &presenceV4, hashed: &presence)
+                    v4Lengths |= 1 << UInt64(prefix.length)
+                } else {
+                    furtherV4.append((Int32(slot), Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)))
+                }
+            } else {
+                var slot = Self.hashV6(prefix.bits, prefix.length) & maskV6
+                while slotsV6[slot].count != 0 && !(slotsV6[slot].bits == prefix.bits && slotsV6[slot].length == prefix.length) {
+                    slot = (slot + 1) & maskV6
+                }
+                if slotsV6[slot].count == 0 {
+                    slotsV6[slot] = SlotV6(bits: prefix.bits, length: prefix.length, start: 0, count: 0)
+                    Self.setPresence(prefix.bits, prefix.length, .v6, direct: &presenceV4, hashed: &presence)
+                    v6Lengths[Int(prefix.length)] = true
+                }
+                slotsV6[slot].count += 1
+                v6SlotOfVRP.append((position, Int32(slot)))
             }
-            if slots[slot].count == 0 {
-                slots[slot] = Slot(bits: prefix.bits, length: prefix.length, family: prefix.family, start: 0, count: 0)
-                let bit = Self.presenceBit(Self.hash(prefix.bits, prefix.length, prefix.family))
-                presence[bit >> 6] |= 1 << UInt64(bit & 63)
-                if prefix.family == .v4 { v4[Int(prefix.length)] = true } else { v6[Int(prefix.length)] = true }
+        }
+        // Further IPv4 authorisations, grouped by slot: a range each.
+        furtherV4.sort { $0.slot < $1.slot }
+        var index = 0
+        while index < furtherV4.count {
+            let slot = furtherV4[index].slot
+            let start = Int32(authorisations.count)
+            while index < furtherV4.count && furtherV4[index].slot == slot {
+                authorisations.append(furtherV4[index].authorisation)
+                index += 1
             }
-            slots[slot].count += 1
-            slotOfVRP[position] = Int32(slot)
+            extraRanges.append(start..<Int32(authorisations.count))
+            slotsV4[Int(slot)].first |= UInt64(extraRanges.count) << 40
         }
-        // Ranges in slot order; `start` then serves as the fill cursor and is restored after.
-        var next: Int32 = 0
-        for slot in slots.indices where slots[slot].count != 0 {
-            slots[slot].start = next
-            next += slots[slot].count
+        // IPv6 ranges in slot order; `start` serves as the fill cursor and is restored after.
+        var next = Int32(authorisations.count)
+        for slot in slotsV6.indices where slotsV6[slot].count != 0 {
+            slotsV6[slot].start = next
+            next += slotsV6[slot].count
         }
-        authorisations = [Authorisation](repeating: Authorisation(maxLength: 0, asn: 0), count: all.count)
-        for (position, vrp) in all.enumerated() {
-            let slot = Int(slotOfVRP[position])
-            authorisations[Int(slots[slot].start)] = Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)
-            slots[slot].start += 1
+        authorisations.append(contentsOf: repeatElement(Authorisation(maxLength: 0, asn: 0), count: v6SlotOfVRP.count))
+        for (position, slot) in v6SlotOfVRP {
+            let vrp = all[position]
+            authorisations[Int(slotsV6[Int(slot)].start)] = Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)
+            slotsV6[Int(slot)].start += 1
         }
-        for slot in slots.indices where slots[slot].count != 0 { slots[slot].start -= slots[slot].count }
-        lengthsV4 = (0...32).filter { v4[$0] }.reduce(0) { $0 | UInt64(1) << UInt64($1) }
-        lengthsV6 = (0...127).filter { v6[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
-        hasV6Length128 = v6[128]
+        for slot in slotsV6.indices where slotsV6[slot].count != 0 { slotsV6[slot].start -= slotsV6[slot].count }
+        lengthsV4 = v4Lengths
+        lengthsV6 = (0...127).filter { v6Lengths[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
+        hasV6Length128 = v6Lengths[128]
     }
 
     @inline(__always)
-    private static func hash(_ bits: UInt128, _ length: UInt8, _ family: IPFamily) -> Int {
-        let high = UInt64(truncatingIfNeeded: bits >> 64)
-        let low = UInt64(truncatingIfNeeded: bits)
-        // murmur3's fmix64: every input bit reaches the low bits the table mask keeps.
-        var mixed = high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(length) << 56) ^ UInt64(family.rawValue)
+    private static func keyV4(_ bits: UInt128, _ length: UInt8) -> UInt64 {
+        UInt64(truncatingIfNeeded: bits >> 96) << 8 | UInt64(length) | 1 << 40
+    }
+
+    /// murmur3's fmix64: every input bit reaches the low bits the table mask keeps.
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> Int {
+        var mixed = value
         mixed ^= mixed >> 33
         mixed &*= 0xff51_afd7_ed55_8ccd
         mixed ^= mixed >> 33
@@ -168,26 +227,84 @@ public struct VRPIndex: Sendable {
         return Int(truncatingIfNeeded: mixed)
     }
 
+    @inline(__always)
+    private static func hashV6(_ bits: UInt128, _ length: UInt8) -> Int {
+        let high = UInt64(truncatingIfNeeded: bits >> 64)
+        let low = UInt64(truncatingIfNeeded: bits)
+        return mix(high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(length) << 56))
+    }
+
     /// The presence bit of a hash: bits other than the ones that pick the table slot.
     @inline(__always)
     private static func presenceBit(_ hash: Int) -> Int {
         (hash >> 40) & (presenceBits - 1)
     }
 
-    /// The range of authorisations for exactly this prefix, if any.
+    /// The bit of an IPv4 prefix of at most /24 in `presenceV4`.
     @inline(__always)
-    private func find(_ bits: UInt128, _ length: UInt8, _ family: IPFamily) -> Range<Int>? {
-        let hash = Self.hash(bits, length, family)
+    private static func directV4Bit(_ bits: UInt128, _ length: UInt8) -> Int {
+        let address = UInt32(truncatingIfNeeded: bits >> 96)
+        let index = length == 0 ? 0 : Int(address >> (32 - UInt32(length)))
+        return (1 << Int(length)) - 1 + index
+    }
+
+    private static func setPresence(
+        _ bits: UInt128, _ length: UInt8, _ family: IPFamily, direct presenceV4: inout [UInt64], hashed presence: inout [UInt64]
+    ) {
+        if family == .v4 && length <= Self.directV4MaxLength {
+            let bit = Self.directV4Bit(bits, length)
+            presenceV4[bit >> 6] |= 1 << UInt64(bit & 63)
+        } else {
+            let hash = family == .v4 ? Self.mix(Self.keyV4(bits, length)) : Self.hashV6(bits, length)
+            let bit = Self.presenceBit(hash)
+            presence[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+    }
+
+    /// Calls `body` with each authorisation of exactly this prefix until it returns true;
+    /// returns nil when no VRP has this prefix, else whether `body` returned true.
+    @inline(__always)
+    private func forEachAuthorisation(_ bits: UInt128, _ length: UInt8, _ family: IPFamily, _ body: (Authorisation) -> Bool) -> Bool? {
+        if family == .v4 {
+            let key = Self.keyV4(bits, length)
+            let hash = Self.mix(key)
+            if length <= Self.directV4MaxLength {
+                let bit = Self.directV4Bit(bits, length)
+                guard presenceV4[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+            } else {
+                let bit = Self.presenceBit(hash)
+                guard presence[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+            }
+            var slot = hash & maskV4
+            while true {
+                let candidate = slotsV4[slot]
+                if candidate.key == 0 { return nil }
+                if candidate.key == key {
+                    let first = Authorisation(
+                        maxLength: UInt8(truncatingIfNeeded: candidate.first >> 32), asn: ASN(truncatingIfNeeded: candidate.first))
+                    if body(first) { return true }
+                    let extra = Int(candidate.first >> 40)
+                    guard extra != 0 else { return false }
+                    for position in extraRanges[extra - 1] where body(authorisations[Int(position)]) { return true }
+                    return false
+                }
+                slot = (slot + 1) & maskV4
+            }
+        }
+        let hash = Self.hashV6(bits, length)
         let bit = Self.presenceBit(hash)
         guard presence[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
-        var slot = hash & slotMask
+        var slot = hash & maskV6
         while true {
-            let candidate = slots[slot]
+            let candidate = slotsV6[slot]
             if candidate.count == 0 { return nil }
-            if candidate.bits == bits && candidate.length == length && candidate.family == family {
-                return Int(candidate.start)..<Int(candidate.start + candidate.count)
+            if candidate.bits == bits && candidate.length == length {
+                for position in Int(candidate.start)..<Int(candidate.start + candidate.count) where body(authorisations[position]) {
+                    return true
+                }
+                return false
             }
-            slot = (slot + 1) & slotMask
+            slot = (slot + 1) & maskV6
         }
     }
 
@@ -198,15 +315,15 @@ public struct VRPIndex: Sendable {
         var sameOriginTooShort = false
         // Returns true when a VRP at `length` makes the route valid.
         @inline(__always) func check(_ length: UInt8) -> Bool {
-            guard let range = find(route.bits & IPPrefix.mask(length), length, route.family) else { return false }
-            covered = true
-            for position in range {
-                let authorisation = authorisations[position]
-                guard authorisation.asn == origin, authorisation.asn != 0 else { continue }
+            let valid = forEachAuthorisation(route.bits & IPPrefix.mask(length), length, route.family) { authorisation in
+                guard authorisation.asn == origin, authorisation.asn != 0 else { return false }
                 if route.length <= authorisation.maxLength { return true }
                 sameOriginTooShort = true
+                return false
             }
-            return false
+            guard let valid else { return false }
+            covered = true
+            return valid
         }
         if route.family == .v4 {
             // Lengths up to the route's own, shortest first.
@@ -238,8 +355,9 @@ public struct VRPIndex: Sendable {
             : (0...127).filter { lengthsV6 & (UInt128(1) << UInt128($0)) != 0 }.map(UInt8.init) + (hasV6Length128 ? [128] : [])
         for length in present where length <= route.length {
             let prefix = route.truncated(to: length)
-            for position in find(prefix.bits, length, route.family) ?? 0..<0 {
-                result.append(VRP(prefix: prefix, maxLength: authorisations[position].maxLength, asn: authorisations[position].asn))
+            _ = forEachAuthorisation(prefix.bits, length, route.family) { authorisation in
+                result.append(VRP(prefix: prefix, maxLength: authorisation.maxLength, asn: authorisation.asn))
+                return false
             }
         }
         return result

@@ -15,6 +15,31 @@ public struct Announcement: Sendable, Hashable {
     /// The origin as the input wrote it, e.g. `3333` or `{64512,64513}`.
     public var originText: String { originTextOverride ?? origin.map(String.init) ?? "{}" }
 
+    /// Writes `prefix,origin` at `row` for the common case, an IPv4 prefix with a plain origin
+    /// (at most 29 bytes), and returns the bytes written; nil for any other announcement, which
+    /// then goes through `IPPrefix.write(to:)` and `writeOrigin(to:)`. One row, no allocation.
+    @inline(__always)
+    public func writeIPv4Fields(to row: UnsafeMutablePointer<UInt8>) -> Int? {
+        guard prefix.family == .v4, originTextOverride == nil, let origin else { return nil }
+        let address = UInt32(truncatingIfNeeded: prefix.bits >> 96)
+        var count = writeDecimal(address >> 24, to: row)
+        row[count] = UInt8(ascii: ".")
+        count += 1
+        count += writeDecimal(address >> 16 & 0xff, to: row + count)
+        row[count] = UInt8(ascii: ".")
+        count += 1
+        count += writeDecimal(address >> 8 & 0xff, to: row + count)
+        row[count] = UInt8(ascii: ".")
+        count += 1
+        count += writeDecimal(address & 0xff, to: row + count)
+        row[count] = UInt8(ascii: "/")
+        count += 1
+        count += writeDecimal(UInt32(prefix.length), to: row + count)
+        row[count] = UInt8(ascii: ",")
+        count += 1
+        return count + writeDecimal(origin, to: row + count)
+    }
+
     /// Appends `originText` to `output`, quoted when it holds a comma.
     public func writeOrigin(to output: inout [UInt8]) {
         if originTextOverride == nil, let origin {
@@ -146,4 +171,21 @@ public enum RouteReader {
             try body(announcement)
         }
     }
+}
+
+/// Writes `value` in decimal at `output` (at most 10 bytes) and returns the bytes written.
+@inline(__always)
+func writeDecimal(_ value: UInt32, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    var digits = 1
+    var scale: UInt32 = 10
+    while digits < 10 && value >= scale {
+        digits += 1
+        scale &*= 10
+    }
+    var remaining = value
+    for position in stride(from: digits - 1, through: 0, by: -1) {
+        output[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+        remaining /= 10
+    }
+    return digits
 }

@@ -78,4 +78,31 @@ struct PropertyTests {
             #expect(try IPPrefix(prefix.description) == prefix, "\(prefix)")
         }
     }
+
+    @Test("validate's one-copy row writer equals the general prefix and origin writers")
+    func rowWriter() throws {
+        var random = SplitMix(state: 6)
+        let edges: [(UInt32, UInt8, ASN)] = [
+            (0, 0, 0), (0xffff_ffff, 32, .max), (0x0a00_0000, 8, 9), (0xc000_0200, 24, 10), (0x6400_0000, 10, 99_999),
+        ]
+        let randomOnes = (0..<10_000).map { _ in
+            let length = UInt8.random(in: 0...32, using: &random)
+            let address = UInt32(truncatingIfNeeded: random.next()) & (length == 0 ? 0 : ~UInt32(0) << (32 - UInt32(length)))
+            return (address, length, ASN(truncatingIfNeeded: random.next() >> UInt64.random(in: 0...63, using: &random)))
+        }
+        let row = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { row.deallocate() }
+        for (address, length, origin) in edges + randomOnes {
+            let announcement = Announcement(prefix: IPPrefix(family: .v4, bits: UInt128(address) << 96, length: length), origin: origin)
+            var expected: [UInt8] = []
+            announcement.prefix.write(to: &expected)
+            expected.append(UInt8(ascii: ","))
+            announcement.writeOrigin(to: &expected)
+            let written = try #require(announcement.writeIPv4Fields(to: row))
+            #expect(Array(UnsafeBufferPointer(start: row, count: written)) == expected)
+        }
+        let v6 = Announcement(prefix: try IPPrefix("2001:db8::/32"), origin: 64500)
+        let set = Announcement(prefix: try IPPrefix("192.0.2.0/24"), origin: nil, originText: "{64500,64501}")
+        #expect(v6.writeIPv4Fields(to: row) == nil && set.writeIPv4Fields(to: row) == nil)
+    }
 }
