@@ -34,15 +34,7 @@ struct Validate: ParsableCommand {
         let indexed = ContinuousClock.now
         var output = CSVOutput()
         output.write("prefix,origin_asn,state\n")
-        // Per state, by its position in `allCases`: arrays, not dictionaries, in the hot loop.
         let states = RPKIState.allCases
-        // ",valid\n" and the like, inline in 16 bytes each: no array per state to retain.
-        let suffixes: [(bytes: (UInt64, UInt64), count: Int)] = states.map { state in
-            var bytes: (UInt64, UInt64) = (0, 0)
-            let text = Array(("," + state.rfc6811 + "\n").utf8)
-            withUnsafeMutableBytes(of: &bytes) { $0.copyBytes(from: text) }
-            return (bytes, text.count)
-        }
         var counts: [RPKIState: Int] = [:]
         let (announcements, routeSummary) = try routeRead.wait()
         // Classify and format in two halves on the two cores, then write them in order.
@@ -50,37 +42,9 @@ struct Validate: ParsableCommand {
         let chunk = (announcements.count + halves - 1) / max(halves, 1)
         let parts = ClassifiedParts(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { part in
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(chunk * 32)
-            var tally = [Int](repeating: 0, count: states.count)
             let range = min(part * chunk, announcements.count)..<min((part + 1) * chunk, announcements.count)
-            // Each row is composed in `row` and appended with one copy; the unsafe views keep
-            // reference counting out of the loop (it was a tenth of the time in `perf`).
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { row in
-                announcements.withUnsafeBufferPointer { routes in
-                    suffixes.withUnsafeBufferPointer { suffixes in
-                        for position in range {
-                            let announcement = routes[position]
-                            let state = index.state(of: announcement.prefix, origin: announcement.origin).ordinal
-                            tally[state] += 1
-                            let suffix = suffixes[state]
-                            if let written = announcement.writeIPv4Fields(to: row.baseAddress!) {
-                                withUnsafeBytes(of: suffix.bytes) {
-                                    (row.baseAddress! + written).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: suffix.count)
-                                }
-                                bytes.append(contentsOf: UnsafeBufferPointer(start: row.baseAddress, count: written + suffix.count))
-                            } else {
-                                announcement.prefix.write(to: &bytes)
-                                bytes.append(UInt8(ascii: ","))
-                                announcement.writeOrigin(to: &bytes)
-                                withUnsafeBytes(of: suffix.bytes) { bytes.append(contentsOf: $0.prefix(suffix.count)) }
-                            }
-                        }
-                    }
-                }
-            }
-            let partCounts = Dictionary(uniqueKeysWithValues: zip(states, tally))
-            parts.store(part, bytes: bytes, counts: partCounts)
+            let (bytes, tally) = Self.classify(announcements, range, index)
+            parts.store(part, bytes: bytes, counts: Dictionary(uniqueKeysWithValues: zip(states, tally)))
         }
         for part in 0..<halves {
             let (bytes, partCounts) = parts.take(part)
@@ -101,6 +65,49 @@ struct Validate: ParsableCommand {
             "in \(ms(elapsed)) (VRPs read \(ms(loaded - started)), indexed \(ms(indexed - loaded)), routes read, classified and written \(ms(ContinuousClock.now - indexed)))\n"
         for reject in (vrpSummary.rejects + routeSummary.rejects).prefix(5) { summary += "  rejected \(reject)\n" }
         FileHandle.standardError.write(Data(summary.utf8))
+        Foundation.exit(0)
+    }
+}
+
+extension Validate {
+    /// The CSV rows of `routes[range]` and the count per state (by `RPKIState.ordinal`). A plain
+    /// function, so its counters are locals rather than variables captured by the parallel
+    /// closure, which Swift checks for exclusive access on every use.
+    static func classify(_ routes: [Announcement], _ range: Range<Int>, _ index: VRPIndex) -> (bytes: [UInt8], tally: [Int]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count * 32)
+        var tally = [0, 0, 0, 0]
+        // ",valid\n" and the like, inline in 16 bytes each: no array per state to retain.
+        let suffixes: [(bytes: (UInt64, UInt64), count: Int)] = RPKIState.allCases.map { state in
+            var bytes: (UInt64, UInt64) = (0, 0)
+            let text = Array(("," + state.rfc6811 + "\n").utf8)
+            withUnsafeMutableBytes(of: &bytes) { $0.copyBytes(from: text) }
+            return (bytes, text.count)
+        }
+        // Each row is composed in `row` and appended with one copy; the unsafe views keep
+        // reference counting out of the loop (it was a tenth of the time in `perf`).
+        let row = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { row.deallocate() }
+        routes.withUnsafeBufferPointer { routes in
+            for position in range {
+                let announcement = routes[position]
+                let state = index.state(of: announcement.prefix, origin: announcement.origin).ordinal
+                tally[state] += 1
+                let suffix = suffixes[state]
+                if let written = announcement.writeIPv4Fields(to: row) {
+                    withUnsafeBytes(of: suffix.bytes) {
+                        (row + written).initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: suffix.count)
+                    }
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: row, count: written + suffix.count))
+                } else {
+                    announcement.prefix.write(to: &bytes)
+                    bytes.append(UInt8(ascii: ","))
+                    announcement.writeOrigin(to: &bytes)
+                    withUnsafeBytes(of: suffix.bytes) { bytes.append(contentsOf: $0.prefix(suffix.count)) }
+                }
+            }
+        }
+        return (bytes, tally)
     }
 }
 

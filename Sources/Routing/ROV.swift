@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An autonomous system number, 0…4294967295.
 public typealias ASN = UInt32
 
@@ -106,21 +108,22 @@ public struct VRPIndex: Sendable {
         let asn: ASN
     }
 
-    private var slotsV4: [SlotV4]
+    private let slotsV4: [SlotV4]
     private let maskV4: Int
-    private var slotsV6: [SlotV6]
+    private let slotsV6: [SlotV6]
     private let maskV6: Int
     /// IPv4 authorisations beyond a prefix's first, and all IPv6 ones.
-    private var authorisations: [Authorisation] = []
-    private var extraRanges: [Range<Int32>] = []
+    private let authorisations: [Authorisation]
+    private let extraRanges: [Range<Int32>]
     /// IPv4 prefixes up to /24, where almost all routes and VRPs are, have exact presence bits:
     /// one bitmap per length, laid end to end (length n starts at bit 2^n - 1), 4 MiB in all.
     /// A clear bit answers "no VRP here" with no hashing and no probe of the table; the short
     /// lengths that every route probes stay in L1/L2.
-    private var presenceV4: [UInt64]
+    private let presenceV4: [UInt64]
     private static let directV4MaxLength: UInt8 = 24
-    /// One bit per (prefix, length) hash for the other prefixes (IPv4 over /24, IPv6).
-    private var presence: [UInt64]
+    /// One bit per (prefix, length) hash for IPv4 prefixes over /24, and for IPv6 prefixes.
+    private let presence: [UInt64]
+    private let presenceV6: [UInt64]
     private static let presenceBits = 1 << 22
     /// For each family, the prefix lengths present as bits (bit n: some VRP has length n), so a
     /// lookup walks them without touching an array (and its reference count). IPv6 needs 129
@@ -139,48 +142,45 @@ public struct VRPIndex: Sendable {
             while Double(capacity) * load < Double(entries) { capacity <<= 1 }
             return capacity
         }
-        maskV4 = capacity(v4Count, load: 0.6) - 1
-        maskV6 = capacity(all.count - v4Count, load: 0.5) - 1
-        slotsV4 = Array(repeating: SlotV4(key: 0, first: 0), count: maskV4 + 1)
-        slotsV6 = Array(repeating: SlotV6(bits: 0, length: 0, start: 0, count: 0), count: maskV6 + 1)
-        presenceV4 = [UInt64](repeating: 0, count: (1 << (Int(Self.directV4MaxLength) + 1)) / 64)
-        presence = [UInt64](repeating: 0, count: Self.presenceBits / 64)
-        var v4Lengths: UInt64 = 0
-        var v6Lengths = [Bool](repeating: false, count: 129)
+        // Two IPv4 partitions, picked by the hash's top bit, so two threads can fill them.
+        let maskV4 = capacity((v4Count + 1) / 2, load: 0.6) - 1
+        let maskV6 = capacity(all.count - v4Count, load: 0.6) - 1
+        var slotsV4 = Array(repeating: SlotV4(key: 0, first: 0), count: 2 * (maskV4 + 1))
+        var slotsV6 = Array(repeating: SlotV6(bits: 0, length: 0, start: 0, count: 0), count: maskV6 + 1)
+        var presenceV4 = [UInt64](repeating: 0, count: (1 << (Int(Self.directV4MaxLength) + 1)) / 64)
+        var presence = [UInt64](repeating: 0, count: Self.presenceBits / 64)
+        var presenceV6 = [UInt64](repeating: 0, count: Self.presenceBits / 64)
 
-        // IPv4: the first authorisation goes into the slot; further ones are gathered per slot.
-        var furtherV4: [(slot: Int32, authorisation: Authorisation)] = []
-        // IPv6: count per prefix, then place each VRP in its slot's range (no sort).
-        var v6SlotOfVRP: [(position: Int, slot: Int32)] = []
-        for (position, vrp) in all.enumerated() {
-            let prefix = vrp.prefix
-            if prefix.family == .v4 {
-                let key = Self.keyV4(prefix.bits, prefix.length)
-                var slot = Self.mix(key) & maskV4
-                while slotsV4[slot].key != 0 && slotsV4[slot].key != key { slot = (slot + 1) & maskV4 }
-                if slotsV4[slot].key == 0 {
-                    slotsV4[slot] = SlotV4(key: key, first: UInt64(vrp.asn) | UInt64(vrp.maxLength) << 32)
-                    Self.setPresence(prefix.bits, prefix.length, .v4, direct: &presenceV4, hashed: &presence)
-                    v4Lengths |= 1 << UInt64(prefix.length)
-                } else {
-                    furtherV4.append((Int32(slot), Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)))
+        // Filling the tables is a cache miss per VRP, so it is split over two threads that
+        // write disjoint memory: the first fills IPv4 partition 0 and all IPv4 presence bits,
+        // the second IPv4 partition 1 and everything IPv6. Each keeps its own side lists.
+        let parts = BuildParts()
+        slotsV4.withUnsafeMutableBufferPointer { slotsV4 in
+            slotsV6.withUnsafeMutableBufferPointer { slotsV6 in
+                presenceV4.withUnsafeMutableBufferPointer { presenceV4 in
+                    presence.withUnsafeMutableBufferPointer { presence in
+                        presenceV6.withUnsafeMutableBufferPointer { presenceV6 in
+                            let tables = Tables(
+                                slotsV4: slotsV4, slotsV6: slotsV6, presenceV4: presenceV4, presence: presence, presenceV6: presenceV6)
+                            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                                if part == 0 {
+                                    parts.lengthsV4 = Self.fillV4(
+                                        all, partition: 0, mask: maskV4, tables, further: &parts.furtherV4[0], presenceToo: true)
+                                } else {
+                                    _ = Self.fillV4(all, partition: 1, mask: maskV4, tables, further: &parts.furtherV4[1], presenceToo: false)
+                                    Self.fillV6(all, mask: maskV6, tables, parts)
+                                }
+                            }
+                        }
+                    }
                 }
-            } else {
-                var slot = Self.hashV6(prefix.bits, prefix.length) & maskV6
-                while slotsV6[slot].count != 0 && !(slotsV6[slot].bits == prefix.bits && slotsV6[slot].length == prefix.length) {
-                    slot = (slot + 1) & maskV6
-                }
-                if slotsV6[slot].count == 0 {
-                    slotsV6[slot] = SlotV6(bits: prefix.bits, length: prefix.length, start: 0, count: 0)
-                    Self.setPresence(prefix.bits, prefix.length, .v6, direct: &presenceV4, hashed: &presence)
-                    v6Lengths[Int(prefix.length)] = true
-                }
-                slotsV6[slot].count += 1
-                v6SlotOfVRP.append((position, Int32(slot)))
             }
         }
+
         // Further IPv4 authorisations, grouped by slot: a range each.
-        furtherV4.sort { $0.slot < $1.slot }
+        let furtherV4 = (parts.furtherV4[0] + parts.furtherV4[1]).sorted { $0.slot < $1.slot }
+        var authorisations: [Authorisation] = []
+        var extraRanges: [Range<Int32>] = []
         var index = 0
         while index < furtherV4.count {
             let slot = furtherV4[index].slot
@@ -198,17 +198,103 @@ public struct VRPIndex: Sendable {
             slotsV6[slot].start = next
             next += slotsV6[slot].count
         }
-        authorisations.append(contentsOf: repeatElement(Authorisation(maxLength: 0, asn: 0), count: v6SlotOfVRP.count))
-        for (position, slot) in v6SlotOfVRP {
+        authorisations.append(contentsOf: repeatElement(Authorisation(maxLength: 0, asn: 0), count: parts.v6SlotOfVRP.count))
+        for (position, slot) in parts.v6SlotOfVRP {
             let vrp = all[position]
             authorisations[Int(slotsV6[Int(slot)].start)] = Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)
             slotsV6[Int(slot)].start += 1
         }
         for slot in slotsV6.indices where slotsV6[slot].count != 0 { slotsV6[slot].start -= slotsV6[slot].count }
-        lengthsV4 = v4Lengths
-        lengthsV6 = (0...127).filter { v6Lengths[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
-        hasV6Length128 = v6Lengths[128]
+        self.maskV4 = maskV4
+        self.maskV6 = maskV6
+        self.slotsV4 = slotsV4
+        self.slotsV6 = slotsV6
+        self.presenceV4 = presenceV4
+        self.presence = presence
+        self.presenceV6 = presenceV6
+        self.authorisations = authorisations
+        self.extraRanges = extraRanges
+        lengthsV4 = parts.lengthsV4
+        lengthsV6 = (0...127).filter { parts.lengthsV6[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
+        hasV6Length128 = parts.lengthsV6[128]
     }
+
+    /// The tables under construction, shared by the two filling threads, which write disjoint
+    /// parts of them.
+    private struct Tables: @unchecked Sendable {
+        let slotsV4: UnsafeMutableBufferPointer<SlotV4>
+        let slotsV6: UnsafeMutableBufferPointer<SlotV6>
+        let presenceV4: UnsafeMutableBufferPointer<UInt64>
+        let presence: UnsafeMutableBufferPointer<UInt64>
+        let presenceV6: UnsafeMutableBufferPointer<UInt64>
+    }
+
+    /// What each filling thread gathers besides the tables; each writes only its own fields.
+    private final class BuildParts: @unchecked Sendable {
+        var furtherV4: [[(slot: Int32, authorisation: Authorisation)]] = [[], []]
+        var lengthsV4: UInt64 = 0
+        var lengthsV6 = [Bool](repeating: false, count: 129)
+        var v6SlotOfVRP: [(position: Int, slot: Int32)] = []
+    }
+
+    /// Puts the IPv4 VRPs of one partition into their slots: a prefix's first authorisation in
+    /// the slot, the others into `further`. With `presenceToo`, also sets the presence bits of
+    /// every IPv4 VRP (both partitions) and returns the lengths present.
+    private static func fillV4(
+        _ all: [VRP], partition: Int, mask: Int, _ tables: Tables, further: inout [(slot: Int32, authorisation: Authorisation)],
+        presenceToo: Bool
+    ) -> UInt64 {
+        var lengths: UInt64 = 0
+        let base = partition * (mask + 1)
+        for vrp in all where vrp.prefix.family == .v4 {
+            let prefix = vrp.prefix
+            let key = keyV4(prefix.bits, prefix.length)
+            let hash = mix(key)
+            if presenceToo {
+                lengths |= 1 << UInt64(prefix.length)
+                if prefix.length <= directV4MaxLength {
+                    let bit = directV4Bit(prefix.bits, prefix.length)
+                    tables.presenceV4[bit >> 6] |= 1 << UInt64(bit & 63)
+                } else {
+                    let bit = presenceBit(hash)
+                    tables.presence[bit >> 6] |= 1 << UInt64(bit & 63)
+                }
+            }
+            guard partitionV4(hash) == partition else { continue }
+            var offset = hash & mask
+            while tables.slotsV4[base + offset].key != 0 && tables.slotsV4[base + offset].key != key { offset = (offset + 1) & mask }
+            if tables.slotsV4[base + offset].key == 0 {
+                tables.slotsV4[base + offset] = SlotV4(key: key, first: UInt64(vrp.asn) | UInt64(vrp.maxLength) << 32)
+            } else {
+                further.append((Int32(base + offset), Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)))
+            }
+        }
+        return lengths
+    }
+
+    /// Counts the IPv6 VRPs per prefix slot and notes each one's slot, for the ranges.
+    private static func fillV6(_ all: [VRP], mask: Int, _ tables: Tables, _ parts: BuildParts) {
+        for (position, vrp) in all.enumerated() where vrp.prefix.family == .v6 {
+            let prefix = vrp.prefix
+            let hash = hashV6(prefix.bits, prefix.length)
+            var slot = hash & mask
+            while tables.slotsV6[slot].count != 0 && !(tables.slotsV6[slot].bits == prefix.bits && tables.slotsV6[slot].length == prefix.length) {
+                slot = (slot + 1) & mask
+            }
+            if tables.slotsV6[slot].count == 0 {
+                tables.slotsV6[slot] = SlotV6(bits: prefix.bits, length: prefix.length, start: 0, count: 0)
+                let bit = presenceBit(hash)
+                tables.presenceV6[bit >> 6] |= 1 << UInt64(bit & 63)
+                parts.lengthsV6[Int(prefix.length)] = true
+            }
+            tables.slotsV6[slot].count += 1
+            parts.v6SlotOfVRP.append((position, Int32(slot)))
+        }
+    }
+
+    /// Which IPv4 partition a hash belongs to: its top bit (the slot uses the low bits).
+    @inline(__always)
+    private static func partitionV4(_ hash: Int) -> Int { Int(UInt64(bitPattern: Int64(hash)) >> 63) }
 
     @inline(__always)
     private static func keyV4(_ bits: UInt128, _ length: UInt8) -> UInt64 {
@@ -248,19 +334,6 @@ public struct VRPIndex: Sendable {
         return (1 << Int(length)) - 1 + index
     }
 
-    private static func setPresence(
-        _ bits: UInt128, _ length: UInt8, _ family: IPFamily, direct presenceV4: inout [UInt64], hashed presence: inout [UInt64]
-    ) {
-        if family == .v4 && length <= Self.directV4MaxLength {
-            let bit = Self.directV4Bit(bits, length)
-            presenceV4[bit >> 6] |= 1 << UInt64(bit & 63)
-        } else {
-            let hash = family == .v4 ? Self.mix(Self.keyV4(bits, length)) : Self.hashV6(bits, length)
-            let bit = Self.presenceBit(hash)
-            presence[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-    }
-
     /// Calls `body` with each authorisation of exactly this prefix until it returns true;
     /// returns nil when no VRP has this prefix, else whether `body` returned true.
     @inline(__always)
@@ -275,9 +348,10 @@ public struct VRPIndex: Sendable {
                 let bit = Self.presenceBit(hash)
                 guard presence[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
             }
-            var slot = hash & maskV4
+            let base = Self.partitionV4(hash) * (maskV4 + 1)
+            var offset = hash & maskV4
             while true {
-                let candidate = slotsV4[slot]
+                let candidate = slotsV4[base + offset]
                 if candidate.key == 0 { return nil }
                 if candidate.key == key {
                     let first = Authorisation(
@@ -288,12 +362,12 @@ public struct VRPIndex: Sendable {
                     for position in extraRanges[extra - 1] where body(authorisations[Int(position)]) { return true }
                     return false
                 }
-                slot = (slot + 1) & maskV4
+                offset = (offset + 1) & maskV4
             }
         }
         let hash = Self.hashV6(bits, length)
         let bit = Self.presenceBit(hash)
-        guard presence[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+        guard presenceV6[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
         var slot = hash & maskV6
         while true {
             let candidate = slotsV6[slot]
