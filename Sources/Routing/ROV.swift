@@ -334,10 +334,37 @@ public struct VRPIndex: Sendable {
         return (1 << Int(length)) - 1 + index
     }
 
-    /// Calls `body` with each authorisation of exactly this prefix until it returns true;
-    /// returns nil when no VRP has this prefix, else whether `body` returned true.
+    /// What the VRPs of exactly one prefix say about a route.
+    private enum Match {
+        /// A VRP with the route's origin allows its length.
+        case valid
+        /// A VRP has the route's origin, but a maxLength shorter than the route.
+        case sameOriginTooShort
+        /// Only other origins (or AS0).
+        case otherOrigins
+
+        @inline(__always)
+        init(_ authorisation: Authorisation, routeLength: UInt8, origin: ASN?) {
+            if authorisation.asn != origin || authorisation.asn == 0 {
+                self = .otherOrigins
+            } else {
+                self = routeLength <= authorisation.maxLength ? .valid : .sameOriginTooShort
+            }
+        }
+
+        /// The stronger of two findings: valid wins, then a too-short same-origin VRP.
+        @inline(__always)
+        func combined(with other: Match) -> Match {
+            if self == .valid || other == .valid { return .valid }
+            return self == .sameOriginTooShort || other == .sameOriginTooShort ? .sameOriginTooShort : .otherOrigins
+        }
+    }
+
+    /// Where the authorisations of exactly this prefix are: the IPv4 slot's inline first one and
+    /// a range of further ones, or just a range; nil when no VRP has this prefix. No closure:
+    /// one that captured the caller's state cost a heap box and an exclusivity check per route.
     @inline(__always)
-    private func forEachAuthorisation(_ bits: UInt128, _ length: UInt8, _ family: IPFamily, _ body: (Authorisation) -> Bool) -> Bool? {
+    private func lookup(_ bits: UInt128, _ length: UInt8, _ family: IPFamily) -> (first: Authorisation?, rest: Range<Int>)? {
         if family == .v4 {
             let key = Self.keyV4(bits, length)
             let hash = Self.mix(key)
@@ -356,11 +383,10 @@ public struct VRPIndex: Sendable {
                 if candidate.key == key {
                     let first = Authorisation(
                         maxLength: UInt8(truncatingIfNeeded: candidate.first >> 32), asn: ASN(truncatingIfNeeded: candidate.first))
-                    if body(first) { return true }
                     let extra = Int(candidate.first >> 40)
-                    guard extra != 0 else { return false }
-                    for position in extraRanges[extra - 1] where body(authorisations[Int(position)]) { return true }
-                    return false
+                    guard extra != 0 else { return (first, 0..<0) }
+                    let range = extraRanges[extra - 1]
+                    return (first, Int(range.lowerBound)..<Int(range.upperBound))
                 }
                 offset = (offset + 1) & maskV4
             }
@@ -373,51 +399,61 @@ public struct VRPIndex: Sendable {
             let candidate = slotsV6[slot]
             if candidate.count == 0 { return nil }
             if candidate.bits == bits && candidate.length == length {
-                for position in Int(candidate.start)..<Int(candidate.start + candidate.count) where body(authorisations[position]) {
-                    return true
-                }
-                return false
+                return (nil, Int(candidate.start)..<Int(candidate.start + candidate.count))
             }
             slot = (slot + 1) & maskV6
         }
     }
 
+    /// What the VRPs of exactly the prefix `route` truncated to `length` say; nil: none there.
+    @inline(__always)
+    private func match(_ route: IPPrefix, at length: UInt8, origin: ASN?) -> Match? {
+        guard let found = lookup(route.bits & IPPrefix.mask(length), length, route.family) else { return nil }
+        var result = Match.otherOrigins
+        if let first = found.first {
+            result = Match(first, routeLength: route.length, origin: origin)
+            if result == .valid { return .valid }
+        }
+        for position in found.rest {
+            result = result.combined(with: Match(authorisations[position], routeLength: route.length, origin: origin))
+            if result == .valid { return .valid }
+        }
+        return result
+    }
+
     /// The state of a route originated by `origin`; nil means the origin is an AS_SET, which
     /// matches no VRP (RFC 6811 §2).
     public func state(of route: IPPrefix, origin: ASN?) -> RPKIState {
-        var covered = false
-        var sameOriginTooShort = false
-        // Returns true when a VRP at `length` makes the route valid.
-        @inline(__always) func check(_ length: UInt8) -> Bool {
-            let valid = forEachAuthorisation(route.bits & IPPrefix.mask(length), length, route.family) { authorisation in
-                guard authorisation.asn == origin, authorisation.asn != 0 else { return false }
-                if route.length <= authorisation.maxLength { return true }
-                sameOriginTooShort = true
-                return false
-            }
-            guard let valid else { return false }
-            covered = true
-            return valid
-        }
+        var found: Match? = nil
         if route.family == .v4 {
             // Lengths up to the route's own, shortest first.
             var lengths = lengthsV4 & (route.length >= 63 ? ~0 : (UInt64(2) << UInt64(route.length)) &- 1)
             while lengths != 0 {
                 let length = UInt8(lengths.trailingZeroBitCount)
                 lengths &= lengths &- 1
-                if check(length) { return .valid }
+                guard let here = match(route, at: length, origin: origin) else { continue }
+                if here == .valid { return .valid }
+                found = found.map { $0.combined(with: here) } ?? here
             }
         } else {
             var lengths = lengthsV6 & (route.length >= 127 ? ~0 : (UInt128(2) << UInt128(route.length)) &- 1)
             while lengths != 0 {
                 let length = UInt8(lengths.trailingZeroBitCount)
                 lengths &= lengths &- 1
-                if check(length) { return .valid }
+                guard let here = match(route, at: length, origin: origin) else { continue }
+                if here == .valid { return .valid }
+                found = found.map { $0.combined(with: here) } ?? here
             }
-            if route.length == 128 && hasV6Length128 && check(128) { return .valid }
+            if route.length == 128 && hasV6Length128, let here = match(route, at: 128, origin: origin) {
+                if here == .valid { return .valid }
+                found = found.map { $0.combined(with: here) } ?? here
+            }
         }
-        if !covered { return .notFound }
-        return sameOriginTooShort ? .invalidTooSpecific : .invalidWrongOrigin
+        switch found {
+        case nil: return .notFound
+        case .sameOriginTooShort: return .invalidTooSpecific
+        default: return .invalidWrongOrigin
+        }
     }
 
     /// The VRPs that cover `route`: the inputs behind its state, for explanations.
@@ -429,10 +465,9 @@ public struct VRPIndex: Sendable {
             : (0...127).filter { lengthsV6 & (UInt128(1) << UInt128($0)) != 0 }.map(UInt8.init) + (hasV6Length128 ? [128] : [])
         for length in present where length <= route.length {
             let prefix = route.truncated(to: length)
-            _ = forEachAuthorisation(prefix.bits, length, route.family) { authorisation in
-                result.append(VRP(prefix: prefix, maxLength: authorisation.maxLength, asn: authorisation.asn))
-                return false
-            }
+            guard let found = lookup(prefix.bits, length, route.family) else { continue }
+            let all = (found.first.map { [$0] } ?? []) + found.rest.map { authorisations[$0] }
+            result += all.map { VRP(prefix: prefix, maxLength: $0.maxLength, asn: $0.asn) }
         }
         return result
     }

@@ -17,7 +17,8 @@ public enum VRPReader {
 
     /// A VRP from its text fields, or why not.
     static func make(asn: String?, prefix: String?, maxLength: String?) -> ParsedVRP {
-        guard let asnText = asn, let asn = parseASN(asnText) else { return .failure("bad or missing ASN") }
+        guard let asnText = asn else { return .failure("missing ASN") }
+        guard let asn = parseASN(asnText) else { return .failure("ASN '\(asnText)' is not an AS number") }
         guard let prefixText = prefix else { return .failure("missing prefix") }
         let parsed: IPPrefix
         do {
@@ -81,8 +82,7 @@ public enum VRPReader {
             var fields = ROAFields()
             try scanner.forEachElement { scanner in
                 let objectOffset = stream.offset
-                try scanner.readROA(into: &fields)
-                if let vrp = fields.vrp() {
+                if let vrp = try scanner.readROA(into: &fields) {
                     vrps.append(vrp)
                     summary.records += 1
                 } else {
@@ -125,11 +125,20 @@ struct ROAFields {
     /// The VRP, when every field is present and valid (the common case, without allocating).
     func vrp() -> VRP? {
         guard seen.asn, seen.prefix else { return nil }
-        let parsedASN = asn.withUnsafeBufferPointer { parseASN($0) }
-        let parsedPrefix = prefix.withUnsafeBufferPointer { IPPrefix.parse($0, strict: true) }
-        guard let asn = parsedASN, let prefix = parsedPrefix else { return nil }
+        return asn.withUnsafeBufferPointer { asn in
+            prefix.withUnsafeBufferPointer { prefix in
+                maxLength.withUnsafeBufferPointer { maxLength in Self.vrp(asn: asn, prefix: prefix, maxLength: seen.maxLength ? maxLength : nil) }
+            }
+        }
+    }
+
+    /// A VRP from the raw bytes of its fields (maxLength absent: the prefix's length), or nil
+    /// when one is not valid.
+    @inline(__always)
+    static func vrp(asn: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>, maxLength: UnsafeBufferPointer<UInt8>?) -> VRP? {
+        guard let asn = parseASN(asn), let prefix = IPPrefix.parse(prefix, strict: true) else { return nil }
         var max = prefix.length
-        if seen.maxLength {
+        if let maxLength {
             guard !maxLength.isEmpty, maxLength.count <= 3, maxLength.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
             let value = maxLength.reduce(0) { $0 * 10 + Int($1 - 48) }
             guard value >= Int(prefix.length), value <= prefix.family.width else { return nil }
@@ -211,19 +220,23 @@ struct JSONScanner {
         }
     }
 
-    /// Reads one ROA object, keeping the raw bytes of `asn`, `prefix` and `maxLength`.
-    mutating func readROA(into fields: inout ROAFields) throws {
-        fields.reset()
+    /// Reads one ROA object: its VRP, or nil with the raw bytes of `asn`, `prefix` and
+    /// `maxLength` left in `fields` to say why it is not one.
+    mutating func readROA(into fields: inout ROAFields) throws -> VRP? {
         // Nearly every ROA is a flat object without escapes that sits wholly in the buffer:
-        // read it in one pass. Anything else takes the general path below.
-        if try stream.attempt({ Self.flatROA($0, into: &fields) }) != nil { return }
+        // read it in one pass, straight from the buffer. Anything else takes the general path.
+        switch try stream.attempt({ Self.flatROA($0, into: &fields) }) {
+        case .some(.some(let vrp)): return vrp
+        case .some(.none): return nil
+        case .none: break
+        }
         fields.reset()
         var key: [UInt8] = []
         try expect(UInt8(ascii: "{"))
         try skipWhitespace()
         if try stream.peek() == UInt8(ascii: "}") {
             _ = try stream.next()
-            return
+            return nil
         }
         while true {
             key.removeAll(keepingCapacity: true)
@@ -244,18 +257,38 @@ struct JSONScanner {
             try skipWhitespace()
             switch try stream.next() {
             case UInt8(ascii: ","): try skipWhitespace()
-            case UInt8(ascii: "}"): return
+            case UInt8(ascii: "}"): return fields.vrp()
             default: throw fail("expected ',' or '}'")
             }
         }
     }
 
     /// Parses a flat JSON object (no nesting, no escapes) at the start of `bytes` in one pass.
-    /// Returns the bytes consumed, or nil when the object is not of that simple shape or not
-    /// wholly in `bytes`.
-    static func flatROA(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout ROAFields) -> (consumed: Int, result: Void)? {
+    /// Returns the bytes consumed and the VRP, or nil when the object is not of that simple
+    /// shape or not wholly in `bytes`. A flat object that is no valid VRP leaves its fields in
+    /// `fields`.
+    static func flatROA(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout ROAFields) -> (consumed: Int, result: VRP?)? {
         let count = bytes.count
         var index = 0
+        // Where each field's value is in `bytes`; start -1: absent.
+        var asn = (start: -1, end: -1)
+        var prefix = (start: -1, end: -1)
+        var maxLength = (start: -1, end: -1)
+        func finish(_ consumed: Int) -> (consumed: Int, result: VRP?) {
+            func slice(_ range: (start: Int, end: Int)) -> UnsafeBufferPointer<UInt8>? {
+                range.start < 0 ? nil : UnsafeBufferPointer(rebasing: bytes[range.start..<range.end])
+            }
+            if let asnBytes = slice(asn), let prefixBytes = slice(prefix),
+                let vrp = ROAFields.vrp(asn: asnBytes, prefix: prefixBytes, maxLength: slice(maxLength))
+            {
+                return (consumed, vrp)
+            }
+            fields.reset()
+            if let value = slice(asn) { fields.asn.append(contentsOf: value); fields.seen.asn = true }
+            if let value = slice(prefix) { fields.prefix.append(contentsOf: value); fields.seen.prefix = true }
+            if let value = slice(maxLength) { fields.maxLength.append(contentsOf: value); fields.seen.maxLength = true }
+            return (consumed, nil)
+        }
         @inline(__always) func skipSpace() {
             while index < count, bytes[index] == 0x20 || bytes[index] == 0x0a || bytes[index] == 0x0d || bytes[index] == 0x09 { index += 1 }
         }
@@ -264,7 +297,7 @@ struct JSONScanner {
         while true {
             skipSpace()
             guard index < count else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return (index + 1, ()) }
+            if bytes[index] == UInt8(ascii: "}") { return finish(index + 1) }
             guard bytes[index] == UInt8(ascii: "\"") else { return nil }
             let keyStart = index + 1
             var keyEnd = keyStart
@@ -300,21 +333,13 @@ struct JSONScanner {
                 valueEnd = end
                 index = end
             }
-            let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
             // Keys compared byte by byte: a generic `elementsEqual` against a String's UTF-8
             // view cost 5 % of a full-table run.
             switch keyEnd - keyStart {
-            case 3 where bytes[keyStart] == UInt8(ascii: "a") && bytes[keyStart + 1] == UInt8(ascii: "s") && bytes[keyStart + 2] == UInt8(ascii: "n"):
-                fields.asn.append(contentsOf: value)
-                fields.seen.asn = true
-            case 6 where Self.equals(bytes, keyStart, Self.prefixKey):
-                fields.prefix.append(contentsOf: value)
-                fields.seen.prefix = true
-            case 9 where Self.equals(bytes, keyStart, Self.maxLengthKey):
-                fields.maxLength.append(contentsOf: value)
-                fields.seen.maxLength = true
-            default:
-                break
+            case 3 where Self.equals(bytes, keyStart, "asn"): asn = (valueStart, valueEnd)
+            case 6 where Self.equals(bytes, keyStart, "prefix"): prefix = (valueStart, valueEnd)
+            case 9 where Self.equals(bytes, keyStart, "maxLength"): maxLength = (valueStart, valueEnd)
+            default: break
             }
             skipSpace()
             guard index < count else { return nil }
@@ -323,16 +348,16 @@ struct JSONScanner {
                 continue
             }
             guard bytes[index] == UInt8(ascii: "}") else { return nil }
-            return (index + 1, ())
+            return finish(index + 1)
         }
     }
 
-    static let prefixKey = Array("prefix".utf8)
-    static let maxLengthKey = Array("maxLength".utf8)
-
+    /// Whether `bytes` hold `key` at `start` (the caller checked the length). A `StaticString`
+    /// is a pointer into the binary: no global array to initialise and retain per ROA.
     @inline(__always)
-    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ key: [UInt8]) -> Bool {
-        for offset in 0..<key.count where bytes[start + offset] != key[offset] { return false }
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ key: StaticString) -> Bool {
+        let text = key.utf8Start
+        for offset in 0..<key.utf8CodeUnitCount where bytes[start + offset] != text[offset] { return false }
         return true
     }
 

@@ -106,6 +106,12 @@ struct ReaderTests {
         let (vrps, summary) = try VRPReader.read(path: badRecords)
         #expect(vrps.count == 1)
         #expect(summary.rejected == 2)
+        // Each reject says which field is wrong and where the object starts.
+        #expect(summary.rejects.map(\.offset) == [67, 124], "\(summary.rejects)")
+        #expect(summary.rejects.first?.reason.contains("ASx") == true, "\(summary.rejects)")
+        #expect(summary.rejects.last?.reason.contains("23") == true, "\(summary.rejects)")
+        let noMaxLength = try Self.write(#"{"roas": [{"asn": "AS13335", "prefix": "2606:4700::/32"}]}"#)
+        #expect(try VRPReader.read(path: noMaxLength).vrps.map(\.description) == ["2606:4700::/32-32 AS13335"])
         #expect(throws: RoutingDataError.self) { try VRPReader.read(path: badRecords, policy: .stop) }
         let notVRPs = try Self.write(#"{"something": []}"#)
         #expect(throws: RoutingDataError.self) { try VRPReader.read(path: notVRPs) }
