@@ -115,16 +115,28 @@ public struct VRPIndex: Sendable {
     /// IPv4 authorisations beyond a prefix's first, and all IPv6 ones.
     private let authorisations: [Authorisation]
     private let extraRanges: [Range<Int32>]
-    /// IPv4 prefixes up to /24, where almost all routes and VRPs are, have exact presence bits:
-    /// one bitmap per length, laid end to end (length n starts at bit 2^n - 1), 4 MiB in all.
-    /// A clear bit answers "no VRP here" with no hashing and no probe of the table; the short
-    /// lengths that every route probes stay in L1/L2.
-    private let presenceV4: [UInt64]
+    /// Filters in front of the tables, one array in four regions (see `Region`). A clear bit
+    /// answers "no VRP here" without a probe of the table.
+    private let bitmaps: [UInt64]
     private static let directV4MaxLength: UInt8 = 24
-    /// One bit per (prefix, length) hash for IPv4 prefixes over /24, and for IPv6 prefixes.
-    private let presence: [UInt64]
-    private let presenceV6: [UInt64]
     private static let presenceBits = 1 << 22
+
+    /// The regions of `bitmaps`, as word offsets.
+    private enum Region {
+        /// IPv4 prefixes up to /24, where almost all routes and VRPs are, have exact presence
+        /// bits: one bitmap per length, laid end to end (length n starts at bit 2^n - 1), 4 MiB.
+        /// No hashing, and the short lengths every route probes stay in L1/L2.
+        static let directV4 = 0
+        /// Per IPv4 /16 block, the prefix lengths that can matter to a route inside it: bit n
+        /// is set when a VRP of length n covers the block (n ≤ 16) or lies in it (n > 16). A
+        /// route of /16 or longer probes only those: in a block without VRPs, none instead of
+        /// the 17 lengths from /8 to /24. 512 KiB.
+        static let blocksV4 = directV4 + (1 << (Int(directV4MaxLength) + 1)) / 64
+        /// One bit per (prefix, length) hash: IPv4 prefixes over /24, then IPv6 prefixes.
+        static let hashedV4 = blocksV4 + (1 << 16)
+        static let hashedV6 = hashedV4 + presenceBits / 64
+        static let total = hashedV6 + presenceBits / 64
+    }
     /// For each family, the prefix lengths present as bits (bit n: some VRP has length n), so a
     /// lookup walks them without touching an array (and its reference count). IPv6 needs 129
     /// bits: 0…127 in the mask, 128 apart.
@@ -147,30 +159,22 @@ public struct VRPIndex: Sendable {
         let maskV6 = capacity(all.count - v4Count, load: 0.6) - 1
         var slotsV4 = Array(repeating: SlotV4(key: 0, first: 0), count: 2 * (maskV4 + 1))
         var slotsV6 = Array(repeating: SlotV6(bits: 0, length: 0, start: 0, count: 0), count: maskV6 + 1)
-        var presenceV4 = [UInt64](repeating: 0, count: (1 << (Int(Self.directV4MaxLength) + 1)) / 64)
-        var presence = [UInt64](repeating: 0, count: Self.presenceBits / 64)
-        var presenceV6 = [UInt64](repeating: 0, count: Self.presenceBits / 64)
+        var bitmaps = [UInt64](repeating: 0, count: Region.total)
 
         // Filling the tables is a cache miss per VRP, so it is split over two threads that
-        // write disjoint memory: the first fills IPv4 partition 0 and all IPv4 presence bits,
-        // the second IPv4 partition 1 and everything IPv6. Each keeps its own side lists.
+        // write disjoint memory: the first fills IPv4 partition 0 and all IPv4 bitmaps, the
+        // second IPv4 partition 1 and everything IPv6. Each keeps its own side lists.
         let parts = BuildParts()
         slotsV4.withUnsafeMutableBufferPointer { slotsV4 in
             slotsV6.withUnsafeMutableBufferPointer { slotsV6 in
-                presenceV4.withUnsafeMutableBufferPointer { presenceV4 in
-                    presence.withUnsafeMutableBufferPointer { presence in
-                        presenceV6.withUnsafeMutableBufferPointer { presenceV6 in
-                            let tables = Tables(
-                                slotsV4: slotsV4, slotsV6: slotsV6, presenceV4: presenceV4, presence: presence, presenceV6: presenceV6)
-                            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                                if part == 0 {
-                                    parts.lengthsV4 = Self.fillV4(
-                                        all, partition: 0, mask: maskV4, tables, further: &parts.furtherV4[0], presenceToo: true)
-                                } else {
-                                    _ = Self.fillV4(all, partition: 1, mask: maskV4, tables, further: &parts.furtherV4[1], presenceToo: false)
-                                    Self.fillV6(all, mask: maskV6, tables, parts)
-                                }
-                            }
+                bitmaps.withUnsafeMutableBufferPointer { bitmaps in
+                    let tables = Tables(slotsV4: slotsV4, slotsV6: slotsV6, bitmaps: bitmaps)
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        if part == 0 {
+                            parts.lengthsV4 = Self.fillV4(all, partition: 0, mask: maskV4, tables, further: &parts.furtherV4[0], bitmapsToo: true)
+                        } else {
+                            _ = Self.fillV4(all, partition: 1, mask: maskV4, tables, further: &parts.furtherV4[1], bitmapsToo: false)
+                            Self.fillV6(all, mask: maskV6, tables, parts)
                         }
                     }
                 }
@@ -209,9 +213,7 @@ public struct VRPIndex: Sendable {
         self.maskV6 = maskV6
         self.slotsV4 = slotsV4
         self.slotsV6 = slotsV6
-        self.presenceV4 = presenceV4
-        self.presence = presence
-        self.presenceV6 = presenceV6
+        self.bitmaps = bitmaps
         self.authorisations = authorisations
         self.extraRanges = extraRanges
         lengthsV4 = parts.lengthsV4
@@ -224,9 +226,10 @@ public struct VRPIndex: Sendable {
     private struct Tables: @unchecked Sendable {
         let slotsV4: UnsafeMutableBufferPointer<SlotV4>
         let slotsV6: UnsafeMutableBufferPointer<SlotV6>
-        let presenceV4: UnsafeMutableBufferPointer<UInt64>
-        let presence: UnsafeMutableBufferPointer<UInt64>
-        let presenceV6: UnsafeMutableBufferPointer<UInt64>
+        let bitmaps: UnsafeMutableBufferPointer<UInt64>
+
+        @inline(__always)
+        func setBit(_ bit: Int, in region: Int) { bitmaps[region + bit >> 6] |= 1 << UInt64(bit & 63) }
     }
 
     /// What each filling thread gathers besides the tables; each writes only its own fields.
@@ -238,11 +241,11 @@ public struct VRPIndex: Sendable {
     }
 
     /// Puts the IPv4 VRPs of one partition into their slots: a prefix's first authorisation in
-    /// the slot, the others into `further`. With `presenceToo`, also sets the presence bits of
+    /// the slot, the others into `further`. With `bitmapsToo`, also sets the bitmap bits of
     /// every IPv4 VRP (both partitions) and returns the lengths present.
     private static func fillV4(
         _ all: [VRP], partition: Int, mask: Int, _ tables: Tables, further: inout [(slot: Int32, authorisation: Authorisation)],
-        presenceToo: Bool
+        bitmapsToo: Bool
     ) -> UInt64 {
         var lengths: UInt64 = 0
         let base = partition * (mask + 1)
@@ -250,15 +253,17 @@ public struct VRPIndex: Sendable {
             let prefix = vrp.prefix
             let key = keyV4(prefix.bits, prefix.length)
             let hash = mix(key)
-            if presenceToo {
+            if bitmapsToo {
                 lengths |= 1 << UInt64(prefix.length)
                 if prefix.length <= directV4MaxLength {
-                    let bit = directV4Bit(prefix.bits, prefix.length)
-                    tables.presenceV4[bit >> 6] |= 1 << UInt64(bit & 63)
+                    tables.setBit(directV4Bit(prefix.bits, prefix.length), in: Region.directV4)
                 } else {
-                    let bit = presenceBit(hash)
-                    tables.presence[bit >> 6] |= 1 << UInt64(bit & 63)
+                    tables.setBit(presenceBit(hash), in: Region.hashedV4)
                 }
+                // The /16 blocks this VRP covers (up to /16) or lies in (longer).
+                let firstBlock = Int(UInt32(truncatingIfNeeded: prefix.bits >> 96) >> 16)
+                let blocks = prefix.length < 16 ? 1 << (16 - Int(prefix.length)) : 1
+                for block in firstBlock..<firstBlock + blocks { tables.bitmaps[Region.blocksV4 + block] |= 1 << UInt64(prefix.length) }
             }
             guard partitionV4(hash) == partition else { continue }
             var offset = hash & mask
@@ -283,8 +288,7 @@ public struct VRPIndex: Sendable {
             }
             if tables.slotsV6[slot].count == 0 {
                 tables.slotsV6[slot] = SlotV6(bits: prefix.bits, length: prefix.length, start: 0, count: 0)
-                let bit = presenceBit(hash)
-                tables.presenceV6[bit >> 6] |= 1 << UInt64(bit & 63)
+                tables.setBit(presenceBit(hash), in: Region.hashedV6)
                 parts.lengthsV6[Int(prefix.length)] = true
             }
             tables.slotsV6[slot].count += 1
@@ -326,13 +330,16 @@ public struct VRPIndex: Sendable {
         (hash >> 40) & (presenceBits - 1)
     }
 
-    /// The bit of an IPv4 prefix of at most /24 in `presenceV4`.
+    /// The bit of an IPv4 prefix of at most /24 in `Region.directV4`.
     @inline(__always)
     private static func directV4Bit(_ bits: UInt128, _ length: UInt8) -> Int {
         let address = UInt32(truncatingIfNeeded: bits >> 96)
         let index = length == 0 ? 0 : Int(address >> (32 - UInt32(length)))
         return (1 << Int(length)) - 1 + index
     }
+
+    @inline(__always)
+    private func isSet(_ bit: Int, in region: Int) -> Bool { bitmaps[region + bit >> 6] & (1 << UInt64(bit & 63)) != 0 }
 
     /// What the VRPs of exactly one prefix say about a route.
     private enum Match {
@@ -369,11 +376,9 @@ public struct VRPIndex: Sendable {
             let key = Self.keyV4(bits, length)
             let hash = Self.mix(key)
             if length <= Self.directV4MaxLength {
-                let bit = Self.directV4Bit(bits, length)
-                guard presenceV4[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+                guard isSet(Self.directV4Bit(bits, length), in: Region.directV4) else { return nil }
             } else {
-                let bit = Self.presenceBit(hash)
-                guard presence[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+                guard isSet(Self.presenceBit(hash), in: Region.hashedV4) else { return nil }
             }
             let base = Self.partitionV4(hash) * (maskV4 + 1)
             var offset = hash & maskV4
@@ -392,8 +397,7 @@ public struct VRPIndex: Sendable {
             }
         }
         let hash = Self.hashV6(bits, length)
-        let bit = Self.presenceBit(hash)
-        guard presenceV6[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return nil }
+        guard isSet(Self.presenceBit(hash), in: Region.hashedV6) else { return nil }
         var slot = hash & maskV6
         while true {
             let candidate = slotsV6[slot]
@@ -426,8 +430,10 @@ public struct VRPIndex: Sendable {
     public func state(of route: IPPrefix, origin: ASN?) -> RPKIState {
         var found: Match? = nil
         if route.family == .v4 {
-            // Lengths up to the route's own, shortest first.
+            // Lengths up to the route's own, shortest first; within one /16, only those its
+            // block has.
             var lengths = lengthsV4 & (route.length >= 63 ? ~0 : (UInt64(2) << UInt64(route.length)) &- 1)
+            if route.length >= 16 { lengths &= bitmaps[Region.blocksV4 + Int(UInt32(truncatingIfNeeded: route.bits >> 96) >> 16)] }
             while lengths != 0 {
                 let length = UInt8(lengths.trailingZeroBitCount)
                 lengths &= lengths &- 1
