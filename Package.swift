@@ -40,8 +40,11 @@ let package = Package(
         // Decompression for the routing data readers.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+        // Whole-buffer gzip decompression, about three times zlib's speed; zlib stays for
+        // streams too big to hold and for files cut short.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Pure routing measurement: prefixes, VRPs, RFC 6811 validation, readers of routing data.
-        .target(name: "Routing", dependencies: ["CZlib", "CBZip2"], swiftSettings: swiftSettings),
+        .target(name: "Routing", dependencies: ["CZlib", "CBZip2", "CDeflate"], swiftSettings: swiftSettings),
         // Pure: JSON values and RFC 8785 canonical JSON (for the audit chain and credentials).
         .target(name: "Canonical", swiftSettings: swiftSettings),
         // Pure domain rules: resources, catalogs and admission, roles and authorisation, the workflow.

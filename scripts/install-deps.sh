@@ -11,6 +11,7 @@ if ! pkg-config --exists libpq 2>/dev/null || [ ! -f "$(pkg-config --variable=in
 fi
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -f /usr/include/bzlib.h ] || missing+=(libbz2-dev)
+[ -f /usr/include/libdeflate.h ] || missing+=(libdeflate-dev)
 server_found=no
 if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then server_found=yes; fi
 for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && server_found=yes; done

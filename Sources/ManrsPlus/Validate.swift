@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import Routing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `manrs-plus validate --vrps FILE --routes FILE`: RFC 6811 state of every announcement, as CSV.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,8 +52,7 @@ struct Validate: ParsableCommand {
         }
         for part in 0..<halves {
             let (bytes, partCounts) = parts.take(part)
-            output.buffer.append(contentsOf: bytes)
-            output.flushIfFull()
+            output.write(bytes: bytes)
             counts.merge(partCounts, uniquingKeysWith: +)
         }
         output.flush()
@@ -120,6 +123,13 @@ struct CSVOutput {
         flushIfFull()
     }
 
+    /// Writes `bytes` after what is buffered, straight from their storage: the 15 MB halves of
+    /// a full table are not copied again.
+    mutating func write(bytes: [UInt8]) {
+        flush()
+        bytes.withUnsafeBytes(Self.writeAll)
+    }
+
     @inline(__always)
     mutating func flushIfFull() {
         if buffer.count >= 1 << 18 { flush() }
@@ -127,8 +137,21 @@ struct CSVOutput {
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        buffer.withUnsafeBytes(Self.writeAll)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// write(2) until all is written; a closed pipe (a reader that stopped) ends the output.
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < bytes.count {
+            let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + done, bytes.count - done)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            done += written
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import CBZip2
+import CDeflate
 import CZlib
 
 #if canImport(Glibc)
@@ -11,6 +12,8 @@ public final class ByteStream {
         case gzip(gzFile)
         case bzip2(UnsafeMutablePointer<FILE>, UnsafeMutableRawPointer)
         case plain(UnsafeMutablePointer<FILE>)
+        /// Decompressed whole at open; the buffer holds everything.
+        case memory
     }
 
     public let path: String
@@ -36,6 +39,14 @@ public final class ByteStream {
         let read = fread(&magic, 1, 3, file)
         rewind(file)
         if read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+            if let whole = Self.gunzipWhole(file) {
+                fclose(file)
+                buffer = whole
+                end = whole.count
+                finished = true
+                source = .memory
+                return
+            }
             fclose(file)
             guard let gz = gzopen(path, "rb") else { throw RoutingDataError(file: path, reason: "cannot open gzip stream") }
             gzbuffer(gz, 1 << 17)
@@ -60,7 +71,66 @@ public final class ByteStream {
             BZ2_bzReadClose(&error, bz)
             fclose(file)
         case .plain(let file): fclose(file)
+        case .memory: break
         }
+    }
+
+    /// How many bytes the stream will deliver, when that is known up front (a plain file, or
+    /// one decompressed whole): for sizing what is read into.
+    public var expectedSize: Int? {
+        switch source {
+        case .memory: return end
+        case .plain(let file):
+            var status = stat()
+            return fstat(fileno(file), &status) == 0 ? Int(status.st_size) : nil
+        case .gzip, .bzip2: return nil
+        }
+    }
+
+    /// Files up to this size (compressed) are decompressed whole with libdeflate.
+    static let wholeGzipLimit = 64 << 20
+
+    /// The decompressed content of a gzip file of at most `wholeGzipLimit` bytes, all members,
+    /// or nil to stream it with zlib instead: when it is bigger, or libdeflate refuses it (a
+    /// file cut short, corrupt data), so that zlib reports what it can read and where it stops.
+    private static func gunzipWhole(_ file: UnsafeMutablePointer<FILE>) -> [UInt8]? {
+        guard fseek(file, 0, SEEK_END) == 0 else { return nil }
+        let size = ftell(file)
+        rewind(file)
+        guard size >= 18, size <= wholeGzipLimit else { return nil }
+        var input = [UInt8](repeating: 0, count: size)
+        guard fread(&input, 1, size, file) == size else { return nil }
+        rewind(file)
+        guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        // The last member's trailer holds its size mod 2^32: a first guess, grown as needed.
+        let lastSize = Int(input[size - 4]) | Int(input[size - 3]) << 8 | Int(input[size - 2]) << 16 | Int(input[size - 1]) << 24
+        var output = [UInt8](repeating: 0, count: max(lastSize, size * 4))
+        var consumed = 0
+        var produced = 0
+        while consumed < size {
+            var memberIn = 0
+            var memberOut = 0
+            let result = input.withUnsafeBytes { input in
+                output.withUnsafeMutableBytes { output in
+                    libdeflate_gzip_decompress_ex(
+                        decompressor, input.baseAddress! + consumed, size - consumed, output.baseAddress! + produced, output.count - produced,
+                        &memberIn, &memberOut)
+                }
+            }
+            switch result {
+            case LIBDEFLATE_SUCCESS:
+                consumed += memberIn
+                produced += memberOut
+            case LIBDEFLATE_INSUFFICIENT_SPACE:
+                guard output.count < 1 << 31 else { return nil }
+                output.append(contentsOf: repeatElement(0, count: output.count))
+            default:
+                return nil
+            }
+        }
+        output.removeLast(output.count - produced)
+        return output
     }
 
     /// Refills the buffer; false at the end of the data. A truncated compressed stream ends
@@ -105,6 +175,8 @@ public final class ByteStream {
                 return max(0, Int(count))
             case .plain(let file):
                 return fread(target, 1, capacity, file)
+            case .memory:
+                return 0
             }
         }
         if let failure { throw failure }

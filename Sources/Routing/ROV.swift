@@ -277,8 +277,12 @@ public struct VRPIndex: Sendable {
         return lengths
     }
 
-    /// Counts the IPv6 VRPs per prefix slot and notes each one's slot, for the ranges.
+    /// Counts the IPv6 VRPs per prefix slot and notes each one's slot, for the ranges. Works on
+    /// locals and hands them over at the end: a class property written per VRP costs a runtime
+    /// exclusivity check each time.
     private static func fillV6(_ all: [VRP], mask: Int, _ tables: Tables, _ parts: BuildParts) {
+        var lengths = [Bool](repeating: false, count: 129)
+        var slotOfVRP: [(position: Int, slot: Int32)] = []
         for (position, vrp) in all.enumerated() where vrp.prefix.family == .v6 {
             let prefix = vrp.prefix
             let hash = hashV6(prefix.bits, prefix.length)
@@ -289,11 +293,13 @@ public struct VRPIndex: Sendable {
             if tables.slotsV6[slot].count == 0 {
                 tables.slotsV6[slot] = SlotV6(bits: prefix.bits, length: prefix.length, start: 0, count: 0)
                 tables.setBit(presenceBit(hash), in: Region.hashedV6)
-                parts.lengthsV6[Int(prefix.length)] = true
+                lengths[Int(prefix.length)] = true
             }
             tables.slotsV6[slot].count += 1
-            parts.v6SlotOfVRP.append((position, Int32(slot)))
+            slotOfVRP.append((position, Int32(slot)))
         }
+        parts.lengthsV6 = lengths
+        parts.v6SlotOfVRP = slotOfVRP
     }
 
     /// Which IPv4 partition a hash belongs to: its top bit (the slot uses the low bits).
