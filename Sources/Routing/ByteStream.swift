@@ -87,8 +87,10 @@ public final class ByteStream {
         }
     }
 
-    /// Files up to this size (compressed) are decompressed whole with libdeflate.
+    /// Files up to this size (compressed) are decompressed whole with libdeflate, into at
+    /// most about this much memory; bigger ones stream through zlib.
     static let wholeGzipLimit = 64 << 20
+    static let wholeGzipOutputLimit = 1 << 30
 
     /// The decompressed content of a gzip file of at most `wholeGzipLimit` bytes, all members,
     /// or nil to stream it with zlib instead: when it is bigger, or libdeflate refuses it (a
@@ -103,9 +105,10 @@ public final class ByteStream {
         rewind(file)
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
-        // The last member's trailer holds its size mod 2^32: a first guess, grown as needed.
+        // The last member's trailer holds its size mod 2^32: a first guess when plausible (a
+        // file cut short has no trailer there, just compressed bytes), grown as needed.
         let lastSize = Int(input[size - 4]) | Int(input[size - 3]) << 8 | Int(input[size - 2]) << 16 | Int(input[size - 1]) << 24
-        var output = [UInt8](repeating: 0, count: max(lastSize, size * 4))
+        var output = [UInt8](repeating: 0, count: lastSize <= size * 64 ? max(lastSize, size) : size * 8)
         var consumed = 0
         var produced = 0
         while consumed < size {
@@ -123,7 +126,7 @@ public final class ByteStream {
                 consumed += memberIn
                 produced += memberOut
             case LIBDEFLATE_INSUFFICIENT_SPACE:
-                guard output.count < 1 << 31 else { return nil }
+                guard output.count < Self.wholeGzipOutputLimit else { return nil }
                 output.append(contentsOf: repeatElement(0, count: output.count))
             default:
                 return nil

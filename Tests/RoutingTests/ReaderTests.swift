@@ -94,6 +94,36 @@ struct ReaderTests {
         #expect(pfx2as >= 998_042)
     }
 
+    @Test("gzip: concatenated members are all read; a file cut short still gives what it holds")
+    func gzipMembers() throws {
+        // Two members, as `cat a.gz b.gz` makes: libdeflate reads them in turn.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let first = (0..<3000).map { "10.\($0 / 256).\($0 % 256).0/24,64500" }
+        let second = (0..<2000).map { "10.200.\($0 % 256).\($0 / 256 * 16)/28,64501" }
+        try (["prefix,origin_asn"] + first).joined(separator: "\n").appending("\n").write(
+            to: folder.appendingPathComponent("a"), atomically: true, encoding: .utf8)
+        try second.joined(separator: "\n").appending("\n").write(to: folder.appendingPathComponent("b"), atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "cd '\(folder.path)' && gzip -c a > both.gz && gzip -c b >> both.gz"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        var origins: [ASN?] = []
+        let summary = try Routes.read(path: folder.appendingPathComponent("both.gz").path, policy: .stop) { origins.append($0.origin) }
+        #expect(origins.count == 5000 && !summary.truncated)
+        #expect(origins.filter { $0 == 64501 }.count == 2000)
+        // Cut inside the second member: the first is whole, and the read says it was cut.
+        let whole = try Data(contentsOf: folder.appendingPathComponent("both.gz"))
+        let cut = folder.appendingPathComponent("cut.gz")
+        try whole.prefix(whole.count - 200).write(to: cut)
+        var read = 0
+        let cutSummary = try Routes.read(path: cut.path) { _ in read += 1 }
+        #expect(cutSummary.truncated)
+        #expect(read >= 3000 && read < 5000)
+    }
+
     @Test("broken inputs give a clear error or a counted reject, never a crash")
     func brokenInputs() throws {
         let garbageJSON = try Self.write(
