@@ -45,9 +45,12 @@ struct Validate: ParsableCommand {
         let halves = 2
         let chunk = (announcements.count + halves - 1) / max(halves, 1)
         let parts = ClassifiedParts(count: halves)
+        // The first half goes out as it is made, through a small buffer that stays in cache; the
+        // second is kept until the first is out.
+        output.flush()
         DispatchQueue.concurrentPerform(iterations: halves) { part in
             let range = min(part * chunk, announcements.count)..<min((part + 1) * chunk, announcements.count)
-            let (bytes, tally) = Self.classify(announcements, range, index)
+            let (bytes, tally) = Self.classify(announcements, range, index, streaming: part == 0)
             parts.store(part, bytes: bytes, counts: Dictionary(uniqueKeysWithValues: zip(states, tally)))
         }
         for part in 0..<halves {
@@ -73,12 +76,14 @@ struct Validate: ParsableCommand {
 }
 
 extension Validate {
-    /// The CSV rows of `routes[range]` and the count per state (by `RPKIState.ordinal`). A plain
-    /// function, so its counters are locals rather than variables captured by the parallel
-    /// closure, which Swift checks for exclusive access on every use.
-    static func classify(_ routes: [Announcement], _ range: Range<Int>, _ index: VRPIndex) -> (bytes: [UInt8], tally: [Int]) {
+    /// The CSV rows of `routes[range]` and the count per state (by `RPKIState.ordinal`); when
+    /// `streaming`, the rows go to standard output as they are made and none are returned. A
+    /// plain function, so its counters are locals rather than variables captured by the
+    /// parallel closure, which Swift checks for exclusive access on every use.
+    static func classify(_ routes: [Announcement], _ range: Range<Int>, _ index: VRPIndex, streaming: Bool) -> (bytes: [UInt8], tally: [Int]) {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(range.count * 32)
+        let flushAt = 1 << 18
+        bytes.reserveCapacity(streaming ? flushAt + 256 : range.count * 32)
         var tally = [0, 0, 0, 0]
         // ",valid\n" and the like, inline in 16 bytes each: no array per state to retain.
         let suffixes: [(bytes: (UInt64, UInt64), count: Int)] = RPKIState.allCases.map { state in
@@ -108,7 +113,15 @@ extension Validate {
                     announcement.writeOrigin(to: &bytes)
                     withUnsafeBytes(of: suffix.bytes) { bytes.append(contentsOf: $0.prefix(suffix.count)) }
                 }
+                if streaming && bytes.count >= flushAt {
+                    bytes.withUnsafeBytes(CSVOutput.writeAll)
+                    bytes.removeAll(keepingCapacity: true)
+                }
             }
+        }
+        if streaming {
+            bytes.withUnsafeBytes(CSVOutput.writeAll)
+            bytes.removeAll()
         }
         return (bytes, tally)
     }
@@ -142,7 +155,7 @@ struct CSVOutput {
     }
 
     /// write(2) until all is written; a closed pipe (a reader that stopped) ends the output.
-    private static func writeAll(_ bytes: UnsafeRawBufferPointer) {
+    static func writeAll(_ bytes: UnsafeRawBufferPointer) {
         var done = 0
         while done < bytes.count {
             let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + done, bytes.count - done)
