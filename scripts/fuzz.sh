@@ -10,7 +10,7 @@ data="$(mktemp -d /tmp/manrs-fuzz.XXXXXX)"
 chmod 755 "$data"
 venv="${FUZZ_VENV:-/tmp/manrs-schemathesis}"
 [ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; }
-swift build -c release --product manrs-plus
+swift build -c release --static-swift-stdlib --product manrs-plus
 DATA_DIR="$data" .build/release/manrs-plus demo load >/dev/null
 DATA_DIR="$data" PORT="$port" .build/release/manrs-plus serve >"$data/serve.log" 2>&1 &
 server=$!

@@ -171,9 +171,9 @@ public struct VRPIndex: Sendable {
                     let tables = Tables(slotsV4: slotsV4, slotsV6: slotsV6, bitmaps: bitmaps)
                     DispatchQueue.concurrentPerform(iterations: 2) { part in
                         if part == 0 {
-                            parts.lengthsV4 = Self.fillV4(all, partition: 0, mask: maskV4, tables, further: &parts.furtherV4[0], bitmapsToo: true)
+                            parts.first = Self.fillV4(all, partition: 0, mask: maskV4, tables, bitmapsToo: true)
                         } else {
-                            _ = Self.fillV4(all, partition: 1, mask: maskV4, tables, further: &parts.furtherV4[1], bitmapsToo: false)
+                            parts.second = Self.fillV4(all, partition: 1, mask: maskV4, tables, bitmapsToo: false)
                             Self.fillV6(all, mask: maskV6, tables, parts)
                         }
                     }
@@ -182,7 +182,7 @@ public struct VRPIndex: Sendable {
         }
 
         // Further IPv4 authorisations, grouped by slot: a range each.
-        let furtherV4 = (parts.furtherV4[0] + parts.furtherV4[1]).sorted { $0.slot < $1.slot }
+        let furtherV4 = (parts.first.further + parts.second.further).sorted { $0.slot < $1.slot }
         var authorisations: [Authorisation] = []
         var extraRanges: [Range<Int32>] = []
         var index = 0
@@ -216,7 +216,7 @@ public struct VRPIndex: Sendable {
         self.bitmaps = bitmaps
         self.authorisations = authorisations
         self.extraRanges = extraRanges
-        lengthsV4 = parts.lengthsV4
+        lengthsV4 = parts.first.lengths
         lengthsV6 = (0...127).filter { parts.lengthsV6[$0] }.reduce(0) { $0 | UInt128(1) << UInt128($1) }
         hasV6Length128 = parts.lengthsV6[128]
     }
@@ -232,22 +232,28 @@ public struct VRPIndex: Sendable {
         func setBit(_ bit: Int, in region: Int) { bitmaps[region + bit >> 6] |= 1 << UInt64(bit & 63) }
     }
 
-    /// What each filling thread gathers besides the tables; each writes only its own fields.
+    /// What one IPv4 partition's filling found besides the slots.
+    private struct FilledV4 {
+        /// The lengths present (only from the thread that also sets the bitmaps).
+        var lengths: UInt64 = 0
+        /// Authorisations beyond a prefix's first, with their prefix's slot.
+        var further: [(slot: Int32, authorisation: Authorisation)] = []
+    }
+
+    /// What the filling threads gather besides the tables; each writes only its own fields.
     private final class BuildParts: @unchecked Sendable {
-        var furtherV4: [[(slot: Int32, authorisation: Authorisation)]] = [[], []]
-        var lengthsV4: UInt64 = 0
+        var first = FilledV4()
+        var second = FilledV4()
         var lengthsV6 = [Bool](repeating: false, count: 129)
         var v6SlotOfVRP: [(position: Int, slot: Int32)] = []
     }
 
     /// Puts the IPv4 VRPs of one partition into their slots: a prefix's first authorisation in
-    /// the slot, the others into `further`. With `bitmapsToo`, also sets the bitmap bits of
-    /// every IPv4 VRP (both partitions) and returns the lengths present.
-    private static func fillV4(
-        _ all: [VRP], partition: Int, mask: Int, _ tables: Tables, further: inout [(slot: Int32, authorisation: Authorisation)],
-        bitmapsToo: Bool
-    ) -> UInt64 {
+    /// the slot, the others into the result's `further`. With `bitmapsToo`, also sets the
+    /// bitmap bits of every IPv4 VRP (both partitions) and notes the lengths present.
+    private static func fillV4(_ all: [VRP], partition: Int, mask: Int, _ tables: Tables, bitmapsToo: Bool) -> FilledV4 {
         var lengths: UInt64 = 0
+        var further: [(slot: Int32, authorisation: Authorisation)] = []
         let base = partition * (mask + 1)
         for vrp in all where vrp.prefix.family == .v4 {
             let prefix = vrp.prefix
@@ -274,7 +280,7 @@ public struct VRPIndex: Sendable {
                 further.append((Int32(base + offset), Authorisation(maxLength: vrp.maxLength, asn: vrp.asn)))
             }
         }
-        return lengths
+        return FilledV4(lengths: lengths, further: further)
     }
 
     /// Counts the IPv6 VRPs per prefix slot and notes each one's slot, for the ranges. Works on
