@@ -81,9 +81,8 @@ extension Validate {
     /// plain function, so its counters are locals rather than variables captured by the
     /// parallel closure, which Swift checks for exclusive access on every use.
     static func classify(_ routes: [Announcement], _ range: Range<Int>, _ index: VRPIndex, streaming: Bool) -> (bytes: [UInt8], tally: [Int]) {
-        var bytes: [UInt8] = []
         let flushAt = 1 << 18
-        bytes.reserveCapacity(streaming ? flushAt + 256 : range.count * 32)
+        var bytes = [UInt8].reserving(hugePages: streaming ? flushAt + 256 : range.count * 32)
         var tally = [0, 0, 0, 0]
         // ",valid\n" and the like, inline in 16 bytes each: no array per state to retain.
         let suffixes: [(bytes: (UInt64, UInt64), count: Int)] = RPKIState.allCases.map { state in
@@ -177,7 +176,7 @@ final class RouteReadInBackground: @unchecked Sendable {
         let thread = Thread { [self] in
             result = Result {
                 var announcements: [Announcement] = []
-                announcements.reserveCapacity(1 << 20)
+                announcements = .reserving(hugePages: 1 << 20)
                 var ticker = ProgressTicker(command: "validate")
                 let summary = try Routes.read(path: path, policy: policy) {
                     announcements.append($0)

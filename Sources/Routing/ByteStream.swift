@@ -108,7 +108,7 @@ public final class ByteStream {
         // The last member's trailer holds its size mod 2^32: a first guess when plausible (a
         // file cut short has no trailer there, just compressed bytes), grown as needed.
         let lastSize = Int(input[size - 4]) | Int(input[size - 3]) << 8 | Int(input[size - 2]) << 16 | Int(input[size - 1]) << 24
-        var output = [UInt8](repeating: 0, count: lastSize <= size * 64 ? max(lastSize, size) : size * 8)
+        var output = [UInt8].filled(hugePages: lastSize <= size * 64 ? max(lastSize, size) : size * 8, with: 0)
         var consumed = 0
         var produced = 0
         while consumed < size {

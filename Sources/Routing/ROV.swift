@@ -157,9 +157,9 @@ public struct VRPIndex: Sendable {
         // Two IPv4 partitions, picked by the hash's top bit, so two threads can fill them.
         let maskV4 = capacity((v4Count + 1) / 2, load: 0.6) - 1
         let maskV6 = capacity(all.count - v4Count, load: 0.6) - 1
-        var slotsV4 = Array(repeating: SlotV4(key: 0, first: 0), count: 2 * (maskV4 + 1))
-        var slotsV6 = Array(repeating: SlotV6(bits: 0, length: 0, start: 0, count: 0), count: maskV6 + 1)
-        var bitmaps = [UInt64](repeating: 0, count: Region.total)
+        var slotsV4 = [SlotV4].filled(hugePages: 2 * (maskV4 + 1), with: SlotV4(key: 0, first: 0))
+        var slotsV6 = [SlotV6].filled(hugePages: maskV6 + 1, with: SlotV6(bits: 0, length: 0, start: 0, count: 0))
+        var bitmaps = [UInt64].filled(hugePages: Region.total, with: 0)
 
         // Filling the tables is a cache miss per VRP, so it is split over two threads that
         // write disjoint memory: the first fills IPv4 partition 0 and all IPv4 bitmaps, the

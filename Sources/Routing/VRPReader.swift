@@ -72,7 +72,7 @@ public enum VRPReader {
         var vrps: [VRP] = []
         // A ROA takes about 100 bytes of JSON: reserving for that spares the copies of a growing
         // array (and the page faults of each new one) without touching what stays unused.
-        if let size = stream.expectedSize { vrps.reserveCapacity(size / 90) }
+        if let size = stream.expectedSize { vrps = .reserving(hugePages: size / 90) }
         var summary = ReadSummary()
         var sawROAs = false
         try scanner.expect(UInt8(ascii: "{"))
