@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Canonical", "Server", "TestSupport",
+                "Canonical", "Routing", "Server", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -92,6 +92,8 @@ schemas={
         "irr_none":{"type":"integer"},"irr_coverage":{"type":"number"},"irr_rpki_conflicts":{"type":"integer"},"bogon_prefixes_originated":{"type":"integer"},
         "too_specific_originated":{"type":"integer"},"noc_contact":{"type":"boolean"},"abuse_contact":{"type":"boolean"},
         "contact_sources":{"type":"array","items":{"type":"string","enum":["peeringdb","registry"]}},
+        "rov_invalid_carried":{"type":"integer","description":"Distinct RPKI-invalid routes this AS carried as a non-origin AS (absent without AS paths)."},
+        "bogon_prefixes_propagated":{"type":"integer"},"bogon_asns_originated":{"type":"integer"},"bogon_asns_propagated":{"type":"integer"},
         "spoofer_prefixes_tested":{"type":"integer","description":"Client networks of this AS with a Spoofer session (absent without a spoofer snapshot)."},
         "spoofable_prefixes":{"type":"integer","description":"Of those, the networks whose latest session let a forged packet out (MANRS M5)."},
         "spoofer_last_test":dt,"spoofer_test_age_days":{"type":"integer","description":"Days from the latest session to the routes snapshot's time."},

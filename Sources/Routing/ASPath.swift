@@ -64,6 +64,51 @@ public struct ASPath: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: " ")
     }
 
+    /// Reads the text form `description` writes (bgpdump's): ASNs separated by spaces, `{a,b}`
+    /// for an AS_SET, `(a b)` and `[a,b]` for confederation segments. Nil for anything else.
+    public init?(parsing text: some StringProtocol) {
+        var segments: [Segment] = []
+        var sequence: [ASN] = []
+        var rest = Substring(text)
+        func members(_ body: Substring, separator: Character) -> [ASN]? {
+            var result: [ASN] = []
+            for part in body.split(separator: separator, omittingEmptySubsequences: true) {
+                guard let asn = ASN(part) else { return nil }
+                result.append(asn)
+            }
+            return result.isEmpty ? nil : result
+        }
+        while let first = rest.first {
+            if first == " " {
+                rest = rest.dropFirst()
+                continue
+            }
+            let closing: Character? = ["{": "}", "(": ")", "[": "]"][first]
+            if let closing {
+                guard let end = rest.firstIndex(of: closing) else { return nil }
+                let body = rest[rest.index(after: rest.startIndex)..<end]
+                guard let asns = members(body, separator: first == "(" ? " " : ",") else { return nil }
+                if !sequence.isEmpty {
+                    segments.append(.sequence(sequence))
+                    sequence = []
+                }
+                switch first {
+                case "{": segments.append(.set(asns))
+                case "(": segments.append(.confederationSequence(asns))
+                default: segments.append(.confederationSet(asns))
+                }
+                rest = rest[rest.index(after: end)...]
+            } else {
+                let end = rest.firstIndex(of: " ") ?? rest.endIndex
+                guard let asn = ASN(rest[..<end]) else { return nil }
+                sequence.append(asn)
+                rest = rest[end...]
+            }
+        }
+        if !sequence.isEmpty { segments.append(.sequence(sequence)) }
+        self.init(segments: segments)
+    }
+
     /// Merges a 2-byte AS_PATH with the AS4_PATH that carries its real 4-byte ASNs (RFC 6793
     /// §4.2.3): the AS4_PATH replaces the same number of hops at the end of the AS_PATH. An
     /// AS4_PATH longer than the AS_PATH is ignored, as the RFC says.

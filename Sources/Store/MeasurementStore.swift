@@ -45,6 +45,11 @@ public struct ParticipantMeasurement: Sendable, Encodable {
         public let irrRPKIConflicts: Int
         public let bogonPrefixesOriginated: Int
         public let tooSpecificOriginated: Int
+        /// Transit metrics: nil unless the routes snapshot has AS paths (MRT).
+        public let rovInvalidCarried: Int?
+        public let bogonPrefixesPropagated: Int?
+        public let bogonASNsOriginated: Int?
+        public let bogonASNsPropagated: Int?
         public let nocContact: Bool
         public let abuseContact: Bool
         public let contactSources: [String]
@@ -76,6 +81,10 @@ public struct ParticipantMeasurement: Sendable, Encodable {
             case irrRPKIConflicts = "irr_rpki_conflicts"
             case bogonPrefixesOriginated = "bogon_prefixes_originated"
             case tooSpecificOriginated = "too_specific_originated"
+            case rovInvalidCarried = "rov_invalid_carried"
+            case bogonPrefixesPropagated = "bogon_prefixes_propagated"
+            case bogonASNsOriginated = "bogon_asns_originated"
+            case bogonASNsPropagated = "bogon_asns_propagated"
             case nocContact = "noc_contact"
             case abuseContact = "abuse_contact"
             case contactSources = "contact_sources"
@@ -94,6 +103,14 @@ public struct ParticipantMeasurement: Sendable, Encodable {
         case inputs, asns
         case participantID = "participant_id"
     }
+}
+
+/// A stored route as the measurement reads it back.
+private struct SeenRoute {
+    let prefix: IPPrefix
+    let origin: ASN?
+    let originText: String
+    let path: ASPath?
 }
 
 /// Measures a participant's ASNs from the stored snapshots, with the same `Routing.Measurement`
@@ -131,13 +148,23 @@ public struct MeasurementStore: Sendable {
             let peeringdb = try await companion("peeringdb")
             let spoofer = try await companion("spoofer")
 
-            let announced = try await connection.query(
+            // The routes these ASNs originated, and, where the snapshot has AS paths, those they
+            // carried (found through the GIN index on `path_asns`).
+            let seen = try await connection.query(
                 """
-                SELECT DISTINCT prefix::text AS prefix, origin_asn FROM snapshot_routes WHERE snapshot_id = \(routes.id) AND origin_asn = ANY(\(asns))
+                SELECT DISTINCT prefix::text AS prefix, origin_asn, origin_text, as_path FROM snapshot_routes
+                WHERE snapshot_id = \(routes.id) AND (origin_asn = ANY(\(asns)) OR path_asns && \(asns)::bigint[])
                 """
-            ).map { row in (try IPPrefix(try row.decode("prefix", as: String.self), strict: false), ASN(try row.decode("origin_asn", as: Int64.self)))
+            ).map { row in
+                SeenRoute(
+                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                    origin: try row.decode("origin_asn", as: Int64?.self).map { ASN($0) }, originText: try row.decode("origin_text"),
+                    path: try row.decode("as_path", as: String?.self).flatMap { ASPath(parsing: $0) })
             }
-            let prefixes = Array(Set(announced.map { $0.0.description }))
+            let pathsKnown = seen.contains { $0.path != nil }
+            let wanted = Set(asns.map { ASN($0) })
+            let prefixes = Array(Set(seen.map(\.prefix.description)))
+            let originated = Array(Set(seen.filter { $0.origin.map(wanted.contains) == true }.map(\.prefix.description)))
             var index = VRPIndex([])
             if let vrps {
                 let covering = try await connection.query(
@@ -158,7 +185,7 @@ public struct MeasurementStore: Sendable {
                 irrRoutes = try await connection.query(
                     """
                     SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
-                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix >>= ANY(\(prefixes)::cidr[]))
+                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix >>= ANY(\(originated)::cidr[]))
                     """
                 ).map { row in
                     IRRRoute(
@@ -202,7 +229,7 @@ public struct MeasurementStore: Sendable {
 
             var measurement = Measurement(
                 vrps: index, irr: irrRoutes, spoofer: sessions, only: Set(asns.map { ASN($0) }), asOf: routes.takenAt)
-            for (prefix, origin) in announced { measurement.add(prefix: prefix, origin: origin, originText: String(origin)) }
+            for route in seen { measurement.add(prefix: route.prefix, origin: route.origin, originText: route.originText, path: route.path) }
             let results = measurement.metrics().map { metrics -> ParticipantMeasurement.ASNResult in
                 let fromPeeringDB = peeringContacts[Int64(metrics.asn)]
                 var sources: [String] = []
@@ -216,6 +243,10 @@ public struct MeasurementStore: Sendable {
                     irrCovering: metrics.irrCovering, irrNone: metrics.irrNone, irrCoverage: irr == nil ? nil : metrics.irrCoverage,
                     irrRPKIConflicts: metrics.irrRPKIConflicts, bogonPrefixesOriginated: metrics.bogonPrefixesOriginated,
                     tooSpecificOriginated: metrics.tooSpecificOriginated,
+                    rovInvalidCarried: pathsKnown ? metrics.rovInvalidCarried : nil,
+                    bogonPrefixesPropagated: pathsKnown ? metrics.bogonPrefixesPropagated : nil,
+                    bogonASNsOriginated: pathsKnown ? metrics.bogonASNsOriginated : nil,
+                    bogonASNsPropagated: pathsKnown ? metrics.bogonASNsPropagated : nil,
                     nocContact: (fromPeeringDB?.noc ?? false) || registered.contains("noc"),
                     abuseContact: (fromPeeringDB?.abuse ?? false) || registered.contains("abuse"), contactSources: sources,
                     spooferPrefixesTested: metrics.spooferPrefixesTested, spoofablePrefixes: metrics.spoofablePrefixes,

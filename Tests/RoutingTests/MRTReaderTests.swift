@@ -98,4 +98,27 @@ struct MRTReaderTests {
             try MRTReader.read(path: folder.appendingPathComponent("garbage.mrt").path, policy: .stop) { _ in }
         }
     }
+
+    @Test(
+        "AS paths read back from their text: every path of a real update file, and the segment kinds",
+        .enabled(if: ReferenceAgreementTests.available, "needs ../shared/data"))
+    func pathText() throws {
+        var paths = 0
+        _ = try Routes.readWithPaths(path: Self.mrt + "/updates.20160811.1600.gz") { _, path in
+            guard let path else { return }
+            paths += 1
+            // Adjacent sequences (an AS_PATH merged with its AS4_PATH) read back as one: the
+            // hops, the origin and the text are what the measurement uses, and they agree.
+            let parsed = ASPath(parsing: path.description)
+            #expect(parsed?.description == path.description && parsed?.allASNs == path.allASNs && parsed?.origin == path.origin, "\(path)")
+        }
+        #expect(paths > 1000)
+        let mixed = ASPath(segments: [
+            .sequence([3356, 1299]), .set([64512, 64513]), .confederationSequence([65001, 65002]), .confederationSet([65003]),
+        ])
+        #expect(mixed.description == "3356 1299 {64512,64513} (65001 65002) [65003]")
+        #expect(ASPath(parsing: mixed.description) == mixed)
+        for broken in ["3356 {1299", "3356 x", "{}", "4294967296", "3356 (1 2"] { #expect(ASPath(parsing: broken) == nil, "\(broken)") }
+        #expect(ASPath(parsing: "") == ASPath(segments: []))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Routing
 import Server
 import Store
 import TestSupport
@@ -69,6 +70,8 @@ struct MeasurementAPITests {
                 #expect(row["rpki_not_found"] as? Int == expected.notFound, "AS\(asn)")
                 #expect(row["abuse_contact"] as? Bool == true && row["noc_contact"] as? Bool == false)
                 #expect((row["contact_sources"] as? [String]) == ["registry"])
+                // A prefix,origin file has no AS paths: no transit figures rather than zeros.
+                #expect(row["rov_invalid_carried"] == nil && row["bogon_asns_propagated"] == nil)
                 if expected.invalid > 0 {
                     // The why: invalid routes with the VRPs that cover them.
                     let explanations = row["explanations"] as? [[String: Any]] ?? []
@@ -126,6 +129,52 @@ struct MeasurementAPITests {
             // AS7552's session was rewritten by a NAT: tested, not spoofable.
             #expect(rows[7552]?["spoofer_prefixes_tested"] as? Int == 1)
             #expect(rows[7552]?["spoofable_prefixes"] as? Int == 0)
+        }
+    }
+
+    @Test(
+        "Transit over an MRT snapshot: the ROV enforcement signal and bogon metrics equal the engine's over the same files",
+        .enabled(if: available))
+    func transit() async throws {
+        let vrpFile = Self.data + "/vrps/rpki-client-20250720T093133Z.json.bz2"
+        let mrtFile = Self.data + "/mrt/updates.20160811.1600.gz"
+        // The oracle: the engine over the files themselves, every AS.
+        var engine = Measurement(vrps: VRPIndex(try VRPReader.read(path: vrpFile).vrps))
+        _ = try Routes.readWithPaths(path: mrtFile) { route, path in
+            engine.add(prefix: route.prefix, origin: route.origin, originText: route.originText, path: path)
+        }
+        // The AS that carried the most RPKI-invalid routes for others (not the fixture's AS3333).
+        let carrier = try #require(engine.metrics().filter { $0.asn != 3333 }.max { $0.rovInvalidCarried < $1.rovInvalidCarried })
+        #expect(carrier.rovInvalidCarried > 0)
+
+        try await APIFixture.run { fixture, api in
+            let snapshots = SnapshotStore(database: fixture.db.pool)
+            let taken = Date(timeIntervalSince1970: 1_752_000_000)
+            _ = try await snapshots.importFile(vrpFile, kind: .vrps, sourceName: "rpki-client", takenAt: taken)
+            guard case .imported(let routes) = try await snapshots.importFile(mrtFile, kind: .routes, sourceName: "RIS updates", takenAt: taken)
+            else {
+                Issue.record("routes not imported")
+                return
+            }
+            let other = fixture.other.id.uuidString.lowercased()
+            #expect(
+                try await api.call(
+                    .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
+                    json: #"{"kind":"asn","value":"AS\#(carrier.asn)"}"#
+                ).status == 201)
+            let response = try await api.call(
+                .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
+            #expect(response.status == 200, "\(response.text.prefix(300))")
+            let row = try #require((response.json["asns"] as? [[String: Any]])?.first)
+            #expect(row["asn"] as? Int == Int(carrier.asn))
+            #expect(row["rov_invalid_carried"] as? Int == carrier.rovInvalidCarried)
+            #expect(row["bogon_prefixes_propagated"] as? Int == carrier.bogonPrefixesPropagated)
+            #expect(row["bogon_asns_originated"] as? Int == carrier.bogonASNsOriginated)
+            #expect(row["bogon_asns_propagated"] as? Int == carrier.bogonASNsPropagated)
+            #expect(row["announcements"] as? Int == carrier.announcements)
+            #expect(row["rpki_invalid"] as? Int == carrier.rpkiInvalid)
+            let why = (row["explanations"] as? [[String: Any]] ?? []).filter { $0["metric"] as? String == "rov_invalid_carried" }
+            #expect(!why.isEmpty && why.allSatisfy { !($0["evidence"] as? [String] ?? []).isEmpty })
         }
     }
 }
