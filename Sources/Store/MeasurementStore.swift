@@ -163,14 +163,16 @@ public struct MeasurementStore: Sendable {
             }
             let pathsKnown = seen.contains { $0.path != nil }
             let wanted = Set(asns.map { ASN($0) })
-            let prefixes = Array(Set(seen.map(\.prefix.description)))
-            let originated = Array(Set(seen.filter { $0.origin.map(wanted.contains) == true }.map(\.prefix.description)))
+            // Whatever covers a route has one of its shorter prefixes: looked up by equality in
+            // a btree, which stays fast for a transit AS's many thousand routes.
+            let covering = Self.coveringCandidates(of: seen.map(\.prefix))
+            let coveringOriginated = Self.coveringCandidates(of: seen.filter { $0.origin.map(wanted.contains) == true }.map(\.prefix))
             var index = VRPIndex([])
             if let vrps {
                 let covering = try await connection.query(
                     """
                     SELECT prefix::text AS prefix, max_length, asn FROM snapshot_vrps
-                    WHERE snapshot_id = \(vrps.id) AND prefix >>= ANY(\(prefixes)::cidr[])
+                    WHERE snapshot_id = \(vrps.id) AND prefix = ANY(\(covering)::cidr[])
                     """
                 ).map { row in
                     VRP(
@@ -185,7 +187,7 @@ public struct MeasurementStore: Sendable {
                 irrRoutes = try await connection.query(
                     """
                     SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
-                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix >>= ANY(\(originated)::cidr[]))
+                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix = ANY(\(coveringOriginated)::cidr[]))
                     """
                 ).map { row in
                     IRRRoute(
@@ -258,6 +260,16 @@ public struct MeasurementStore: Sendable {
                 participantID: participant, inputs: .init(routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb, spoofer: spoofer), asns: results
             )
         }
+    }
+
+    /// Every prefix that could cover one of `prefixes` (each truncated to every shorter length,
+    /// itself included), as text for a `cidr[]` parameter.
+    static func coveringCandidates(of prefixes: [IPPrefix]) -> [String] {
+        var candidates = Set<IPPrefix>()
+        for prefix in prefixes {
+            for length in 0...prefix.length { candidates.insert(prefix.truncated(to: length)) }
+        }
+        return candidates.map(\.description)
     }
 
     static func snapshot(kind: String, id: Int?, notAfter: Date?, on connection: PostgresConnection) async throws -> ParticipantMeasurement
