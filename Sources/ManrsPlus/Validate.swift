@@ -71,6 +71,9 @@ struct Validate: ParsableCommand {
             "in \(ms(elapsed)) (VRPs read \(ms(loaded - started)), indexed \(ms(indexed - loaded)), routes read, classified and written \(ms(ContinuousClock.now - indexed)))\n"
         for reject in (vrpSummary.rejects + routeSummary.rejects).prefix(5) { summary += "  rejected \(reject)\n" }
         FileHandle.standardError.write(Data(summary.utf8))
+        // Everything is written. Ending here leaves the 200 MB of tables and routes to the
+        // kernel, which takes them back at once, instead of releasing a million routes one by
+        // one first (about 15 ms of a 0.35 s run when measured).
         Foundation.exit(0)
     }
 }
