@@ -225,14 +225,14 @@ public struct Measurement {
     }
 
     /// The latest session per (ASN, client network) decides that network's verdict; older
-    /// sessions of the same network are history.
+    /// sessions of the same network are history, and sessions after `asOf` are not yet known.
     private func applySpoofer(_ sessions: [SpooferResult], to result: inout [ASN: ASNMetrics]) {
         struct NetworkKey: Hashable {
             let asn: ASN
             let prefix: IPPrefix
         }
         var latest: [NetworkKey: SpooferResult] = [:]
-        for session in sessions where result[session.asn] != nil {
+        for session in sessions where result[session.asn] != nil && session.testedAt <= asOf {
             let key = NetworkKey(asn: session.asn, prefix: session.prefix)
             if let seen = latest[key], (seen.testedAt, seen.session) >= (session.testedAt, session.session) { continue }
             latest[key] = session
@@ -244,9 +244,9 @@ public struct Measurement {
             row.spooferPrefixesTested = networks.count
             row.spoofablePrefixes = networks.count { $0.verdict == .spoofable }
             row.spooferLatestTest = networks.first?.testedAt
-            row.spooferTestAgeDays = networks.first.map { max(0, Int(asOf.timeIntervalSince($0.testedAt) / 86_400)) }
+            row.spooferTestAgeDays = networks.first.map { Int(asOf.timeIntervalSince($0.testedAt) / 86_400) }
             for network in networks {
-                let age = max(0, Int(asOf.timeIntervalSince(network.testedAt) / 86_400))
+                let age = Int(asOf.timeIntervalSince(network.testedAt) / 86_400)
                 let statuses = [network.routed.map { "routed \($0.rawValue)" }, network.privateSource.map { "private \($0.rawValue)" }]
                     .compactMap(\.self).joined(separator: ", ")
                 row.explain(

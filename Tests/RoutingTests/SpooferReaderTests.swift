@@ -132,6 +132,9 @@ struct SpooferReaderTests {
             try result(4, "2024-02-15", 3333, "193.0.1.0/24", routed: .received),
             // Another AS, not measured here.
             try result(5, "2024-03-05", 64500, "198.51.100.0/24", routed: .received),
+            // After the moment measured: not yet known, so it neither decides nor counts.
+            try result(6, "2024-04-01", 3333, "193.0.1.0/24", routed: .blocked),
+            try result(7, "2024-04-01", 3333, "193.0.9.0/24", routed: .received),
         ]
         var measurement = Measurement(vrps: VRPIndex([]), spoofer: sessions, only: [3333, 1299], asOf: try Self.time("2024-03-11T12:00:00Z"))
         measurement.add(prefix: try IPPrefix("193.0.0.0/21"), origin: 3333, originText: "3333")
