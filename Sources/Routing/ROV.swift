@@ -437,6 +437,17 @@ public struct VRPIndex: Sendable {
         return result
     }
 
+    /// Adds what one prefix length found to what the shorter ones found; true when it makes the
+    /// route valid. A static function over `inout`, not a closure over the caller's state (which
+    /// cost a heap box and an exclusivity check per route).
+    @inline(__always)
+    private static func fold(_ here: Match?, into found: inout Match?) -> Bool {
+        guard let here else { return false }
+        if here == .valid { return true }
+        found = found.map { $0.combined(with: here) } ?? here
+        return false
+    }
+
     /// The state of a route originated by `origin`; nil means the origin is an AS_SET, which
     /// matches no VRP (RFC 6811 §2).
     public func state(of route: IPPrefix, origin: ASN?) -> RPKIState {
@@ -449,23 +460,16 @@ public struct VRPIndex: Sendable {
             while lengths != 0 {
                 let length = UInt8(lengths.trailingZeroBitCount)
                 lengths &= lengths &- 1
-                guard let here = match(route, at: length, origin: origin) else { continue }
-                if here == .valid { return .valid }
-                found = found.map { $0.combined(with: here) } ?? here
+                if Self.fold(match(route, at: length, origin: origin), into: &found) { return .valid }
             }
         } else {
             var lengths = lengthsV6 & (route.length >= 127 ? ~0 : (UInt128(2) << UInt128(route.length)) &- 1)
             while lengths != 0 {
                 let length = UInt8(lengths.trailingZeroBitCount)
                 lengths &= lengths &- 1
-                guard let here = match(route, at: length, origin: origin) else { continue }
-                if here == .valid { return .valid }
-                found = found.map { $0.combined(with: here) } ?? here
+                if Self.fold(match(route, at: length, origin: origin), into: &found) { return .valid }
             }
-            if route.length == 128 && hasV6Length128, let here = match(route, at: 128, origin: origin) {
-                if here == .valid { return .valid }
-                found = found.map { $0.combined(with: here) } ?? here
-            }
+            if route.length == 128 && hasV6Length128 && Self.fold(match(route, at: 128, origin: origin), into: &found) { return .valid }
         }
         switch found {
         case nil: return .notFound
