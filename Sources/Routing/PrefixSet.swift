@@ -1,19 +1,13 @@
 /// A set of prefixes that answers "which member covers this prefix?" by looking only at the
 /// prefix lengths its members have.
 public struct PrefixSet: Sendable {
-    private struct Key: Hashable {
-        let bits: UInt128
-        let length: UInt8
-        let family: IPFamily
-    }
-
-    private var members: Set<Key> = []
+    private var members: Set<IPPrefix> = []
     private var lengths: [IPFamily: [UInt8]] = [:]
 
     public init(_ prefixes: some Sequence<IPPrefix>) {
         var present: [IPFamily: Set<UInt8>] = [:]
         for prefix in prefixes {
-            members.insert(Key(bits: prefix.bits, length: prefix.length, family: prefix.family))
+            members.insert(prefix)
             present[prefix.family, default: []].insert(prefix.length)
         }
         lengths = present.mapValues { $0.sorted() }
@@ -26,7 +20,7 @@ public struct PrefixSet: Sendable {
         for length in lengths[prefix.family] ?? [] {
             if length > prefix.length { break }
             let candidate = prefix.truncated(to: length)
-            if members.contains(Key(bits: candidate.bits, length: length, family: prefix.family)) { return candidate }
+            if members.contains(candidate) { return candidate }
         }
         return nil
     }
