@@ -137,6 +137,14 @@ extension AppRequestContext {
         }
     }
 
+    /// The `:participant` of the path, once the rules allow `operation` on it: the id and its
+    /// check in one call, so no participant route reads one without the other.
+    func participant(requiring operation: Permission) throws -> UUID {
+        let id = try parameters.uuid("participant")
+        try require(operation, participant: id)
+        return id
+    }
+
     /// The change context for the store: who and which request.
     var change: ChangeContext { ChangeContext(actor: actor, requestID: requestID) }
 }

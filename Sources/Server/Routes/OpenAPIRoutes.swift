@@ -24,8 +24,7 @@ struct SnapshotRoutes {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("participants/:participant/measurements") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             var snapshot: Int? = nil
             if let text = request.query("snapshot") {
                 guard let value = Int(text), value > 0 else {

@@ -31,14 +31,12 @@ struct ParticipantRoutes {
             }
         }
         api.get("participants/:participant") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             let participant = try await participants.get(id)
             return try JSONResponse(participant, version: participant.version)
         }
         api.patch("participants/:participant") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             let expected = try ETag.expectedVersion(request)
             let changes = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.validated()
             if changes.status != nil { try context.require(.changeParticipantStatus, participant: id) }
@@ -48,8 +46,7 @@ struct ParticipantRoutes {
 
         // Resources
         api.get("participants/:participant/resources") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             var kind: ResourceKind? = nil
             if let text = request.query("kind") {
                 guard let value = ResourceKind(rawValue: text) else {
@@ -61,8 +58,7 @@ struct ParticipantRoutes {
             return try JSONResponse(Items(items: try await participants.resources(of: id, kind: kind, within: within)))
         }
         api.post("participants/:participant/resources") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             let input = try await request.strictJSON(as: ResourceInput.self, context: context)
             var checks = FieldChecks()
             let value = checks.resource("value", kind: input.value.kind, value: input.value.value)
@@ -77,21 +73,18 @@ struct ParticipantRoutes {
             }
         }
         api.delete("participants/:participant/resources/:resource") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             try await participants.removeResource(try context.parameters.uuid("resource"), of: id, context: context.change)
             return Response(status: .noContent)
         }
 
         // Contacts
         api.get("participants/:participant/contacts") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             return try JSONResponse(Items(items: try await participants.contacts(of: id)))
         }
         api.post("participants/:participant/contacts") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             let input = try await request.strictJSON(as: ContactInput.self, context: context)
             var checks = FieldChecks()
             let contact = checks.contact("", input.value)
@@ -102,14 +95,12 @@ struct ParticipantRoutes {
             }
         }
         api.get("participants/:participant/contacts/:contact") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             let contact = try await participants.contact(try context.parameters.uuid("contact"), of: id)
             return try JSONResponse(contact, version: contact.version)
         }
         api.put("participants/:participant/contacts/:contact") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             let expected = try ETag.expectedVersion(request)
             let input = try await request.strictJSON(as: ContactInput.self, context: context)
             var checks = FieldChecks()
@@ -121,21 +112,18 @@ struct ParticipantRoutes {
             return try JSONResponse(updated, version: updated.version)
         }
         api.delete("participants/:participant/contacts/:contact") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.editParticipant, participant: id)
+            let id = try context.participant(requiring: .editParticipant)
             try await participants.removeContact(try context.parameters.uuid("contact"), of: id, context: context.change)
             return Response(status: .noContent)
         }
 
         // Members
         api.get("participants/:participant/members") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             return try JSONResponse(Items(items: try await participants.members(of: id)))
         }
         api.post("participants/:participant/members") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.manageMembers, participant: id)
+            let id = try context.participant(requiring: .manageMembers)
             let input = try await request.strictJSON(as: MemberInput.self, context: context).value
             var checks = FieldChecks()
             let email = checks.text("email", input.email, max: 254)
@@ -144,16 +132,14 @@ struct ParticipantRoutes {
             return try JSONResponse(member, status: .created)
         }
         api.delete("participants/:participant/members/:user") { _, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.manageMembers, participant: id)
+            let id = try context.participant(requiring: .manageMembers)
             try await participants.removeMember(try context.parameters.uuid("user"), of: id, context: context.change)
             return Response(status: .noContent)
         }
 
         // Timeline: the participant's audit events, in chain order
         api.get("participants/:participant/timeline") { request, context in
-            let id = try context.parameters.uuid("participant")
-            try context.require(.readParticipant, participant: id)
+            let id = try context.participant(requiring: .readParticipant)
             let (limit, cursor) = try request.pagination()
             var after: Int? = nil
             if let cursor {
