@@ -36,28 +36,17 @@ struct Import: AsyncParsableCommand {
         let (settings, logger) = try global.load()
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         let taken = try takenAt.map { try Date($0, strategy: .iso8601) } ?? (attributes[.modificationDate] as? Date) ?? Date()
-        let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
-        let database = try DatabaseRuntime.open(settings: settings, logger: logger)
-        let outcome: Result<ImportOutcome, any Error>
-        do {
-            try await migrator.migrate(database.pool)
-            let store = SnapshotStore(database: database.pool)
-            outcome = .success(
-                try await store.importFile(
-                    file, kind: SnapshotKind(rawValue: kind)!, sourceName: source ?? (file as NSString).lastPathComponent, takenAt: taken))
-        } catch {
-            outcome = .failure(error)
+        let outcome = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
+            try await SnapshotStore(database: pool).importFile(
+                file, kind: SnapshotKind(rawValue: kind)!, sourceName: source ?? (file as NSString).lastPathComponent, takenAt: taken)
         }
-        await database.shutdown()
         switch outcome {
-        case .success(.imported(let snapshot)):
+        case .imported(let snapshot):
             var line = "Imported snapshot \(snapshot.id): \(snapshot.records) \(kind) records, \(snapshot.rejected) rejected"
             if snapshot.truncated { line += ", file truncated" }
             print(line + " (sha256 \(snapshot.fileSHA256.prefix(12))…).")
-        case .success(.alreadyImported(let snapshot)):
+        case .alreadyImported(let snapshot):
             print("Already imported as snapshot \(snapshot.id) on \(snapshot.importedAt.formatted(.iso8601)); nothing to do.")
-        case .failure(let error):
-            throw CommandFailure("\(error)")
         }
     }
 }
