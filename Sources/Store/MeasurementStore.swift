@@ -134,19 +134,18 @@ public struct MeasurementStore: Sendable {
                 SELECT asn FROM resources WHERE participant_id = \(participant) AND kind = 'asn' ORDER BY asn
                 """
             ).map { try $0.decode(0, as: Int64.self) }
-            guard let routes = try await Self.snapshot(kind: "routes", id: routesSnapshot, notAfter: nil, on: connection) else {
+            guard let routes = try await Self.snapshot(.routes, id: routesSnapshot, on: connection) else {
                 throw RegistryError.notFound(
                     routesSnapshot.map { "There is no routes snapshot \($0)." } ?? "No routes snapshot has been imported yet.")
             }
             // The inputs of the routes' moment; failing that, the newest there is.
-            func companion(_ kind: String) async throws -> ParticipantMeasurement.SnapshotReference? {
-                if let before = try await Self.snapshot(kind: kind, id: nil, notAfter: routes.takenAt, on: connection) { return before }
-                return try await Self.snapshot(kind: kind, id: nil, notAfter: nil, on: connection)
+            func companion(_ kind: SnapshotKind) async throws -> ParticipantMeasurement.SnapshotReference? {
+                try await Self.snapshot(kind, preferringNotAfter: routes.takenAt, on: connection)
             }
-            let vrps = try await companion("vrps")
-            let irr = try await companion("irr")
-            let peeringdb = try await companion("peeringdb")
-            let spoofer = try await companion("spoofer")
+            let vrps = try await companion(.vrps)
+            let irr = try await companion(.irr)
+            let peeringdb = try await companion(.peeringdb)
+            let spoofer = try await companion(.spoofer)
 
             // The routes these ASNs originated, and, where the snapshot has AS paths, those they
             // carried (found through the GIN index on `path_asns`).
@@ -272,14 +271,16 @@ public struct MeasurementStore: Sendable {
         return candidates.map(\.description)
     }
 
-    static func snapshot(kind: String, id: Int?, notAfter: Date?, on connection: PostgresConnection) async throws -> ParticipantMeasurement
-        .SnapshotReference?
-    {
+    /// The snapshot `id` of `kind` (any when nil): the latest taken no later than
+    /// `preferringNotAfter` when there is one, else the latest there is. One query for both.
+    static func snapshot(
+        _ kind: SnapshotKind, id: Int? = nil, preferringNotAfter moment: Date? = nil, on connection: PostgresConnection
+    ) async throws -> ParticipantMeasurement.SnapshotReference? {
         let rows = try await connection.query(
             """
             SELECT id, source_name, file_sha256, taken_at FROM measurement_snapshots
-            WHERE kind = \(kind) AND (\(id)::bigint IS NULL OR id = \(id)::bigint) AND (\(notAfter)::timestamptz IS NULL OR taken_at <= \(notAfter)::timestamptz)
-            ORDER BY taken_at DESC, id DESC LIMIT 1
+            WHERE kind = \(kind.rawValue) AND (\(id)::bigint IS NULL OR id = \(id)::bigint)
+            ORDER BY (\(moment)::timestamptz IS NULL OR taken_at <= \(moment)::timestamptz) DESC, taken_at DESC, id DESC LIMIT 1
             """)
         return try rows.single.map { row in
             .init(
