@@ -138,8 +138,11 @@ struct APIFixture: Sendable {
         }
         _ = try await applications.setCommitment(
             draft.id, action: "ixp.1", statement: "RPKI filtering on both route servers.", context: applicantContext)
+        // Declared at a fixed moment, so the pages that show it compare across days.
+        let declaredAt = try Date("2026-11-26T12:00:00Z", strategy: .iso8601)
         let affiliation = try await reviews.declareAffiliation(
-            auditor: auditor, participant: other, relation: "Consultant", from: "2025-01-01", until: nil, context: auditorContext
+            auditor: auditor, participant: other, relation: "Consultant", from: "2025-01-01", until: nil,
+            context: ChangeContext(actor: auditorActor, requestID: nil, at: declaredAt)
         )
         return (application.id, item.id, evidence.id, certification.id, draft.id, affiliation.id)
     }

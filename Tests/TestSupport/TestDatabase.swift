@@ -35,7 +35,11 @@ public enum TestDatabase {
     ) async throws -> Result {
         let database = try await Registry.shared.create(migrated: migrated)
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(connectionString: database.connectionString, poolSize: poolSize),
+            // No statement timeout: on a loaded machine a test's query may wait its turn for
+            // longer than production allows; the timeout itself has a test of its own.
+            configuration: PostgresConfiguration(
+                connectionString: database.connectionString, poolSize: poolSize, acquireTimeout: .seconds(300), statementTimeout: nil
+            ),
             logger: logger
         )
         let fresh = FreshDatabase(name: database.name, connectionString: database.connectionString, pool: pool)

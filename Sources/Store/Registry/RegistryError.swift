@@ -15,18 +15,21 @@ public enum RegistryError: Error, Sendable, Equatable {
     case refused(slug: String, detail: String)
 }
 
-/// Who made a change, recorded with it in the audit events.
+/// Who made a change and when, recorded with it in the audit events.
 public struct ChangeContext: Sendable {
     public let actor: Actor?
     public let requestID: String?
+    /// The moment of the change, recorded on the rows it writes (so a fixture can fix it).
+    public let at: Date
 
-    public init(actor: Actor?, requestID: String?) {
+    public init(actor: Actor?, requestID: String?, at: Date = Date()) {
         self.actor = actor
         self.requestID = requestID
+        self.at = at
     }
 
     /// Changes made by the command line (catalog load, demo data): no user, role `system`.
-    public static let system = ChangeContext(actor: nil, requestID: nil)
+    public static var system: ChangeContext { ChangeContext(actor: nil, requestID: nil) }
 }
 
 /// One page of a listing and the cursor of the next, nil at the end.

@@ -249,8 +249,8 @@ public struct ReviewStore: Sendable {
             try await ParticipantStore.lockParticipant(participant, on: connection)
             let id = try await connection.query(
                 """
-                INSERT INTO affiliations (auditor_id, participant_id, relation, valid_from, valid_until)
-                VALUES (\(auditor), \(participant), \(relation), \(from)::date, \(until)::date) RETURNING id
+                INSERT INTO affiliations (auditor_id, participant_id, relation, valid_from, valid_until, declared_at)
+                VALUES (\(auditor), \(participant), \(relation), \(from)::date, \(until)::date, \(context.at)) RETURNING id
                 """)[0].decode(0, as: UUID.self)
             let record = try await Self.affiliations(id: id, auditor: nil, on: connection)[0]
             try await AuditLog.append(
