@@ -46,7 +46,7 @@ public enum Permission: String, Sendable, CaseIterable {
     case readOwnAccount, manageOwnTokens
     case manageUsers
     case readAuditHead
-    case readApplication, editApplication
+    case readApplication, editApplication, commentOnApplication
     case reviewApplications, assignReviews
     case declareAffiliations, readConflicts
 
@@ -54,7 +54,7 @@ public enum Permission: String, Sendable, CaseIterable {
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
-            .editApplication, .reviewApplications, .assignReviews, .declareAffiliations:
+            .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations:
             true
         default: false
         }
@@ -86,11 +86,12 @@ public enum Access {
         case (_, .admin):
             return .allowed
         case (.listParticipants, .auditor), (.readParticipant, .auditor), (.searchResources, .auditor), (.readSnapshots, .auditor),
-            (.readApplication, .auditor), (.reviewApplications, .auditor), (.declareAffiliations, .auditor):
+            (.readApplication, .auditor), (.commentOnApplication, .auditor), (.reviewApplications, .auditor), (.declareAffiliations, .auditor):
             return .allowed
         case (.listParticipants, .applicant), (.createParticipant, .applicant):
             return .allowed
-        case (.readParticipant, .applicant), (.editParticipant, .applicant), (.readApplication, .applicant), (.editApplication, .applicant):
+        case (.readParticipant, .applicant), (.editParticipant, .applicant), (.readApplication, .applicant), (.editApplication, .applicant),
+            (.commentOnApplication, .applicant):
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
@@ -111,4 +112,20 @@ extension Access {
         if let newRole, newRole != actor.role { return "You cannot change your own role; ask another admin." }
         return nil
     }
+}
+
+/// What a participant's timeline (its audit events) shows to whom. Auditors' declared
+/// affiliations are the secretariat's business (`/affiliations` is admin-only), and internal
+/// notes are between staff: the participant's members see neither.
+public struct TimelineView: Sendable, Equatable {
+    public let showsAffiliations: Bool
+    public let showsInternalNotes: Bool
+
+    public init(for actor: Actor) {
+        showsAffiliations = actor.role == .admin
+        showsInternalNotes = actor.role == .admin || actor.role == .auditor
+    }
+
+    /// The entity type of affiliation events.
+    public static let affiliationEntity = "affiliation"
 }

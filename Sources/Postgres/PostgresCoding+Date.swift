@@ -9,7 +9,11 @@ extension Date: PostgresEncodable, PostgresDecodable {
     public func encodePostgresText() -> String? {
         if self == .distantFuture { return "infinity" }
         if self == .distantPast { return "-infinity" }
-        let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded())
+        // Beyond Int64 microseconds (±292,000 years, past PostgreSQL's own range) a time is
+        // later or earlier than any the server stores: infinity, never a trap.
+        guard let micros = Int64(exactly: (timeIntervalSince1970 * 1_000_000).rounded()) else {
+            return timeIntervalSince1970 > 0 ? "infinity" : "-infinity"
+        }
         let (seconds, fraction) = floorDivision(micros, 1_000_000)
         let (days, secondOfDay) = floorDivision(seconds, 86_400)
         let (year, month, day) = CivilCalendar.date(fromDays: days)

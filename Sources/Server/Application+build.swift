@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 import Logging
@@ -100,6 +101,7 @@ public func installMiddleware(on router: Router<AppRequestContext>, settings: Se
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: RequestHygieneMiddleware())
 }
 
 /// Answers a known path with a wrong method with 405 and an `Allow` header (Hummingbird's

@@ -13,14 +13,17 @@ extension Request {
 
     /// `decodeJSON`, also returning the body's bytes.
     func decodeJSONWithData<Value: Decodable>(as type: Value.Type, context: AppRequestContext) async throws -> (value: Value, data: Data) {
-        if let contentType = headers[.contentType], !Self.isJSON(contentType) {
-            throw Problem.unsupportedMediaType("Send the body as application/json.")
+        // A JSON body must say so: a browser form (urlencoded, multipart or text/plain) can be
+        // sent cross-site without a preflight, JSON cannot.
+        guard let contentType = headers[.contentType], Self.isJSON(contentType) else {
+            throw Problem.unsupportedMediaType("Send the body as application/json, with that Content-Type.")
         }
         let buffer = try await body.collect(upTo: context.bodyLimit)
         let data = Data(buffer: buffer)
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem.malformedJSON("The body is not valid UTF-8.")
         }
+        if InputText.jsonContainsNUL(data) { throw Problem.invalidCharacters(field: nil) }
         do {
             return (try JSONDecoder.api.decode(Value.self, from: data), data)
         } catch let error as DecodingError {

@@ -33,6 +33,7 @@ struct AccessTests {
             (.readAuditHead, [false, true, true, true, true, true, true]),
             (.readApplication, [false, true, true, true, true, false, false]),
             (.editApplication, [false, true, false, true, true, false, false]),
+            (.commentOnApplication, [false, true, true, true, true, false, false]),
             (.reviewApplications, [false, true, true, false, false, false, false]),
             (.assignReviews, [false, true, false, false, false, false, false]),
             (.declareAffiliations, [false, true, true, false, false, false, false]),

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -374,7 +375,9 @@ struct RegistryAPITests {
                 ).status == 204)
             let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
             #expect(
-                try await users.login(email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits())
+                try await users.login(
+                    email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits(),
+                    context: .anonymous(requestID: nil))
                     == .succeeded(userID: fixture.auditor.user.id))
             let me = try await api.call(.get, "/api/v1/users/me", token: fixture.applicant.token)
             #expect(

@@ -157,7 +157,8 @@ struct RegistryStoreTests {
                 _ = try await store.update(
                     created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
             }
-            let history = try await store.timeline(of: created.id, afterSeq: nil, limit: 10)
+            let history = try await store.timeline(
+                of: created.id, afterSeq: nil, limit: 10, view: TimelineView(for: Actor(userID: UUID(), role: .admin, memberships: [:])))
             #expect(history.map(\.action) == ["participant.created", "participant.updated"])
             let change = try #require(history.last)
             #expect(change.actorUserID == admin.id && change.actorRole == "admin" && change.requestID == "req-1")
@@ -200,7 +201,9 @@ struct RegistryStoreTests {
         }
     }
 
-    @Test("logins: bcrypt, and rate limits per account and per address")
+    @Test(
+        "sign-ins: bcrypt; failures slow down one account at one address, then the account at unfamiliar addresses; the owner's familiar address and other accounts go on"
+    )
     func logins() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
@@ -209,28 +212,69 @@ struct RegistryStoreTests {
             )
             let hash = try await db.pool.query("SELECT password_hash FROM users WHERE id = \(user.id)")[0].decode(0, as: String.self)
             #expect(hash.hasPrefix("$2b$04$") && !hash.contains("correct"))
-            let limits = LoginLimits(maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, window: 900)
-            #expect(
-                try await users.login(email: "robin@example.org", password: "correct horse battery", address: "192.0.2.1", limits: limits)
-                    == .succeeded(userID: user.id))
-            #expect(try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
-            #expect(try await users.login(email: "nobody@example.org", password: "wrong", address: "192.0.2.1", limits: limits) == .refused)
-            for _ in 0..<2 { _ = try await users.login(email: "robin@example.org", password: "wrong", address: "192.0.2.2", limits: limits) }
-            // Three failures for the account: even the right password waits now.
-            #expect(
-                try await users.login(email: "ROBIN@example.org", password: "correct horse battery", address: "192.0.2.9", limits: limits)
-                    == .rateLimited(retryAfter: 900))
-            // Five failures from 192.0.2.1 and .2 together do not block another address for another account…
+            let limits = LoginLimits(
+                freeFailuresPerAddress: 3, freeFailuresPerAccount: 6, baseDelay: 60, maxDelay: 600, window: 3600, trustedFor: 86_400)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            func attempt(_ email: String, _ password: String, from address: String, at seconds: TimeInterval) async throws -> LoginOutcome {
+                try await users.login(
+                    email: email, password: password, address: address, limits: limits,
+                    context: .anonymous(requestID: nil, at: start.addingTimeInterval(seconds)))
+            }
+            let (home, guesser) = ("198.51.100.7", "203.0.113.66")
+            #expect(try await attempt("robin@example.org", "correct horse battery", from: home, at: 0) == .succeeded(userID: user.id))
+            // Three free failures from the guesser's address, then a wait that doubles.
+            for second in 10...12 { #expect(try await attempt("robin@example.org", "guess-1234", from: guesser, at: Double(second)) == .refused) }
+            #expect(try await attempt("robin@example.org", "correct horse battery", from: guesser, at: 13) == .rateLimited(retryAfter: 59))
+            #expect(try await attempt("robin@example.org", "guess-1234", from: guesser, at: 72) == .refused)
+            #expect(try await attempt("robin@example.org", "guess-1234", from: guesser, at: 73) == .rateLimited(retryAfter: 119))
+            // Robin, at home, signs in all the while; so does Kim at the guesser's address.
+            #expect(try await attempt("ROBIN@example.org", "correct horse battery", from: home, at: 74) == .succeeded(userID: user.id))
             let kim = try await users.create(
                 email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system)
-            #expect(
-                try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.9", limits: limits)
-                    == .succeeded(userID: kim.id))
-            // …but an address with five failures is stopped for every account.
-            for _ in 0..<3 { _ = try await users.login(email: "x\(UUID())@example.org", password: "wrong", address: "192.0.2.1", limits: limits) }
-            #expect(
-                try await users.login(email: "kim@example.org", password: "another long password", address: "192.0.2.1", limits: limits)
-                    == .rateLimited(retryAfter: 900))
+            #expect(try await attempt("kim@example.org", "another long password", from: guesser, at: 75) == .succeeded(userID: kim.id))
+            // Guesses spread over six addresses: each address is within its free failures, but the
+            // account now waits at an address it has never signed in from, and not at home.
+            for index in 1...6 { #expect(try await attempt("robin@example.org", "guess-1234", from: "192.0.2.\(index)", at: 100) == .refused) }
+            #expect(try await attempt("robin@example.org", "correct horse battery", from: "192.0.2.99", at: 101) == .rateLimited(retryAfter: 59))
+            #expect(try await attempt("robin@example.org", "correct horse battery", from: home, at: 101) == .succeeded(userID: user.id))
+            // An unknown account is refused the same way, never locked early.
+            #expect(try await attempt("nobody@example.org", "guess-1234", from: guesser, at: 102) == .refused)
+            // A password longer than bcrypt reads is never taken for its first 72 bytes.
+            let long = String(repeating: "a", count: 72)
+            let lee = try await users.create(email: "lee@example.org", displayName: "Lee", role: .applicant, password: long, context: .system)
+            #expect(try await attempt("lee@example.org", long, from: home, at: 103) == .succeeded(userID: lee.id))
+            #expect(try await attempt("lee@example.org", long + "b", from: home, at: 104) == .refused)
+            // Every refusal is in the audit log, without the password or the unknown email.
+            let events = try await db.pool.query(
+                "SELECT action, entity_id, after::text FROM audit_events WHERE action LIKE 'user.sign_in%' ORDER BY seq")
+            let actions = try events.map { try $0.decode("action", as: String.self) }
+            #expect(actions.filter { $0 == "user.sign_in_failed" }.count == 12)
+            #expect(actions.filter { $0 == "user.sign_in_throttled" }.count == 3)
+            let texts = try events.map { try $0.decode("after", as: String.self) }.joined()
+            #expect(!texts.contains("guess-1234") && !texts.contains("nobody") && texts.contains(guesser))
+        }
+    }
+
+    @Test("thirty parallel guesses for one account: exactly the free failures are checked, the rest wait")
+    func parallelGuesses() async throws {
+        try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
+            let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
+            _ = try await users.create(
+                email: "robin@example.org", displayName: "Robin", role: .admin, password: "correct horse battery", context: .system)
+            let limits = LoginLimits(freeFailuresPerAddress: 5, freeFailuresPerAccount: 20, baseDelay: 60)
+            let at = Date(timeIntervalSince1970: 1_800_000_000)
+            let outcomes = try await withThrowingTaskGroup(of: LoginOutcome.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        try await users.login(
+                            email: "robin@example.org", password: "guess", address: "203.0.113.66", limits: limits,
+                            context: .anonymous(requestID: nil, at: at))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .refused }.count == 5)
+            #expect(outcomes.filter { $0 == .rateLimited(retryAfter: 60) }.count == 25)
         }
     }
 

@@ -98,7 +98,7 @@ struct AccountRoutes {
             let actor = try context.require(.manageOwnTokens)
             let input = try await request.strictJSON(as: PasswordInput.self, context: context).value
             guard Passwords.isAcceptable(input.newPassword) else {
-                throw Problem.invalid("new_password", "invalid_length", "A password has 12 to 200 characters.")
+                throw Problem.invalid("new_password", "invalid_length", Passwords.rule)
             }
             switch try await users.changePassword(
                 actor.userID, current: input.currentPassword, new: input.newPassword, address: context.remoteAddress ?? "unknown",

@@ -140,6 +140,7 @@ struct ParticipantRoutes {
         // Timeline: the participant's audit events, in chain order
         api.get("participants/:participant/timeline") { request, context in
             let id = try context.participant(requiring: .readParticipant)
+            let view = TimelineView(for: try context.require(.readParticipant, participant: id))
             let (limit, cursor) = try request.pagination()
             var after: Int? = nil
             if let cursor {
@@ -148,7 +149,7 @@ struct ParticipantRoutes {
                 }
                 after = value
             }
-            let events = try await participants.timeline(of: id, afterSeq: after, limit: limit)
+            let events = try await participants.timeline(of: id, afterSeq: after, limit: limit, view: view)
             return try JSONResponse(Page(items: events, nextCursor: events.count == limit ? events.last?.seq.map { String($0) } : nil))
         }
 

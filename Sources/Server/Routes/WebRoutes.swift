@@ -54,21 +54,22 @@ struct WebRoutes {
                 return try renderLogin(csrf: nil, email: "", error: "The form expired; please sign in again.", status: .forbidden)
             }
             let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
-            guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.count <= 200 else {
+            guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.utf8.count <= 1024 else {
                 return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
             }
             let address = Self.clientAddress(request, context)
-            switch try await users.login(email: email, password: password, address: address, limits: loginLimits) {
+            let attempt = ChangeContext.anonymous(requestID: context.requestID)
+            switch try await users.login(email: email, password: password, address: address, limits: loginLimits, context: attempt) {
             case .rateLimited(let retryAfter):
                 var response = try renderLogin(
-                    csrf: nil, email: email, error: "Too many failed attempts. Try again in \(retryAfter / 60) minutes.", status: .tooManyRequests
-                )
+                    csrf: nil, email: email, error: "Too many failed attempts. Try again in \(Self.describeWait(retryAfter)).",
+                    status: .tooManyRequests)
                 response.headers[.retryAfter] = String(retryAfter)
                 return response
             case .refused:
                 return try renderLogin(csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized)
             case .succeeded(let userID):
-                let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600))
+                let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600), context: attempt)
                 var response = Self.redirect(to: "/")
                 response.setCookie(sessionCookie(secret, maxAge: settings.sessionHours * 3600))
                 response.setCookie(
@@ -82,7 +83,7 @@ struct WebRoutes {
             let form = try await Self.form(CSRFForm.self, request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
                 try Pages.checkCSRF(form.csrf, session)
-                try await users.closeSession(secret)
+                try await users.closeSession(secret, context: ChangeContext(actor: session.actor, requestID: context.requestID))
             }
             var response = Self.redirect(to: "/login")
             response.setCookie(sessionCookie("", maxAge: 0))
@@ -111,7 +112,7 @@ struct WebRoutes {
             try Pages.checkCSRF(form.csrf, session)
             guard let new = form.new, Passwords.isAcceptable(new) else {
                 return try await renderHome(
-                    session, newToken: nil, message: "A new password has 12 to 200 characters.", status: .unprocessableContent)
+                    session, newToken: nil, message: Passwords.rule, status: .unprocessableContent)
             }
             let outcome = try await users.changePassword(
                 session.user.id, current: form.current ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
@@ -127,9 +128,17 @@ struct WebRoutes {
                 return try await renderHome(session, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
             case .rateLimited(let retryAfter):
                 return try await renderHome(
-                    session, newToken: nil, message: "Too many failed attempts. Try again in \(retryAfter / 60) minutes.", status: .tooManyRequests)
+                    session, newToken: nil, message: "Too many failed attempts. Try again in \(Self.describeWait(retryAfter)).",
+                    status: .tooManyRequests)
             }
         }
+    }
+
+    /// "45 seconds", "3 minutes": how long a throttled person really waits.
+    static func describeWait(_ seconds: Int) -> String {
+        if seconds < 90 { return seconds == 1 ? "1 second" : "\(seconds) seconds" }
+        let minutes = (seconds + 59) / 60
+        return "\(minutes) minutes"
     }
 
     // MARK: Pages
@@ -188,8 +197,10 @@ struct WebRoutes {
 
     static func form<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: AppRequestContext) async throws -> Form {
         let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 16 * 1024))
+        let text = String(buffer: buffer)
+        if InputText.containsNUL(text.removingPercentEncoding ?? text) { throw Problem.invalidCharacters(field: nil) }
         do {
-            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+            return try URLEncodedFormDecoder().decode(Form.self, from: text)
         } catch {
             throw Problem.invalid("body", "invalid_form", "The form could not be read.")
         }

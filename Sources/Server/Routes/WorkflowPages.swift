@@ -91,7 +91,7 @@ struct WorkflowPages {
         }
         router.post("/applications/:application/comments") { request, context in
             try await form(request, context, roles: [.applicant, .admin, .auditor]) { session, fields in
-                try await applicationAction(context, session, permission: .readApplication) { id in
+                try await applicationAction(context, session, permission: .commentOnApplication) { id in
                     let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     guard (1...10_000).contains(body.count) else {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
@@ -377,6 +377,9 @@ struct WorkflowPages {
         try await page(context, roles: roles) { session in
             let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 256 * 1024))
             let fields = Self.fields(String(buffer: buffer))
+            if fields.contains(where: { InputText.containsNUL($0.key) || InputText.containsNUL($0.value) }) {
+                throw Problem.invalidCharacters(field: nil)
+            }
             try Pages.checkCSRF(fields["csrf"], session)
             return try await body(session, fields)
         }

@@ -89,7 +89,7 @@ struct WorkflowRoutes {
             return try JSONResponse(Items(items: try await applications.comments(of: id, includeInternal: staff)))
         }
         api.post("applications/:application/comments") { request, context in
-            let id = try await authorize(.readApplication, application: context)
+            let id = try await authorize(.commentOnApplication, application: context)
             let input = try await request.strictJSON(as: CommentInput.self, context: context).value
             var checks = FieldChecks()
             let body = checks.text("body", input.body, max: 10_000)

@@ -23,9 +23,9 @@ enum AuditLog {
         on connection: PostgresConnection
     ) async throws {
         let event = AuditEventContent(
-            at: AuditEventContent.timestamp(Date()),
+            at: AuditEventContent.timestamp(context.at),
             actorUserID: context.actor?.userID.uuidString.lowercased(),
-            actorRole: context.actor?.role.rawValue ?? "system",
+            actorRole: context.actorRole,
             action: action,
             entityType: entity,
             entityID: id,

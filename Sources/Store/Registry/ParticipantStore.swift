@@ -315,12 +315,15 @@ public struct ParticipantStore: Sendable {
 
     /// The participant's recorded changes in chain order (uncommitted-at-read events last),
     /// after event `afterSeq`.
-    public func timeline(of participant: UUID, afterSeq: Int?, limit: Int) async throws -> [AuditEvent] {
+    public func timeline(of participant: UUID, afterSeq: Int?, limit: Int, view: TimelineView) async throws -> [AuditEvent] {
         _ = try await get(participant)
         return try await database.query(
             """
             SELECT seq, at, actor_user_id, actor_role, action, entity_type, entity_id, before, after, request_id, hash
-            FROM audit_events WHERE participant_id = \(participant) AND seq > \(afterSeq ?? 0) ORDER BY seq LIMIT \(limit)
+            FROM audit_events WHERE participant_id = \(participant) AND seq > \(afterSeq ?? 0)
+              AND (\(view.showsAffiliations) OR entity_type <> \(TimelineView.affiliationEntity))
+              AND (\(view.showsInternalNotes) OR entity_type <> 'comment' OR coalesce(after->>'internal', 'false') <> 'true')
+            ORDER BY seq LIMIT \(limit)
             """
         ).map { row in
             AuditEvent(

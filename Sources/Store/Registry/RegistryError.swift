@@ -22,11 +22,31 @@ public struct ChangeContext: Sendable {
     /// The moment of the change, recorded on the rows it writes (so a fixture can fix it).
     public let at: Date
 
+    /// Set for requests from someone not signed in (a failed sign-in), so the audit log tells
+    /// them from the command line's changes.
+    public let anonymous: Bool
+
     public init(actor: Actor?, requestID: String?, at: Date = Date()) {
         self.actor = actor
         self.requestID = requestID
         self.at = at
+        self.anonymous = false
     }
+
+    private init(anonymousRequest requestID: String?, at: Date) {
+        self.actor = nil
+        self.requestID = requestID
+        self.at = at
+        self.anonymous = true
+    }
+
+    /// A request from someone not signed in.
+    public static func anonymous(requestID: String?, at: Date = Date()) -> ChangeContext {
+        ChangeContext(anonymousRequest: requestID, at: at)
+    }
+
+    /// The role the audit log records: the user's, `anonymous` or `system`.
+    var actorRole: String { actor?.role.rawValue ?? (anonymous ? "anonymous" : "system") }
 
     /// Changes made by the command line (catalog load, demo data): no user, role `system`.
     public static var system: ChangeContext { ChangeContext(actor: nil, requestID: nil) }
@@ -60,7 +80,7 @@ struct ListCursor: Equatable {
     let id: UUID
 
     var encoded: String {
-        let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        let micros = Int64(exactly: (createdAt.timeIntervalSince1970 * 1_000_000).rounded()) ?? 0
         return Secrets.base64URL(Data("\(micros)/\(id.uuidString.lowercased())".utf8))
     }
 
@@ -77,10 +97,15 @@ struct ListCursor: Equatable {
             throw .invalid([FieldRefusal("cursor", "invalid_cursor", "The cursor is not one this server returned.")])
         }
         let parts = decoded.split(separator: "/")
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+        // Times this server writes lie between 1970 and 9999; anything else was not ours.
+        guard parts.count == 2, let micros = Int64(parts[0]), (0..<Self.maxMicros).contains(micros), let id = UUID(uuidString: String(parts[1]))
+        else {
             throw .invalid([FieldRefusal("cursor", "invalid_cursor", "The cursor is not one this server returned.")])
         }
         self.createdAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
         self.id = id
     }
+
+    /// 10000-01-01T00:00:00Z in microseconds since 1970.
+    static let maxMicros: Int64 = 253_402_300_800_000_000
 }

@@ -168,30 +168,90 @@ public struct UserStore: Sendable {
 
     // MARK: Passwords and logins
 
-    /// Checks an email and password, with rate limiting: after `maxFailures` failed attempts in
-    /// `window` for the account or the address, further attempts are refused without checking.
-    public func login(email: String, password: String, address: String, limits: LoginLimits) async throws -> LoginOutcome {
-        let since = Date().addingTimeInterval(-limits.window)
-        let counts = try await database.query(
-            """
-            SELECT (SELECT count(*) FROM login_attempts WHERE lower(email) = lower(\(email)) AND NOT succeeded AND at > \(since)) AS by_account,
-                   (SELECT count(*) FROM login_attempts WHERE address = \(address) AND NOT succeeded AND at > \(since)) AS by_address
-            """)[0]
-        if try counts.decode("by_account", as: Int.self) >= limits.maxFailuresPerAccount
-            || counts.decode("by_address", as: Int.self) >= limits.maxFailuresPerAddress
-        {
-            return .rateLimited(retryAfter: Int(limits.window))
+    /// Checks an email and password, slowed down after failures (`LoginThrottle`).
+    ///
+    /// The attempt is counted as failed before the password is checked, under a lock per
+    /// account, so parallel guesses see each other and cannot all slip under the limit; a right
+    /// password then marks it succeeded. Refusals are audited, without the password or the
+    /// email typed for an account that does not exist.
+    public func login(email: String, password: String, address: String, limits: LoginLimits, context: ChangeContext) async throws
+        -> LoginOutcome
+    {
+        let now = context.at
+        let account = try await database.query("SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower(\(email))").single
+        let userID = try account?.decode("id", as: UUID.self)
+        let entityID = userID?.uuidString.lowercased() ?? "unknown"
+        let admitted: Int64? = try await database.transaction { connection in
+            try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(lower(\(email)), 7219))")
+            let failures = try await Self.recentFailures(email: email, address: address, limits: limits, now: now, on: connection)
+            let wait = LoginThrottle.wait(failures, limits: limits, now: now)
+            if wait > 0 {
+                try await AuditLog.append(
+                    "user.sign_in_throttled", entity: "user", id: entityID, participant: nil,
+                    after: SignInRefusal(address: address, reason: "throttled", retryAfter: wait), context: context, on: connection)
+                return nil
+            }
+            return try await connection.query(
+                "INSERT INTO login_attempts (email, address, succeeded, at) VALUES (\(email), \(address), false, \(now)) RETURNING id"
+            )[0].decode(0, as: Int64.self)
         }
-        let row = try await database.query("SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower(\(email))").single
-        let hash = try row?.decode("password_hash", as: String?.self)
+        guard let attempt = admitted else {
+            let failures = try await database.withConnection { connection in
+                try await Self.recentFailures(email: email, address: address, limits: limits, now: now, on: connection)
+            }
+            return .rateLimited(retryAfter: max(1, LoginThrottle.wait(failures, limits: limits, now: now)))
+        }
+        let hash = try account?.decode("password_hash", as: String?.self)
         let matches = try await passwords.verify(password, against: hash)
-        let disabled = try row?.decode("disabled", as: Bool.self) ?? true
-        let succeeded = matches && hash != nil && !disabled
-        try await database.execute("INSERT INTO login_attempts (email, address, succeeded) VALUES (\(email), \(address), \(succeeded))")
-        // Attempts older than the window count for nothing: the account's go, so the table stays small.
-        try await database.execute("DELETE FROM login_attempts WHERE lower(email) = lower(\(email)) AND at < \(since)")
-        guard succeeded, let id = try row?.decode("id", as: UUID.self) else { return .refused }
-        return .succeeded(userID: id)
+        let disabled = try account?.decode("disabled", as: Bool.self) ?? true
+        if matches && hash != nil && !disabled, let userID {
+            try await database.execute("UPDATE login_attempts SET succeeded = true WHERE id = \(attempt)")
+            return .succeeded(userID: userID)
+        }
+        let reason = account == nil ? "unknown_account" : disabled ? "disabled" : "wrong_password"
+        try await database.transaction { connection in
+            try await AuditLog.append(
+                "user.sign_in_failed", entity: "user", id: entityID, participant: nil,
+                after: SignInRefusal(address: address, reason: reason, retryAfter: nil), context: context, on: connection)
+            // What no rule looks at any more goes: failures past the window, successes past the trust period.
+            try await connection.execute(
+                """
+                DELETE FROM login_attempts WHERE lower(email) = lower(\(email))
+                  AND at < CASE WHEN succeeded THEN \(now.addingTimeInterval(-limits.trustedFor)) ELSE \(now.addingTimeInterval(-limits.window)) END
+                """)
+        }
+        return .refused
+    }
+
+    /// The account's failures that still count, as `LoginThrottle` reads them: those after the
+    /// last success (from this address, or from any for the account-wide count).
+    static func recentFailures(email: String, address: String, limits: LoginLimits, now: Date, on connection: PostgresConnection) async throws
+        -> LoginFailures
+    {
+        let since = now.addingTimeInterval(-limits.window)
+        let row = try await connection.query(
+            """
+            WITH attempts AS (
+                SELECT address, succeeded, at FROM login_attempts
+                WHERE lower(email) = lower(\(email)) AND at > \(now.addingTimeInterval(-max(limits.window, limits.trustedFor)))
+            ), successes AS (
+                SELECT max(at) AS anywhere, max(at) FILTER (WHERE address = \(address)) AS here,
+                       bool_or(address = \(address) AND at > \(now.addingTimeInterval(-limits.trustedFor))) AS familiar
+                FROM attempts WHERE succeeded
+            ), counted AS (
+                SELECT a.address, a.at FROM attempts a, successes s
+                WHERE NOT a.succeeded AND a.at > \(since) AND a.at > coalesce(s.anywhere, '-infinity')
+            ), counted_here AS (
+                SELECT a.at FROM attempts a, successes s
+                WHERE NOT a.succeeded AND a.address = \(address) AND a.at > \(since) AND a.at > coalesce(s.here, '-infinity')
+            )
+            SELECT (SELECT count(*) FROM counted_here) AS from_address, (SELECT max(at) FROM counted_here) AS last_from_address,
+                   (SELECT count(*) FROM counted) AS total, (SELECT max(at) FROM counted) AS last_total,
+                   coalesce((SELECT familiar FROM successes), false) AS familiar
+            """)[0]
+        return LoginFailures(
+            fromAddress: try row.decode("from_address"), lastFromAddress: try row.decode("last_from_address"), total: try row.decode("total"),
+            lastTotal: try row.decode("last_total"), addressIsFamiliar: try row.decode("familiar"))
     }
 
     /// Changes a password after checking the current one; a wrong current password counts as a
@@ -203,7 +263,7 @@ public struct UserStore: Sendable {
         else {
             throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
         }
-        let outcome = try await login(email: email, password: current, address: address, limits: limits)
+        let outcome = try await login(email: email, password: current, address: address, limits: limits, context: context)
         if case .succeeded = outcome { try await setPassword(userID, to: new, context: context) }
         return outcome
     }
@@ -318,15 +378,22 @@ public struct UserStore: Sendable {
     // MARK: Browser sessions
 
     /// Opens a session; returns the cookie secret (stored only as its SHA-256).
-    public func openSession(for userID: UUID, lifetime: TimeInterval) async throws -> String {
+    /// Opens a browser session after a successful sign-in, recorded in the audit log.
+    public func openSession(for userID: UUID, lifetime: TimeInterval, context: ChangeContext) async throws -> String {
         let secret = Secrets.random()
-        // The user's expired sessions are of no use to anyone.
-        try await database.execute("DELETE FROM sessions WHERE user_id = \(userID) AND expires_at < now()")
-        try await database.execute(
-            """
-            INSERT INTO sessions (secret_sha256, user_id, csrf_token, expires_at)
-            VALUES (\(Secrets.sha256(secret)), \(userID), \(Secrets.random()), \(Date().addingTimeInterval(lifetime)))
-            """)
+        let actor = try await actor(for: userID)
+        try await database.transaction { connection in
+            // The user's expired sessions are of no use to anyone.
+            try await connection.execute("DELETE FROM sessions WHERE user_id = \(userID) AND expires_at < \(context.at)")
+            try await connection.execute(
+                """
+                INSERT INTO sessions (secret_sha256, user_id, csrf_token, expires_at)
+                VALUES (\(Secrets.sha256(secret)), \(userID), \(Secrets.random()), \(context.at.addingTimeInterval(lifetime)))
+                """)
+            try await AuditLog.append(
+                "user.signed_in", entity: "user", id: userID.uuidString.lowercased(), participant: nil,
+                context: ChangeContext(actor: actor, requestID: context.requestID, at: context.at), on: connection)
+        }
         return secret
     }
 
@@ -344,8 +411,16 @@ public struct UserStore: Sendable {
         return BrowserSession(actor: actor, user: try Self.user(from: row), csrfToken: try row.decode("csrf_token"))
     }
 
-    public func closeSession(_ secret: String) async throws {
-        try await database.execute("DELETE FROM sessions WHERE secret_sha256 = \(Secrets.sha256(secret))")
+    /// Ends a browser session (signing out), recorded in the audit log when it existed.
+    public func closeSession(_ secret: String, context: ChangeContext) async throws {
+        try await database.transaction { connection in
+            guard
+                let row = try await connection.query("DELETE FROM sessions WHERE secret_sha256 = \(Secrets.sha256(secret)) RETURNING user_id").single
+            else { return }
+            try await AuditLog.append(
+                "user.signed_out", entity: "user", id: try row.decode(0, as: UUID.self).uuidString.lowercased(), participant: nil,
+                context: context, on: connection)
+        }
     }
 
     // MARK: Rows
@@ -371,15 +446,15 @@ public struct UserStore: Sendable {
 }
 
 /// Login rate limits: failures allowed per account and per address within a window.
-public struct LoginLimits: Sendable {
-    public var maxFailuresPerAccount: Int
-    public var maxFailuresPerAddress: Int
-    public var window: TimeInterval
+/// What an audit event records of a refused sign-in.
+struct SignInRefusal: Encodable, Sendable {
+    let address: String
+    let reason: String
+    let retryAfter: Int?
 
-    public init(maxFailuresPerAccount: Int = 5, maxFailuresPerAddress: Int = 20, window: TimeInterval = 900) {
-        self.maxFailuresPerAccount = maxFailuresPerAccount
-        self.maxFailuresPerAddress = maxFailuresPerAddress
-        self.window = window
+    enum CodingKeys: String, CodingKey {
+        case address, reason
+        case retryAfter = "retry_after"
     }
 }
 
