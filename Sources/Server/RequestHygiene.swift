@@ -18,8 +18,9 @@ struct RequestHygieneMiddleware: RouterMiddleware {
                 type: Problem.typePrefix + "malformed-path", title: "Malformed path", status: .badRequest,
                 detail: "The path \(reason); ask for the address in its plain form, such as /api/v1/programs.")
         }
-        for (name, value) in request.uri.queryParameters where InputText.containsNUL(name) || InputText.containsNUL(value) {
-            throw Problem.invalidCharacters(field: String(name))
+        if let query = request.uri.query, InputText.containsNUL(query.removingPercentEncoding ?? query) || query.lowercased().contains("%00") {
+            let field = request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
+            throw Problem.invalidCharacters(field: field)
         }
         return try await next(request, context)
     }
@@ -68,7 +69,35 @@ enum InputText {
     }
 }
 
+extension InputText {
+    /// The fields (as `a.b[2]`) whose strings, or keys, hold a NUL; `body` when the NUL is
+    /// somewhere the walk cannot name.
+    static func nulFields(inJSON data: Data) -> [String] {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return ["body"] }
+        var fields: [String] = []
+        func walk(_ value: Any, _ path: String) {
+            if let text = value as? String, containsNUL(text) {
+                fields.append(path.isEmpty ? "body" : path)
+            } else if let object = value as? [String: Any] {
+                for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+                    let field = path.isEmpty ? key : path + "." + key
+                    if containsNUL(key) { fields.append(path.isEmpty ? "body" : path) } else { walk(member, field) }
+                }
+            } else if let array = value as? [Any] {
+                for (index, element) in array.enumerated() { walk(element, "\(path)[\(index)]") }
+            }
+        }
+        walk(root, "")
+        return fields.isEmpty ? ["body"] : fields
+    }
+}
+
 extension Problem {
+    /// JSON strings with a NUL character in them, by field.
+    static func invalidCharacters(fields: [String]) -> Problem {
+        .validation(fields.map { .init(field: $0, code: "invalid_characters", message: "\($0) must not contain NUL characters (U+0000).") })
+    }
+
     /// Text with a NUL character in it.
     static func invalidCharacters(field: String?) -> Problem {
         let detail = "Text must not contain NUL characters (U+0000)."

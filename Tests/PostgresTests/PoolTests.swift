@@ -90,34 +90,39 @@ struct PoolTests {
     @Test("libpq runs on the connection's own thread, not on Swift's cooperative pool")
     func blockingCallsStayOffTheCooperativePool() async throws {
         try await TestDatabase.withDatabase(migrated: false) { (db: FreshDatabase) async throws in
-            // pg_sleep blocks the calling thread. Were that a cooperative thread, no more sessions
-            // could sleep at once than the cooperative pool has threads (2 here); on connection
-            // threads all eight do. The server counts them, so a busy test run only makes the
-            // poll slower, never wrong. (Debug builds also assert in `session()` that libpq is
-            // only touched on its connection's thread.)
+            // A call waiting on a lock blocks the calling thread. Were that a cooperative thread,
+            // no more sessions could wait at once than the cooperative pool has threads (2 here);
+            // on connection threads all eight do. The observer holds the lock until it has seen
+            // all eight waiting (the server counts them), so a busy machine only makes the test
+            // slower, never wrong. (Debug builds also assert in `session()` that libpq is only
+            // touched on its connection's thread.)
             var configuration = db.pool.configuration
             configuration.poolSize = 8
             let pool = PostgresPool(configuration: configuration, logger: TestDatabase.logger)
             let observer = PostgresPool(configuration: db.pool.configuration, logger: TestDatabase.logger)
-            let sleepers = Task {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<8 { group.addTask { try await pool.execute("SELECT pg_sleep(3) /* sleeper */") } }
-                    try await group.waitForAll()
+            try await observer.withConnection { connection in
+                try await connection.execute("SELECT pg_advisory_lock(4242)")
+                let waiters = Task {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<8 { group.addTask { try await pool.execute("SELECT pg_advisory_xact_lock_shared(4242) /* waiter */") } }
+                        try await group.waitForAll()
+                    }
                 }
+                var most = 0
+                let deadline = ContinuousClock.now + .seconds(120)
+                while most < 8 && ContinuousClock.now < deadline {
+                    let rows = try await connection.query(
+                        """
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND state = 'active' AND query LIKE '%/* waiter */%' AND pid <> pg_backend_pid()
+                        """)
+                    most = max(most, try rows[0].decode(0, as: Int.self))
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(most == 8, "at most \(most) sessions waited at once")
+                try await connection.execute("SELECT pg_advisory_unlock(4242)")
+                try await waiters.value
             }
-            var most = 0
-            let deadline = ContinuousClock.now + .seconds(10)
-            while most < 8 && ContinuousClock.now < deadline {
-                let rows = try await observer.query(
-                    """
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND state = 'active' AND query LIKE '%/* sleeper */%' AND pid <> pg_backend_pid()
-                    """)
-                most = max(most, try rows[0].decode(0, as: Int.self))
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(most == 8, "at most \(most) sessions slept at once")
-            try await sleepers.value
             await pool.close()
             await observer.close()
         }

@@ -1,0 +1,157 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// The findings of the attack on the running server (issue 10), one test each: every one
+/// failed on the code before its fix.
+@Suite("Security regressions")
+struct SecurityRegressionTests {
+    typealias Role = APIFixture.Role
+
+    @Test("a list cursor whose time is 2^63 microseconds is a 422 on every listing, and the server answers on")
+    func cursorOutOfRange() async throws {
+        try await APIFixture.run { fixture, api in
+            // "9223372036854775807/00000000-0000-0000-0000-000000000000", as the attacker sent it.
+            let huge = "OTIyMzM3MjAzNjg1NDc3NTgwNy8wMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"
+            let negative = Data("-9223372036854775808/00000000-0000-0000-0000-000000000000".utf8).base64EncodedString()
+            for listing in ["/api/v1/participants", "/api/v1/applications", "/api/v1/users"] {
+                for cursor in [huge, negative, "AAAA", "%FF%FE"] {
+                    let response = try await api.call(.get, "\(listing)?cursor=\(cursor)", token: fixture.admin.token)
+                    #expect(response.status == 422 && response.fieldCodes["cursor"] == "invalid_cursor", "\(listing) \(cursor)")
+                }
+            }
+            #expect(try await api.call(.get, "/api/v1/participants", token: fixture.admin.token).status == 200)
+        }
+    }
+
+    @Test("a time past what PostgreSQL stores is bound as infinity, never a trap")
+    func datesOutOfRange() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            for (date, expected) in [
+                (Date(timeIntervalSince1970: 1e300), "infinity"), (Date(timeIntervalSince1970: -1e300), "-infinity"),
+                (Date(timeIntervalSince1970: 9.3e12), "infinity"),
+            ] {
+                let text = try await db.pool.query("SELECT \(date)::timestamptz::text")[0].decode(0, as: String.self)
+                #expect(text == expected)
+            }
+        }
+    }
+
+    @Test("a browser session cannot skip the CSRF check with another spelling of the path or a form's content type")
+    func csrfPaths() async throws {
+        try await APIFixture.run { fixture, api in
+            let cookie = try await PagesTests.cookie(fixture, .applicant)
+            let before = try await fixture.rowCounts()
+            for path in [
+                "//api/v1/users/me/tokens", "/./api/v1/users/me/tokens", "/api/v1/../api/v1/users/me/tokens", "/api/v1/users/me%2ftokens",
+                "/%2e/api/v1/users/me/tokens", "/api//v1/users/me/tokens",
+            ] {
+                // Paths the document does not name: what matters is that nothing gets through.
+                let response = try await api.call(.post, path, body: Data(#"{"name":"sneaky"}"#.utf8), headers: cookie, checkContract: false)
+                #expect(response.status == 400 || response.status == 404, "\(path): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(path)")
+            }
+            // The canonical path without the header is refused too, whatever the content type.
+            for contentType in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+                let response = try await api.call(
+                    .post, "/api/v1/users/me/tokens", body: Data(#"{"name":"sneaky"}"#.utf8),
+                    headers: cookie.merging(["Content-Type": contentType]) { $1 })
+                #expect(response.status == 403)
+            }
+            #expect(try await fixture.rowCounts() == before)
+            // A token client must say its body is JSON.
+            let untyped = try await api.call(
+                .post, "/api/v1/users/me/tokens", body: Data(#"{"name":"t"}"#.utf8),
+                headers: ["Authorization": "Bearer \(fixture.applicant.token)", "Content-Type": "text/plain"])
+            #expect(untyped.status == 415)
+        }
+    }
+
+    @Test("a read-only token is refused on every write route, for every role allowed to write there, and writes nothing")
+    func readOnlyTokensWriteNothing() async throws {
+        try await APIFixture.run { fixture, api in
+            let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
+            var readOnly: [Role: String] = [:]
+            for role in Role.allCases where role != .anonymous {
+                let account: APIFixture.Account =
+                    switch role {
+                    case .admin: fixture.admin
+                    case .auditor: fixture.auditor
+                    case .applicant: fixture.applicant
+                    case .otherApplicant: fixture.otherApplicant
+                    default: fixture.enterprise
+                    }
+                readOnly[role] = try await users.createToken(
+                    for: account.user.id, name: "viewer", scopes: [.read], expiresAt: nil, context: .system
+                ).secret
+            }
+            var checked = 0
+            for (route, allowed) in AuthorizationTests.table.sorted(by: { $0.key < $1.key }) where !route.hasPrefix("GET ") {
+                for role in allowed.sorted(by: { $0.rawValue < $1.rawValue }) {
+                    checked += 1
+                    let (method, path, body, headers) = AuthorizationTests.request(for: route, fixture: fixture, serial: checked)
+                    let before = try await fixture.rowCounts()
+                    let response = try await api.call(method, path, token: readOnly[role], json: body, headers: headers)
+                    #expect(response.status == 403, "\(route) as \(role) with a read-only token: \(response.status) \(response.text)")
+                    #expect((response.json["detail"] as? String)?.contains("read-only") == true, "\(route) as \(role)")
+                    #expect(try await fixture.rowCounts() == before, "\(route) as \(role) wrote something")
+                }
+            }
+            #expect(checked > 40)
+        }
+    }
+
+    @Test("an auditor's declared affiliation stays out of the participant's own timeline; the secretariat sees it")
+    func affiliationsStayPrivate() async throws {
+        try await APIFixture.run { fixture, api in
+            let path = "/api/v1/participants/\(fixture.other.id.uuidString.lowercased())/timeline"
+            func entities(_ token: String) async throws -> [String] {
+                let response = try await api.call(.get, path, token: token)
+                #expect(response.status == 200)
+                return ((response.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["entity_type"] as? String }
+            }
+            #expect(try await entities(fixture.admin.token).contains("affiliation"))
+            let seenByMembers = try await entities(fixture.otherApplicant.token)
+            #expect(!seenByMembers.isEmpty && !seenByMembers.contains("affiliation"))
+            let response = try await api.call(.get, path, token: fixture.otherApplicant.token)
+            #expect(!response.text.contains("Consultant"))
+        }
+    }
+
+    @Test("NUL in a query, a JSON string or a form field is a 4xx problem, never a 500")
+    func nulBytes() async throws {
+        try await APIFixture.run { fixture, api in
+            let cookie = try await PagesTests.cookie(fixture, .applicant)
+            let before = try await fixture.rowCounts()
+            for path in [
+                "/api/v1/applications?program=%00", "/api/v1/participants?country=N%00L", "/api/v1/resources?asn=%00", "/api/v1/programs?x%00=1",
+            ] {
+                let response = try await api.call(.get, path, token: fixture.admin.token, checkContract: false)
+                #expect([400, 422].contains(response.status), "\(path): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            let json = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token,
+                json: #"{"legal_name":"Evil\u0000Corp","country":"NL","programs":["netops"]}"#)
+            #expect(json.status == 422 && json.fieldCodes == ["legal_name": "invalid_characters"])
+            let draft = "/applications/\(fixture.draft.uuidString.lowercased())"
+            let csrf = try #require(PagesTests.csrf(in: try await api.call(.get, draft, headers: cookie).text))
+            let form = try await api.call(
+                .post, "\(draft)/comments", body: Data("csrf=\(csrf)&body=a%00b".utf8),
+                headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+            #expect(form.status == 400)
+            #expect(try await fixture.rowCounts() == before)
+            // An escaped backslash before "u0000" is just text.
+            let escaped = try await api.call(
+                .post, "/api/v1/participants", token: fixture.applicant.token,
+                json: #"{"legal_name":"Back\\u0000slash","country":"NL","programs":["netops"]}"#)
+            #expect(escaped.status == 201 && escaped.json["legal_name"] as? String == #"Back\u0000slash"#)
+        }
+    }
+}
