@@ -40,7 +40,7 @@ public struct Actor: Sendable, Equatable {
 
 /// The things the registry lets people do, each checked by `Access.decide`.
 public enum Permission: String, Sendable, CaseIterable {
-    case readCatalog, writeCatalog
+    case readCatalog, readCatalogDrafts, writeCatalog
     case listParticipants, createParticipant, readParticipant, editParticipant, changeParticipantStatus, manageMembers
     case searchResources, readSnapshots
     case readOwnAccount, manageOwnTokens
@@ -95,7 +95,7 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
-        case (.writeCatalog, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _):
+        case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("The \(actor.role.rawValue) role cannot do this.")

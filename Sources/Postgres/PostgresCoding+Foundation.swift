@@ -74,6 +74,8 @@ enum ByteaHex {
 extension Data: PostgresEncodable, PostgresDecodable {
     public static var postgresType: PostgresType { .bytea }
     public func encodePostgresText() -> String? { ByteaHex.encode(self) }
+    /// Sent as they are: a file of evidence goes to the server without a hex copy.
+    public func encodePostgresBinary() -> Data? { self }
     public init(postgresText bytes: UnsafeBufferPointer<UInt8>, type: PostgresType) throws(PostgresDecodingFailure) {
         self = Data(try ByteaHex.decode(bytes))
     }

@@ -1,9 +1,18 @@
+import Foundation
+
 /// A Swift value that can be sent as a bound parameter, in PostgreSQL's text format.
 public protocol PostgresEncodable: Sendable {
     /// The parameter type to declare; `.unspecified` lets the server infer it from the statement.
     static var postgresType: PostgresType { get }
     /// The value in PostgreSQL's text format, or nil for SQL NULL.
     func encodePostgresText() throws -> String?
+    /// The value's bytes in PostgreSQL's binary format, for types better sent that way (bytea:
+    /// the bytes themselves, not twice as much hex text); nil sends the text format.
+    func encodePostgresBinary() -> Data?
+}
+
+extension PostgresEncodable {
+    public func encodePostgresBinary() -> Data? { nil }
 }
 
 /// A Swift value that can be read from a result column in PostgreSQL's text format.
@@ -50,6 +59,7 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
         case .some(let value): try value.encodePostgresText()
         }
     }
+    public func encodePostgresBinary() -> Data? { self?.encodePostgresBinary() }
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {

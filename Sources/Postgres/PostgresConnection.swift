@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 import Logging
 
 #if canImport(Glibc)
@@ -146,8 +147,8 @@ public final class PostgresConnection: @unchecked Sendable {
         if sql.binds.isEmpty {
             result = PQexecParams(connection, sql.text, 0, nil, nil, nil, nil, 0)
         } else {
-            result = try Self.withParameters(sql) { types, values in
-                PQexecParams(connection, sql.text, Int32(sql.binds.count), types, values, nil, nil, 0)
+            result = try Self.withParameters(sql) { types, values, lengths, formats in
+                PQexecParams(connection, sql.text, Int32(sql.binds.count), types, values, lengths, formats, 0)
             }
         }
         return try check(result, connection: connection, sql: sql)
@@ -173,18 +174,34 @@ public final class PostgresConnection: @unchecked Sendable {
         if last == nil { throw connectionError(connection, sql: script) }
     }
 
-    /// Encodes the binds into one buffer of NUL-terminated strings and passes their addresses.
+    /// Encodes the text binds into one buffer of NUL-terminated strings and passes their
+    /// addresses; binary binds (bytea) pass the address of their own bytes, uncopied.
     static func withParameters<Result>(
         _ sql: SQL,
-        _ body: (UnsafePointer<Oid>, UnsafePointer<UnsafePointer<CChar>?>) throws -> Result
+        _ body: (UnsafePointer<Oid>, UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>, UnsafePointer<Int32>) throws -> Result
     ) throws -> Result {
         var storage: [UInt8] = []
         var offsets: [Int?] = []
+        var binary: [Int: Data] = [:]
         var types: [Oid] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
         offsets.reserveCapacity(sql.binds.count)
         types.reserveCapacity(sql.binds.count)
         for (index, bind) in sql.binds.enumerated() {
             types.append(bind.type.rawValue)
+            if let bytes = bind.value.encodePostgresBinary() {
+                guard bytes.count <= Int32.max else {
+                    throw PostgresError(code: .invalidParameter, message: "parameter $\(index + 1) is over 2 GiB", query: sql.text)
+                }
+                binary[index] = bytes
+                offsets.append(nil)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+                continue
+            }
+            lengths.append(0)
+            formats.append(0)
             let text: String?
             do {
                 text = try bind.value.encodePostgresText()
@@ -205,14 +222,36 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         return try storage.withUnsafeBufferPointer { bytes in
             let base = UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self)
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { base! + $0 } }
-            return try pointers.withUnsafeBufferPointer { valuePointers in
-                try types.withUnsafeBufferPointer { typePointers in
-                    try body(typePointers.baseAddress!, valuePointers.baseAddress!)
+            let textPointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { base! + $0 } }
+            return try withBinaryPointers(binary.sorted { $0.key < $1.key }[...], into: textPointers) { pointers in
+                try pointers.withUnsafeBufferPointer { valuePointers in
+                    try types.withUnsafeBufferPointer { typePointers in
+                        try lengths.withUnsafeBufferPointer { lengthPointers in
+                            try formats.withUnsafeBufferPointer { formatPointers in
+                                try body(
+                                    typePointers.baseAddress!, valuePointers.baseAddress!, lengthPointers.baseAddress!, formatPointers.baseAddress!)
+                            }
+                        }
+                    }
                 }
             }
         }
     }
+
+    /// Puts the address of each binary value's own bytes into `pointers` at its index, for the
+    /// duration of `body`. An empty value still needs an address (a null one would mean NULL).
+    private static func withBinaryPointers<Result>(
+        _ values: ArraySlice<(key: Int, value: Data)>, into pointers: [UnsafePointer<CChar>?], _ body: ([UnsafePointer<CChar>?]) throws -> Result
+    ) throws -> Result {
+        guard let (index, data) = values.first else { return try body(pointers) }
+        return try data.withUnsafeBytes { raw in
+            var pointers = pointers
+            pointers[index] = raw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) } ?? emptyValue
+            return try withBinaryPointers(values.dropFirst(), into: pointers, body)
+        }
+    }
+
+    private static var emptyValue: UnsafePointer<CChar> { UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self) }
 
     /// Turns a `PGresult` into rows, or into a typed error (clearing it either way).
     func check(_ result: OpaquePointer?, connection: OpaquePointer, sql: SQL) throws -> PostgresRows {

@@ -18,6 +18,7 @@ struct AccessTests {
         // (permission, anonymous, admin, auditor, owner on own, member on own, applicant on other, enterprise)
         let expected: [(Permission, [Bool])] = [
             (.readCatalog, [true, true, true, true, true, true, true]),
+            (.readCatalogDrafts, [false, true, false, false, false, false, false]),
             (.writeCatalog, [false, true, false, false, false, false, false]),
             (.listParticipants, [false, true, true, true, true, true, false]),
             (.createParticipant, [false, true, false, true, true, true, false]),

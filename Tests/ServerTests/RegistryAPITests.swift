@@ -272,7 +272,7 @@ struct RegistryAPITests {
             enforcement["warning_grace_days"] = 14
             document["enforcement"] = enforcement
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
-            let read = try await api.call(.get, "/api/v1/programs/netops/versions/2")
+            let read = try await api.call(.get, "/api/v1/programs/netops/versions/2", token: fixture.admin.token)
             let edited = try await api.call(
                 .put, "/api/v1/programs/netops/versions/2", token: fixture.admin.token, json: body,
                 headers: ["If-Match": read.headers[.eTag] ?? ""])

@@ -154,4 +154,20 @@ struct SecurityRegressionTests {
             #expect(escaped.status == 201 && escaped.json["legal_name"] as? String == #"Back\u0000slash"#)
         }
     }
+
+    @Test("a draft catalog is the secretariat's: not listed and not found for anyone else, anonymous included")
+    func draftsArePrivate() async throws {
+        try await APIFixture.run { fixture, api in
+            let draft = try await api.call(.post, "/api/v1/programs/netops/versions", token: fixture.admin.token, json: "{}")
+            #expect(draft.status == 201)
+            let number = try #require(draft.json["version"] as? Int)
+            for token in [nil, fixture.applicant.token, fixture.auditor.token, fixture.enterprise.token] {
+                #expect(try await api.call(.get, "/api/v1/programs/netops/versions/\(number)", token: token).status == 404)
+                let listed = try await api.call(.get, "/api/v1/programs/netops/versions", token: token)
+                #expect(!listed.text.contains("\"draft\""))
+            }
+            #expect(try await api.call(.get, "/api/v1/programs/netops/versions/\(number)", token: fixture.admin.token).status == 200)
+            #expect(try await api.call(.get, "/api/v1/programs/netops/versions", token: fixture.admin.token).text.contains("\"draft\""))
+        }
+    }
 }

@@ -47,10 +47,13 @@ struct CatalogRoutes {
             return try JSONResponse(ProgramDetail(program: program, catalog: current))
         }
         api.get("programs/:program/versions") { _, context in
-            try JSONResponse(Items(items: try await catalogs.versions(of: try context.parameters.require("program"))))
+            let drafts = Access.decide(.readCatalogDrafts, actor: context.actor) == .allowed
+            return try JSONResponse(Items(items: try await catalogs.versions(of: try context.parameters.require("program"), includingDrafts: drafts)))
         }
         api.get("programs/:program/versions/:version") { _, context in
-            let version = try await catalogs.version(try Self.versionNumber(context), of: try context.parameters.require("program"))
+            let drafts = Access.decide(.readCatalogDrafts, actor: context.actor) == .allowed
+            let version = try await catalogs.version(
+                try Self.versionNumber(context), of: try context.parameters.require("program"), includingDrafts: drafts)
             return try JSONResponse(version, version: version.rowVersion)
         }
         api.post("programs/:program/versions") { request, context in

@@ -85,17 +85,27 @@ public struct CatalogStore: Sendable {
     }
 
     /// Every version of a program, newest first.
-    public func versions(of program: String) async throws -> [CatalogVersion] {
+    /// The program's versions, newest first; drafts only for those who may read them.
+    public func versions(of program: String, includingDrafts: Bool) async throws -> [CatalogVersion] {
         _ = try await self.program(program)
-        return try await database.query("\(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) ORDER BY c.version DESC")
-            .map(Self.version(from:))
+        return try await database.query(
+            """
+            \(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND (\(includingDrafts) OR c.status <> 'draft')
+            ORDER BY c.version DESC
+            """
+        ).map(Self.version(from:))
     }
 
-    /// One version; `nil` for `version` means the current one.
-    public func version(_ version: Int?, of program: String) async throws -> CatalogVersion {
+    /// One version; `nil` for `version` means the current one. A draft is "not found" for
+    /// those who may not read drafts, so they do not learn that one exists.
+    public func version(_ version: Int?, of program: String, includingDrafts: Bool = true) async throws -> CatalogVersion {
         let rows: PostgresRows
         if let version {
-            rows = try await database.query("\(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.version = \(version)")
+            rows = try await database.query(
+                """
+                \(unsafeRaw: Self.selectVersion) WHERE c.program_code = \(program) AND c.version = \(version)
+                  AND (\(includingDrafts) OR c.status <> 'draft')
+                """)
         } else {
             rows = try await database.query(
                 """
