@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Postgres
@@ -48,6 +49,7 @@ public func buildApplication(_ dependencies: AppDependencies) -> some Applicatio
     let (router, _) = buildRouter(dependencies)
     return Application(
         router: router,
+        server: httpServer(dependencies.settings),
         configuration: .init(
             address: .hostname(dependencies.settings.host, port: dependencies.settings.port),
             serverName: "manrs-plus"
@@ -55,6 +57,12 @@ public func buildApplication(_ dependencies: AppDependencies) -> some Applicatio
         services: [DatabaseService(pool: dependencies.database)],
         logger: dependencies.logger
     )
+}
+
+/// HTTP/1.1, where a connection that sends nothing for `IDLE_TIMEOUT_SECONDS` is closed: slow
+/// or idle clients cannot hold connections open.
+public func httpServer(_ settings: Settings) -> HTTPServerBuilder {
+    .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds))))
 }
 
 /// The router with every route, and the list of the routes it serves.
@@ -77,7 +85,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         .register(on: api)
     AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
     let settings = dependencies.settings
-    let applications = ApplicationStore(database: dependencies.database, reviewWorkingDays: settings.reviewSLADays)
+    let applications = ApplicationStore(
+        database: dependencies.database, reviewWorkingDays: settings.reviewSLADays, evidenceQuotaBytes: settings.evidenceQuotaBytes)
     let reviews = ReviewStore(database: dependencies.database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60))
     WorkflowRoutes(
         applications: applications, reviews: reviews, users: users, idempotency: idempotency, evidenceMaxBytes: settings.evidenceMaxBytes

@@ -9,13 +9,13 @@ struct MultipartForm {
         let name: String
         let fileName: String?
         let contentType: String?
-        var body: [UInt8]
+        var body: ByteBuffer
     }
 
     let parts: [Part]
 
     func field(_ name: String) -> String? {
-        parts.first { $0.name == name && $0.fileName == nil }.map { String(decoding: $0.body, as: UTF8.self) }
+        parts.first { $0.name == name && $0.fileName == nil }.map { String(buffer: $0.body) }
     }
 
     func file(_ name: String) -> Part? {
@@ -27,42 +27,100 @@ struct MultipartForm {
         let pieces = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard pieces.first?.lowercased() == "multipart/form-data" else { return nil }
         for piece in pieces.dropFirst() where piece.lowercased().hasPrefix("boundary=") {
-            return String(piece.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let boundary = String(piece.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            // RFC 2046: 1 to 70 characters.
+            return (1...70).contains(boundary.utf8.count) ? boundary : nil
         }
         return nil
     }
 
-    /// Reads and parses a request body of at most about `maxBytes` (413 beyond).
-    static func read(_ request: Request, boundary: String, maxBytes: Int) async throws -> MultipartForm {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maxBytes + 64 * 1024)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+    /// Reads and parses a request body as it arrives, of at most about `maxBytes`: 413 at once
+    /// when `Content-Length` says more, or as soon as more has come. Each part's bytes are kept
+    /// once, as they came. `beforeFiles` runs on the fields read so far when the first file part
+    /// begins (a form's CSRF field comes before its file), so a file is only taken in after it.
+    static func read(
+        _ request: Request, boundary: String, maxBytes: Int, beforeFiles: ((MultipartForm) throws -> Void)? = nil
+    ) async throws -> MultipartForm {
+        let limit = maxBytes + 64 * 1024
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw Problem.bodyTooLarge(limit: maxBytes)
         }
-        return try parse(buffer, boundary: boundary)
+        let reader = Reader(boundary: boundary, beforeFiles: beforeFiles)
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            if received > limit { throw Problem.bodyTooLarge(limit: maxBytes) }
+            try reader.execute(chunk)
+        }
+        return try reader.finish()
     }
 
-    /// Parses `buffer`; a malformed body is a 400.
+    /// Parses a whole body at once; a malformed body is a 400.
     static func parse(_ buffer: ByteBuffer, boundary: String) throws -> MultipartForm {
-        let parser = MultipartParser(boundary: boundary)
+        let reader = Reader(boundary: boundary, beforeFiles: nil)
+        try reader.execute(buffer)
+        return try reader.finish()
+    }
+
+    /// MultipartKit's push parser, with the parts it has completed.
+    private final class Reader {
+        let parser: MultipartParser
+        let beforeFiles: ((MultipartForm) throws -> Void)?
         var parts: [Part] = []
         var headers: [String: String] = [:]
-        var body: [UInt8] = []
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { chunk in body += chunk.readBytes(length: chunk.readableBytes) ?? [] }
-        parser.onPartComplete = {
-            let disposition = Self.parameters(headers["content-disposition"] ?? "")
-            parts.append(Part(name: disposition["name"] ?? "", fileName: disposition["filename"], contentType: headers["content-type"], body: body))
-            headers = [:]
-            body = []
+        var body = ByteBuffer()
+        var completed = false
+        var checkedBeforeFiles = false
+        /// Why `beforeFiles` refused; thrown once the parser hands control back.
+        var refusal: (any Error)?
+
+        init(boundary: String, beforeFiles: ((MultipartForm) throws -> Void)?) {
+            parser = MultipartParser(boundary: boundary)
+            self.beforeFiles = beforeFiles
+            parser.onHeader = { [unowned self] name, value in
+                headers[name.lowercased()] = value
+                if name.lowercased() == "content-disposition", MultipartForm.parameters(value)["filename"] != nil { fileBegins() }
+            }
+            parser.onBody = { [unowned self] chunk in
+                guard refusal == nil else { return }
+                var chunk = chunk
+                if body.readableBytes == 0 && body.capacity == 0 {
+                    // The usual case: the part's bytes arrive as one slice, kept without a copy.
+                    body = chunk
+                } else {
+                    body.writeBuffer(&chunk)
+                }
+            }
+            parser.onPartComplete = { [unowned self] in
+                let disposition = MultipartForm.parameters(headers["content-disposition"] ?? "")
+                parts.append(
+                    Part(name: disposition["name"] ?? "", fileName: disposition["filename"], contentType: headers["content-type"], body: body))
+                headers = [:]
+                body = ByteBuffer()
+                completed = true
+            }
         }
-        do {
-            try parser.execute(buffer)
-        } catch {
-            throw Problem.malformedBody("The multipart body could not be read.")
+
+        /// The first file part's headers are in: the fields before it must pass `beforeFiles`.
+        private func fileBegins() {
+            guard let beforeFiles, !checkedBeforeFiles else { return }
+            checkedBeforeFiles = true
+            do { try beforeFiles(MultipartForm(parts: parts)) } catch { refusal = error }
         }
-        return MultipartForm(parts: parts)
+
+        func execute(_ chunk: ByteBuffer) throws {
+            do {
+                try parser.execute(chunk)
+            } catch {
+                throw Problem.malformedBody("The multipart body could not be read.")
+            }
+            if let refusal { throw refusal }
+        }
+
+        func finish() throws -> MultipartForm {
+            guard completed else { throw Problem.malformedBody("The multipart body has no complete part.") }
+            return MultipartForm(parts: parts)
+        }
     }
 
     /// `form-data; name="file"; filename="a.pdf"` → ["name": "file", "filename": "a.pdf"].

@@ -30,6 +30,12 @@ public struct Settings: Sendable, Equatable {
     public var reviewClaimMinutes: Int
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: Set<String> = []
+    /// Evidence files one participant may store in all, superseded versions included.
+    public var evidenceQuotaBytes: Int = 1 << 30
+    /// Seconds a connection may sit without a request before it is closed.
+    public var idleTimeoutSeconds: Int = 60
+    /// Measurement requests one user may have running at once; more get 429.
+    public var measurementsPerUser: Int = 2
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -52,6 +58,9 @@ public struct Settings: Sendable, Equatable {
         ("REVIEW_SLA_DAYS", "10", "working days from submission to a review's due time (1-100)"),
         ("REVIEW_CLAIM_MINUTES", "120", "how long an auditor's claim on a queue item lasts (5-10080)"),
         ("TRUSTED_PROXIES", "(none)", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed"),
+        ("EVIDENCE_QUOTA_BYTES", "1073741824", "evidence files one participant may store in all (1 GiB); more gets 409"),
+        ("IDLE_TIMEOUT_SECONDS", "60", "seconds an HTTP connection may stay idle, or take to send a request, before it is closed (1-3600)"),
+        ("MEASUREMENTS_PER_USER", "2", "measurement requests one user may run at once (1-100); more get 429"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -92,7 +101,7 @@ public struct Settings: Sendable, Equatable {
             }
             trusted.insert(entry)
         }
-        return Settings(
+        var settings = Settings(
             databaseURL: value("DATABASE_URL"),
             host: host,
             port: try integer("PORT", default: 8080, in: 1...65535),
@@ -109,6 +118,10 @@ public struct Settings: Sendable, Equatable {
             reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080),
             trustedProxies: trusted
         )
+        settings.evidenceQuotaBytes = try integer("EVIDENCE_QUOTA_BYTES", default: 1 << 30, in: 1024...(1 << 50))
+        settings.idleTimeoutSeconds = try integer("IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600)
+        settings.measurementsPerUser = try integer("MEASUREMENTS_PER_USER", default: 2, in: 1...100)
+        return settings
     }
 }
 

@@ -8,6 +8,10 @@ import Store
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The findings of the attack on the running server (issue 10), one test each: every one
 /// failed on the code before its fix.
 @Suite("Security regressions")
@@ -169,5 +173,95 @@ struct SecurityRegressionTests {
             #expect(try await api.call(.get, "/api/v1/programs/netops/versions/\(number)", token: fixture.admin.token).status == 200)
             #expect(try await api.call(.get, "/api/v1/programs/netops/versions", token: fixture.admin.token).text.contains("\"draft\""))
         }
+    }
+
+    @Test("evidence stops at the participant's storage quota: 409, nothing stored")
+    func storageQuota() async throws {
+        var settings = try Settings.load(environment: ["EVIDENCE_QUOTA_BYTES": "4096"])
+        settings.secureCookies = false
+        try await APIFixture.run(settings: settings) { fixture, api in
+            let path = "/api/v1/applications/\(fixture.draft.uuidString.lowercased())/commitments/ixp.1/evidence"
+            let file = APIFixture.pdf + Data(repeating: UInt8(ascii: " "), count: 3000)
+            func upload() async throws -> APIResponse {
+                let (body, contentType) = WorkflowAPITests.multipart(
+                    file: file, name: "routers.pdf", type: "application/pdf", fields: ["effective_from": "2026-01-01"])
+                return try await api.call(.post, path, token: fixture.applicant.token, body: body, headers: ["Content-Type": contentType])
+            }
+            #expect(try await upload().status == 201)
+            let before = try await fixture.rowCounts()
+            let refused = try await upload()
+            #expect(refused.status == 409 && refused.problemType == "/problems/storage-quota")
+            #expect((refused.json["detail"] as? String)?.contains("4096") == true)
+            #expect(try await fixture.rowCounts() == before)
+        }
+    }
+
+    @Test("the upload page decides who may upload before it reads the file, and takes no file before the form's CSRF field")
+    func uploadAuthorisedFirst() async throws {
+        try await APIFixture.run { fixture, api in
+            let page = "/applications/\(fixture.draft.uuidString.lowercased())"
+            let before = try await fixture.rowCounts()
+            // Someone else's application: refused whatever the body holds, even one that is no multipart at all past its header.
+            let stranger = try await PagesTests.cookie(fixture, .otherApplicant)
+            let boundary = "----manrs-test"
+            let refused = try await api.call(
+                .post, "\(page)/evidence", body: Data("--\(boundary)\r\nnot really a form".utf8),
+                headers: stranger.merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 })
+            #expect(refused.status == 403)
+            // The owner, with the file part before the CSRF field.
+            let owner = try await PagesTests.cookie(fixture, .applicant)
+            let csrf = try #require(PagesTests.csrf(in: try await api.call(.get, page, headers: owner).text))
+            var body = Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8)
+            body += APIFixture.pdf + Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nixp.1\r\n--\(boundary)--\r\n".utf8)
+            let late = try await api.call(
+                .post, "\(page)/evidence", body: body, headers: owner.merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 })
+            #expect(late.status == 403)
+            var after = try await fixture.rowCounts()
+            after["audit_events"]! -= 2  // the two sign-ins of the cookies above
+            #expect(after == before)
+        }
+    }
+
+    @Test("an idle connection is closed after IDLE_TIMEOUT_SECONDS")
+    func idleConnectionsClose() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            var settings = try Settings.load(environment: ["IDLE_TIMEOUT_SECONDS": "1"])
+            settings.port = 0
+            let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, settings: settings))
+            let app = Application(router: router, server: httpServer(settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let closedAfter = try await Task.detached { try IdleProbe.secondsUntilClosed(port: port, limit: 20) }.value
+                #expect(closedAfter >= 0.5 && closedAfter < 10, "closed after \(closedAfter) s")
+            }
+        }
+    }
+}
+
+/// A client that connects and sends nothing, timing how long until the server hangs up.
+enum IdleProbe {
+    struct Failure: Error {}
+
+    static func secondsUntilClosed(port: Int, limit: Int) throws -> Double {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure() }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure() }
+        var timeout = timeval(tv_sec: limit, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let start = Date()
+        var byte: UInt8 = 0
+        // 0 is the server's end of the stream; -1 is our own time limit.
+        guard recv(socket, &byte, 1, 0) == 0 else { throw Failure() }
+        return Date().timeIntervalSince(start)
     }
 }

@@ -58,7 +58,13 @@ struct WorkflowPages {
                 guard let boundary = MultipartForm.boundary(request.headers[.contentType] ?? "") else {
                     throw Problem.unsupportedMediaType("Upload evidence with the page's form (multipart/form-data).")
                 }
-                let upload = try await MultipartForm.read(request, boundary: boundary, maxBytes: evidenceMaxBytes)
+                // Who may upload here is decided before a byte of the file is read, and the
+                // form's CSRF field before its file part is taken in.
+                try Self.require(
+                    session, .editApplication, try await applications.participant(ofApplication: try context.parameters.uuid("application")))
+                let upload = try await MultipartForm.read(request, boundary: boundary, maxBytes: evidenceMaxBytes) { fields in
+                    try Pages.checkCSRF(fields.field("csrf"), session)
+                }
                 try Pages.checkCSRF(upload.field("csrf"), session)
                 return try await applicationAction(context, session) { id in
                     guard let action = upload.field("action") else { throw Problem.invalid("action", "required", "Choose an action.") }

@@ -193,11 +193,11 @@ struct WorkflowRoutes {
         guard let file = form.file("file") else {
             throw Problem.invalid("file", "required", "Attach the document as the 'file' part.")
         }
-        if file.body.count > maxBytes { throw Problem.bodyTooLarge(limit: maxBytes) }
-        if file.body.isEmpty { checks.fail("file", "empty", "The file is empty.") }
+        if file.body.readableBytes > maxBytes { throw Problem.bodyTooLarge(limit: maxBytes) }
+        if file.body.readableBytes == 0 { checks.fail("file", "empty", "The file is empty.") }
         try checks.check()
         let declared = file.contentType ?? "application/octet-stream"
-        let sniffed = EvidenceFiles.sniff(file.body)
+        let sniffed = EvidenceFiles.sniff(file.body.readableBytesView)
         if let refusal = EvidenceFiles.refusal(declared: declared, sniffed: sniffed) {
             var problem = Problem.unsupportedMediaType(refusal.message)
             problem.errors = [Problem.FieldError(field: "file", code: refusal.code, message: refusal.message)]
@@ -206,7 +206,9 @@ struct WorkflowRoutes {
         let declaredType = declared.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
         return NewEvidence(
             content: .document(
-                fileName: EvidenceFiles.sanitise(file.fileName ?? ""), declaredType: declaredType, sniffedType: sniffed!, bytes: Data(file.body)),
+                fileName: EvidenceFiles.sanitise(file.fileName ?? ""), declaredType: declaredType, sniffedType: sniffed!,
+                // The upload's own storage, not a copy: it goes from here to libpq as it is.
+                bytes: Data(buffer: file.body, byteTransferStrategy: .noCopy)),
             effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: supersedes
         )
     }

@@ -11,9 +11,13 @@ public struct ApplicationStore: Sendable {
     /// Working days from submission to the review's due time.
     let reviewWorkingDays: Int
 
-    public init(database: PostgresPool, reviewWorkingDays: Int = 10) {
+    /// Evidence files one participant may store in all, superseded versions included.
+    let evidenceQuotaBytes: Int
+
+    public init(database: PostgresPool, reviewWorkingDays: Int = 10, evidenceQuotaBytes: Int = 1 << 30) {
         self.database = database
         self.reviewWorkingDays = reviewWorkingDays
+        self.evidenceQuotaBytes = evidenceQuotaBytes
     }
 
     // MARK: Applications
@@ -181,6 +185,7 @@ public struct ApplicationStore: Sendable {
                     (kind, fileName, declared, sniffed, bytes) = ("document", name, declaredType, sniffedType, content)
                     size = Int64(content.count)
                     digest = Data(SHA256.hash(data: content))
+                    try await requireStorage(content.count, participant: application.participantID, on: connection)
                 case .url(let value): (kind, url) = ("url", value)
                 case .statement(let value): text = value
                 }
@@ -201,6 +206,24 @@ public struct ApplicationStore: Sendable {
             }
         } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "evidence_supersedes_key" {
             throw RegistryError.conflict(slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
+        }
+    }
+
+    /// Refuses a file that would take the participant's evidence past its quota. The
+    /// participant's row is locked first, so two uploads at once cannot both fit in what is left.
+    func requireStorage(_ bytes: Int, participant: UUID, on connection: PostgresConnection) async throws {
+        try await ParticipantStore.lockParticipant(participant, on: connection)
+        let used = try await connection.query(
+            """
+            SELECT coalesce(sum(e.size_bytes), 0)::bigint FROM evidence e JOIN applications a ON a.id = e.application_id
+            WHERE a.participant_id = \(participant)
+            """)[0].decode(0, as: Int.self)
+        if used + bytes > evidenceQuotaBytes {
+            throw RegistryError.conflict(
+                slug: "storage-quota",
+                detail:
+                    "This file (\(bytes) bytes) would take the participant's evidence past its quota of \(evidenceQuotaBytes) bytes (\(used) used). Ask the secretariat for more room."
+            )
         }
     }
 
