@@ -55,7 +55,7 @@ schemas={
  "CreatedUser": obj({"user":S("User"),"password":{"type":"string","description":"One-time password; absent on an idempotent replay (never stored)."}},["user"]),
  "UserPatch": obj({"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
  "APIToken": obj({"id":uuid,"name":{"type":"string"},"prefix":{"type":"string","description":"The first characters of the secret, to tell tokens apart."},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt,"last_used_at":dt,"revoked_at":dt,"created_at":dt},["id","name","prefix","scopes","created_at"]),
- "PasswordInput": obj({"current_password":{"type":"string","minLength":1,"maxLength":200},"new_password":{"type":"string","minLength":12,"maxLength":200}}),
+ "PasswordInput": obj({"current_password":{"type":"string","minLength":1,"maxLength":200},"new_password":{"type":"string","minLength":12,"maxLength":72,"description":"At most 72 bytes (what bcrypt reads)."}}),
  "TokenInput": obj({"name":S("Name100"),"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]},"minItems":1},"expires_at":{**dt,"description":"In the future (422 otherwise); absent: never expires."}},["name"]),
  "CreatedToken": obj({"token":S("APIToken"),"secret":{"type":"string","description":"The token (mp_…), shown once; absent on an idempotent replay (never stored)."}},["token"]),
  "Snapshot": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt,"imported_at":dt,"records":{"type":"integer"},"rejected":{"type":"integer"},"truncated":{"type":"boolean"}}),
@@ -146,8 +146,9 @@ def ok(schema, status="200", desc="OK", etag=False, location=False):
     return result
 def op(summary, tag, responses, errors, params=(), body=None, security=True, desc=None):
     o={"summary":summary,"tags":[tag],"responses":dict(responses)}
-    # Any API call can carry a bad token, which is refused rather than treated as anonymous.
-    errors = sorted(set(errors) | {"401"})
+    # Any API call can carry a bad token, which is refused rather than treated as anonymous,
+    # and a path or query the server refuses before routing (not canonical, or with NUL): 400.
+    errors = sorted(set(errors) | {"400", "401"})
     for e in errors: o["responses"][{"429":"429","400":"400","401":"401","403":"403","404":"404","409":"409","412":"412","413":"413","415":"415","422":"422","428":"428"}[e]]=R({"400":"BadRequest","401":"Unauthenticated","403":"Forbidden","404":"NotFound","409":"Conflict","412":"PreconditionFailed","413":"TooLarge","415":"UnsupportedMediaType","422":"Invalid","428":"PreconditionRequired","429":"RateLimited"}[e])
     if params: o["parameters"]=[P(p) if isinstance(p,str) else p for p in params]
     if body: o["requestBody"]={"required":True,"content":{"application/json":{"schema":S(body)}}}
@@ -245,7 +246,7 @@ paths={
  "/api/v1/users/{user}":{
    "get":op("One user (admins, or yourself)","accounts",ok("User",etag=True),["401","403","404"],["user"]),
    "patch":op("Change a user's name, role or disabled flag (admins; not your own role or flag: /problems/self-lockout)","accounts",ok("User",etag=True),W+["404","409","412","428"],["user","IfMatch"],"UserPatch")},
- "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
+ "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422","429"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr, peeringdb or spoofer.",{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
 }
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.

@@ -81,8 +81,11 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
     ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
-    SnapshotRoutes(snapshots: SnapshotStore(database: dependencies.database), measurements: MeasurementStore(database: dependencies.database))
-        .register(on: api)
+    SnapshotRoutes(
+        snapshots: SnapshotStore(database: dependencies.database), measurements: MeasurementStore(database: dependencies.database),
+        // Half the pool at most, so sign-ins and page reads always find a connection.
+        running: ConcurrencyLimit(perUser: dependencies.settings.measurementsPerUser, total: dependencies.settings.databasePoolSize / 2)
+    ).register(on: api)
     AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
     let settings = dependencies.settings
     let applications = ApplicationStore(

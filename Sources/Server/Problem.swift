@@ -173,18 +173,24 @@ extension Problem {
         detail: "This Idempotency-Key was used for a different request; use a new key for a new request."
     )
 
-    public static func rateLimited(retryAfter: Int) -> Problem {
+    public static func rateLimited(retryAfter: Int, detail: String? = nil) -> Problem {
         var problem = Problem(
             type: typePrefix + "rate-limited",
             title: "Too many requests",
             status: .tooManyRequests,
-            detail: "Too many failed sign-ins; try again in \(retryAfter / 60) minutes."
+            detail: detail ?? "Too many failed sign-ins; try again in \(describeWait(retryAfter))."
         )
         problem.headers["Retry-After"] = String(retryAfter)
         return problem
     }
 
     /// One invalid field.
+    /// "45 seconds", "3 minutes": how long someone really waits.
+    static func describeWait(_ seconds: Int) -> String {
+        if seconds < 90 { return seconds == 1 ? "1 second" : "\(seconds) seconds" }
+        return "\((seconds + 59) / 60) minutes"
+    }
+
     public static func invalid(_ field: String, _ code: String, _ message: String) -> Problem {
         .validation([FieldError(field: field, code: code, message: message)])
     }

@@ -238,6 +238,39 @@ struct SecurityRegressionTests {
             }
         }
     }
+
+    @Test("measurements: at most MEASUREMENTS_PER_USER run at once for one user; the next is a 429 at once")
+    func measurementLimit() async throws {
+        let settings = try Settings.load(environment: ["MEASUREMENTS_PER_USER": "2"])
+        try await APIFixture.run(settings: settings) { fixture, api in
+            let path = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/measurements"
+            try await fixture.db.pool.withConnection { holder in
+                // Every measurement reads the snapshots: with the table locked, they wait.
+                try await holder.execute("BEGIN")
+                try await holder.execute("LOCK TABLE measurement_snapshots IN ACCESS EXCLUSIVE MODE")
+                let waiting = Task {
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for _ in 0..<2 { group.addTask { try await api.call(.get, path, token: fixture.applicant.token).status } }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                }
+                var blocked = 0
+                for _ in 0..<1200 where blocked < 2 {
+                    blocked = try await fixture.db.pool.query(
+                        "SELECT count(*) FROM pg_locks WHERE relation = 'measurement_snapshots'::regclass AND NOT granted")[0].decode(0, as: Int.self)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(blocked == 2)
+                let third = try await api.call(.get, path, token: fixture.applicant.token)
+                #expect(third.status == 429 && third.headers[.retryAfter] != nil)
+                #expect((third.json["detail"] as? String)?.contains("At most 2 measurements") == true)
+                try await holder.execute("ROLLBACK")
+                // No routes snapshot in the fixture: both waiting requests end in a 404.
+                #expect(try await waiting.value == [404, 404])
+            }
+            #expect(try await api.call(.get, path, token: fixture.applicant.token).status == 404)
+        }
+    }
 }
 
 /// A client that connects and sends nothing, timing how long until the server hangs up.

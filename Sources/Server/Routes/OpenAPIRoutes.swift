@@ -21,10 +21,13 @@ struct OpenAPIRoutes {
 struct SnapshotRoutes {
     let snapshots: SnapshotStore
     let measurements: MeasurementStore
+    /// Measurements each user, and everyone together, may have running at once.
+    let running: ConcurrencyLimit
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("participants/:participant/measurements") { request, context in
             let id = try context.participant(requiring: .readParticipant)
+            let user = try context.require(.readParticipant, participant: id).userID
             var snapshot: Int? = nil
             if let text = request.query("snapshot") {
                 guard let value = Int(text), value > 0 else {
@@ -32,7 +35,14 @@ struct SnapshotRoutes {
                 }
                 snapshot = value
             }
-            return try JSONResponse(try await measurements.measure(participant: id, routesSnapshot: snapshot))
+            let refusal = Problem.rateLimited(
+                retryAfter: 5,
+                detail:
+                    "At most \(running.perUser) measurements run at once for one user, and \(running.total) in all; try again when one has finished.")
+            let measurement = try await running.run(for: user, refusal: refusal) { [snapshot] in
+                try await measurements.measure(participant: id, routesSnapshot: snapshot)
+            }
+            return try JSONResponse(measurement)
         }
         api.get("snapshots") { request, context in
             try context.require(.readSnapshots)

@@ -62,7 +62,7 @@ struct WebRoutes {
             switch try await users.login(email: email, password: password, address: address, limits: loginLimits, context: attempt) {
             case .rateLimited(let retryAfter):
                 var response = try renderLogin(
-                    csrf: nil, email: email, error: "Too many failed attempts. Try again in \(Self.describeWait(retryAfter)).",
+                    csrf: nil, email: email, error: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
                     status: .tooManyRequests)
                 response.headers[.retryAfter] = String(retryAfter)
                 return response
@@ -128,17 +128,10 @@ struct WebRoutes {
                 return try await renderHome(session, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
             case .rateLimited(let retryAfter):
                 return try await renderHome(
-                    session, newToken: nil, message: "Too many failed attempts. Try again in \(Self.describeWait(retryAfter)).",
+                    session, newToken: nil, message: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
                     status: .tooManyRequests)
             }
         }
-    }
-
-    /// "45 seconds", "3 minutes": how long a throttled person really waits.
-    static func describeWait(_ seconds: Int) -> String {
-        if seconds < 90 { return seconds == 1 ? "1 second" : "\(seconds) seconds" }
-        let minutes = (seconds + 59) / 60
-        return "\(minutes) minutes"
     }
 
     // MARK: Pages
