@@ -115,8 +115,9 @@ struct FieldChecks {
             fail(field, "too_long", "\(field) has at most \(max) characters.")
             return nil
         }
-        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            fail(field, "invalid_characters", "\(field) must not contain control characters.")
+        if let scalar = TextRules.forbiddenCharacter(in: trimmed) {
+            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
+            fail(field, "invalid_characters", "\(field) must not contain control, invisible or direction-changing characters (it has \(code)).")
             return nil
         }
         return trimmed

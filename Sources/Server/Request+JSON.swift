@@ -23,7 +23,7 @@ extension Request {
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem.malformedJSON("The body is not valid UTF-8.")
         }
-        if InputText.jsonContainsNUL(data) { throw Problem.invalidCharacters(fields: InputText.nulFields(inJSON: data)) }
+        if let problem = InputText.jsonProblem(data) { throw problem }
         do {
             return (try JSONDecoder.api.decode(Value.self, from: data), data)
         } catch let error as DecodingError {

@@ -47,25 +47,69 @@ struct RequestHygieneMiddleware: RouterMiddleware {
 enum InputText {
     static func containsNUL<S: StringProtocol>(_ text: S) -> Bool { text.utf8.contains(0) }
 
-    /// Whether a JSON text holds a NUL in a string (`\u0000`): JSON cannot carry a raw NUL in a
-    /// string, so the escape is the only way in. Escaped backslashes are skipped, so `\\u0000`
-    /// (a backslash, then the letters) is not taken for one.
-    static func jsonContainsNUL(_ data: Data) -> Bool {
-        let bytes = [UInt8](data)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count {
-                if bytes[index + 1] == UInt8(ascii: "u"), index + 5 < bytes.count,
-                    bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") })
-                {
-                    return true
+    /// What a JSON body's shape says before it is decoded: nesting deeper than `maxDepth`
+    /// (10,000 levels would exhaust a recursive parser's stack), a key given twice in one object
+    /// (which of the two would count is up to the parser, so neither does), or a NUL in a string
+    /// (`\u0000`: JSON cannot carry a raw one). Malformed text is left to the parser to refuse.
+    static func jsonProblem(_ data: Data, maxDepth: Int = 64) -> Problem? {
+        var objects: [Set<[UInt8]>?] = []  // one entry per open container; nil for arrays
+        var expectingKey = false
+        var sawNUL = false
+        return data.withUnsafeBytes { raw -> Problem? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    objects.append(byte == UInt8(ascii: "{") ? [] : nil)
+                    if objects.count > maxDepth {
+                        return Problem.malformedJSON("The body nests deeper than \(maxDepth) levels.")
+                    }
+                    expectingKey = byte == UInt8(ascii: "{")
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if !objects.isEmpty { objects.removeLast() }
+                    expectingKey = false
+                case UInt8(ascii: ","):
+                    expectingKey = objects.last.map { $0 != nil } ?? false
+                case UInt8(ascii: "\""):
+                    let start = index + 1
+                    index = start
+                    var escaped = false
+                    while index < bytes.count && bytes[index] != UInt8(ascii: "\"") {
+                        if bytes[index] == UInt8(ascii: "\\") {
+                            escaped = true
+                            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
+                                bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") })
+                            {
+                                sawNUL = true
+                            }
+                            index += 1
+                        }
+                        index += 1
+                    }
+                    if expectingKey, let last = objects.indices.last, var keys = objects[last] {
+                        var key = Array(bytes[start..<min(index, bytes.count)])
+                        // Escapes spell one key several ways ("a" and "\u0061"): compare what they mean.
+                        if escaped,
+                            let decoded = try? JSONDecoder().decode(String.self, from: Data([UInt8(ascii: "\"")] + key + [UInt8(ascii: "\"")]))
+                        {
+                            key = Array(decoded.utf8)
+                        }
+                        if !keys.insert(key).inserted {
+                            return Problem.malformedJSON(
+                                "The body gives the key '\(String(decoding: key.prefix(100), as: UTF8.self))' twice in one object.")
+                        }
+                        objects[last] = keys
+                        expectingKey = false
+                    }
+                default:
+                    break
                 }
-                index += 2
-                continue
+                index += 1
             }
-            index += 1
+            return sawNUL ? Problem.invalidCharacters(fields: nulFields(inJSON: data)) : nil
         }
-        return false
     }
 }
 

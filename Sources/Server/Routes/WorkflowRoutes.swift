@@ -193,6 +193,9 @@ struct WorkflowRoutes {
         guard let file = form.file("file") else {
             throw Problem.invalid("file", "required", "Attach the document as the 'file' part.")
         }
+        if let name = file.fileName, TextRules.forbiddenCharacter(in: name) != nil {
+            checks.fail("file", "invalid_file_name", "The file's name has control, invisible or direction-changing characters; rename the file.")
+        }
         if file.body.readableBytes > maxBytes { throw Problem.bodyTooLarge(limit: maxBytes) }
         if file.body.readableBytes == 0 { checks.fail("file", "empty", "The file is empty.") }
         try checks.check()

@@ -1,0 +1,25 @@
+/// What text from people may contain. Control characters have no place in names or
+/// statements; characters that are invisible or turn the direction of text (U+202E, the
+/// right-to-left override) make a name read as something else ("evil\u{202E}fdp.exe" shows as
+/// "evilexe.pdf"), so they are refused rather than stored. Zero-width joiners (U+200C, U+200D)
+/// stay allowed: scripts such as Persian and the Indic ones need them.
+public enum TextRules {
+    /// The first character `text` may not contain, or nil when it is clean.
+    public static func forbiddenCharacter(in text: some StringProtocol) -> Unicode.Scalar? {
+        text.unicodeScalars.first(where: isForbidden)
+    }
+
+    public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.properties.generalCategory == .control { return true }
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:  // direction marks, embeddings, overrides, isolates
+            return true
+        case 0x200B, 0x2060, 0xFEFF:  // zero-width space, word joiner, byte-order mark
+            return true
+        case 0xFFF9...0xFFFB, 0xFFFE, 0xFFFF:  // interlinear annotations, noncharacters
+            return true
+        default:
+            return scalar.properties.isNoncharacterCodePoint
+        }
+    }
+}
