@@ -47,6 +47,7 @@ schemas={
  "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string","maxLength":200},"email":S("Email"),"phone":{"type":"string","pattern":"^\\+?[0-9 .()-]{6,31}$","description":"6 to 20 digits, with spaces, dots, dashes or brackets."},"available_24x7":{"type":"boolean"}},["role","email"]),
  "Member": obj({"user_id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"created_at":dt}),
  "MemberInput": obj({"email":S("Email"),"role":{"type":"string","enum":["owner","member"]}},["email"]),
+ "MemberRequest": obj({"email":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"detail":{"type":"string"}}),
  "AuditEvent": obj({"seq":{"type":"integer","description":"Place in the audit chain."},"at":dt,"actor_user_id":uuid,"actor_role":{"type":"string"},"action":{"type":"string"},"entity_type":{"type":"string"},"entity_id":{"type":"string"},"before":{},"after":{},"request_id":{"type":"string"},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256(previous hash || RFC 8785 JSON of the event), hex."}},["seq","at","actor_role","action","entity_type","entity_id","hash"]),
  "AuditHead": obj({"seq":{"type":"integer"},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"at":dt}),
  "User": obj({"id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"},"disabled":{"type":"boolean"},"created_at":dt,"version":{"type":"integer"}},["id","email","display_name","role","disabled","created_at","version"]),
@@ -197,7 +198,7 @@ paths={
    "delete":op("Remove a contact","participants",{"204":{"description":"Removed"}},["401","403","404"],["participant","contact"])},
  "/api/v1/participants/{participant}/members":{
    "get":op("Who works for the participant","participants",ok("MemberList"),["401","403","404"],["participant"]),
-   "post":op("Add an applicant by email, or change their role (owners and admins)","participants",ok("Member","201","Created"),W+["404","409"],["participant"],"MemberInput")},
+   "post":op("Add an applicant by email, or change their role (owners and admins); the answer is the same whether or not an applicant account has the email (the members list shows who is in)","participants",ok("MemberRequest","202","Accepted"),W+["404","409"],["participant"],"MemberInput")},
  "/api/v1/participants/{participant}/members/{user}":{"delete":op("Remove a member (owners and admins); the last owner stays","participants",{"204":{"description":"Removed"}},["401","403","404","409"],["participant","user"])},
  "/api/v1/participants/{participant}/timeline":{"get":op("Every recorded change to the participant, in audit-chain order, with each event's hash","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,19}$"})])},
  "/api/v1/applications":{

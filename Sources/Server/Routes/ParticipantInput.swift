@@ -138,3 +138,10 @@ struct MemberInput: Codable {
     var email: String
     var role: MembershipRole?
 }
+
+/// The answer to `POST /participants/{id}/members`, the same whether or not an applicant has the email.
+struct MemberRequest: Encodable {
+    let email: String
+    let role: MembershipRole
+    let detail = "If an applicant account has this email, it is now a member with this role; the members list shows who is a member."
+}

@@ -128,8 +128,11 @@ struct ParticipantRoutes {
             var checks = FieldChecks()
             let email = checks.text("email", input.email, max: 254)
             try checks.check()
-            let member = try await participants.setMember(email: email!, role: input.role ?? .member, of: id, context: context.change)
-            return try JSONResponse(member, status: .created)
+            // One answer whether or not an applicant has this email (and whatever else the account
+            // is), so that owners cannot probe for accounts or staff; the members list shows who is in.
+            let role = input.role ?? .member
+            try await participants.setMember(email: email!, role: role, of: id, context: context.change)
+            return try JSONResponse(MemberRequest(email: email!, role: role), status: .accepted)
         }
         api.delete("participants/:participant/members/:user") { _, context in
             let id = try context.participant(requiring: .manageMembers)

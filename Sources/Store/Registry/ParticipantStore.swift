@@ -258,16 +258,19 @@ public struct ParticipantStore: Sendable {
         ).map(Self.member(from:))
     }
 
-    /// Adds an existing applicant by email, or changes their membership role.
-    public func setMember(email: String, role: MembershipRole, of participant: UUID, context: ChangeContext) async throws -> Member {
+    /// Adds an existing applicant by email, or changes their membership role. Nil, changing
+    /// nothing, when no applicant account has this email (none at all, or a staff or enterprise
+    /// account): the caller answers both the same way, so that the answer does not tell who has an
+    /// account or which accounts are staff.
+    @discardableResult
+    public func setMember(email: String, role: MembershipRole, of participant: UUID, context: ChangeContext) async throws -> Member? {
         try await database.transaction { connection in
             try await Self.lockParticipant(participant, on: connection)
-            guard let user = try await connection.query("SELECT id, role FROM users WHERE lower(email) = lower(\(email))").single else {
-                throw RegistryError.invalid([FieldRefusal("email", "unknown_user", "No user has this email; an admin creates the account first.")])
-            }
-            guard try user.decode("role", as: String.self) == UserRole.applicant.rawValue else {
-                throw RegistryError.invalid([FieldRefusal("email", "not_applicant", "Only applicant accounts can be members of a participant.")])
-            }
+            guard
+                let user = try await connection.query(
+                    "SELECT id FROM users WHERE lower(email) = lower(\(email)) AND role = \(UserRole.applicant.rawValue)"
+                ).single
+            else { return nil }
             let userID = try user.decode("id", as: UUID.self)
             let before = try await connection.query("SELECT role FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant)")
                 .single
