@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Routing
@@ -30,6 +31,8 @@ public struct Settings: Sendable, Equatable {
     public var reviewClaimMinutes: Int
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: Set<String> = []
+    /// The shortest prefixes a participant may claim.
+    public var claimLimits: ClaimLimits = .standard
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -52,6 +55,8 @@ public struct Settings: Sendable, Equatable {
         ("REVIEW_SLA_DAYS", "10", "working days from submission to a review's due time (1-100)"),
         ("REVIEW_CLAIM_MINUTES", "120", "how long an auditor's claim on a queue item lasts (5-10080)"),
         ("TRUSTED_PROXIES", "(none)", "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed"),
+        ("CLAIM_MIN_IPV4_LENGTH", "8", "shortest IPv4 prefix a participant may claim (1-24); shorter claims get 422 too_broad"),
+        ("CLAIM_MIN_IPV6_LENGTH", "19", "shortest IPv6 prefix a participant may claim (1-48); shorter claims get 422 too_broad"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -107,7 +112,10 @@ public struct Settings: Sendable, Equatable {
             evidenceMaxBytes: try integer("EVIDENCE_MAX_BYTES", default: 25 << 20, in: 1024...(1 << 30)),
             reviewSLADays: try integer("REVIEW_SLA_DAYS", default: 10, in: 1...100),
             reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080),
-            trustedProxies: trusted
+            trustedProxies: trusted,
+            claimLimits: ClaimLimits(
+                minIPv4Length: UInt8(try integer("CLAIM_MIN_IPV4_LENGTH", default: 8, in: 1...24)),
+                minIPv6Length: UInt8(try integer("CLAIM_MIN_IPV6_LENGTH", default: 19, in: 1...48)))
         )
     }
 }
