@@ -105,6 +105,23 @@ struct RegistryAPITests {
         }
     }
 
+    @Test("the shortest claimable prefix comes from the settings, for claims and for new participants alike")
+    func claimLengthSettings() async throws {
+        let settings = try Settings.load(environment: ["CLAIM_MIN_IPV4_LENGTH": "16", "CLAIM_MIN_IPV6_LENGTH": "32"])
+        try await APIFixture.run(settings: settings) { fixture, api in
+            let path = "/api/v1/participants/\(fixture.other.id.uuidString.lowercased())/resources"
+            for (value, status) in [("80.0.0.0/12", 422), ("80.0.0.0/16", 201), ("2a00::/29", 422), ("2a00::/32", 201)] {
+                let response = try await api.call(.post, path, token: fixture.otherApplicant.token, json: #"{"kind":"prefix","value":"\#(value)"}"#)
+                #expect(response.status == status, "\(value): \(response.text)")
+                if status == 422 { #expect(response.fieldCodes == ["value": "too_broad"]) }
+            }
+            let create = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token,
+                json: #"{"legal_name":"Wide","country":"NL","programs":["netops"],"resources":[{"kind":"prefix","value":"81.0.0.0/12"}]}"#)
+            #expect(create.fieldCodes == ["resources[0].value": "too_broad"])
+        }
+    }
+
     @Test("verification: staff list unverified claims and verify them with a reason; competing claims are superseded; participants see the basis")
     func verification() async throws {
         try await APIFixture.run { fixture, api in
