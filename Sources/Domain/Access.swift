@@ -42,7 +42,7 @@ public struct Actor: Sendable, Equatable {
 public enum Permission: String, Sendable, CaseIterable {
     case readCatalog, readCatalogDrafts, writeCatalog
     case listParticipants, createParticipant, readParticipant, editParticipant, changeParticipantStatus, manageMembers
-    case searchResources, readSnapshots
+    case searchResources, readSnapshots, verifyResources
     case readOwnAccount, manageOwnTokens
     case manageUsers
     case readAuditHead
@@ -54,7 +54,7 @@ public enum Permission: String, Sendable, CaseIterable {
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
-            .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations:
+            .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations:
             true
         default: false
         }
@@ -95,7 +95,8 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
-        case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _):
+        case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),
+            (.verifyResources, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("The \(actor.role.rawValue) role cannot do this.")

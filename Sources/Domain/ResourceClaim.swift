@@ -40,8 +40,9 @@ public enum ResourceValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Checks `text` as a resource of `kind`: `AS3333`, `3333`, `193.0.0.0/21`, `2001:67c:2e8::/48`.
-    public static func parse(_ text: String, kind: ResourceKind) throws(Refusal) -> ResourceValue {
-        kind.isASN ? .asn(try ASNumber.parse(text)) : .prefix(try PrefixClaim.parse(text, allowTooSpecific: kind == .peeringLAN))
+    public static func parse(_ text: String, kind: ResourceKind, limits: ClaimLimits = .standard) throws(Refusal) -> ResourceValue {
+        kind.isASN
+            ? .asn(try ASNumber.parse(text)) : .prefix(try PrefixClaim.parse(text, allowTooSpecific: kind == .peeringLAN, limits: limits))
     }
 }
 
@@ -78,14 +79,34 @@ public enum ASNumber {
     }
 }
 
+/// The shortest prefixes a participant may claim (settings `CLAIM_MIN_IPV4_LENGTH` and
+/// `CLAIM_MIN_IPV6_LENGTH`): no one holds more than a /8 of IPv4 or a /19 of IPv6 under one claim,
+/// so a shorter claim is a mistake or an attempt to squat.
+public struct ClaimLimits: Sendable, Equatable {
+    public var minIPv4Length: UInt8
+    public var minIPv6Length: UInt8
+
+    public init(minIPv4Length: UInt8 = 8, minIPv6Length: UInt8 = 19) {
+        self.minIPv4Length = minIPv4Length
+        self.minIPv6Length = minIPv6Length
+    }
+
+    /// /8 for IPv4, /19 for IPv6.
+    public static let standard = ClaimLimits()
+
+    func minimum(for family: IPFamily) -> UInt8 { family == .v4 ? minIPv4Length : minIPv6Length }
+}
+
 /// IP prefixes as the registry accepts them.
 public enum PrefixClaim {
     private static let bogons = Bogons()
+    private static let specialPurpose = (Bogons.specialPurposeIPv4 + Bogons.specialPurposeIPv6).map { try! IPPrefix($0) }
 
     /// Parses a CIDR prefix into canonical form (RFC 5952 for IPv6, so `2001:DB8:0::/32` reads
-    /// as `2001:db8::/32`). Host bits set, the default route, special-purpose space and, unless
-    /// `allowTooSpecific` (peering LANs), prefixes longer than the global table carries are refused.
-    public static func parse(_ text: String, allowTooSpecific: Bool = false) throws(Refusal) -> IPPrefix {
+    /// as `2001:db8::/32`). Host bits set, the default route, special-purpose space, prefixes that
+    /// contain special-purpose space, prefixes shorter than `limits` and, unless `allowTooSpecific`
+    /// (peering LANs), prefixes longer than the global table carries are refused.
+    public static func parse(_ text: String, allowTooSpecific: Bool = false, limits: ClaimLimits = .standard) throws(Refusal) -> IPPrefix {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard trimmed.count <= 64, !trimmed.contains("+") else {
             throw Refusal("invalid_prefix", "'\(text.prefix(64))' is not an IPv4 or IPv6 prefix in CIDR form.")
@@ -101,6 +122,15 @@ public enum PrefixClaim {
         }
         if let reason = bogons.reason(for: prefix) {
             throw Refusal("bogon_prefix", "\(prefix) is \(reason) and cannot be registered.")
+        }
+        if let block = specialPurpose.first(where: { prefix.contains($0) }) {
+            throw Refusal(
+                "contains_special_purpose", "\(prefix) contains special-purpose \(block) and cannot be registered; claim the prefixes you hold.")
+        }
+        let minimum = limits.minimum(for: prefix.family)
+        if prefix.length < minimum {
+            throw Refusal(
+                "too_broad", "\(prefix) is shorter than /\(minimum), the shortest prefix the registry accepts; claim the prefixes you hold.")
         }
         if !allowTooSpecific && Bogons.isTooSpecific(prefix) {
             let limit = prefix.family == .v4 ? "/24" : "/48"

@@ -16,7 +16,7 @@ struct ManrsPlus: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, CatalogCommand.self, UserCommand.self, DemoCommand.self, AuditCommand.self, Import.self, Validate.self,
             Measure.self,
-            RoutesCommand.self,
+            RoutesCommand.self, ResourcesCommand.self,
         ]
     )
 }

@@ -120,7 +120,9 @@ struct DemoCommand: AsyncParsableCommand {
                 return (catalogs, try await demo.load(into: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost))))
             }
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
-            print("Demo data: \(outcome.usersCreated) users and \(outcome.participantsCreated) participants created (existing ones kept).")
+            print(
+                "Demo data: \(outcome.usersCreated) users and \(outcome.participantsCreated) participants created (existing ones kept), \(outcome.resourcesVerified) resources verified."
+            )
             print("")
             print("Demo logins (public; for this machine only):")
             for user in demo.users {
@@ -129,6 +131,41 @@ struct DemoCommand: AsyncParsableCommand {
                 )
                 print("  \("".padding(toLength: 10, withPad: " ", startingAt: 0)) token    \(user.token)")
             }
+        }
+    }
+}
+
+/// `manrs-plus resources verify-rpki`: automatic prefix verification after a VRP import.
+struct ResourcesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resources", abstract: "Participants' resources.", subcommands: [VerifyRPKI.self])
+
+    struct VerifyRPKI: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-rpki",
+            abstract: "Verify unverified prefixes that the latest VRP snapshot authorises for a verified ASN of their participant.",
+            discussion: "Run it after importing VRPs (manrs-plus import vrps …); claims and ASN verifications run the same check themselves."
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Only this participant (its id).")
+        var participant: String?
+
+        func run() async throws {
+            let (settings, logger) = try global.load()
+            var id: UUID? = nil
+            if let participant {
+                guard let parsed = UUID(uuidString: participant) else { throw ValidationError("--participant must be a participant id (a UUID).") }
+                id = parsed
+            }
+            let verified = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
+                try await ParticipantStore(database: pool).verifyPrefixesByRPKI(participant: id, context: .system)
+            }
+            for resource in verified {
+                let vrp = resource.verification.vrp.map { " by \($0.prefix)-\($0.maxLength) AS\($0.asn)" } ?? ""
+                print("\(resource.participantID.uuidString.lowercased()) \(resource.value) verified\(vrp)")
+            }
+            print("\(verified.count) prefixes verified.")
         }
     }
 }

@@ -79,7 +79,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
     CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
-    ParticipantRoutes(participants: participants, idempotency: idempotency).register(on: api)
+    ParticipantRoutes(participants: participants, idempotency: idempotency, claimLimits: dependencies.settings.claimLimits).register(on: api)
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
     SnapshotRoutes(
         snapshots: SnapshotStore(database: dependencies.database), measurements: MeasurementStore(database: dependencies.database),

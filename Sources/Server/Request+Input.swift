@@ -152,9 +152,9 @@ struct FieldChecks {
         return true
     }
 
-    mutating func resource(_ field: String, kind: ResourceKind, value: String) -> ResourceValue? {
+    mutating func resource(_ field: String, kind: ResourceKind, value: String, limits: ClaimLimits = .standard) -> ResourceValue? {
         do {
-            return try ResourceValue.parse(value, kind: kind)
+            return try ResourceValue.parse(value, kind: kind, limits: limits)
         } catch {
             fail(field, error.code, error.message)
             return nil

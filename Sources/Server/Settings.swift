@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Routing
@@ -36,6 +37,8 @@ public struct Settings: Sendable, Equatable {
     public var idleTimeoutSeconds: Int = 60
     /// Measurement requests one user may have running at once; more get 429.
     public var measurementsPerUser: Int = 2
+    /// The shortest prefixes a participant may claim.
+    public var claimLimits: ClaimLimits = .standard
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -61,6 +64,8 @@ public struct Settings: Sendable, Equatable {
         ("EVIDENCE_QUOTA_BYTES", "1073741824", "evidence files one participant may store in all (1 GiB); more gets 409"),
         ("IDLE_TIMEOUT_SECONDS", "60", "seconds an HTTP connection may stay idle, or take to send a request, before it is closed (1-3600)"),
         ("MEASUREMENTS_PER_USER", "2", "measurement requests one user may run at once (1-100); more get 429"),
+        ("CLAIM_MIN_IPV4_LENGTH", "8", "shortest IPv4 prefix a participant may claim (1-24); shorter claims get 422 too_broad"),
+        ("CLAIM_MIN_IPV6_LENGTH", "19", "shortest IPv6 prefix a participant may claim (1-48); shorter claims get 422 too_broad"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -116,7 +121,10 @@ public struct Settings: Sendable, Equatable {
             evidenceMaxBytes: try integer("EVIDENCE_MAX_BYTES", default: 25 << 20, in: 1024...(1 << 30)),
             reviewSLADays: try integer("REVIEW_SLA_DAYS", default: 10, in: 1...100),
             reviewClaimMinutes: try integer("REVIEW_CLAIM_MINUTES", default: 120, in: 5...10080),
-            trustedProxies: trusted
+            trustedProxies: trusted,
+            claimLimits: ClaimLimits(
+                minIPv4Length: UInt8(try integer("CLAIM_MIN_IPV4_LENGTH", default: 8, in: 1...24)),
+                minIPv6Length: UInt8(try integer("CLAIM_MIN_IPV6_LENGTH", default: 19, in: 1...48)))
         )
         settings.evidenceQuotaBytes = try integer("EVIDENCE_QUOTA_BYTES", default: 1 << 30, in: 1024...(1 << 50))
         settings.idleTimeoutSeconds = try integer("IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600)

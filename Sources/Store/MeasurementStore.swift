@@ -123,7 +123,7 @@ public struct MeasurementStore: Sendable {
         self.database = database
     }
 
-    /// Metrics of `participant` over the routes snapshot `routesSnapshot` (the latest when nil),
+    /// Metrics of `participant`'s verified ASNs (a claim proves nothing) over the routes snapshot `routesSnapshot` (the latest when nil),
     /// with the latest VRP, IRR, PeeringDB and Spoofer snapshots taken no later than it (or, when
     /// there is none that old, the latest there is). Spoofer ages count to the routes' time. The
     /// response names every snapshot used.
@@ -131,7 +131,7 @@ public struct MeasurementStore: Sendable {
         try await database.withConnection { connection in
             let asns = try await connection.query(
                 """
-                SELECT asn FROM resources WHERE participant_id = \(participant) AND kind = 'asn' ORDER BY asn
+                SELECT asn FROM resources WHERE participant_id = \(participant) AND kind = 'asn' AND verification = 'verified' ORDER BY asn
                 """
             ).map { try $0.decode(0, as: Int64.self) }
             guard let routes = try await Self.snapshot(.routes, id: routesSnapshot, on: connection) else {

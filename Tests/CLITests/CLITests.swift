@@ -54,6 +54,10 @@ struct CLITests {
             #expect(demo.stdout.contains("admin@demo.example") && demo.stdout.contains("mp_demo-admin-token-public-do-not-use-in-production"))
             let again = try Self.run(["demo", "load"], database: db)
             #expect(again.stdout.contains("netops: unchanged (current version 1)") && again.stdout.contains("0 users and 0 participants created"))
+            // The demo's resources are verified once, through the verification code path.
+            #expect(demo.stdout.contains("resources verified") && again.stdout.contains("0 resources verified"), "\(again.stdout)")
+            let rpki = try Self.run(["resources", "verify-rpki"], database: db)
+            #expect(rpki.status == 0 && rpki.stdout.contains("0 prefixes verified."), "\(rpki.stdout) \(rpki.stderr)")
             let check = try Self.run(["migrate", "--check"], database: db)
             #expect(check.status == 0 && check.stdout.contains("current"))
             let verified = try Self.run(["audit", "verify"], database: db)

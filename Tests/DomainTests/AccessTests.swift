@@ -28,6 +28,8 @@ struct AccessTests {
             (.manageMembers, [false, true, false, true, false, false, false]),
             (.searchResources, [false, true, true, false, false, false, false]),
             (.readSnapshots, [false, true, true, false, false, false, false]),
+            // Verifying a resource decides who holds address space: the secretariat's call.
+            (.verifyResources, [false, true, false, false, false, false, false]),
             (.readOwnAccount, [false, true, true, true, true, true, true]),
             (.manageOwnTokens, [false, true, true, true, true, true, true]),
             (.manageUsers, [false, true, false, false, false, false, false]),

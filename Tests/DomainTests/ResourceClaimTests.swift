@@ -41,7 +41,7 @@ struct ResourceClaimTests {
         #expect(try PrefixClaim.parse(" 193.0.0.0/21 ").description == "193.0.0.0/21")
         #expect(try PrefixClaim.parse("2001:067C:02E8:0000::/48").description == "2001:67c:2e8::/48")
         #expect(try PrefixClaim.parse("2001:DB9:0:0:0:0:0:0/32").description == "2001:db9::/32")
-        #expect(try PrefixClaim.parse("2a00:0:0:0:0:0:0:0/12").description == "2a00::/12")
+        #expect(try PrefixClaim.parse("2a00:0:0:0:0:0:0:0/19").description == "2a00::/19")
         // An IPv4-mapped address is IPv6 space (::ffff:0:0/96 sits inside the ::/8 bogon block).
         let mapped = #expect(throws: Refusal.self) { try PrefixClaim.parse("::ffff:193.0.0.0/117") }
         #expect(mapped?.code == "bogon_prefix")
@@ -60,10 +60,49 @@ struct ResourceClaimTests {
             ("192.168.0.0/16", "bogon_prefix"), ("2001:db8::/32", "bogon_prefix"), ("fe80::/10", "bogon_prefix"), ("fc00::/8", "bogon_prefix"),
             ("100.64.0.0/10", "bogon_prefix"), ("224.0.0.0/4", "bogon_prefix"), ("193.0.0.0/25", "too_specific"),
             ("2001:67c:2e8::/49", "too_specific"),
+            // Space that contains special-purpose blocks: a squat of everything around them.
+            ("64.0.0.0/2", "contains_special_purpose"), ("0.0.0.0/1", "contains_special_purpose"), ("96.0.0.0/4", "contains_special_purpose"),
+            ("100.0.0.0/8", "contains_special_purpose"), ("192.0.0.0/8", "contains_special_purpose"), ("2000::/3", "contains_special_purpose"),
+            ("2001::/16", "contains_special_purpose"),
+            // Shorter than the registry accepts (/8, /19), though free of special-purpose space.
+            ("80.0.0.0/4", "too_broad"), ("4.0.0.0/6", "too_broad"), ("2a00::/12", "too_broad"), ("2c00::/18", "too_broad"),
         ])
     func refusedPrefixes(text: String, code: String) {
         let error = #expect(throws: Refusal.self) { try PrefixClaim.parse(text) }
         #expect(error?.code == code, "\(text): \(error?.message ?? "")")
+    }
+
+    @Test("the shortest claimable prefix is a setting; the boundaries themselves are fine")
+    func claimLimits() throws {
+        #expect(try PrefixClaim.parse("80.0.0.0/8").description == "80.0.0.0/8")
+        #expect(try PrefixClaim.parse("2a00::/19").description == "2a00::/19")
+        let strict = ClaimLimits(minIPv4Length: 12, minIPv6Length: 29)
+        let error = #expect(throws: Refusal.self) { try PrefixClaim.parse("80.0.0.0/11", limits: strict) }
+        #expect(error?.code == "too_broad" && error?.message.contains("/12") == true)
+        #expect(try PrefixClaim.parse("80.0.0.0/12", limits: strict).description == "80.0.0.0/12")
+        #expect((try? ResourceValue.parse("2a00::/28", kind: .prefix, limits: strict)) == nil)
+        #expect(try ResourceValue.parse("2a00::/29", kind: .prefix, limits: strict) == .prefix(try IPPrefix("2a00::/29")))
+        // Peering LANs keep their exception for long prefixes, not for short ones.
+        #expect(try ResourceValue.parse("80.81.192.0/21", kind: .peeringLAN) == .prefix(try IPPrefix("80.81.192.0/21")))
+        #expect((try? ResourceValue.parse("64.0.0.0/2", kind: .peeringLAN)) == nil)
+    }
+
+    @Test("RPKI verification: a VRP covering the prefix, allowing its length, for a verified ASN of the participant")
+    func authorisingVRP() throws {
+        let claim = try IPPrefix("193.0.4.0/22")
+        func vrp(_ prefix: String, _ maxLength: UInt8, _ asn: ASN) throws -> VRP { VRP(prefix: try IPPrefix(prefix), maxLength: maxLength, asn: asn) }
+        let exact = try vrp("193.0.4.0/22", 22, 3333)
+        let covering = try vrp("193.0.0.0/16", 24, 3333)
+        #expect(ResourceVerification.authorisingVRP(for: claim, among: [covering, exact], verifiedASNs: [3333]) == exact)
+        #expect(ResourceVerification.authorisingVRP(for: claim, among: [covering], verifiedASNs: [3333]) == covering)
+        // Too short a maxLength, another ASN, AS0, a more specific VRP, another family: none proves anything.
+        let refusals = [
+            try vrp("193.0.0.0/16", 21, 3333), try vrp("193.0.4.0/22", 22, 3334), try vrp("193.0.4.0/22", 22, 0), try vrp("193.0.4.0/23", 24, 3333),
+            try vrp("2001:67c::/32", 48, 3333),
+        ]
+        #expect(ResourceVerification.authorisingVRP(for: claim, among: refusals, verifiedASNs: [3333, 0]) == nil)
+        // An unverified ASN proves nothing either.
+        #expect(ResourceVerification.authorisingVRP(for: claim, among: [exact], verifiedASNs: []) == nil)
     }
 
     @Test("host bits set: the refusal suggests the network")

@@ -84,6 +84,10 @@ struct APIFixture: Sendable {
                 NewParticipant(legalName: "Hellas OnLine", displayName: "HOL", country: "GR", website: nil, programs: ["netops"]),
                 owner: otherApplicant.user.id, context: .system
             )
+            // The own participant holds its resources: verified, as the secretariat would.
+            for resource in try await participants.resources(of: own.id) {
+                _ = try await participants.verifyResource(resource.id, of: own.id, reason: "RIPE database", url: nil, context: .system)
+            }
             let auditor = try await account("auditor@example.org", .auditor)
             // The fixture's own review is decided by a second auditor, so the first starts fresh.
             let reviewedBy = try await account("second-auditor@example.org", .auditor)
@@ -179,6 +183,20 @@ struct APIResponse: Sendable {
     var problemType: String? { json["type"] as? String }
     var fieldCodes: [String: String] {
         Dictionary(((json["errors"] as? [[String: Any]]) ?? []).map { ($0["field"] as? String ?? "", $0["code"] as? String ?? "") }) { a, _ in a }
+    }
+}
+
+extension APIFixture {
+    /// The secretariat verifies the participant's unverified resources over the API, as with RIR evidence.
+    func verifyResources(of participant: UUID, _ api: APIClient) async throws {
+        let path = "/api/v1/participants/\(participant.uuidString.lowercased())/resources"
+        for resource in try await api.call(.get, path, token: admin.token).json["items"] as? [[String: Any]] ?? [] {
+            guard let id = resource["id"] as? String, (resource["verification"] as? [String: Any])?["state"] as? String == "unverified" else {
+                continue
+            }
+            let verified = try await api.call(.post, "\(path)/\(id)/verify", token: admin.token, json: #"{"reason":"RIR registration"}"#)
+            #expect(verified.status == 200, "\(verified.text)")
+        }
     }
 }
 

@@ -32,6 +32,10 @@ struct AuthorizationTests {
         "GET /api/v1/participants/{participant}/resources": [.admin, .auditor, .applicant],
         "POST /api/v1/participants/{participant}/resources": [.admin, .applicant],
         "DELETE /api/v1/participants/{participant}/resources/{resource}": [.admin, .applicant],
+        // Verifying decides who holds address space: the secretariat only (a 404 past authorisation here).
+        "POST /api/v1/participants/{participant}/resources/{resource}/verify": [.admin],
+        "POST /api/v1/participants/{participant}/resources/{resource}/unverify": [.admin],
+        "POST /api/v1/resources/rpki-verification": [.admin],
         "GET /api/v1/participants/{participant}/contacts": [.admin, .auditor, .applicant],
         "POST /api/v1/participants/{participant}/contacts": [.admin, .applicant],
         "GET /api/v1/participants/{participant}/contacts/{contact}": [.admin, .auditor, .applicant],
@@ -162,8 +166,12 @@ struct AuthorizationTests {
             case "POST /api/v1/participants/{participant}/resources": #"{"kind":"asn","value":"AS\#(200_000 + serial)"}"#
             case "POST /api/v1/participants/{participant}/contacts", "PUT /api/v1/participants/{participant}/contacts/{contact}":
                 #"{"role":"noc","email":"noc\#(serial)@example.org"}"#
-            // An email without an account: a 422 past authorisation, and no change to who may do what next.
+            // An email without an account: a 202 that changes nothing, so no change to who may do what next.
             case "POST /api/v1/participants/{participant}/members": #"{"email":"nobody@example.org"}"#
+            case "POST /api/v1/participants/{participant}/resources/{resource}/verify",
+                "POST /api/v1/participants/{participant}/resources/{resource}/unverify":
+                #"{"reason":"RIR registration"}"#
+            case "POST /api/v1/resources/rpki-verification": #"{}"#
             case "POST /api/v1/users/me/tokens": #"{"name":"t\#(serial)"}"#
             case "POST /api/v1/users": #"{"email":"u\#(serial)@example.org","display_name":"U","role":"auditor"}"#
             case "PATCH /api/v1/users/{user}": #"{"display_name":"Robin"}"#
@@ -219,6 +227,13 @@ struct AuthorizationTests {
                 .post, "/api/v1/participants", token: secret, json: #"{"legal_name":"X","country":"NL","programs":["netops"]}"#)
             #expect(refused.status == 403)
             #expect((refused.json["detail"] as? String)?.contains("read-only") == true)
+            // Verification changes who holds what: a write, refused to a read-only admin token.
+            let own = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/resources"
+            let resource = try #require(((try await api.call(.get, own, token: secret).json["items"] as? [[String: Any]])?.first?["id"]) as? String)
+            for path in ["\(own)/\(resource)/unverify", "\(own)/\(resource)/verify", "/api/v1/resources/rpki-verification"] {
+                let response = try await api.call(.post, path, token: secret, json: #"{"reason":"RIR registration"}"#)
+                #expect(response.status == 403 && (response.json["detail"] as? String)?.contains("read-only") == true, "\(path)")
+            }
         }
     }
 

@@ -52,6 +52,7 @@ struct MeasurementAPITests {
                         json: #"{"kind":"asn","value":"\#(asn)"}"#
                     ).status == 201)
             }
+            try await fixture.verifyResources(of: fixture.other.id, api)
             _ = try await api.call(
                 .post, "/api/v1/participants/\(other)/contacts", token: fixture.otherApplicant.token,
                 json: #"{"role":"abuse","email":"abuse@hol.example"}"#)
@@ -112,6 +113,11 @@ struct MeasurementAPITests {
                         json: #"{"kind":"asn","value":"\#(asn)"}"#
                     ).status == 201)
             }
+            // Claimed ASNs are not measured: only verified ones are the participant's.
+            let unverified = try await api.call(
+                .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
+            #expect(unverified.status == 200 && (unverified.json["asns"] as? [Any])?.isEmpty == true, "\(unverified.text.prefix(300))")
+            try await fixture.verifyResources(of: fixture.other.id, api)
             let response = try await api.call(
                 .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
             #expect(response.status == 200, "\(response.text.prefix(300))")
@@ -162,6 +168,7 @@ struct MeasurementAPITests {
                     .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
                     json: #"{"kind":"asn","value":"AS\#(carrier.asn)"}"#
                 ).status == 201)
+            try await fixture.verifyResources(of: fixture.other.id, api)
             let response = try await api.call(
                 .get, "/api/v1/participants/\(other)/measurements?snapshot=\(routes.id)", token: fixture.otherApplicant.token)
             #expect(response.status == 200, "\(response.text.prefix(300))")

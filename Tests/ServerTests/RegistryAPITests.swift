@@ -44,22 +44,26 @@ struct RegistryAPITests {
             let history = try await api.call(.get, "/api/v1/participants/\(id)/timeline", token: fixture.admin.token)
             let actionsRecorded = (history.json["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String }
             #expect(actionsRecorded == ["participant.created", "resource.claimed", "resource.claimed", "contact.added"])
+            // A claim starts unverified, and the participant sees so.
+            let states = (resources.json["items"] as? [[String: Any]])?.compactMap { ($0["verification"] as? [String: Any])?["state"] as? String }
+            #expect(states == ["unverified", "unverified"])
         }
     }
 
-    @Test("a second claim of a held resource is a 409 naming the holder's public name, and writes nothing")
+    @Test("a claim of a verified resource is a 409 that names the holder to staff only, and writes nothing")
     func heldResource() async throws {
         try await APIFixture.run { fixture, api in
             let before = try await fixture.rowCounts()
             let other = fixture.other.id.uuidString.lowercased()
             for value in ["AS3333", "193.0.4.0/22", "193.0.0.0/16"] {
                 let kind = value.hasPrefix("AS") ? "asn" : "prefix"
-                let response = try await api.call(
-                    .post, "/api/v1/participants/\(other)/resources", token: fixture.otherApplicant.token,
-                    json: #"{"kind":"\#(kind)","value":"\#(value)"}"#)
-                #expect(response.status == 409)
-                #expect(response.problemType == "/problems/resource-held")
-                #expect((response.json["detail"] as? String)?.contains("RIPE NCC") == true, "\(response.text)")
+                for (token, named) in [(fixture.otherApplicant.token, false), (fixture.admin.token, true)] {
+                    let response = try await api.call(
+                        .post, "/api/v1/participants/\(other)/resources", token: token, json: #"{"kind":"\#(kind)","value":"\#(value)"}"#)
+                    #expect(response.status == 409)
+                    #expect(response.problemType == "/problems/resource-held")
+                    #expect((response.json["detail"] as? String)?.contains("RIPE NCC") == named, "\(response.text)")
+                }
             }
             let create = try await api.call(
                 .post, "/api/v1/participants", token: fixture.otherApplicant.token,
@@ -72,7 +76,116 @@ struct RegistryAPITests {
                 .post, "/api/v1/participants", token: fixture.otherApplicant.token,
                 json: #"{"legal_name":"Copycat","country":"NL","programs":["netops"],"resources":[{"kind":"asn","value":"AS3333"}]}"#)
             #expect(copycat.status == 409)
+            #expect((copycat.json["detail"] as? String)?.contains("RIPE NCC") == false)
             #expect(try await fixture.rowCounts() == before)
+        }
+    }
+
+    @Test("squatting: no claim of a /2 or of special-purpose space, and an unverified claim blocks no real holder")
+    func squatting() async throws {
+        try await APIFixture.run { fixture, api in
+            let other = "/api/v1/participants/\(fixture.other.id.uuidString.lowercased())/resources"
+            let own = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/resources"
+            for (value, code) in [
+                ("64.0.0.0/2", "contains_special_purpose"), ("0.0.0.0/1", "contains_special_purpose"), ("80.0.0.0/4", "too_broad"),
+                ("2a00::/12", "too_broad"),
+            ] {
+                let refused = try await api.call(.post, other, token: fixture.otherApplicant.token, json: #"{"kind":"prefix","value":"\#(value)"}"#)
+                #expect(refused.status == 422 && refused.fieldCodes == ["value": code], "\(value): \(refused.text)")
+            }
+            // HOL squats a /8 and an ASN; the real holders can still claim, and the squat names no one.
+            for (kind, value) in [("prefix", "80.0.0.0/8"), ("asn", "AS15169")] {
+                let squat = try await api.call(.post, other, token: fixture.otherApplicant.token, json: #"{"kind":"\#(kind)","value":"\#(value)"}"#)
+                #expect(squat.status == 201, "\(squat.text)")
+                #expect((squat.json["verification"] as? [String: Any])?["state"] as? String == "unverified")
+            }
+            for (kind, value) in [("prefix", "80.0.0.0/16"), ("asn", "AS15169")] {
+                let real = try await api.call(.post, own, token: fixture.applicant.token, json: #"{"kind":"\#(kind)","value":"\#(value)"}"#)
+                #expect(real.status == 201, "\(real.text)")
+            }
+        }
+    }
+
+    @Test("the shortest claimable prefix comes from the settings, for claims and for new participants alike")
+    func claimLengthSettings() async throws {
+        let settings = try Settings.load(environment: ["CLAIM_MIN_IPV4_LENGTH": "16", "CLAIM_MIN_IPV6_LENGTH": "32"])
+        try await APIFixture.run(settings: settings) { fixture, api in
+            let path = "/api/v1/participants/\(fixture.other.id.uuidString.lowercased())/resources"
+            for (value, status) in [("80.0.0.0/12", 422), ("80.0.0.0/16", 201), ("2a00::/29", 422), ("2a00::/32", 201)] {
+                let response = try await api.call(.post, path, token: fixture.otherApplicant.token, json: #"{"kind":"prefix","value":"\#(value)"}"#)
+                #expect(response.status == status, "\(value): \(response.text)")
+                if status == 422 { #expect(response.fieldCodes == ["value": "too_broad"]) }
+            }
+            let create = try await api.call(
+                .post, "/api/v1/participants", token: fixture.otherApplicant.token,
+                json: #"{"legal_name":"Wide","country":"NL","programs":["netops"],"resources":[{"kind":"prefix","value":"81.0.0.0/12"}]}"#)
+            #expect(create.fieldCodes == ["resources[0].value": "too_broad"])
+        }
+    }
+
+    @Test("verification: staff list unverified claims and verify them with a reason; competing claims are superseded; participants see the basis")
+    func verification() async throws {
+        try await APIFixture.run { fixture, api in
+            let otherPath = "/api/v1/participants/\(fixture.other.id.uuidString.lowercased())/resources"
+            let ownPath = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/resources"
+            let claimed = try await api.call(.post, otherPath, token: fixture.otherApplicant.token, json: #"{"kind":"prefix","value":"5.48.0.0/14"}"#)
+            let competing = try await api.call(.post, ownPath, token: fixture.applicant.token, json: #"{"kind":"prefix","value":"5.49.0.0/16"}"#)
+            #expect(claimed.status == 201 && competing.status == 201)
+            let id = try #require(claimed.json["id"] as? String)
+
+            // The queue of unverified claims, for staff.
+            let queue = try await api.call(.get, "/api/v1/resources?verification=unverified", token: fixture.auditor.token)
+            #expect((queue.json["items"] as? [[String: Any]])?.compactMap { $0["value"] as? String } == ["5.48.0.0/14", "5.49.0.0/16"])
+            #expect(try await api.call(.get, "/api/v1/resources?verification=unverified", token: fixture.applicant.token).status == 403)
+            #expect(
+                try await api.call(.get, "/api/v1/resources?verification=maybe", token: fixture.auditor.token).fieldCodes == [
+                    "verification": "invalid"
+                ])
+
+            // Only admins verify, with a reason.
+            let verify = "\(otherPath)/\(id)/verify"
+            for token in [fixture.otherApplicant.token, fixture.auditor.token] {
+                #expect(try await api.call(.post, verify, token: token, json: #"{"reason":"mine"}"#).status == 403)
+            }
+            #expect(try await api.call(.post, verify, token: fixture.admin.token, json: #"{"reason":" "}"#).fieldCodes == ["reason": "required"])
+            #expect(
+                try await api.call(.post, verify, token: fixture.admin.token, json: #"{"reason":"x","url":"ftp://x"}"#).fieldCodes == [
+                    "url": "invalid_url"
+                ])
+            let verified = try await api.call(
+                .post, verify, token: fixture.admin.token, json: #"{"reason":"RIPE database: inetnum 5.48.0.0/14","url":"https://apps.db.ripe.net/"}"#
+            )
+            #expect(verified.status == 200, "\(verified.text)")
+            let record = try #require(verified.json["verification"] as? [String: Any])
+            #expect(record["state"] as? String == "verified" && record["basis"] as? String == "staff")
+            #expect(record["by"] as? String == fixture.admin.user.id.uuidString.lowercased() && record["at"] is String)
+            #expect(try await api.call(.post, verify, token: fixture.admin.token, json: #"{"reason":"again"}"#).status == 409)
+
+            // The participant sees its resource's basis; the competing claimant sees its claim superseded, without the holder's name.
+            let mine = try await api.call(.get, otherPath, token: fixture.otherApplicant.token)
+            let seen = (mine.json["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }?["verification"] as? [String: Any]
+            #expect(seen?["reason"] as? String == "RIPE database: inetnum 5.48.0.0/14")
+            let theirs = try await api.call(.get, "\(ownPath)?within=5.49.0.0/16", token: fixture.applicant.token)
+            let superseded = (theirs.json["items"] as? [[String: Any]])?.first?["verification"] as? [String: Any]
+            #expect(superseded?["state"] as? String == "superseded")
+            #expect((superseded?["reason"] as? String)?.contains("HOL") == false)
+
+            // Withdrawing needs a reason too; twice is a 409.
+            let unverify = "\(otherPath)/\(id)/unverify"
+            #expect(try await api.call(.post, unverify, token: fixture.admin.token, json: #"{}"#).fieldCodes == ["reason": "required"])
+            let withdrawn = try await api.call(.post, unverify, token: fixture.admin.token, json: #"{"reason":"Transferred to another LIR."}"#)
+            #expect((withdrawn.json["verification"] as? [String: Any])?["state"] as? String == "unverified")
+            #expect(
+                try await api.call(.post, unverify, token: fixture.admin.token, json: #"{"reason":"again"}"#).problemType
+                    == "/problems/resource-not-verified")
+            #expect(try await api.call(.post, "\(otherPath)/\(UUID())/verify", token: fixture.admin.token, json: #"{"reason":"x"}"#).status == 404)
+
+            // The RPKI re-run: nothing to do without VRPs.
+            let rerun = try await api.call(.post, "/api/v1/resources/rpki-verification", token: fixture.admin.token, json: "{}")
+            #expect(rerun.status == 200 && (rerun.json["items"] as? [Any])?.isEmpty == true)
+            let history = try await api.call(
+                .get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/timeline", token: fixture.applicant.token)
+            #expect((history.json["items"] as? [[String: Any]])?.last?["action"] as? String == "resource.superseded")
         }
     }
 
@@ -312,7 +425,12 @@ struct RegistryAPITests {
         try await APIFixture.run { fixture, api in
             let path = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())/members"
             let added = try await api.call(.post, path, token: fixture.applicant.token, json: #"{"email":"other@example.org"}"#)
-            #expect(added.status == 201 && added.json["role"] as? String == "member")
+            #expect(added.status == 202 && added.json["role"] as? String == "member")
+            let listed = try await api.call(.get, path, token: fixture.applicant.token)
+            #expect(
+                (listed.json["items"] as? [[String: Any]])?.compactMap { $0["email"] as? String }.sorted() == [
+                    "applicant@example.org", "other@example.org",
+                ])
             // The new member can now read the participant, but not manage its members.
             #expect(
                 try await api.call(.get, "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())", token: fixture.otherApplicant.token).status
@@ -323,8 +441,13 @@ struct RegistryAPITests {
             let lastOwner = try await api.call(
                 .delete, "\(path)/\(fixture.applicant.user.id.uuidString.lowercased())", token: fixture.applicant.token)
             #expect(lastOwner.status == 409 && lastOwner.problemType == "/problems/last-owner")
-            let notApplicant = try await api.call(.post, path, token: fixture.applicant.token, json: #"{"email":"buyer@example.org"}"#)
-            #expect(notApplicant.fieldCodes == ["email": "not_applicant"])
+            // The answer does not tell whether an account has the email, nor whether it is staff.
+            let answers = try await ["buyer@example.org", "admin@example.org", "nobody@example.org", "other@example.org"].asyncMap { email in
+                try await api.call(.post, path, token: fixture.applicant.token, json: #"{"email":"\#(email)"}"#)
+            }
+            #expect(Set(answers.map(\.status)) == [202])
+            #expect(Set(answers.map { $0.json.keys.sorted() }) == [["detail", "email", "role"]])
+            #expect(Set(answers.map { $0.json["detail"] as? String }).count == 1)
             #expect(
                 try await api.call(.delete, "\(path)/\(fixture.otherApplicant.user.id.uuidString.lowercased())", token: fixture.applicant.token)
                     .status == 204)
@@ -386,5 +509,13 @@ struct RegistryAPITests {
                 ((me.json["memberships"] as? [[String: Any]])?.first?["participant_id"] as? String)?.lowercased()
                     == fixture.own.id.uuidString.lowercased())
         }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

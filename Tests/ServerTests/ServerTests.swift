@@ -268,13 +268,15 @@ struct SettingsTests {
         #expect(fromEnvironment.port == 9000)
         #expect(fromEnvironment.databaseURL == "postgres://x/y")
         #expect(try Settings.load(environment: ["PORT": "9000"], overrides: ["PORT": "9100"]).port == 9100)
+        #expect(defaults.claimLimits.minIPv4Length == 8 && defaults.claimLimits.minIPv6Length == 19)
+        #expect(try Settings.load(environment: ["CLAIM_MIN_IPV4_LENGTH": "12"]).claimLimits.minIPv4Length == 12)
     }
 
     @Test("a bad value is one line naming the variable")
     func badValues() {
         let cases: [(String, String)] = [
             ("PORT", "abc"), ("PORT", "70000"), ("DB_POOL_SIZE", "0"), ("MAX_BODY_BYTES", "-1"),
-            ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"),
+            ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"), ("CLAIM_MIN_IPV4_LENGTH", "0"), ("CLAIM_MIN_IPV6_LENGTH", "49"),
         ]
         for (name, value) in cases {
             let error = #expect(throws: SettingsError.self) { try Settings.load(environment: [name: value]) }

@@ -83,59 +83,198 @@ struct RegistryStoreTests {
         }
     }
 
-    @Test("a resource has one holder: the second claim names the first, overlapping prefixes too")
+    static let admin = ChangeContext(actor: Actor(userID: UUID(), role: .admin, memberships: [:]), requestID: nil)
+    static func applicant(of participant: UUID) -> ChangeContext {
+        ChangeContext(actor: Actor(userID: UUID(), role: .applicant, memberships: [participant: .owner]), requestID: nil)
+    }
+
+    static func claim(_ kind: ResourceKind, _ value: String) throws -> NewResource {
+        NewResource(kind: kind, value: try ResourceValue.parse(value, kind: kind))
+    }
+
+    @Test("a claim holds nothing until verified: unverified claims block no one; a verified resource has one holder, named to staff only")
     func oneHolder() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
             let store = ParticipantStore(database: db.pool)
             let ripe = try await store.create(
                 try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
+            let squatter = try await store.create(try Self.participant("Squatter"), owner: nil, context: .system)
             let other = try await store.create(try Self.participant("Someone Else"), owner: nil, context: .system)
+            #expect(try await store.resources(of: ripe.id).map(\.verification.state) == [.unverified, .unverified])
 
+            // Unverified claims of the same and overlapping resources do not block each other.
+            let squat = try await store.addResource(
+                try Self.claim(.prefix, "193.0.0.0/16"), to: squatter.id, context: Self.applicant(of: squatter.id))
+            let squatASN = try await store.addResource(try Self.claim(.asn, "AS3333"), to: squatter.id, context: Self.applicant(of: squatter.id))
+            #expect(squat.verification.state == .unverified && squatASN.verification.state == .unverified)
+
+            // Staff verify the real holder's: the competing claims become superseded, with the reason and an audit event.
+            let resources = try await store.resources(of: ripe.id)
+            for resource in resources {
+                let verified = try await store.verifyResource(
+                    resource.id, of: ripe.id, reason: "RIPE database: inetnum and aut-num name the participant", url: "https://apps.db.ripe.net/",
+                    context: Self.admin)
+                #expect(verified.verification.state == .verified && verified.verification.basis == .staff)
+                #expect(verified.verification.by == Self.admin.actor?.userID && verified.verification.at != nil)
+            }
+            let superseded = try await store.resources(of: squatter.id)
+            #expect(superseded.map(\.verification.state) == [.superseded, .superseded])
+            #expect(superseded.allSatisfy { $0.verification.reason?.contains("RIPE") == false })
+            let events = try await db.pool.query(
+                "SELECT count(*) FROM audit_events WHERE participant_id = \(squatter.id) AND action = 'resource.superseded'")[0]
+                .decode(0, as: Int.self)
+            #expect(events == 2)
+
+            // Now the resource is held: claims of it or of overlapping space are refused; the
+            // holder is named to staff and the command line, never to an applicant.
             for (kind, value) in [
                 (ResourceKind.asn, "3333"), (.routeServerASN, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.0.4.0/22"),
                 (.prefix, "193.0.0.0/16"),
             ] {
-                let claim = NewResource(kind: kind, value: try ResourceValue.parse(value, kind: kind))
-                let error = await #expect(throws: RegistryError.self) { _ = try await store.addResource(claim, to: other.id, context: .system) }
-                guard case .conflict(let slug, let detail) = error else { Issue.record("\(value): \(String(describing: error))"); continue }
-                #expect(slug == "resource-held")
-                #expect(detail.contains("RIPE NCC"), "\(value): \(detail)")
+                for (context, named) in [(ChangeContext.system, true), (Self.admin, true), (Self.applicant(of: other.id), false)] {
+                    let error = await #expect(throws: RegistryError.self) {
+                        _ = try await store.addResource(try Self.claim(kind, value), to: other.id, context: context)
+                    }
+                    guard case .conflict(let slug, let detail) = error else { Issue.record("\(value): \(String(describing: error))"); continue }
+                    #expect(slug == "resource-held")
+                    #expect(detail.contains("RIPE NCC") == named, "\(value): \(detail)")
+                }
             }
+            // Verifying a superseded claim while someone else holds the space is refused too.
+            let refused = await #expect(throws: RegistryError.self) {
+                _ = try await store.verifyResource(squat.id, of: squatter.id, reason: "says so", url: nil, context: Self.admin)
+            }
+            guard case .conflict("resource-held", _) = refused else { Issue.record("\(String(describing: refused))"); return }
             // The holder may add a more specific of its own space; the other may claim what is free.
-            _ = try await store.addResource(NewResource(kind: .prefix, value: .prefix(try IPPrefix("193.0.4.0/22"))), to: ripe.id, context: .system)
-            _ = try await store.addResource(NewResource(kind: .prefix, value: .prefix(try IPPrefix("193.0.8.0/22"))), to: other.id, context: .system)
+            _ = try await store.addResource(try Self.claim(.prefix, "193.0.4.0/22"), to: ripe.id, context: .system)
+            _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
             #expect(try await store.resources(of: ripe.id).map(\.value) == ["AS3333", "193.0.0.0/21", "193.0.4.0/22"])
             #expect(try await store.resources(of: ripe.id, within: try IPPrefix("193.0.4.0/22")).map(\.value) == ["193.0.4.0/22"])
             #expect(
                 try await store.searchResources(asn: nil, within: nil, covering: try IPPrefix("193.0.9.1/32"), limit: 10).map(\.participantID) == [
-                    other.id
+                    squatter.id, other.id,
                 ])
+            // The staff queue: unverified claims only.
+            #expect(
+                try await store.searchResources(asn: nil, within: nil, covering: nil, verification: .unverified, limit: 10).map(\.value).sorted() == [
+                    "193.0.4.0/22", "193.0.8.0/22",
+                ])
+            // A claim the participant already made is a 409 of its own, whatever its state.
+            let twice = await #expect(throws: RegistryError.self) {
+                _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
+            }
+            guard case .conflict("resource-claimed", _) = twice else { Issue.record("\(String(describing: twice))"); return }
             // A failed claim wrote nothing, not even an audit event.
-            let events = try await db.pool.query(
+            let claimed = try await db.pool.query(
                 "SELECT count(*) FROM audit_events WHERE participant_id = \(other.id) AND action = 'resource.claimed'")[0]
                 .decode(0, as: Int.self)
-            #expect(events == 1)
+            #expect(claimed == 1)
+            // Withdrawing the verification frees the space again, with the reason recorded.
+            let asn = try #require(try await store.resources(of: ripe.id, kind: .asn).first)
+            let withdrawn = try await store.unverifyResource(asn.id, of: ripe.id, reason: "The registration moved.", context: Self.admin)
+            #expect(withdrawn.verification.state == .unverified && withdrawn.verification.reason == "The registration moved.")
+            _ = try await store.addResource(try Self.claim(.asn, "AS3333"), to: other.id, context: Self.applicant(of: other.id))
         }
     }
 
-    @Test("twenty concurrent claims of one ASN: exactly one holder")
+    @Test("the database keeps one verified holder whatever the application does")
+    func verifiedConstraint() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let store = ParticipantStore(database: db.pool)
+            let a = try await store.create(try Self.participant("A", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
+            let b = try await store.create(try Self.participant("B", [(.asn, "AS3333"), (.prefix, "193.0.4.0/22")]), owner: nil, context: .system)
+            let verify: SQL = "UPDATE resources SET verification = 'verified', verification_basis = 'staff', verification_reason = 'x'"
+            try await db.pool.execute("\(verify) WHERE participant_id = \(a.id)")
+            for kind in ["asn", "prefix"] {
+                let error = await #expect(throws: PostgresError.self) {
+                    try await db.pool.execute("\(verify) WHERE participant_id = \(b.id) AND kind = \(kind)")
+                }
+                #expect([.uniqueViolation, .exclusionViolation].contains(error?.code))
+            }
+        }
+    }
+
+    @Test("twenty concurrent claims of one ASN all stand unverified; twenty concurrent verifications leave one holder")
     func concurrentClaims() async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
             let store = ParticipantStore(database: db.pool)
             var ids: [UUID] = []
             for index in 0..<20 { ids.append(try await store.create(try Self.participant("Claimant \(index)"), owner: nil, context: .system).id) }
-            let results = await withTaskGroup(of: Bool.self) { group in
+            let claims = await withTaskGroup(of: (UUID, UUID)?.self) { group in
                 for id in ids {
                     group.addTask {
-                        (try? await store.addResource(NewResource(kind: .asn, value: .asn(3333)), to: id, context: .system)) != nil
+                        (try? await store.addResource(NewResource(kind: .asn, value: .asn(3333)), to: id, context: .system)).map { (id, $0.id) }
+                    }
+                }
+                return await group.reduce(into: [(UUID, UUID)]()) { if let claim = $1 { $0.append(claim) } }
+            }
+            #expect(claims.count == 20)
+            let verified = await withTaskGroup(of: Bool.self) { group in
+                for (participant, resource) in claims {
+                    group.addTask {
+                        (try? await store.verifyResource(resource, of: participant, reason: "RIR registration", url: nil, context: Self.admin)) != nil
                     }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
-            #expect(results.filter { $0 }.count == 1)
-            #expect(try await db.pool.query("SELECT count(*) FROM resources WHERE asn = 3333")[0].decode(0, as: Int.self) == 1)
+            #expect(verified.filter { $0 }.count == 1)
+            let states = try await db.pool.query("SELECT verification, count(*) FROM resources WHERE asn = 3333 GROUP BY 1 ORDER BY 1").map {
+                "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self))"
+            }
+            #expect(states == ["superseded 19", "verified 1"])
+        }
+    }
+
+    @Test("RPKI verifies a prefix when the latest VRPs authorise a verified ASN of the participant: on claim, on ASN verification, on re-run")
+    func rpkiVerification() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            let store = ParticipantStore(database: db.pool)
+            let snapshots = SnapshotStore(database: db.pool)
+            func importVRPs(_ roas: [(String, Int, Int)], at seconds: TimeInterval) async throws -> Int {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("vrps-\(UUID().uuidString).json").path
+                let entries = roas.map { #"{"asn":"AS\#($0.2)","prefix":"\#($0.0)","maxLength":\#($0.1),"ta":"ripe"}"# }
+                try #"{"roas":[\#(entries.joined(separator: ","))]}"#.write(toFile: file, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(atPath: file) }
+                guard
+                    case .imported(let snapshot) = try await snapshots.importFile(
+                        file, kind: .vrps, sourceName: "test", takenAt: Date(timeIntervalSince1970: seconds))
+                else { throw CancellationError() }
+                return snapshot.id
+            }
+            let first = try await importVRPs([("193.0.0.0/16", 22, 3333), ("193.1.0.0/16", 16, 64_500 + 100_000)], at: 1_700_000_000)
+            let ripe = try await store.create(
+                try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.1.0.0/16")]), owner: nil,
+                context: .system)
+            // A VRP proves nothing for an unverified ASN: the claim and the announcement are not evidence of holding.
+            #expect(try await store.verifyPrefixesByRPKI(participant: ripe.id, context: .system).isEmpty)
+            let asn = try #require(try await store.resources(of: ripe.id, kind: .asn).first)
+            _ = try await store.verifyResource(asn.id, of: ripe.id, reason: "aut-num AS3333 in the RIPE database", url: nil, context: Self.admin)
+            let prefixes = try await store.resources(of: ripe.id, kind: .prefix)
+            #expect(prefixes.map(\.verification.state) == [.verified, .unverified])
+            let proof = prefixes[0].verification
+            #expect(proof.basis == .rpki && proof.snapshotID == first && proof.by == Self.admin.actor?.userID)
+            #expect(proof.vrp == Resource.VRPRecord(prefix: "193.0.0.0/16", maxLength: 22, asn: 3333))
+            // A prefix claimed later is verified on the claim; one longer than maxLength is not.
+            #expect(try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: ripe.id, context: .system).verification.basis == .rpki)
+            #expect(
+                try await store.addResource(try Self.claim(.prefix, "193.0.12.0/23"), to: ripe.id, context: .system).verification.state == .unverified
+            )
+            // After a newer VRP import, the re-run verifies what it now authorises, with the new snapshot.
+            let second = try await importVRPs([("193.0.0.0/16", 24, 3333), ("193.1.0.0/16", 16, 3333)], at: 1_800_000_000)
+            let rerun = try await store.verifyPrefixesByRPKI(participant: nil, context: .system)
+            #expect(rerun.map(\.value) == ["193.0.12.0/23", "193.1.0.0/16"])
+            #expect(rerun.allSatisfy { $0.verification.snapshotID == second && $0.verification.by == nil })
+            // Withdrawing the ASN withdraws the prefixes whose proof named it.
+            _ = try await store.unverifyResource(asn.id, of: ripe.id, reason: "Transferred.", context: Self.admin)
+            #expect(try await store.resources(of: ripe.id).allSatisfy { $0.verification.state == .unverified })
+            let actions = try await db.pool.query(
+                "SELECT action, count(*) FROM audit_events WHERE participant_id = \(ripe.id) AND action LIKE 'resource.%verified' GROUP BY 1 ORDER BY 1"
+            ).map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self))" }
+            #expect(actions == ["resource.unverified 5", "resource.verified 5"])
         }
     }
 
@@ -285,6 +424,17 @@ struct RegistryStoreTests {
             let demo = try DemoData.read(path: TestDatabase.schemaDirectory + "/demo/demo.json")
             let first = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
             #expect(first.usersCreated == 6 && first.participantsCreated >= 12)
+            // Every listed resource is verified, through the verification code path, with its basis.
+            #expect(first.resourcesVerified > 30)
+            let states = try await db.pool.query(
+                "SELECT verification, verification_basis, count(*) FROM resources GROUP BY 1, 2"
+            ).map {
+                "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String?.self) ?? "-")"
+            }
+            #expect(states == ["verified staff"])
+            let verifiedEvents = try await db.pool.query("SELECT count(*) FROM audit_events WHERE action = 'resource.verified'")[0]
+                .decode(0, as: Int.self)
+            #expect(verifiedEvents == first.resourcesVerified)
             let again = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
             #expect(again == DemoData.Outcome())
             let programs = Set(

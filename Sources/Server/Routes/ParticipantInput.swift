@@ -19,7 +19,7 @@ struct ParticipantInput: Codable {
     }
 
     /// Checks every field; the 422 lists all that are wrong.
-    func validated() throws(Problem) -> NewParticipant {
+    func validated(limits: ClaimLimits = .standard) throws(Problem) -> NewParticipant {
         var checks = FieldChecks()
         let legalName = checks.text("legal_name", legalName, max: 200)
         let displayName = checks.text("display_name", displayName ?? legalName, max: 100)
@@ -30,7 +30,7 @@ struct ParticipantInput: Codable {
         var resources: [NewResource] = []
         if checks.count("resources", self.resources?.count ?? 0, max: 1000) {
             for (index, input) in (self.resources ?? []).enumerated() {
-                if let value = checks.resource("resources[\(index)].value", kind: input.kind, value: input.value) {
+                if let value = checks.resource("resources[\(index)].value", kind: input.kind, value: input.value, limits: limits) {
                     resources.append(NewResource(kind: input.kind, value: value))
                 }
             }
@@ -119,6 +119,26 @@ struct ResourceInput: Codable {
     var value: String
 }
 
+/// `POST …/resources/{id}/verify`: the evidence that the participant holds the resource.
+struct VerificationInput: Codable {
+    var reason: String?
+    var url: String?
+}
+
+/// `POST …/resources/{id}/unverify`: why the verification is withdrawn.
+struct UnverificationInput: Codable {
+    var reason: String?
+}
+
+/// `POST /resources/rpki-verification`: one participant, or every participant when absent.
+struct RPKIVerificationInput: Codable {
+    var participantID: UUID?
+
+    enum CodingKeys: String, CodingKey {
+        case participantID = "participant_id"
+    }
+}
+
 /// A contact: role, email, optional name and phone, and whether it answers around the clock.
 struct ContactInput: Codable {
     var role: ContactRole
@@ -137,4 +157,11 @@ struct ContactInput: Codable {
 struct MemberInput: Codable {
     var email: String
     var role: MembershipRole?
+}
+
+/// The answer to `POST /participants/{id}/members`, the same whether or not an applicant has the email.
+struct MemberRequest: Encodable {
+    let email: String
+    let role: MembershipRole
+    let detail = "If an applicant account has this email, it is now a member with this role; the members list shows who is a member."
 }

@@ -8,6 +8,8 @@ import Store
 struct ParticipantRoutes {
     let participants: ParticipantStore
     let idempotency: Idempotency
+    /// The shortest prefixes a participant may claim.
+    var claimLimits: ClaimLimits = .standard
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("participants") { request, context in
@@ -21,8 +23,8 @@ struct ParticipantRoutes {
         api.post("participants") { request, context in
             let actor = try context.require(.createParticipant)
             let input = try await request.strictJSON(as: ParticipantInput.self, context: context)
-            let new = try input.value.validated()
-            return try await participants.withClaimConflicts {
+            let new = try input.value.validated(limits: claimLimits)
+            return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
                     let owner = actor.role == .applicant ? actor.userID : nil
                     let created = try await participants.create(new, owner: owner, context: context.change, on: connection)
@@ -61,9 +63,9 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .editParticipant)
             let input = try await request.strictJSON(as: ResourceInput.self, context: context)
             var checks = FieldChecks()
-            let value = checks.resource("value", kind: input.value.kind, value: input.value.value)
+            let value = checks.resource("value", kind: input.value.kind, value: input.value.value, limits: claimLimits)
             try checks.check()
-            return try await participants.withClaimConflicts {
+            return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
                     let resource = try await participants.addResource(
                         NewResource(kind: input.value.kind, value: value!), to: id, context: context.change, on: connection
@@ -76,6 +78,26 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .editParticipant)
             try await participants.removeResource(try context.parameters.uuid("resource"), of: id, context: context.change)
             return Response(status: .noContent)
+        }
+        api.post("participants/:participant/resources/:resource/verify") { request, context in
+            let id = try context.participant(requiring: .verifyResources)
+            let input = try await request.strictJSON(as: VerificationInput.self, context: context).value
+            var checks = FieldChecks()
+            let reason = checks.text("reason", input.reason, max: 2000)
+            let url = checks.website("url", input.url)
+            try checks.check()
+            return try JSONResponse(
+                try await participants.verifyResource(
+                    try context.parameters.uuid("resource"), of: id, reason: reason!, url: url, context: context.change))
+        }
+        api.post("participants/:participant/resources/:resource/unverify") { request, context in
+            let id = try context.participant(requiring: .verifyResources)
+            let input = try await request.strictJSON(as: UnverificationInput.self, context: context).value
+            var checks = FieldChecks()
+            let reason = checks.text("reason", input.reason, max: 2000)
+            try checks.check()
+            return try JSONResponse(
+                try await participants.unverifyResource(try context.parameters.uuid("resource"), of: id, reason: reason!, context: context.change))
         }
 
         // Contacts
@@ -128,8 +150,11 @@ struct ParticipantRoutes {
             var checks = FieldChecks()
             let email = checks.text("email", input.email, max: 254)
             try checks.check()
-            let member = try await participants.setMember(email: email!, role: input.role ?? .member, of: id, context: context.change)
-            return try JSONResponse(member, status: .created)
+            // One answer whether or not an applicant has this email (and whatever else the account
+            // is), so that owners cannot probe for accounts or staff; the members list shows who is in.
+            let role = input.role ?? .member
+            try await participants.setMember(email: email!, role: role, of: id, context: context.change)
+            return try JSONResponse(MemberRequest(email: email!, role: role), status: .accepted)
         }
         api.delete("participants/:participant/members/:user") { _, context in
             let id = try context.participant(requiring: .manageMembers)
@@ -161,11 +186,29 @@ struct ParticipantRoutes {
             }
             let within = try request.query("within").map { text throws(Problem) in try Self.prefixParameter("within", text) }
             let covering = try request.query("covering").map { text throws(Problem) in try Self.prefixParameter("covering", text) }
-            guard asn != nil || within != nil || covering != nil else {
-                throw Problem.invalid("asn", "required", "Search by asn, within (a prefix) or covering (a prefix or address/32).")
+            let verification = try request.query("verification").map { text throws(Problem) in
+                guard let state = VerificationState(rawValue: text) else {
+                    throw Problem.invalid(
+                        "verification", "invalid", "verification is one of \(VerificationState.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return state
+            }
+            guard asn != nil || within != nil || covering != nil || verification != nil else {
+                throw Problem.invalid(
+                    "asn", "required", "Search by asn, within (a prefix), covering (a prefix or address/32) or verification (e.g. unverified).")
             }
             let limit = try request.pagination().limit
-            return try JSONResponse(Items(items: try await participants.searchResources(asn: asn, within: within, covering: covering, limit: limit)))
+            return try JSONResponse(
+                Items(
+                    items: try await participants.searchResources(
+                        asn: asn, within: within, covering: covering, verification: verification, limit: limit)))
+        }
+        // Automatic prefix verification against the latest VRPs, e.g. after a VRP import.
+        api.post("resources/rpki-verification") { request, context in
+            try context.require(.verifyResources)
+            let input = try await request.strictJSON(as: RPKIVerificationInput.self, context: context).value
+            return try JSONResponse(
+                Items(items: try await participants.verifyPrefixesByRPKI(participant: input.participantID, context: context.change)))
         }
     }
 

@@ -56,8 +56,15 @@ public struct DemoData: Sendable, Decodable {
         }
     }
 
+    /// The evidence the demo's own resources are verified with (`staff` basis, actor `system`).
+    public struct Verification: Sendable, Decodable {
+        let reason: String
+        let url: String?
+    }
+
     public let users: [DemoUser]
     public let participants: [DemoParticipant]
+    public let verification: Verification
 
     public static func read(path: String) throws -> DemoData {
         guard let data = FileManager.default.contents(atPath: path) else { throw CatalogSeedError(file: path, reason: "cannot read") }
@@ -68,15 +75,19 @@ public struct DemoData: Sendable, Decodable {
     public struct Outcome: Sendable, Equatable {
         public var usersCreated = 0
         public var participantsCreated = 0
+        public var resourcesVerified = 0
 
-        public init(usersCreated: Int = 0, participantsCreated: Int = 0) {
+        public init(usersCreated: Int = 0, participantsCreated: Int = 0, resourcesVerified: Int = 0) {
             self.usersCreated = usersCreated
             self.participantsCreated = participantsCreated
+            self.resourcesVerified = resourcesVerified
         }
     }
 
-    /// Creates what is missing: users by email, participants by legal name. Catalogs must be
-    /// loaded first (participants refer to programs).
+    /// Creates what is missing: users by email, participants by legal name; then verifies the
+    /// demo participants' listed resources that are not verified yet, through the same code path
+    /// as the API (ASNs by staff basis, which verifies the prefixes the latest VRPs authorise; the
+    /// other prefixes by staff basis too). Catalogs must be loaded first (participants refer to programs).
     public func load(into database: PostgresPool, passwords: Passwords) async throws -> Outcome {
         let users = UserStore(database: database, passwords: passwords)
         let participants = ParticipantStore(database: database)
@@ -96,7 +107,10 @@ public struct DemoData: Sendable, Decodable {
             outcome.usersCreated += 1
         }
         for participant in self.participants {
-            if try await database.query("SELECT 1 FROM participants WHERE legal_name = \(participant.legalName)").single != nil { continue }
+            if let existing = try await database.query("SELECT id FROM participants WHERE legal_name = \(participant.legalName)").single {
+                outcome.resourcesVerified += try await verify(participant, id: try existing.decode(0, as: UUID.self), in: participants)
+                continue
+            }
             let resources = try (participant.resources ?? []).map { resource in
                 NewResource(kind: resource.kind, value: try ResourceValue.parse(resource.value, kind: resource.kind))
             }
@@ -111,10 +125,26 @@ public struct DemoData: Sendable, Decodable {
                 owner: nil, context: .system
             )
             for member in participant.members ?? [] {
-                _ = try await participants.setMember(email: member.email, role: member.role, of: created.id, context: .system)
+                try await participants.setMember(email: member.email, role: member.role, of: created.id, context: .system)
             }
             outcome.participantsCreated += 1
+            outcome.resourcesVerified += try await verify(participant, id: created.id, in: participants)
         }
         return outcome
+    }
+
+    /// Verifies the participant's listed resources that are unverified, ASNs first; returns how many it verified.
+    private func verify(_ participant: DemoParticipant, id: UUID, in store: ParticipantStore) async throws -> Int {
+        let listed = Set(try (participant.resources ?? []).map { try ResourceValue.parse($0.value, kind: $0.kind).description })
+        func pending() async throws -> [Resource] {
+            try await store.resources(of: id).filter { listed.contains($0.value) && $0.verification.state == .unverified }
+        }
+        let before = try await pending().count
+        for resource in try await pending().sorted(by: { $0.kind.isASN && !$1.kind.isASN }) {
+            // An ASN's verification may have verified this prefix through RPKI already.
+            guard try await pending().contains(where: { $0.id == resource.id }) else { continue }
+            _ = try await store.verifyResource(resource.id, of: id, reason: verification.reason, url: verification.url, context: .system)
+        }
+        return before - (try await pending().count)
     }
 }

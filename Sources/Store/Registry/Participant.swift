@@ -35,11 +35,65 @@ public struct Resource: Sendable, Encodable, Equatable {
     public let asn: Int64?
     public let prefix: String?
     public let createdAt: Date
+    public let verification: Verification
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, value, asn, prefix
+        case id, kind, value, asn, prefix, verification
         case participantID = "participant_id"
         case createdAt = "created_at"
+    }
+
+    /// Whether the resource is shown to be the participant's, on what basis, by whom and when.
+    public struct Verification: Sendable, Encodable, Equatable {
+        public let state: VerificationState
+        /// Set when verified.
+        public let basis: VerificationBasis?
+        /// Staff's reason, or why the claim was superseded or unverified.
+        public let reason: String?
+        /// Staff's evidence link, when given.
+        public let url: String?
+        /// For `rpki`: the VRP snapshot and the VRP that authorised a verified ASN of the participant.
+        public let snapshotID: Int?
+        public let vrp: VRPRecord?
+        /// Who last changed the state (nil for the command line) and when (nil: never changed since the claim).
+        public let by: UUID?
+        public let at: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case state, basis, reason, url, vrp, by, at
+            case snapshotID = "snapshot_id"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(state, forKey: .state)
+            // Every key present, null when unset, so clients read one shape.
+            try container.encode(basis, forKey: .basis)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(url, forKey: .url)
+            try container.encode(snapshotID, forKey: .snapshotID)
+            try container.encode(vrp, forKey: .vrp)
+            if let by { try container.encode(by, forKey: .by) } else { try container.encodeNil(forKey: .by) }  // lower case, as every id
+            try container.encode(at, forKey: .at)
+        }
+    }
+
+    /// A VRP as recorded with an RPKI verification.
+    public struct VRPRecord: Sendable, Encodable, Equatable {
+        public let prefix: String
+        public let maxLength: Int
+        public let asn: Int64
+
+        public init(prefix: String, maxLength: Int, asn: Int64) {
+            self.prefix = prefix
+            self.maxLength = maxLength
+            self.asn = asn
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case prefix, asn
+            case maxLength = "max_length"
+        }
     }
 }
 

@@ -50,7 +50,7 @@ public struct ParticipantStore: Sendable {
     /// Creates a participant with its programs, resources and contacts; `owner` becomes its
     /// owner (applicants creating their own organisation).
     public func create(_ new: NewParticipant, owner: UUID?, context: ChangeContext) async throws -> Participant {
-        try await withClaimConflicts {
+        try await withClaimConflicts(context: context) {
             try await database.transaction { connection in try await create(new, owner: owner, context: context, on: connection) }
         }
     }
@@ -127,24 +127,30 @@ public struct ParticipantStore: Sendable {
         ).map(Self.resource(from:))
     }
 
-    /// Who holds what across the registry: an exact ASN, prefixes inside `within`, or prefixes
-    /// covering `covering` (the holder of an address's space).
-    public func searchResources(asn: ASN?, within: IPPrefix?, covering: IPPrefix?, limit: Int) async throws -> [Resource] {
+    /// Who holds or claims what across the registry: an exact ASN, prefixes inside `within`,
+    /// prefixes covering `covering` (the holder of an address's space), claims in one
+    /// `verification` state (the secretariat's queue of unverified claims, oldest first).
+    public func searchResources(
+        asn: ASN?, within: IPPrefix?, covering: IPPrefix?, verification: VerificationState? = nil, limit: Int
+    ) async throws -> [Resource] {
         try await database.query(
             """
             \(unsafeRaw: Self.selectResource)
             WHERE (\(asn.map(Int64.init))::bigint IS NULL OR r.asn = \(asn.map(Int64.init))::bigint)
               AND (\(within?.description)::cidr IS NULL OR r.prefix <<= \(within?.description)::cidr)
               AND (\(covering?.description)::cidr IS NULL OR r.prefix >>= \(covering?.description)::cidr)
-            ORDER BY r.asn NULLS LAST, r.prefix LIMIT \(limit)
+              AND (\(verification?.rawValue)::text IS NULL OR r.verification = \(verification?.rawValue)::text)
+            ORDER BY r.asn NULLS LAST, r.prefix, r.created_at, r.id LIMIT \(limit)
             """
         ).map(Self.resource(from:))
     }
 
-    /// Claims a resource for a participant: 409 naming the holder when someone else holds it or
-    /// an overlapping prefix.
+    /// Claims a resource for a participant. The claim starts unverified, and is verified at once
+    /// when it is a prefix the latest VRPs authorise for one of the participant's verified ASNs.
+    /// 409 when another participant holds it (verified) or an overlapping prefix; the holder is
+    /// named only to staff.
     public func addResource(_ resource: NewResource, to participant: UUID, context: ChangeContext) async throws -> Resource {
-        try await withClaimConflicts {
+        try await withClaimConflicts(context: context) {
             try await database.transaction { connection in try await addResource(resource, to: participant, context: context, on: connection) }
         }
     }
@@ -153,6 +159,7 @@ public struct ParticipantStore: Sendable {
     public func addResource(_ resource: NewResource, to participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
         -> Resource
     {
+        try await Self.lockResources(on: connection)
         try await Self.lockParticipant(participant, on: connection)
         return try await Self.insert(resource, into: participant, context: context, on: connection)
     }
@@ -163,7 +170,7 @@ public struct ParticipantStore: Sendable {
                 let row = try await connection.query(
                     """
                     DELETE FROM resources r WHERE r.id = \(id) AND r.participant_id = \(participant)
-                    RETURNING r.id, r.participant_id, r.kind, r.asn, r.prefix::text AS prefix, r.created_at
+                    RETURNING \(unsafeRaw: Self.resourceColumns)
                     """
                 ).single
             else {
@@ -258,16 +265,19 @@ public struct ParticipantStore: Sendable {
         ).map(Self.member(from:))
     }
 
-    /// Adds an existing applicant by email, or changes their membership role.
-    public func setMember(email: String, role: MembershipRole, of participant: UUID, context: ChangeContext) async throws -> Member {
+    /// Adds an existing applicant by email, or changes their membership role. Nil, changing
+    /// nothing, when no applicant account has this email (none at all, or a staff or enterprise
+    /// account): the caller answers both the same way, so that the answer does not tell who has an
+    /// account or which accounts are staff.
+    @discardableResult
+    public func setMember(email: String, role: MembershipRole, of participant: UUID, context: ChangeContext) async throws -> Member? {
         try await database.transaction { connection in
             try await Self.lockParticipant(participant, on: connection)
-            guard let user = try await connection.query("SELECT id, role FROM users WHERE lower(email) = lower(\(email))").single else {
-                throw RegistryError.invalid([FieldRefusal("email", "unknown_user", "No user has this email; an admin creates the account first.")])
-            }
-            guard try user.decode("role", as: String.self) == UserRole.applicant.rawValue else {
-                throw RegistryError.invalid([FieldRefusal("email", "not_applicant", "Only applicant accounts can be members of a participant.")])
-            }
+            guard
+                let user = try await connection.query(
+                    "SELECT id FROM users WHERE lower(email) = lower(\(email)) AND role = \(UserRole.applicant.rawValue)"
+                ).single
+            else { return nil }
             let userID = try user.decode("id", as: UUID.self)
             let before = try await connection.query("SELECT role FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant)")
                 .single
@@ -343,7 +353,12 @@ public struct ParticipantStore: Sendable {
                ARRAY(SELECT program_code FROM participant_programs pp WHERE pp.participant_id = p.id ORDER BY 1) AS programs
         FROM participants p
         """
-    static let selectResource = "SELECT r.id, r.participant_id, r.kind, r.asn, r.prefix::text AS prefix, r.created_at FROM resources r"
+    static let resourceColumns = """
+        r.id, r.participant_id, r.kind, r.asn, r.prefix::text AS prefix, r.created_at, r.verification, r.verification_basis,
+        r.verification_reason, r.verification_url, r.verification_snapshot_id, r.verification_vrp_prefix::text AS verification_vrp_prefix,
+        r.verification_vrp_max_length::integer AS verification_vrp_max_length, r.verification_vrp_asn, r.verification_by, r.verification_at
+        """
+    static let selectResource = "SELECT \(resourceColumns) FROM resources r"
     static let contactColumns = "id, participant_id, role, name, email, phone, available_24x7, created_at, updated_at, row_version"
     static let selectContact = "SELECT \(contactColumns) FROM contacts"
 
@@ -359,10 +374,22 @@ public struct ParticipantStore: Sendable {
     static func resource(from row: PostgresRow) throws -> Resource {
         let asn = try row.decode("asn", as: Int64?.self)
         let prefix = try row.decode("prefix", as: String?.self)
+        var vrp: Resource.VRPRecord? = nil
+        if let vrpPrefix = try row.decode("verification_vrp_prefix", as: String?.self) {
+            vrp = Resource.VRPRecord(
+                prefix: vrpPrefix, maxLength: try row.decode("verification_vrp_max_length"), asn: try row.decode("verification_vrp_asn"))
+        }
+        let verification = Resource.Verification(
+            state: VerificationState(rawValue: try row.decode("verification")) ?? .unverified,
+            basis: try row.decode("verification_basis", as: String?.self).flatMap(VerificationBasis.init(rawValue:)),
+            reason: try row.decode("verification_reason"), url: try row.decode("verification_url"),
+            snapshotID: try row.decode("verification_snapshot_id"), vrp: vrp, by: try row.decode("verification_by"),
+            at: try row.decode("verification_at")
+        )
         return Resource(
             id: try row.decode("id"), participantID: try row.decode("participant_id"),
             kind: ResourceKind(rawValue: try row.decode("kind")) ?? .prefix, value: asn.map { "AS\($0)" } ?? prefix ?? "",
-            asn: asn, prefix: prefix, createdAt: try row.decode("created_at")
+            asn: asn, prefix: prefix, createdAt: try row.decode("created_at"), verification: verification
         )
     }
 
@@ -417,6 +444,10 @@ public struct ParticipantStore: Sendable {
     static func insert(_ resource: NewResource, into participant: UUID, context: ChangeContext, on connection: PostgresConnection) async throws
         -> Resource
     {
+        try await lockResources(on: connection)
+        if let holder = try await verifiedHolder(of: resource.value, other: participant, on: connection) {
+            throw heldConflict(resource.value.description, holder: holder, context: context)
+        }
         let asn: Int64?
         let prefix: String?
         switch resource.value {
@@ -426,12 +457,16 @@ public struct ParticipantStore: Sendable {
         let created = try Self.resource(
             from: try await connection.query(
                 """
-                INSERT INTO resources (participant_id, kind, asn, prefix) VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
-                RETURNING id, participant_id, kind, asn, prefix::text AS prefix, created_at
+                INSERT INTO resources AS r (participant_id, kind, asn, prefix)
+                VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
+                RETURNING \(unsafeRaw: resourceColumns)
                 """)[0])
         try await AuditLog.append(
             "resource.claimed", entity: "resource", id: created.id.uuidString.lowercased(), participant: participant,
             after: created, context: context, on: connection)
+        if prefix != nil, let verified = try await verifyPrefixesByRPKI(of: participant, only: created.id, context: context, on: connection).first {
+            return verified
+        }
         return created
     }
 
@@ -452,35 +487,45 @@ public struct ParticipantStore: Sendable {
     }
 
     /// Turns the database's refusal of a second holder into a 409 that names the holder's
-    /// public name. The constraint is the judge (it also settles concurrent claims); the name is
-    /// looked up after the failed transaction.
-    public func withClaimConflicts<Result>(_ body: () async throws -> Result) async throws -> Result {
+    /// public name to staff (admin, auditor: those who may search who holds what) and to the
+    /// command line, and to no one else. The constraint is the judge (it also settles concurrent
+    /// verifications); the name is looked up after the failed transaction.
+    public func withClaimConflicts<Result>(context: ChangeContext, _ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
         } catch let error as PostgresError where error.code == .uniqueViolation || error.code == .exclusionViolation {
             guard let constraint = error.constraint, constraint.hasPrefix("resources_") else { throw error }
             let value = Self.conflictingValue(error.detail)
+            let shown = value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource"
+            if constraint.hasPrefix("resources_participant_") {
+                throw RegistryError.conflict(slug: "resource-claimed", detail: "\(shown) is already claimed by this participant.")
+            }
             var holder: String? = nil
             if let value, let prefix = try? IPPrefix(value, strict: false) {
                 holder = try await database.query(
                     """
                     SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
-                    WHERE r.prefix && \(prefix.description)::cidr LIMIT 1
+                    WHERE r.prefix && \(prefix.description)::cidr AND r.verification = 'verified' LIMIT 1
                     """
                 ).single.map { try $0.decode(0, as: String.self) }
             } else if let value, let asn = Int64(value) {
                 holder = try await database.query(
                     """
-                    SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id WHERE r.asn = \(asn)
+                    SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
+                    WHERE r.asn = \(asn) AND r.verification = 'verified'
                     """
                 ).single.map { try $0.decode(0, as: String.self) }
             }
-            throw RegistryError.conflict(
-                slug: "resource-held",
-                detail:
-                    "\(value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource") is already held\(holder.map { " by \($0)" } ?? ""); a resource has one holder at a time."
-            )
+            throw Self.heldConflict(shown, holder: holder, context: context)
         }
+    }
+
+    /// The 409 for a resource another participant holds: the holder is named only to those who
+    /// may see who holds what (staff, and the command line).
+    static func heldConflict(_ value: String, holder: String?, context: ChangeContext) -> RegistryError {
+        let staff = context.actor.map { Access.decide(.searchResources, actor: $0) == .allowed } ?? true
+        let by = staff ? holder.map { " by \($0)" } ?? "" : " by another participant"
+        return .conflict(slug: "resource-held", detail: "\(value) is already held\(by); a resource has one holder at a time.")
     }
 
     /// The conflicting value from a constraint's detail, e.g. `Key (asn)=(3333) already exists.`
