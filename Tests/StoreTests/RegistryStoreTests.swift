@@ -164,7 +164,8 @@ struct RegistryStoreTests {
             let twice = await #expect(throws: RegistryError.self) {
                 _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
             }
-            guard case .conflict("resource-claimed", _) = twice else { Issue.record("\(String(describing: twice))"); return }
+            guard case .conflict("resource-claimed", let detail) = twice else { Issue.record("\(String(describing: twice))"); return }
+            #expect(detail == "193.0.8.0/22 is already claimed by this participant.")
             // A failed claim wrote nothing, not even an audit event.
             let claimed = try await db.pool.query(
                 "SELECT count(*) FROM audit_events WHERE participant_id = \(other.id) AND action = 'resource.claimed'")[0]
@@ -174,7 +175,13 @@ struct RegistryStoreTests {
             let asn = try #require(try await store.resources(of: ripe.id, kind: .asn).first)
             let withdrawn = try await store.unverifyResource(asn.id, of: ripe.id, reason: "The registration moved.", context: Self.admin)
             #expect(withdrawn.verification.state == .unverified && withdrawn.verification.reason == "The registration moved.")
-            _ = try await store.addResource(try Self.claim(.asn, "AS3333"), to: other.id, context: Self.applicant(of: other.id))
+            _ = try await store.addResource(try Self.claim(.asn, "AS196615"), to: other.id, context: Self.applicant(of: other.id))
+            // The same for an ASN: the message names the ASN.
+            let asnTwice = await #expect(throws: RegistryError.self) {
+                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
+                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
+            }
+            #expect(asnTwice == .conflict(slug: "resource-claimed", detail: "AS213999 is already claimed by this participant."))
         }
     }
 

@@ -531,8 +531,9 @@ public struct ParticipantStore: Sendable {
     /// The conflicting value from a constraint's detail, e.g. `Key (asn)=(3333) already exists.`
     /// or `Key (prefix, participant_id)=(193.0.0.0/21, …) conflicts with …`.
     static func conflictingValue(_ detail: String?) -> String? {
-        guard let detail, let open = detail.range(of: ")=("), let close = detail[open.upperBound...].firstIndex(where: { $0 == "," || $0 == ")" })
-        else { return nil }
-        return String(detail[open.upperBound..<close])
+        guard let detail, let open = detail.range(of: ")=("), let close = detail[open.upperBound...].firstIndex(of: ")") else { return nil }
+        // The key may pair the resource with the participant's id: the resource is the part that is not an id.
+        return detail[open.upperBound..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { UUID(uuidString: $0) == nil }
     }
 }
