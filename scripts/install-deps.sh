@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure what the build and the embedded database need is installed:
-# the libpq headers (through pkg-config) and the PostgreSQL server programs.
+# Makes sure what the build, the embedded database and the tests need is installed:
+# the libpq headers (through pkg-config), the PostgreSQL server programs, and bgpdump
+# (the MRT reader's tests compare with its output).
 # As root it installs them with apt; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ fi
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -f /usr/include/bzlib.h ] || missing+=(libbz2-dev)
 [ -f /usr/include/libdeflate.h ] || missing+=(libdeflate-dev)
+command -v bgpdump >/dev/null 2>&1 || missing+=(bgpdump)
 server_found=no
 if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then server_found=yes; fi
 for dir in /usr/lib/postgresql/*/bin; do [ -x "$dir/initdb" ] && server_found=yes; done

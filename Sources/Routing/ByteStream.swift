@@ -1,4 +1,3 @@
-import CBZip2
 import CDeflate
 import CZlib
 
@@ -10,7 +9,7 @@ import CZlib
 public final class ByteStream {
     private enum Source {
         case gzip(gzFile)
-        case bzip2(UnsafeMutablePointer<FILE>, UnsafeMutableRawPointer)
+        case bzip2(BZip2Decoder)
         case plain(UnsafeMutablePointer<FILE>)
         /// Decompressed whole at open; the buffer holds everything.
         case memory
@@ -52,12 +51,7 @@ public final class ByteStream {
             gzbuffer(gz, 1 << 17)
             source = .gzip(gz)
         } else if read == 3 && magic == [UInt8(ascii: "B"), UInt8(ascii: "Z"), UInt8(ascii: "h")] {
-            var error: Int32 = 0
-            guard let bz = BZ2_bzReadOpen(&error, file, 0, 0, nil, 0), error == BZ_OK else {
-                fclose(file)
-                throw RoutingDataError(file: path, reason: "cannot open bzip2 stream")
-            }
-            source = .bzip2(file, bz)
+            source = .bzip2(BZip2Decoder(file: file))
         } else {
             source = .plain(file)
         }
@@ -66,10 +60,7 @@ public final class ByteStream {
     deinit {
         switch source {
         case .gzip(let gz): gzclose(gz)
-        case .bzip2(let file, let bz):
-            var error: Int32 = 0
-            BZ2_bzReadClose(&error, bz)
-            fclose(file)
+        case .bzip2: break  // the decoder closes its file
         case .plain(let file): fclose(file)
         case .memory: break
         }
@@ -164,18 +155,18 @@ public final class ByteStream {
                     }
                 }
                 return max(0, Int(count))
-            case .bzip2(_, let bz):
-                var error: Int32 = 0
-                let count = BZ2_bzRead(&error, bz, target, Int32(capacity))
-                if error == BZ_STREAM_END {
-                    finished = true
-                } else if error == BZ_UNEXPECTED_EOF {
+            case .bzip2(let decoder):
+                let (count, status) = decoder.read(into: target, capacity: capacity)
+                switch status {
+                case .more: break
+                case .end: finished = true
+                case .truncated:
                     finished = true
                     truncated = true
-                } else if error != BZ_OK {
-                    failure = RoutingDataError(file: path, offset: offset, reason: "corrupt or truncated bzip2 data (\(error))")
+                case .corrupt(let code):
+                    failure = RoutingDataError(file: path, offset: offset, reason: "corrupt bzip2 data (\(code))")
                 }
-                return max(0, Int(count))
+                return count
             case .plain(let file):
                 return fread(target, 1, capacity, file)
             case .memory:

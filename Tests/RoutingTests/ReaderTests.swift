@@ -124,6 +124,41 @@ struct ReaderTests {
         #expect(read >= 3000 && read < 5000)
     }
 
+    @Test(
+        "bzip2: concatenated streams are all read; a file cut short gives every whole block; a bad block is an error",
+        .enabled(if: ReferenceAgreementTests.available, "needs ../shared/data"))
+    func bzip2Streams() throws {
+        // One stream, then two back to back as `cat a.bz2 b.bz2` (or pbzip2, lbzip2) makes them.
+        let single = try Data(contentsOf: URL(fileURLWithPath: Self.data + "/vrps/rpkilog-vrpdiff-20250720T100145Z.json.bz2"))
+        func read(_ data: Data, _ name: String) throws -> (bytes: [UInt8], truncated: Bool) {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID().uuidString)-\(name)")
+            try data.write(to: path)
+            let stream = try ByteStream(path: path.path)
+            return (try stream.readAll(), stream.truncated)
+        }
+        let one = try read(single, "one.bz2")
+        #expect(one.bytes.count == 2_573_268)
+        #expect(!one.truncated)
+        let two = try read(single + single, "two.bz2")
+        #expect(two.bytes.count == 2 * one.bytes.count)
+        let twice = two.bytes == one.bytes + one.bytes  // compared outside #expect, which would print both
+        #expect(twice)
+        #expect(!two.truncated)
+        // Bytes after the last stream that do not start another are ignored, as `bzip2 -d` does.
+        let trailing = try read(single + single + Data("\n".utf8), "trailing.bz2").bytes == two.bytes
+        #expect(trailing)
+        // Cut inside the second stream: the first whole, then the second's whole blocks.
+        let (cut, truncated) = try read((single + single).prefix(single.count * 2 - 1000), "cut.bz2")
+        #expect(truncated)
+        #expect(cut.count > one.bytes.count && cut.count < two.bytes.count)
+        let prefix = cut[...] == two.bytes.prefix(cut.count)
+        #expect(prefix)
+        // A damaged block fails its checksum: an error, not a silent end.
+        var damaged = single
+        damaged[single.count / 2] ^= 0xff
+        #expect(throws: RoutingDataError.self) { try read(damaged, "damaged.bz2") }
+    }
+
     @Test("broken inputs give a clear error or a counted reject, never a crash")
     func brokenInputs() throws {
         let garbageJSON = try Self.write(
