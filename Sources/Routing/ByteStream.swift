@@ -127,8 +127,8 @@ public final class ByteStream {
         return output
     }
 
-    /// Refills the buffer; false at the end of the data. A truncated compressed stream ends
-    /// with an error naming the offset.
+    /// Refills the buffer; false at the end of the data. A compressed stream cut short ends
+    /// after the last byte that could be decoded, with `truncated` set; corrupt data is an error.
     private func refill() throws(RoutingDataError) -> Bool {
         if finished { return false }
         if start < end {
