@@ -1,4 +1,3 @@
-import Domain
 import Foundation
 
 /// How failed sign-ins slow down further attempts.
