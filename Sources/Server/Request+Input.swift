@@ -46,6 +46,16 @@ extension Request {
         return (limit, query("cursor"))
     }
 
+    /// `limit` of a listing that is not paged (1…200, default 50): it has no next page, so a
+    /// `cursor` is not one this server returned (422).
+    func limit() throws(Problem) -> Int {
+        let (limit, cursor) = try pagination()
+        if cursor != nil {
+            throw Problem.invalid("cursor", "invalid_cursor", "This listing is not paged: it returns up to limit items, with no cursor.")
+        }
+        return limit
+    }
+
     /// The SHA-256 of the method, path and body: what "the same request" means for idempotency.
     func fingerprint(body: Data) -> Data {
         var hasher = SHA256()

@@ -197,7 +197,7 @@ struct ParticipantRoutes {
                 throw Problem.invalid(
                     "asn", "required", "Search by asn, within (a prefix), covering (a prefix or address/32) or verification (e.g. unverified).")
             }
-            let limit = try request.pagination().limit
+            let limit = try request.limit()
             return try JSONResponse(
                 Items(
                     items: try await participants.searchResources(

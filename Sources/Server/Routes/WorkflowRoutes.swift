@@ -108,7 +108,7 @@ struct WorkflowRoutes {
         api.get("certifications") { request, context in
             let actor = try context.require(.listParticipants)
             let participants = try Self.visibleParticipants(request, actor)
-            return try JSONResponse(Items(items: try await reviews.certifications(participants: participants, limit: try request.pagination().limit)))
+            return try JSONResponse(Items(items: try await reviews.certifications(participants: participants, limit: try request.limit())))
         }
         api.get("certifications/:certification") { _, context in
             guard context.actor != nil else { throw Problem.unauthenticated() }
@@ -249,7 +249,7 @@ struct WorkflowRoutes {
                 }
             }
             try checks.check()
-            return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.pagination().limit)))
+            return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.limit())))
         }
         api.get("review-queue/:item") { _, context in
             try context.require(.reviewApplications)
