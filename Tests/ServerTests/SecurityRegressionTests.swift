@@ -25,10 +25,13 @@ struct SecurityRegressionTests {
             let huge = "OTIyMzM3MjAzNjg1NDc3NTgwNy8wMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"
             let negative = Data("-9223372036854775808/00000000-0000-0000-0000-000000000000".utf8).base64EncodedString()
             for listing in ["/api/v1/participants", "/api/v1/applications", "/api/v1/users"] {
-                for cursor in [huge, negative, "AAAA", "%FF%FE"] {
+                for cursor in [huge, negative, "AAAA"] {
                     let response = try await api.call(.get, "\(listing)?cursor=\(cursor)", token: fixture.admin.token)
                     #expect(response.status == 422 && response.fieldCodes["cursor"] == "invalid_cursor", "\(listing) \(cursor)")
                 }
+                // Escapes that are not UTF-8 are refused for the whole query, before any listing reads it.
+                let undecodable = try await api.call(.get, "\(listing)?cursor=%FF%FE", token: fixture.admin.token)
+                #expect(undecodable.status == 400 && undecodable.problemType == "/problems/malformed-query", "\(listing)")
             }
             #expect(try await api.call(.get, "/api/v1/participants", token: fixture.admin.token).status == 200)
         }
