@@ -107,19 +107,7 @@ public enum PrefixClaim {
     /// contain special-purpose space, prefixes shorter than `limits` and, unless `allowTooSpecific`
     /// (peering LANs), prefixes longer than the global table carries are refused.
     public static func parse(_ text: String, allowTooSpecific: Bool = false, limits: ClaimLimits = .standard) throws(Refusal) -> IPPrefix {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count <= 64, !trimmed.contains("+") else {
-            throw Refusal("invalid_prefix", "'\(text.prefix(64))' is not an IPv4 or IPv6 prefix in CIDR form.")
-        }
-        let prefix: IPPrefix
-        do {
-            prefix = try IPPrefix(trimmed, strict: true)
-        } catch .hostBitsSet {
-            let suggestion = (try? IPPrefix(trimmed, strict: false)).map { " Did you mean \($0)?" } ?? ""
-            throw Refusal("host_bits_set", "\(trimmed) has host bits set after the prefix length.\(suggestion)")
-        } catch {
-            throw Refusal("invalid_prefix", "'\(trimmed)' is not an IPv4 or IPv6 prefix in CIDR form: \(error).")
-        }
+        let prefix = try cidr(text.trimmingCharacters(in: .whitespaces))
         if let reason = bogons.reason(for: prefix) {
             throw Refusal("bogon_prefix", "\(prefix) is \(reason) and cannot be registered.")
         }
@@ -137,5 +125,22 @@ public enum PrefixClaim {
             throw Refusal("too_specific", "\(prefix) is longer than \(limit), which the global routing table does not carry.")
         }
         return prefix
+    }
+
+    /// Reads a prefix as the API takes one, claimed or searched for: CIDR with no host bits set
+    /// and a length in plain digits (not `/021` or `/+21`).
+    public static func cidr(_ text: String) throws(Refusal) -> IPPrefix {
+        let length = text.split(separator: "/", omittingEmptySubsequences: false).dropFirst().first ?? ""
+        guard text.count <= 64, !text.contains("+"), !(length.count > 1 && length.hasPrefix("0")) else {
+            throw Refusal("invalid_prefix", "'\(text.prefix(64))' is not an IPv4 or IPv6 prefix in CIDR form.")
+        }
+        do {
+            return try IPPrefix(text, strict: true)
+        } catch .hostBitsSet {
+            let suggestion = (try? IPPrefix(text, strict: false)).map { " Did you mean \($0)?" } ?? ""
+            throw Refusal("host_bits_set", "\(text) has host bits set after the prefix length.\(suggestion)")
+        } catch {
+            throw Refusal("invalid_prefix", "'\(text)' is not an IPv4 or IPv6 prefix in CIDR form: \(error).")
+        }
     }
 }

@@ -4,9 +4,10 @@
 /// "evilexe.pdf"), so they are refused rather than stored. Zero-width joiners (U+200C, U+200D)
 /// stay allowed: scripts such as Persian and the Indic ones need them.
 public enum TextRules {
-    /// The first character `text` may not contain, or nil when it is clean.
-    public static func forbiddenCharacter(in text: some StringProtocol) -> Unicode.Scalar? {
-        text.unicodeScalars.first(where: isForbidden)
+    /// The first character `text` may not contain, or nil when it is clean. With `lineBreaks`,
+    /// CR, LF and tab pass, as a form's text area sends them.
+    public static func forbiddenCharacter(in text: some StringProtocol, lineBreaks: Bool = false) -> Unicode.Scalar? {
+        text.unicodeScalars.first { isForbidden($0) && !(lineBreaks && ($0 == "\r" || $0 == "\n" || $0 == "\t")) }
     }
 
     public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {

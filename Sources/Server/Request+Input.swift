@@ -15,7 +15,13 @@ extension Request {
     /// Reads the body as `Value`, refusing fields the type does not know (422 `unknown_field`).
     func strictJSON<Value: Codable>(as type: Value.Type, context: AppRequestContext) async throws -> JSONInput<Value> {
         let (value, data) = try await decodeJSONWithData(as: type, context: context)
-        let unknown = try UnknownFields.find(input: data, decoded: value)
+        let unknown: [String]
+        do {
+            unknown = try UnknownFields.find(input: data, decoded: value)
+        } catch {
+            // JSONSerialization refuses what the decoder skipped unread, such as 1e999999 in an unknown field.
+            throw Problem.malformedJSON("The body holds a value that cannot be read, such as a number out of range.")
+        }
         if !unknown.isEmpty {
             throw Problem.validation(unknown.map { .init(field: $0, code: "unknown_field", message: "\($0) is not a field of this request.") })
         }
@@ -38,6 +44,16 @@ extension Request {
             limit = value
         }
         return (limit, query("cursor"))
+    }
+
+    /// `limit` of a listing that is not paged (1…200, default 50): it has no next page, so a
+    /// `cursor` is not one this server returned (422).
+    func limit() throws(Problem) -> Int {
+        let (limit, cursor) = try pagination()
+        if cursor != nil {
+            throw Problem.invalid("cursor", "invalid_cursor", "This listing is not paged: it returns up to limit items, with no cursor.")
+        }
+        return limit
     }
 
     /// The SHA-256 of the method, path and body: what "the same request" means for idempotency.

@@ -18,6 +18,13 @@ struct RequestHygieneMiddleware: RouterMiddleware {
                 type: Problem.typePrefix + "malformed-path", title: "Malformed path", status: .badRequest,
                 detail: "The path \(reason); ask for the address in its plain form, such as /api/v1/programs.")
         }
+        if let query = request.uri.query, query.removingPercentEncoding == nil {
+            // An escape that is not UTF-8 (%C0%AF, an overlong '/') or not an escape at all would
+            // be read as something else by each reader: refused, as for the path.
+            throw Problem(
+                type: Problem.typePrefix + "malformed-query", title: "Malformed query", status: .badRequest,
+                detail: "The query has a percent-encoding that is not UTF-8; encode each parameter as UTF-8, and '%' itself as %25.")
+        }
         if let query = request.uri.query, InputText.containsNUL(query.removingPercentEncoding ?? query) || query.lowercased().contains("%00") {
             let field = request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
             throw Problem.invalidCharacters(field: field)
@@ -39,6 +46,7 @@ struct RequestHygieneMiddleware: RouterMiddleware {
         if path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
             return "has a control character or a backslash"
         }
+        if path.removingPercentEncoding == nil { return "has a percent-encoding that is not UTF-8" }
         return nil
     }
 }

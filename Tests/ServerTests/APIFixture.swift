@@ -10,7 +10,8 @@ import TestSupport
 import Testing
 
 /// A registry with one user per role and two participants, driven over HTTP through the router
-/// `serve` builds. Every response goes through the OpenAPI contract check.
+/// `serve` builds, in process or (`live`) on a real port through the server `serve` runs. Every
+/// response goes through the OpenAPI contract check.
 struct APIFixture: Sendable {
     struct Account: Sendable {
         let user: User
@@ -55,7 +56,8 @@ struct APIFixture: Sendable {
     }
 
     static func run(
-        settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), _ body: @Sendable (APIFixture, APIClient) async throws -> Void
+        settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), live: Bool = false,
+        _ body: @Sendable (APIFixture, APIClient) async throws -> Void
     ) async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(
@@ -98,9 +100,17 @@ struct APIFixture: Sendable {
                 own: own, other: other, approved: workflow.approved, closedItem: workflow.item, evidence: workflow.evidence,
                 certification: workflow.certification, draft: workflow.draft, affiliation: workflow.affiliation
             )
+            let settings = try settings ?? Settings.load(environment: [:])
             let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, settings: settings, loginLimits: loginLimits))
-            try await Application(router: router).test(.router) { client in
-                try await body(fixture, APIClient(client: client))
+            guard live else {
+                try await Application(router: router).test(.router) { client in
+                    try await body(fixture, APIClient(client: client))
+                }
+                return
+            }
+            let app = Application(router: router, server: httpServer(settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await body(fixture, APIClient(client: client, port: client.port))
             }
         }
     }
@@ -152,11 +162,13 @@ struct APIFixture: Sendable {
     }
 
     /// Rows in the registry's tables, to show a refused request wrote nothing.
+    /// Every table a request can write (the snapshot tables are the import commands' alone).
     func rowCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for table in [
-            "participants", "participant_programs", "resources", "contacts", "memberships", "users", "api_tokens", "audit_events", "catalog_versions",
-            "idempotency_keys", "applications", "commitments", "evidence", "review_items", "decisions", "comments", "affiliations", "certifications",
+            "programs", "catalog_versions", "participants", "participant_programs", "resources", "contacts", "memberships", "users", "api_tokens",
+            "sessions", "login_attempts", "idempotency_keys", "audit_events", "audit_chain_head", "applications", "commitments", "evidence",
+            "review_items", "decisions", "comments", "affiliations", "certifications",
         ] {
             counts[table] = try await db.pool.query("SELECT count(*) FROM \(identifier: table)")[0].decode(0, as: Int.self)
         }
@@ -203,6 +215,9 @@ extension APIFixture {
 /// Sends requests with a token or cookie and checks every response against the OpenAPI document.
 struct APIClient: Sendable {
     let client: any TestClientProtocol
+    /// The live server's port: each request then goes on a connection of its own, so a request
+    /// the server answers by closing the connection cannot take the next ones with it.
+    var port: Int? = nil
 
     @discardableResult
     func call(
@@ -214,13 +229,19 @@ struct APIClient: Sendable {
         if json != nil || body != nil { headers[.contentType] = "application/json" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         let payload = body ?? json.map { Data($0.utf8) }
-        let response = try await client.execute(
-            uri: uri, method: method, headers: headers, body: payload.map { ByteBuffer(bytes: $0) }
-        )
-        let result = APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
+        let result: APIResponse
+        if let port {
+            let request = TestClient.Request(
+                uri, method: method, authority: "localhost", headers: headers, body: payload.map { ByteBuffer(bytes: $0) })
+            let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { try await $0.execute(request) }
+            result = APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body ?? ByteBuffer()))
+        } else {
+            let response = try await client.execute(uri: uri, method: method, headers: headers, body: payload.map { ByteBuffer(bytes: $0) })
+            result = APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
+        }
         if checkContract && (uri.hasPrefix("/api/") || ["/healthz", "/readyz"].contains(uri)) {
             let problems = OpenAPIContract.shared.check(
-                method: method.rawValue, path: uri, status: result.status, contentType: response.headers[.contentType], body: result.body
+                method: method.rawValue, path: uri, status: result.status, contentType: result.headers[.contentType], body: result.body
             )
             for problem in problems { Issue.record("contract: \(problem)", sourceLocation: sourceLocation) }
         }

@@ -25,10 +25,13 @@ struct SecurityRegressionTests {
             let huge = "OTIyMzM3MjAzNjg1NDc3NTgwNy8wMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"
             let negative = Data("-9223372036854775808/00000000-0000-0000-0000-000000000000".utf8).base64EncodedString()
             for listing in ["/api/v1/participants", "/api/v1/applications", "/api/v1/users"] {
-                for cursor in [huge, negative, "AAAA", "%FF%FE"] {
+                for cursor in [huge, negative, "AAAA"] {
                     let response = try await api.call(.get, "\(listing)?cursor=\(cursor)", token: fixture.admin.token)
                     #expect(response.status == 422 && response.fieldCodes["cursor"] == "invalid_cursor", "\(listing) \(cursor)")
                 }
+                // Escapes that are not UTF-8 are refused for the whole query, before any listing reads it.
+                let undecodable = try await api.call(.get, "\(listing)?cursor=%FF%FE", token: fixture.admin.token)
+                #expect(undecodable.status == 400 && undecodable.problemType == "/problems/malformed-query", "\(listing)")
             }
             #expect(try await api.call(.get, "/api/v1/participants", token: fixture.admin.token).status == 200)
         }
@@ -219,7 +222,8 @@ struct SecurityRegressionTests {
                 .post, "\(page)/evidence", body: body, headers: owner.merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 })
             #expect(late.status == 403)
             var after = try await fixture.rowCounts()
-            after["audit_events"]! -= 2  // the two sign-ins of the cookies above
+            after["audit_events"]! -= 2  // the two sign-ins of the cookies above, and their sessions
+            after["sessions"]! -= 2
             #expect(after == before)
         }
     }

@@ -197,7 +197,7 @@ struct ParticipantRoutes {
                 throw Problem.invalid(
                     "asn", "required", "Search by asn, within (a prefix), covering (a prefix or address/32) or verification (e.g. unverified).")
             }
-            let limit = try request.pagination().limit
+            let limit = try request.limit()
             return try JSONResponse(
                 Items(
                     items: try await participants.searchResources(
@@ -229,8 +229,8 @@ struct ParticipantRoutes {
             do throws(Refusal) { filter.asn = try ASNumber.parse(text) } catch { checks.fail("asn", error.code, error.message) }
         }
         if let text = request.query("prefix") {
-            do { filter.prefix = try IPPrefix(text, strict: true) } catch {
-                checks.fail("prefix", "invalid_prefix", "prefix must be a CIDR prefix: \(error).")
+            do { filter.prefix = try Self.prefixParameter("prefix", text) } catch {
+                checks.fail("prefix", "invalid_prefix", error.detail)
             }
         }
         try checks.check()
@@ -239,8 +239,16 @@ struct ParticipantRoutes {
 
     /// A prefix in a query: any valid CIDR (bogon space is fine to search for).
     static func prefixParameter(_ name: String, _ text: String) throws(Problem) -> IPPrefix {
-        do { return try IPPrefix(text, strict: true) } catch {
-            throw Problem.invalid(name, "invalid_prefix", "\(name) must be a CIDR prefix: \(error).")
+        let prefix: IPPrefix
+        do { prefix = try PrefixClaim.cidr(text) } catch {
+            throw Problem.invalid(name, "invalid_prefix", "\(name) must be a CIDR prefix: \(error.message)")
         }
+        // IPv4 space written as IPv6 (::ffff:193.0.0.0/120): no claim holds it in that form.
+        if ipv4Mapped.contains(prefix) {
+            throw Problem.invalid(name, "invalid_prefix", "\(name) is an IPv4-mapped IPv6 prefix; search for the IPv4 prefix, such as 193.0.0.0/21.")
+        }
+        return prefix
     }
+
+    static let ipv4Mapped = try! IPPrefix("::ffff:0:0/96")
 }

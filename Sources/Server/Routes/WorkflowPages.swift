@@ -49,6 +49,7 @@ struct WorkflowPages {
                     guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
                     let statement = (fields["statement"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     if statement.count > 20_000 { throw Problem.invalid("statement", "too_long", "A statement has at most 20000 characters.") }
+                    try Self.checkCharacters("statement", statement)
                     _ = try await applications.setCommitment(id, action: action, statement: statement, context: change(session, context))
                 }
             }
@@ -102,6 +103,7 @@ struct WorkflowPages {
                     guard (1...10_000).contains(body.count) else {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
                     }
+                    try Self.checkCharacters("body", body)
                     _ = try await applications.addComment(to: id, body: body, isInternal: false, context: change(session, context))
                 }
             }
@@ -169,6 +171,7 @@ struct WorkflowPages {
                     guard (1...10_000).contains(body.count) else {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
                     }
+                    try Self.checkCharacters("body", body)
                     let item = try await reviews.item(id)
                     _ = try await applications.addComment(
                         to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
@@ -382,7 +385,13 @@ struct WorkflowPages {
     ) async throws -> Response {
         try await page(context, roles: roles) { session in
             let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 256 * 1024))
-            let fields = Self.fields(String(buffer: buffer))
+            // Bytes or escapes that are not UTF-8 would be read as U+FFFD or as nothing: refused instead.
+            guard let text = String(validating: Data(buffer: buffer), as: UTF8.self),
+                text.split(separator: "&").allSatisfy({ $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding != nil })
+            else {
+                throw Problem.malformedBody("The form is not valid UTF-8.")
+            }
+            let fields = Self.fields(text)
             if fields.contains(where: { InputText.containsNUL($0.key) || InputText.containsNUL($0.value) }) {
                 throw Problem.invalidCharacters(field: nil)
             }
@@ -430,6 +439,15 @@ struct WorkflowPages {
         case let problem as Problem: HTTPResponse.Status(code: problem.status)
         case let error as RegistryError: HTTPResponse.Status(code: Problem.from(error).status)
         default: .internalServerError
+        }
+    }
+
+    /// Refuses text the API would refuse (TextRules), line breaks apart: a text area sends them.
+    static func checkCharacters(_ field: String, _ text: String) throws(Problem) {
+        if let scalar = TextRules.forbiddenCharacter(in: text, lineBreaks: true) {
+            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
+            throw Problem.invalid(
+                field, "invalid_characters", "The \(field) must not contain control, invisible or direction-changing characters (it has \(code)).")
         }
     }
 

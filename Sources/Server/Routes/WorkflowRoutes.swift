@@ -58,12 +58,10 @@ struct WorkflowRoutes {
             let id = try await authorize(.editApplication, application: context)
             let input = try await request.strictJSON(as: CommitmentInput.self, context: context).value
             var checks = FieldChecks()
-            if input.statement.count > 20_000 { checks.fail("statement", "too_long", "statement has at most 20000 characters.") }
+            let statement = checks.text("statement", input.statement, max: 20_000, required: false) ?? ""
             try checks.check()
             let detail = try await applications.setCommitment(
-                id, action: try context.parameters.require("action"), statement: input.statement.trimmingCharacters(in: .whitespacesAndNewlines),
-                context: context.change
-            )
+                id, action: try context.parameters.require("action"), statement: statement, context: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.delete("applications/:application/commitments/:action") { _, context in
@@ -108,7 +106,7 @@ struct WorkflowRoutes {
         api.get("certifications") { request, context in
             let actor = try context.require(.listParticipants)
             let participants = try Self.visibleParticipants(request, actor)
-            return try JSONResponse(Items(items: try await reviews.certifications(participants: participants, limit: try request.pagination().limit)))
+            return try JSONResponse(Items(items: try await reviews.certifications(participants: participants, limit: try request.limit())))
         }
         api.get("certifications/:certification") { _, context in
             guard context.actor != nil else { throw Problem.unauthenticated() }
@@ -249,7 +247,7 @@ struct WorkflowRoutes {
                 }
             }
             try checks.check()
-            return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.pagination().limit)))
+            return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.limit())))
         }
         api.get("review-queue/:item") { _, context in
             try context.require(.reviewApplications)
