@@ -79,9 +79,11 @@ struct WebRoutes {
             }
         }
         router.post("/logout") { request, context in
-            let form = try await Self.form(CSRFForm.self, request, context)
+            // A form that cannot be read carries no CSRF token: refused (403) for a session, and
+            // signed out without one there is nothing to end (303), as for any other form.
+            let form = try? await Self.form(CSRFForm.self, request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
-                try Pages.checkCSRF(form.csrf, session)
+                try Pages.checkCSRF(form?.csrf, session)
                 try await users.closeSession(secret)
             }
             var response = Self.redirect(to: "/login")
