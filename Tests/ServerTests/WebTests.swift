@@ -111,7 +111,9 @@ struct WebTests {
         }
     }
 
-    @Test("a sign-out form that cannot be read has no CSRF token: 403 with a session, which stays; 303 without one")
+    @Test(
+        "a form that cannot be read has no CSRF token: 403 (sign-out with a session, which stays; sign-in; account forms); sign-out without a session 303"
+    )
     func unreadableSignOutForm() async throws {
         try await APIFixture.run { fixture, api in
             let cookie = try await PagesTests.cookie(fixture, .applicant)
@@ -123,6 +125,17 @@ struct WebTests {
                 #expect(refused.status == 403, "\(body)")
             }
             #expect(try await api.call(.get, "/", headers: cookie).status == 200)
+            // The sign-in form and the account page's forms the same way: no CSRF field, 403.
+            let loginCSRF = try #require(Self.cookie("manrs_login_csrf", in: try await api.call(.get, "/login"))).value
+            let login = try await api.call(
+                .post, "/login", body: Data("csrf=\(loginCSRF)&csrf=\(loginCSRF)&email=%ZZ".utf8),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(loginCSRF)"])
+            #expect(login.status == 403 && Self.cookie("manrs_session", in: login) == nil)
+            for path in ["/account/tokens", "/account/password"] {
+                let refused = try await api.call(
+                    .post, path, body: Data("csrf=%ZZ".utf8), headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+                #expect(refused.status == 403, "\(path)")
+            }
         }
     }
 
