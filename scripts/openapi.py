@@ -356,8 +356,8 @@ gives={
 }
 # Ids that go into a request body rather than a path: (response, operation, body).
 feeds=[
- (("post","/api/v1/participants","201"),("post","/api/v1/applications"),{"participant_id":"$response.body#/id"}),
- (("get","/api/v1/participants","200"),("post","/api/v1/applications"),{"participant_id":"$response.body#/items/0/id"}),
+ (("post","/api/v1/participants","201"),("post","/api/v1/applications"),{"participant_id":"$response.body#/id","program":"$response.body#/programs/0"}),
+ (("get","/api/v1/participants","200"),("post","/api/v1/applications"),{"participant_id":"$response.body#/items/0/id","program":"$response.body#/items/0/programs/0"}),
  (("post","/api/v1/participants","201"),("post","/api/v1/users/me/affiliations"),{"participant_id":"$response.body#/id"}),
  (("post","/api/v1/users","201"),("post","/api/v1/review-queue/{item}/assign"),{"auditor_id":"$response.body#/user/id"}),
 ]
