@@ -23,7 +23,19 @@ seed="${FUZZ_SEED:-7}"
 venv="${FUZZ_VENV:-/tmp/manrs-schemathesis-$version}"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $version\$"; then
   rm -rf "$venv"
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian's python3 keeps venv in a package of its own.
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing python3-venv with apt-get"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+    else
+      echo "python3 -m venv failed: install python3-venv (sudo apt-get install -y python3-venv)" >&2
+      exit 1
+    fi
+  fi
   "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$version"
 fi
 case "$mode" in
@@ -48,7 +60,16 @@ chmod 755 "$data"
 DATA_DIR="$data" "$bin" demo load >/dev/null
 DATA_DIR="$data" PORT="$port" "$bin" serve >"$data/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+cleanup() {
+  kill $server 2>/dev/null; wait $server 2>/dev/null
+  # A server that crashed leaves its embedded PostgreSQL running: stop it before removing its folder.
+  if [ -f "$data/postgres/postmaster.pid" ]; then
+    pg_ctl="$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | tail -1)"
+    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$pg_ctl -D '$data/postgres' stop -m fast"; else "$pg_ctl" -D "$data/postgres" stop -m fast; fi >/dev/null 2>&1 || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 
 # The demo tokens (schema/demo/demo.json): public, like the demo database they open.
@@ -74,6 +95,10 @@ for role in anonymous applicant admin; do
   # The summary, and the failures with a curl line each to reproduce them.
   if $passed; then sed -n '/^=* SUMMARY =*$/,$p' "$reports/$role.log"; else status=1; sed -n '/^=* FAILURES =*$/,$p' "$reports/$role.log"; fi
   echo "== $role: $(($(date +%s) - started)) s, $(scripts/fuzz-stats.py "$reports/$role.ndjson" | cut -d' ' -f2-)"
-  kill -0 $server 2>/dev/null || { echo "the server stopped; its log:"; tail -50 "$data/serve.log"; exit 1; }
+  if ! kill -0 $server 2>/dev/null; then
+    # Its last requests are in the failures above; the crash is in its log.
+    echo "the server stopped:"; grep -E "Fatal error|/Sources/" "$data/serve.log" | grep -v /checkouts/ | head -20 || tail -50 "$data/serve.log"
+    exit 1
+  fi
 done
 exit $status
