@@ -61,7 +61,9 @@ DATA_DIR="$data" "$bin" demo load >/dev/null
 DATA_DIR="$data" PORT="$port" "$bin" serve >"$data/serve.log" 2>&1 &
 server=$!
 cleanup() {
-  kill $server 2>/dev/null; wait $server 2>/dev/null
+  # `|| true`: under set -e a failing command would end the cleanup, and a crashed server's wait fails.
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
   # A server that crashed leaves its embedded PostgreSQL running: stop it before removing its folder.
   if [ -f "$data/postgres/postmaster.pid" ]; then
     pg_ctl="$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | tail -1)"
