@@ -7,10 +7,10 @@ RELEASE_BIN := .build/release
 RELEASE := -c release --static-swift-stdlib
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench fuzz fmt lint clean
+.PHONY: help deps build run test bench fuzz fuzz-check fmt lint clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 deps: ## Install PostgreSQL and libpq through apt when missing (as root), or say what to install
 	@scripts/install-deps.sh
@@ -31,8 +31,11 @@ bench: deps ## Benchmarks side by side with their baselines (pgbench, …), prin
 	$(RELEASE_BIN)/manrs-plus-bench
 	scripts/bench/routing.sh
 
-fuzz: deps ## Fuzz the API from its OpenAPI document with schemathesis (PyPI), against a fresh demo database
+fuzz: deps ## Fuzz the API from its OpenAPI document with schemathesis (PyPI) as admin, applicant and anonymous, against a fresh demo database (release build, long)
 	scripts/fuzz.sh
+
+fuzz-check: deps ## The bounded fuzz pass CI runs after `make test`: its debug build, a fixed seed, about a minute per role
+	scripts/fuzz.sh --check
 
 fmt: ## Format the sources with swift-format (.swift-format)
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Writes docs/openapi.json, the API contract served at /api/v1/openapi.json. Edit this file and run it;
 # the ServerTests check the document against the router and validate real responses against it.
-import json
+import json, os, re
 S=lambda name: {"$ref": f"#/components/schemas/{name}"}
 R=lambda name: {"$ref": f"#/components/responses/{name}"}
 P=lambda name: {"$ref": f"#/components/parameters/{name}"}
@@ -14,11 +14,42 @@ def obj(props, required=None, extra=False, desc=None):
 def page(item): return obj({"items":{"type":"array","items":S(item)},"next_cursor":{"type":["string","null"],"description":"Pass as `cursor` for the next page; null at the end."}})
 def items(item): return obj({"items":{"type":"array","items":S(item)}})
 tier={"type":"string","enum":["baseline","plus"]}
-name=lambda n: {"type":"string","minLength":1,"maxLength":n,"pattern":"^[^\\x00-\\x1f\\x7f]*\\S[^\\x00-\\x1f\\x7f]*$","description":f"1 to {n} characters, no control characters."}
+# Request schemas say what the server accepts (Sources/Server/Routes/*Input.swift, FieldChecks, the
+# Domain rules), so that a generated body gets past validation into the logic behind it.
+root=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+control="\\x00-\\x1f\\x7f-\\x9f"  # Unicode's Cc, which FieldChecks.text refuses.
+name=lambda n: {"type":"string","minLength":1,"maxLength":n,"pattern":f"^[^{control}]*\\S[^{control}]*$","description":f"1 to {n} characters, no control characters."}
+optional_text=lambda n: {"type":"string","maxLength":n,"pattern":f"^[^{control}]*$","description":f"At most {n} characters, no control characters; blank is the same as absent."}
+def digits(lo, hi):
+    """A regular expression for the whole numbers lo...hi, without leading zeros."""
+    if len(str(lo)) < len(str(hi)):
+        split=10**len(str(lo))-1
+        return digits(lo, split)+"|"+digits(split+1, hi)
+    a, b = str(lo), str(hi)
+    if a == b: return a
+    common=len(next((a[:i] for i in range(len(a), -1, -1) if a[:i] == b[:i])))
+    head, a, b = a[:common], a[common:], b[common:]
+    rest=len(a)-1
+    if a[1:] == "0"*rest and b[1:] == "9"*rest:
+        return head+(f"[{a[0]}-{b[0]}]" if a[0] != b[0] else a[0])+("[0-9]"*rest if rest < 3 else f"[0-9]{{{rest}}}")
+    if a[1:] != "0"*rest:
+        upper=int(head+a[0]+"9"*rest)
+        return digits(int(head+a), upper)+"|"+digits(upper+1, int(head+b))
+    lower=int(head+b[0]+"0"*rest)
+    return digits(int(head+a), lower-1)+"|"+digits(lower, int(head+b))
+# Public AS numbers: ASNumber.parse refuses 0, AS_TRANS, documentation, private and reserved ones.
+public_asn="^([Aa][Ss])?("+"|".join(digits(lo, hi) for lo, hi in [(1,23455),(23457,64495),(131072,4199999999)])+")$"
+octet="(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+def cidr(v4, v6): return f"^({octet}(\\.{octet}){{3}}/({digits(0, v4)})|[0-9A-Fa-f]{{0,4}}:[0-9A-Fa-f:]{{1,38}}/({digits(0, v6)}))$"
+countries=sorted(re.search(r'"""(.*?)"""', open(os.path.join(root, "Sources/Domain/Country.swift")).read(), re.S).group(1).split())
+web_url=lambda n: {"type":"string","maxLength":n,"pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$","description":"An http or https URL."}
+programs=sorted(json.load(open(os.path.join(root, "schema/catalog", f)))["program"]["code"] for f in os.listdir(os.path.join(root, "schema/catalog")) if f.endswith(".json"))
 schemas={
  "Name100": name(100), "Name200": name(200),
- "ProgramCode": {"type":"string","pattern":"^[a-z][a-z0-9-]{1,31}$","description":"A program's code: netops, ixp, cdn, vendor (422 for unknown ones)."},
- "Email": {"type":"string","format":"email","pattern":"^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$","maxLength":254},
+ "ProgramCode": {"type":"string","enum":programs,"description":"A program's code: one of the catalogs in schema/catalog (422 for unknown ones)."},
+ "Country": {"type":"string","enum":countries,"description":"ISO 3166-1 alpha-2, upper case (lower case is read as upper case)."},
+ "Email": {"type":"string","format":"email","pattern":f"^[^@\\s{control}]{{1,64}}@[^@\\s.{control}]{{1,63}}(\\.[^@\\s.{control}]{{1,63}})+$","maxLength":254,"description":"One @, a local part of at most 64 characters, a domain of two or more labels of at most 63."},
+ "Website": web_url(500),
  "Problem": obj({"type":{"type":"string","description":"Stable identifier, e.g. /problems/validation; see docs/api.md."},"title":{"type":"string"},"status":{"type":"integer"},"detail":{"type":"string"},"instance":{"type":"string","description":"The request id (X-Request-Id)."},"errors":{"type":"array","items":S("FieldError")}},["type","title","status","detail","instance"]),
  "FieldError": obj({"field":{"type":"string","description":"Path of the offending field, e.g. resources[2].value."},"code":{"type":"string","description":"Machine-readable: required, wrong_type, unknown_field, too_long, invalid_asn, bogon_asn, invalid_prefix, host_bits_set, bogon_prefix, too_specific, invalid_country, invalid_email, …"},"message":{"type":"string"}}),
  "Program": obj({"code":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"current_version":{"type":"integer","description":"Highest published catalog version; absent before the first."}},["code","name","description"]),
@@ -28,7 +59,7 @@ schemas={
     "admission":obj({"baseline":S("AdmissionRule"),"plus":S("AdmissionRule")}),
     "cadence":obj({"baseline":S("Cadence"),"plus":S("Cadence")}),
     "enforcement":S("Enforcement")}),
- "Action": obj({"code":{"type":"string","pattern":"^[a-z0-9-]+(\\.[a-z0-9-]+){1,3}$"},"title":S("Name200"),"description":{"type":"string","maxLength":10000},"tier":tier,
+ "Action": obj({"code":{"type":"string","maxLength":64,"pattern":"^[a-z0-9-]+(\\.[a-z0-9-]+){1,3}$"},"title":S("Name200"),"description":{"type":"string","maxLength":10000},"tier":tier,
     "mandatory":obj({"baseline":{"type":"boolean"},"plus":{"type":"boolean"}},[]),
     "evidence":{"type":"array","items":{"type":"string","enum":["statement","document","url","measurement"]},"minItems":1},
     "checks":{"type":"array","items":S("Check")}}),
@@ -39,16 +70,19 @@ schemas={
  "Enforcement": obj({"warning_grace_days":{"type":"integer","minimum":1,"maximum":365},"max_suspension_days":{"type":"integer","minimum":1,"maximum":366}}),
  "DraftInput": obj({"document":S("CatalogDocument")},[] ),
  "Participant": obj({"id":uuid,"legal_name":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string","pattern":"^[A-Z]{2}$"},"website":{"type":"string"},"status":{"type":"string","enum":["active","inactive"]},"programs":{"type":"array","items":{"type":"string"}},"created_at":dt,"updated_at":dt,"version":{"type":"integer","description":"Also the ETag."}},["id","legal_name","display_name","country","status","programs","created_at","updated_at","version"]),
- "ParticipantInput": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2."},"website":{"type":"string","format":"uri","pattern":"^https?://[^\\s/]+","maxLength":500},"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4},"resources":{"type":"array","items":S("ResourceInput"),"maxItems":1000},"contacts":{"type":"array","items":S("ContactInput"),"maxItems":50}},["legal_name","country","programs"]),
- "ParticipantPatch": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":{"type":"string","pattern":"^[A-Za-z]{2}$"},"website":{"type":["string","null"],"pattern":"^https?://[^\\s/]+","maxLength":500,"description":"null clears it."},"status":{"type":"string","enum":["active","inactive"],"description":"Admins only."},"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4}},[]),
+ "ParticipantInput": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":S("Country"),"website":S("Website"),"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4},"resources":{"type":"array","items":S("ResourceInput"),"maxItems":1000},"contacts":{"type":"array","items":S("ContactInput"),"maxItems":50}},["legal_name","country","programs"]),
+ "ParticipantPatch": obj({"legal_name":S("Name200"),"display_name":S("Name100"),"country":S("Country"),"website":{"oneOf":[S("Website"),{"type":"null"}],"description":"null clears it."},"status":{"type":"string","enum":["active","inactive"],"description":"Admins only."},"programs":{"type":"array","items":S("ProgramCode"),"minItems":1,"maxItems":4}},[]),
  "Resource": obj({"id":uuid,"participant_id":uuid,"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","description":"AS3333 or a canonical prefix."},"asn":{"type":"integer"},"prefix":{"type":"string"},"created_at":dt,"verification":S("ResourceVerification")},["id","participant_id","kind","value","created_at","verification"]),
  "ResourceVerification": obj({"state":{"type":"string","enum":["unverified","verified","superseded"],"description":"Only verified resources block other claimants, count in measurements and enter a certification's scope; superseded: another participant's overlapping claim was verified."},"basis":{"type":["string","null"],"enum":["staff","rpki",None],"description":"Set when verified: staff (with reason) or rpki (with snapshot_id and vrp)."},"reason":{"type":["string","null"],"description":"Staff's reason, or why the claim was superseded or unverified."},"url":{"type":["string","null"]},"snapshot_id":{"type":["integer","null"],"description":"For rpki: the VRP snapshot."},"vrp":{"oneOf":[{"type":"null"},obj({"prefix":{"type":"string"},"max_length":{"type":"integer"},"asn":{"type":"integer"}})]},"by":{"type":["string","null"],"format":"uuid","description":"Who last changed the state; null for the command line."},"at":{"type":["string","null"],"format":"date-time"}}),
  "VerificationInput": obj({"reason":{"type":"string","minLength":1,"maxLength":2000,"description":"The evidence, e.g. the RIR registration naming the participant."},"url":{"type":"string","format":"uri","pattern":"^https?://[^\\s/]+","maxLength":500}},["reason"]),
  "UnverificationInput": obj({"reason":{"type":"string","minLength":1,"maxLength":2000}},["reason"]),
  "RPKIVerificationInput": obj({"participant_id":uuid},[]),
- "ResourceInput": obj({"kind":{"type":"string","enum":["asn","prefix","route_server_asn","peering_lan"]},"value":{"type":"string","minLength":1,"maxLength":64,"description":"AS3333, 3333, 193.0.0.0/21 or 2001:67c:2e8::/48; bogons, host bits, space containing special-purpose blocks and prefixes shorter than /8 (IPv4) or /19 (IPv6) by default are refused (422)."}}),
+ "ResourceInput": {"oneOf":[
+    obj({"kind":{"type":"string","enum":["asn","route_server_asn"]},"value":{"type":"string","pattern":public_asn,"description":"AS3333 or 3333: a public AS number (reserved, documentation and private ones are refused)."}}),
+    obj({"kind":{"type":"string","enum":["prefix"]},"value":{"type":"string","maxLength":64,"pattern":cidr(24, 48),"description":"193.0.0.0/21 or 2001:67c:2e8::/48, at most /24 or /48; bogons and host bits are refused (422)."}}),
+    obj({"kind":{"type":"string","enum":["peering_lan"]},"value":{"type":"string","maxLength":64,"pattern":cidr(32, 128),"description":"A peering LAN prefix, of any length; bogons and host bits are refused (422)."}})]},
  "Contact": obj({"id":uuid,"participant_id":uuid,"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string"},"email":{"type":"string"},"phone":{"type":"string"},"available_24x7":{"type":"boolean"},"created_at":dt,"updated_at":dt,"version":{"type":"integer"}},["id","participant_id","role","email","available_24x7","created_at","updated_at","version"]),
- "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":{"type":"string","maxLength":200},"email":S("Email"),"phone":{"type":"string","pattern":"^\\+?[0-9 .()-]{6,31}$","description":"6 to 20 digits, with spaces, dots, dashes or brackets."},"available_24x7":{"type":"boolean"}},["role","email"]),
+ "ContactInput": obj({"role":{"type":"string","enum":["noc","abuse","security","policy","business"]},"name":optional_text(200),"email":S("Email"),"phone":{"type":"string","maxLength":32,"pattern":"^\\+?[ .()-]*([0-9][ .()-]*){6,20}$","description":"6 to 20 digits, with spaces, dots, dashes or brackets, and a leading + if any."},"available_24x7":{"type":"boolean"}},["role","email"]),
  "Member": obj({"user_id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"created_at":dt}),
  "MemberInput": obj({"email":S("Email"),"role":{"type":"string","enum":["owner","member"]}},["email"]),
  "MemberRequest": obj({"email":{"type":"string"},"role":{"type":"string","enum":["owner","member"]},"detail":{"type":"string"}}),
@@ -56,7 +90,7 @@ schemas={
  "AuditHead": obj({"seq":{"type":"integer"},"hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},"at":dt}),
  "User": obj({"id":uuid,"email":{"type":"string"},"display_name":{"type":"string"},"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string"},"disabled":{"type":"boolean"},"created_at":dt,"version":{"type":"integer"}},["id","email","display_name","role","disabled","created_at","version"]),
  "Me": obj({"user":S("User"),"memberships":{"type":"array","items":obj({"participant_id":uuid,"role":{"type":"string","enum":["owner","member"]}})}}),
- "UserInput": obj({"email":S("Email"),"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":{"type":"string","maxLength":200}},["email","display_name","role"]),
+ "UserInput": obj({"email":S("Email"),"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"organisation":optional_text(200)},["email","display_name","role"]),
  "CreatedUser": obj({"user":S("User"),"password":{"type":"string","description":"One-time password; absent on an idempotent replay (never stored)."}},["user"]),
  "UserPatch": obj({"display_name":S("Name100"),"role":{"type":"string","enum":["admin","auditor","applicant","enterprise"]},"disabled":{"type":"boolean"}},[]),
  "APIToken": obj({"id":uuid,"name":{"type":"string"},"prefix":{"type":"string","description":"The first characters of the secret, to tell tokens apart."},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}},"expires_at":dt,"last_used_at":dt,"revoked_at":dt,"created_at":dt},["id","name","prefix","scopes","created_at"]),
@@ -72,16 +106,20 @@ schemas={
  "CommitmentInput": obj({"statement":{"type":"string","maxLength":20000,"description":"How the participant implements the action."}}),
  "MissingItem": obj({"action":{"type":"string"},"code":{"type":"string","enum":["mandatory_action","admission_group","unknown_action","statement","document","url"]},"message":{"type":"string"}},["code","message"]),
  "Evidence": obj({"id":uuid,"application_id":uuid,"action_code":{"type":"string"},"kind":{"type":"string","enum":["document","url","statement"]},"file_name":{"type":"string"},"declared_type":{"type":"string"},"sniffed_type":{"type":"string"},"size_bytes":{"type":"integer"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"url":{"type":"string"},"text":{"type":"string"},"effective_from":{"type":"string","format":"date"},"effective_until":{"type":"string","format":"date"},"supersedes":uuid,"superseded_by":uuid,"uploaded_by":uuid,"uploaded_at":dt},["id","application_id","action_code","kind","effective_from","uploaded_at"]),
- "EvidenceInput": obj({"kind":{"type":"string","enum":["url","statement"]},"url":{"type":"string","format":"uri","maxLength":2000},"text":{"type":"string","maxLength":20000},"effective_from":{"type":"string","format":"date"},"effective_until":{"type":"string","format":"date"},"supersedes":uuid},["kind","effective_from"]),
+ "EvidenceInput": {"oneOf":[obj({"kind":{"type":"string","enum":[kind]},field:schema,"effective_from":{"type":"string","format":"date"},"effective_until":{"type":"string","format":"date","description":"Not before effective_from (422 otherwise)."},"supersedes":uuid},["kind",field,"effective_from"])
+    for kind, field, schema in [("url","url",web_url(2000)),("statement","text",name(20000))]]},
  "EvidenceUpload": obj({"file":{"type":"string","format":"binary","description":"PDF, PNG, JPEG, text, CSV, JSON, DOCX or XLSX; the bytes must match the declared type (415 otherwise); at most EVIDENCE_MAX_BYTES (413)."},"effective_from":{"type":"string","format":"date"},"effective_until":{"type":"string","format":"date"},"supersedes":uuid},["file","effective_from"]),
  "Comment": obj({"id":uuid,"application_id":uuid,"author_id":uuid,"author_name":{"type":"string"},"author_role":{"type":"string"},"body":{"type":"string"},"internal":{"type":"boolean"},"created_at":dt}),
- "CommentInput": obj({"body":{"type":"string","minLength":1,"maxLength":10000},"internal":{"type":"boolean","description":"An auditors-only note (auditors and admins)."}},["body"]),
+ "CommentInput": obj({"body":name(10000),"internal":{"type":"boolean","description":"An auditors-only note (auditors and admins)."}},["body"]),
  "DecisionRecord": obj({"id":uuid,"review_item_id":uuid,"round":{"type":"integer"},"reviewer_id":uuid,"reviewer_name":{"type":"string"},"reviewer_role":{"type":"string"},"decision":{"type":"string","enum":["approve","request_changes","reject"]},"action_comments":{"type":"object","additionalProperties":{"type":"string"}},"reasons":{"type":"string"},"final":{"type":"boolean"},"created_at":dt}),
- "DecisionInput": obj({"decision":{"type":"string","enum":["approve","request_changes","reject"]},"action_comments":{"type":"object","additionalProperties":{"type":"string","maxLength":10000},"maxProperties":100,"description":"Per action code: what to change."},"reasons":{"type":"string","maxLength":20000,"description":"Required for a rejection."}},["decision"]),
+ "DecisionInput": {"oneOf":[obj({"decision":{"type":"string","enum":[decision]},
+    "action_comments":{"type":"object","additionalProperties":{"type":"string","maxLength":10000},"maxProperties":100,**({"minProperties":1} if decision=="request_changes" else {}),"description":"Per action code: what to change."},
+    "reasons":{"type":"string","maxLength":20000,**({"pattern":"\\S"} if decision=="reject" else {}),"description":"Required for a rejection."}},required)
+    for decision, required in [("approve",["decision"]),("request_changes",["decision","action_comments"]),("reject",["decision","reasons"])]]},
  "ReviewItem": obj({"id":uuid,"application_id":uuid,"round":{"type":"integer"},"participant_id":uuid,"participant_name":{"type":"string"},"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["open","awaiting_second","flagged","closed"]},"due_at":dt,"overdue":{"type":"boolean"},"claimed_by":uuid,"claimed_by_name":{"type":"string"},"claim_expires_at":dt,"decisions":{"type":"integer"},"created_at":dt,"version":{"type":"integer"}},["id","application_id","round","participant_id","participant_name","program","tier","status","due_at","overdue","decisions","created_at","version"]),
  "AssignInput": obj({"auditor_id":uuid}),
  "Affiliation": obj({"id":uuid,"auditor_id":uuid,"auditor_name":{"type":"string"},"participant_id":uuid,"participant_name":{"type":"string"},"relation":{"type":"string"},"valid_from":{"type":"string","format":"date"},"valid_until":{"type":"string","format":"date"},"declared_at":dt},["id","auditor_id","auditor_name","participant_id","participant_name","relation","valid_from","declared_at"]),
- "AffiliationInput": obj({"participant_id":uuid,"relation":{"type":"string","minLength":1,"maxLength":500},"valid_from":{"type":"string","format":"date"},"valid_until":{"type":"string","format":"date"}},["participant_id","relation","valid_from"]),
+ "AffiliationInput": obj({"participant_id":uuid,"relation":name(500),"valid_from":{"type":"string","format":"date"},"valid_until":{"type":"string","format":"date"}},["participant_id","relation","valid_from"]),
  "Certification": obj({"id":uuid,"participant_id":uuid,"participant_name":{"type":"string"},"program":{"type":"string"},"tier":tier,"catalog_version":{"type":"integer"},"application_id":uuid,"actions":{"type":"array","items":{"type":"string"}},"granted_at":dt,"valid_until":dt,"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},"version":{"type":"integer"}}),
  "ApplicationPage": page("Application"), "CommentList": items("Comment"), "DecisionList": items("DecisionRecord"), "EvidenceList": items("Evidence"),
  "ReviewQueue": items("ReviewItem"), "AffiliationList": items("Affiliation"), "CertificationList": items("Certification"),
@@ -138,7 +176,7 @@ parameters={
  "limit":{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":200,"default":50}},
  "cursor":{"name":"cursor","in":"query","schema":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,100}$"},"description":"next_cursor of the previous page (422 for anything else)."},
  "IfMatch":{"name":"If-Match","in":"header","required":True,"schema":{"type":"string","pattern":"^(W/)?\"[1-9][0-9]{0,9}\"$"},"description":"The ETag read with the resource, e.g. \"3\"."},
- "IdempotencyKey":{"name":"Idempotency-Key","in":"header","schema":{"type":"string","maxLength":200},"description":"Makes a retry safe: the same key and body replay the first response (Idempotent-Replayed: true); the same key with another body is a 422."},
+ "IdempotencyKey":{"name":"Idempotency-Key","in":"header","schema":{"type":"string","pattern":"^[!-~]{1,200}$"},"description":"Makes a retry safe: the same key and body replay the first response (Idempotent-Replayed: true); the same key with another body is a 422."},
 }
 def ok(schema, status="200", desc="OK", etag=False, location=False):
     r={"description":desc,"content":{"application/json":{"schema":S(schema)}}}
@@ -162,14 +200,14 @@ def op(summary, tag, responses, errors, params=(), body=None, security=True, des
     return o
 W=["400","401","403","413","415","422"]
 q=lambda name,desc,schema={"type":"string"}: {"name":name,"in":"query","schema":schema,"description":desc}
-asnq=lambda desc: q("asn",desc,{"type":"string","pattern":"^([Aa][Ss])?[0-9]{1,10}$"})
-prefixq=lambda n,desc: q(n,desc,{"type":"string","pattern":"^[0-9A-Fa-f.:]{2,45}/[0-9]{1,3}$"})
+asnq=lambda desc: q("asn",desc+" Reserved, documentation and private ASNs are refused (422).",{"type":"string","pattern":public_asn})
+prefixq=lambda n,desc: q(n,desc+" A CIDR prefix without host bits (422 otherwise).",{"type":"string","maxLength":64,"pattern":cidr(32, 128)})
 paths={
  "/healthz":{"get":op("Liveness","operations",ok("Health"),[],security=False)},
  "/readyz":{"get":{**op("Readiness: the database answers and its schema matches","operations",ok("Health"),[],security=False),"responses":{**ok("Health"),"503":problem("Not ready, with the reason.")}}},
  "/metrics":{"get":{"summary":"Prometheus metrics","tags":["operations"],"security":[],"responses":{"200":{"description":"Prometheus text format","content":{"text/plain":{"schema":{"type":"string"}}}}}}},
  "/login":{"get":{"summary":"Sign-in page","tags":["pages"],"security":[],"responses":{"200":{"description":"HTML form","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Already signed in: to /"}}},
-           "post":{"summary":"Sign in (form post with the page's CSRF field); rate-limited per account and address","tags":["pages"],"security":[],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"email":{"type":"string"},"password":{"type":"string"},"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"Signed in: session cookie set, to /"},"401":{"description":"Wrong email or password (HTML)"},"403":{"description":"Missing or stale CSRF field (HTML)"},"429":{"description":"Too many failures; Retry-After says when (HTML)"}}}},
+           "post":{"summary":"Sign in (form post with the page's CSRF field); rate-limited per account and address","tags":["pages"],"security":[],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"email":{"type":"string"},"password":{"type":"string"},"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"Signed in: session cookie set, to /"},"401":{"description":"Wrong email or password (HTML)"},"403":{"description":"Missing or stale CSRF field, or a form that cannot be read (HTML)"},"422":{"description":"No email or password (HTML)","content":{"text/html":{"schema":{"type":"string"}}}},"429":{"description":"Too many failures; Retry-After says when (HTML)"}}}},
  "/logout":{"post":{"summary":"Sign out (form post with the session's CSRF field)","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"}})}}},"responses":{"303":{"description":"To /login"},"403":R("Forbidden")}}},
  "/":{"get":{"summary":"Account page: memberships and API tokens","tags":["pages"],"security":[{"session":[]}],"responses":{"200":{"description":"HTML","content":{"text/html":{"schema":{"type":"string"}}}},"303":{"description":"Not signed in: to /login"},"401":R("Unauthenticated")}}},
  "/account/password":{"post":{"summary":"Change the password from the account page (signs every session out)","tags":["pages"],"security":[{"session":[]}],"requestBody":{"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({"csrf":{"type":"string"},"current":{"type":"string"},"new":{"type":"string"}})}}},"responses":{"303":{"description":"Changed: to /login"},"401":R("Unauthenticated"),"403":R("Forbidden"),"422":{"description":"The account page with what went wrong","content":{"text/html":{"schema":{"type":"string"}}}},"429":{"description":"Too many failed attempts (HTML)","content":{"text/html":{"schema":{"type":"string"}}}}}}},
@@ -185,7 +223,7 @@ paths={
    "put":op("Replace a draft's document (admins); published versions never change","catalogs",ok("CatalogVersion",etag=True),W+["404","409","412","428"],["program","version","IfMatch"],"DraftInput")},
  "/api/v1/programs/{program}/versions/{version}/publish":{"post":op("Publish a draft (admins): it becomes current for new applications and frozen","catalogs",ok("CatalogVersion",etag=True),["401","403","404","409","412","422","428"],["program","version","IfMatch"])},
  "/api/v1/participants":{
-   "get":op("List participants (applicants see their own), in creation order","participants",ok("ParticipantPage"),["401","403","422"],["limit","cursor",q("program","Takes part in this program.",S("ProgramCode")),q("country","ISO 3166-1 alpha-2.",{"type":"string","pattern":"^[A-Za-z]{2}$"}),q("status","active or inactive.",{"type":"string","enum":["active","inactive"]}),asnq("Holds this ASN (AS3333 or 3333)."),prefixq("prefix","Holds a prefix overlapping this one.")]),
+   "get":op("List participants (applicants see their own), in creation order","participants",ok("ParticipantPage"),["401","403","422"],["limit","cursor",q("program","Takes part in this program.",S("ProgramCode")),q("country","ISO 3166-1 alpha-2.",S("Country")),q("status","active or inactive.",{"type":"string","enum":["active","inactive"]}),asnq("Holds this ASN (AS3333 or 3333)."),prefixq("prefix","Holds a prefix overlapping this one.")]),
    "post":op("Register a participant with its programs, resources and contacts; an applicant becomes its owner","participants",ok("Participant","201","Created",location=True),W+["409"],["IdempotencyKey"],"ParticipantInput")},
  "/api/v1/participants/{participant}":{
    "get":op("One participant","participants",ok("Participant",etag=True),["401","403","404"],["participant"]),
@@ -207,7 +245,7 @@ paths={
    "get":op("Who works for the participant","participants",ok("MemberList"),["401","403","404"],["participant"]),
    "post":op("Add an applicant by email, or change their role (owners and admins); the answer is the same whether or not an applicant account has the email (the members list shows who is in)","participants",ok("MemberRequest","202","Accepted"),W+["404","409"],["participant"],"MemberInput")},
  "/api/v1/participants/{participant}/members/{user}":{"delete":op("Remove a member (owners and admins); the last owner stays","participants",{"204":{"description":"Removed"}},["401","403","404","409"],["participant","user"])},
- "/api/v1/participants/{participant}/timeline":{"get":op("Every recorded change to the participant, in audit-chain order, with each event's hash","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,19}$"})])},
+ "/api/v1/participants/{participant}/timeline":{"get":op("Every recorded change to the participant, in audit-chain order, with each event's hash","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,18}$"})])},
  "/api/v1/applications":{
    "get":op("Applications (applicants see their participants')","workflow",ok("ApplicationPage"),["401","403","422"],["limit","cursor",q("participant","Of this participant.",uuid),q("state","In this state.",S("ApplicationState")),q("program","To this program.",S("ProgramCode"))]),
    "post":op("Start a draft application under the program's current catalog (the participant's members)","workflow",ok("Application","201","Created",location=True),W+["404","409"],["IdempotencyKey"],"ApplicationInput")},
@@ -254,8 +292,8 @@ paths={
  "/api/v1/users/{user}":{
    "get":op("One user (admins, or yourself)","accounts",ok("User",etag=True),["401","403","404"],["user"]),
    "patch":op("Change a user's name, role or disabled flag (admins; not your own role or flag: /problems/self-lockout)","accounts",ok("User",etag=True),W+["404","409","412","428"],["user","IfMatch"],"UserPatch")},
- "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422","429"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
- "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr, peeringdb or spoofer.",{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,18}$"})])},
+ "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422","429"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,17}$"})])},
+ "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr, peeringdb or spoofer.",{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,17}$"})])},
 }
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.
 pages=[
@@ -293,6 +331,66 @@ for path, method, summary, content in pages:
 for item in paths.values():
     for method, operation in item.items():
         if method != "get": operation.get("responses", {}).pop("304", None)
+# OpenAPI links: the ids a response gives, which open the operations that need them. A client (and
+# schemathesis's stateful phase, which `make fuzz` runs) follows them instead of guessing ids. Each
+# response below gives the named path parameters, and If-Match (its ETag) to the changes of the
+# resource at its path (or at "ETag of"). Every API operation that needs a parameter it gives gets
+# a link, so a new route under /participants/{participant} is linked from a new participant
+# without an edit here. The response's own path parameters pass on.
+gives={
+ ("post","/api/v1/participants","201"):{"participant":"$response.body#/id"},
+ ("get","/api/v1/participants","200"):{"participant":"$response.body#/items/0/id"},
+ ("get","/api/v1/participants/{participant}","200"):{"If-Match":"$response.header.ETag"},
+ ("post","/api/v1/participants/{participant}/resources","201"):{"resource":"$response.body#/id"},
+ ("get","/api/v1/participants/{participant}/resources","200"):{"resource":"$response.body#/items/0/id"},
+ ("post","/api/v1/participants/{participant}/contacts","201"):{"contact":"$response.body#/id"},
+ ("get","/api/v1/participants/{participant}/contacts","200"):{"contact":"$response.body#/items/0/id"},
+ ("get","/api/v1/participants/{participant}/contacts/{contact}","200"):{"If-Match":"$response.header.ETag"},
+ ("post","/api/v1/applications","201"):{"application":"$response.body#/id","participant":"$response.body#/participant_id"},
+ ("get","/api/v1/applications","200"):{"application":"$response.body#/items/0/id"},
+ ("get","/api/v1/applications/{application}","200"):{"action":"$response.body#/missing/0/action","If-Match":"$response.header.ETag"},
+ ("put","/api/v1/applications/{application}/commitments/{action}","200"):{"If-Match":"$response.header.ETag","ETag of":"/api/v1/applications/{application}"},
+ ("post","/api/v1/applications/{application}/commitments/{action}/evidence","201"):{"evidence":"$response.body#/id"},
+ ("get","/api/v1/applications/{application}/evidence","200"):{"evidence":"$response.body#/items/0/id"},
+ ("get","/api/v1/review-queue","200"):{"item":"$response.body#/items/0/id"},
+ ("post","/api/v1/users","201"):{"user":"$response.body#/user/id"},
+ ("get","/api/v1/users","200"):{"user":"$response.body#/items/0/id"},
+ ("get","/api/v1/users/{user}","200"):{"If-Match":"$response.header.ETag"},
+ ("post","/api/v1/users/me/tokens","201"):{"token":"$response.body#/token/id"},
+ ("post","/api/v1/users/me/affiliations","201"):{"affiliation":"$response.body#/id"},
+ ("get","/api/v1/certifications","200"):{"certification":"$response.body#/items/0/id"},
+ ("post","/api/v1/programs/{program}/versions","201"):{"version":"$response.body#/version"},
+ ("get","/api/v1/programs/{program}/versions/{version}","200"):{"If-Match":"$response.header.ETag"},
+}
+# Ids that go into a request body rather than a path: (response, operation, body).
+feeds=[
+ (("post","/api/v1/participants","201"),("post","/api/v1/applications"),{"participant_id":"$response.body#/id","program":"$response.body#/programs/0"}),
+ (("get","/api/v1/participants","200"),("post","/api/v1/applications"),{"participant_id":"$response.body#/items/0/id","program":"$response.body#/items/0/programs/0"}),
+ (("post","/api/v1/participants","201"),("post","/api/v1/users/me/affiliations"),{"participant_id":"$response.body#/id"}),
+ (("post","/api/v1/users","201"),("post","/api/v1/review-queue/{item}/assign"),{"auditor_id":"$response.body#/user/id"}),
+]
+def template_parameters(path): return {part[1:-1] for part in path.split("/") if part.startswith("{")}
+def operation_ref(path, method): return "#/paths/"+path.replace("~","~0").replace("/","~1")+"/"+method
+def link_name(path, method): return method+"".join(part.strip("{}").title().replace("-","").replace(".","") for part in path.split("/")[3:])
+takes_if_match=lambda operation: {"$ref":"#/components/parameters/IfMatch"} in operation.get("parameters", [])
+for (method, path, status), given in gives.items():
+    values={name:f"$request.path.{name}" for name in template_parameters(path)} | given
+    links={}
+    # The API's operations only: the pages take a browser session, which no link carries.
+    for target, item in paths.items():
+        if not target.startswith("/api/"): continue
+        needed=template_parameters(target)
+        for target_method, operation in item.items():
+            etag_of=given.get("ETag of", path)
+            if_match="If-Match" in given and takes_if_match(operation) and (target == etag_of or target.startswith(etag_of+"/"))
+            new=needed & given.keys() or if_match
+            if (target, target_method) == (path, method) or not needed <= values.keys() or not new: continue
+            arguments={name:values[name] for name in sorted(needed)}
+            if if_match: arguments["header.If-Match"]=given["If-Match"]
+            links[link_name(target, target_method)]={"operationRef":operation_ref(target, target_method),"parameters":arguments}
+    for (source, (target_method, target), body) in feeds:
+        if source == (method, path, status): links[link_name(target, target_method)]={"operationRef":operation_ref(target, target_method),"requestBody":body}
+    if links: paths[path][method]["responses"][status]["links"]=links
 doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1","description":"The registry of MANRS+: programs and versioned action catalogs, participants with their resources and contacts, accounts and API tokens. Errors are RFC 9457 application/problem+json (docs/api.md lists the types). Who may call what: docs/authorization.md."},
  "servers":[{"url":"/"}],
  "security":[{"bearer":[]},{"session":[]}],

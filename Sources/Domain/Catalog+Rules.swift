@@ -144,7 +144,22 @@ extension Check {
         case .none:
             break
         }
-        return []
+        // A bound or roles that the kind does not use are kept and published all the same, so they
+        // too must be values the catalog's documented schema allows.
+        var problems: [FieldRefusal] = []
+        if kind.threshold != .minimumShare, let min, !(0...1).contains(min) {
+            problems.append(.init(path + ".min", "out_of_range", "min is a share from 0 to 1."))
+        }
+        if kind.threshold != .maximumCount, let max, max < 0 {
+            problems.append(.init(path + ".max", "out_of_range", "max is 0 or more."))
+        }
+        let known = Set(ContactRole.allCases.map(\.rawValue))
+        if kind.threshold != .roles, let roles, !roles.allSatisfy(known.contains) {
+            problems.append(
+                .init(path + ".roles", "invalid", "roles are from \(ContactRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+            )
+        }
+        return problems
     }
 }
 

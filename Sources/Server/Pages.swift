@@ -53,10 +53,11 @@ struct Pages: Sendable {
 
     /// Every form of a signed-in page carries the session's CSRF token; a post without it is refused.
     static func checkCSRF(_ sent: String?, _ session: BrowserSession) throws(Problem) {
-        guard let sent, Secrets.constantTimeEquals(sent, session.csrfToken) else {
-            throw Problem.forbidden("The form is missing its CSRF token; reload the page and try again.")
-        }
+        guard let sent, Secrets.constantTimeEquals(sent, session.csrfToken) else { throw missingCSRF }
     }
+
+    /// A form without the session's CSRF token, or one that cannot be read at all.
+    static let missingCSRF = Problem.forbidden("The form is missing its CSRF token; reload the page and try again.")
 
     /// What every signed-in page shows: the navigation for the role, and the CSRF token.
     static func frame(_ session: BrowserSession?) -> [String: Any] {

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -121,6 +122,46 @@ struct AuthorizationTests {
         // The authorisation table covers every route too.
         #expect(served.subtracting(Self.table.keys).subtracting(Self.pages).sorted() == [], "missing from the authorisation table")
         #expect(Set(Self.table.keys).subtracting(served).sorted() == [], "in the table but not served")
+    }
+
+    @Test("every link of the document opens a documented API operation and gives each of its path parameters")
+    func linksResolve() {
+        let contract = OpenAPIContract.shared
+        var count = 0
+        for (path, item) in contract.paths {
+            for (method, operation) in item.objectValue ?? [:] {
+                for (status, response) in operation["responses"]?.objectValue ?? [:] {
+                    for (name, link) in response["links"]?.objectValue ?? [:] {
+                        count += 1
+                        let source = "\(method.uppercased()) \(path) \(status) → \(name)"
+                        let reference = link["operationRef"]?.stringValue ?? ""
+                        let parts = reference.split(separator: "/").map {
+                            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                        }
+                        guard parts.count == 4, parts[1] == "paths", let target = contract.paths[parts[2]]?[parts[3]] else {
+                            Issue.record("\(source): \(reference) is not an operation of the document")
+                            continue
+                        }
+                        let takes = Set(
+                            (target["parameters"]?.arrayValue ?? []).compactMap { parameter in
+                                (parameter["$ref"]?.stringValue.map(contract.resolve) ?? parameter)["name"]?.stringValue
+                            })
+                        let given = Set((link["parameters"]?.objectValue ?? [:]).keys.map { String($0.split(separator: ".").last ?? "") })
+                        let needed = Set(parts[2].split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+                        #expect(given.isSubset(of: takes), "\(source) gives parameters \(reference) does not take")
+                        #expect(needed.isSubset(of: given) || link["requestBody"] != nil, "\(source) leaves out a path parameter")
+                        #expect(parts[2].hasPrefix("/api/"), "\(source): pages need a browser session, which a link does not carry")
+                    }
+                }
+            }
+        }
+        #expect(count > 50)
+    }
+
+    @Test("the document's country codes are those the server accepts")
+    func countries() {
+        let documented = OpenAPIContract.shared.resolve("#/components/schemas/Country")["enum"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(Set(documented ?? []) == Country.codes)
     }
 
     @Test("GET /api/v1/openapi.json serves the document")

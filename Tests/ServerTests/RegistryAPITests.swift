@@ -417,6 +417,21 @@ struct RegistryAPITests {
             let refused = try await api.call(
                 .put, "/api/v1/programs/netops/versions/3", token: fixture.admin.token, json: invalid, headers: ["If-Match": "\"1\""])
             #expect(refused.fieldCodes == ["document.enforcement.max_suspension_days": "out_of_range"])
+            // A bound or roles that the check's kind does not use are published too, so they must be
+            // values the document allows (schemathesis published roles ["AAA"] on a noc_24x7 check).
+            enforcement["max_suspension_days"] = 30
+            document["enforcement"] = enforcement
+            var actions = try #require(document["actions"] as? [[String: Any]])
+            actions[0]["checks"] = [["kind": "noc_24x7", "min": 2, "max": -1, "roles": ["AAA"]]]
+            document["actions"] = actions
+            let stray = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
+            let strayRefused = try await api.call(
+                .put, "/api/v1/programs/netops/versions/3", token: fixture.admin.token, json: stray, headers: ["If-Match": "\"1\""])
+            #expect(
+                strayRefused.fieldCodes == [
+                    "document.actions[0].checks[0].min": "out_of_range", "document.actions[0].checks[0].max": "out_of_range",
+                    "document.actions[0].checks[0].roles": "invalid",
+                ])
         }
     }
 

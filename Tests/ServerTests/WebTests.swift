@@ -114,6 +114,34 @@ struct WebTests {
         }
     }
 
+    @Test(
+        "a form that cannot be read has no CSRF token: 403 (sign-out with a session, which stays; sign-in; account forms); sign-out without a session 303"
+    )
+    func unreadableSignOutForm() async throws {
+        try await APIFixture.run { fixture, api in
+            let cookie = try await PagesTests.cookie(fixture, .applicant)
+            for body in ["csrf=%ZZ", "csrf=a&csrf=b", "csrf[]=a"] {
+                let form = ["Content-Type": "application/x-www-form-urlencoded"]
+                let signedOut = try await api.call(.post, "/logout", body: Data(body.utf8), headers: form)
+                #expect(signedOut.status == 303 && signedOut.headers[.location] == "/login", "\(body)")
+                let refused = try await api.call(.post, "/logout", body: Data(body.utf8), headers: form.merging(cookie) { $1 })
+                #expect(refused.status == 403, "\(body)")
+            }
+            #expect(try await api.call(.get, "/", headers: cookie).status == 200)
+            // The sign-in form and the account page's forms the same way: no CSRF field, 403.
+            let loginCSRF = try #require(Self.cookie("manrs_login_csrf", in: try await api.call(.get, "/login"))).value
+            let login = try await api.call(
+                .post, "/login", body: Data("csrf=\(loginCSRF)&csrf=\(loginCSRF)&email=%ZZ".utf8),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "manrs_login_csrf=\(loginCSRF)"])
+            #expect(login.status == 403 && Self.cookie("manrs_session", in: login) == nil)
+            for path in ["/account/tokens", "/account/password"] {
+                let refused = try await api.call(
+                    .post, path, body: Data("csrf=%ZZ".utf8), headers: cookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
+                #expect(refused.status == 403, "\(path)")
+            }
+        }
+    }
+
     @Test("repeated failed sign-ins are slowed down: 429 with Retry-After, even with the right password")
     func rateLimited() async throws {
         try await APIFixture.run(loginLimits: LoginLimits(freeFailuresPerAddress: 2, baseDelay: 600)) { fixture, api in

@@ -49,8 +49,10 @@ struct WebRoutes {
             return try renderLogin(csrf: nil, email: "", error: nil, status: .ok)
         }
         router.post("/login") { request, context in
-            let form = try await Self.form(LoginForm.self, request, context)
-            guard let sent = form.csrf, let expected = request.cookies[Self.loginCSRFCookie]?.value, Secrets.constantTimeEquals(sent, expected) else {
+            let form = await Self.form(LoginForm.self, request, context)
+            guard let form, let sent = form.csrf, let expected = request.cookies[Self.loginCSRFCookie]?.value,
+                Secrets.constantTimeEquals(sent, expected)
+            else {
                 return try renderLogin(csrf: nil, email: "", error: "The form expired; please sign in again.", status: .forbidden)
             }
             let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
@@ -80,9 +82,10 @@ struct WebRoutes {
             }
         }
         router.post("/logout") { request, context in
-            let form = try await Self.form(CSRFForm.self, request, context)
+            // Without a session there is nothing to end: 303 whatever the form.
+            let form = await Self.form(CSRFForm.self, request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
-                try Pages.checkCSRF(form.csrf, session)
+                try Pages.checkCSRF(form?.csrf, session)
                 try await users.closeSession(secret, context: ChangeContext(actor: session.actor, requestID: context.requestID))
             }
             var response = Self.redirect(to: "/login")
@@ -95,7 +98,7 @@ struct WebRoutes {
         }
         router.post("/account/tokens") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            let form = try await Self.form(TokenForm.self, request, context)
+            guard let form = await Self.form(TokenForm.self, request, context) else { throw Pages.missingCSRF }
             try Pages.checkCSRF(form.csrf, session)
             let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...100).contains(name.count) else { throw Problem.invalid("name", "invalid_length", "A token name has 1 to 100 characters.") }
@@ -108,7 +111,7 @@ struct WebRoutes {
         }
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            let form = try await Self.form(PasswordForm.self, request, context)
+            guard let form = await Self.form(PasswordForm.self, request, context) else { throw Pages.missingCSRF }
             try Pages.checkCSRF(form.csrf, session)
             guard let new = form.new, Passwords.isAcceptable(new) else {
                 return try await renderHome(
@@ -188,15 +191,14 @@ struct WebRoutes {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
-    static func form<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: AppRequestContext) async throws -> Form {
-        let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 16 * 1024))
+    /// The posted form, or nil when the body is not one this route reads (malformed, repeated
+    /// fields, too large, or holding a NUL): such a form has no CSRF field, so it is refused like
+    /// a forged one (403).
+    static func form<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: AppRequestContext) async -> Form? {
+        guard let buffer = try? await request.body.collect(upTo: min(context.bodyLimit, 16 * 1024)) else { return nil }
         let text = String(buffer: buffer)
-        if InputText.containsNUL(text.removingPercentEncoding ?? text) { throw Problem.invalidCharacters(field: nil) }
-        do {
-            return try URLEncodedFormDecoder().decode(Form.self, from: text)
-        } catch {
-            throw Problem.invalid("body", "invalid_form", "The form could not be read.")
-        }
+        if InputText.containsNUL(text.removingPercentEncoding ?? text) { return nil }
+        return try? URLEncodedFormDecoder().decode(Form.self, from: text)
     }
 
     /// The peer's address, for rate limiting (a proxy in front should be configured to pass it).
