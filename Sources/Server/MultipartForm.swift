@@ -74,8 +74,11 @@ struct MultipartForm {
         /// Why `beforeFiles` refused; thrown once the parser hands control back.
         var refusal: (any Error)?
 
+        var headerGuard: HeaderGuard
+
         init(boundary: String, beforeFiles: ((MultipartForm) throws -> Void)?) {
             parser = MultipartParser(boundary: boundary)
+            headerGuard = HeaderGuard(boundary: boundary)
             self.beforeFiles = beforeFiles
             parser.onHeader = { [unowned self] name, value in
                 headers[name.lowercased()] = value
@@ -109,6 +112,9 @@ struct MultipartForm {
         }
 
         func execute(_ chunk: ByteBuffer) throws {
+            guard headerGuard.accepts(chunk) else {
+                throw Problem.malformedBody("A part's headers have bytes that are not ASCII; the multipart body cannot be read.")
+            }
             do {
                 try parser.execute(chunk)
             } catch {
@@ -120,6 +126,49 @@ struct MultipartForm {
         func finish() throws -> MultipartForm {
             guard completed else { throw Problem.malformedBody("The multipart body has no complete part.") }
             return MultipartForm(parts: parts)
+        }
+    }
+
+    /// Follows the stream to the parts' header sections and refuses a byte over 0x7F in one.
+    /// Headers are ASCII (RFC 7578), and MultipartKit's parser indexes a 128-entry table with
+    /// each header-name byte: a higher one is out of range and ends the process.
+    struct HeaderGuard {
+        /// CR LF "--" boundary: what opens every part but the first, whose "--" may start the body.
+        private let delimiter: [UInt8]
+        private var matched: Int
+        private var inHeaders = false
+        /// The last bytes of a header section, to see its blank line (CR LF CR LF).
+        private var recent: UInt32 = 0
+
+        init(boundary: String) {
+            delimiter = Array("\r\n--\(boundary)".utf8)
+            // The body's very start counts as following a CR LF.
+            matched = 2
+        }
+
+        mutating func accepts(_ chunk: ByteBuffer) -> Bool {
+            for byte in chunk.readableBytesView {
+                if inHeaders {
+                    if byte > 0x7F { return false }
+                    recent = recent << 8 | UInt32(byte)
+                    if recent == 0x0D0A_0D0A { inHeaders = false }
+                    continue
+                }
+                if byte == delimiter[matched] {
+                    matched += 1
+                    if matched == delimiter.count {
+                        // The rest of the delimiter line ("--" for the last one, or CR LF) has no
+                        // header name in it; the section's own CR LF CR LF ends it either way.
+                        inHeaders = true
+                        recent = 0
+                        matched = 0
+                    }
+                } else {
+                    // CR opens the delimiter and appears nowhere else in it: a restart needs no table.
+                    matched = byte == delimiter[0] ? 1 : 0
+                }
+            }
+            return true
         }
     }
 

@@ -275,6 +275,23 @@ struct SecurityRegressionTests {
             #expect(try await api.call(.get, path, token: fixture.applicant.token).status == 404)
         }
     }
+
+    @Test("a multipart part whose headers are not ASCII is a 400, not the end of the process (found by the fuzzer)")
+    func nonASCIIPartHeaders() async throws {
+        try await APIFixture.run { fixture, api in
+            let path = "/api/v1/applications/\(fixture.draft.uuidString.lowercased())/commitments/ixp.1/evidence"
+            var body = Data("--XX\r\n".utf8)
+            body += Data([0xC2, 0x8F, 0xC3, 0x8C, 0xF0, 0xB2, 0xB8, 0xA6, 0xC2, 0xBE]) + Data("--XX--\r\n".utf8)
+            let response = try await api.call(
+                .post, path, token: fixture.applicant.token, body: body, headers: ["Content-Type": "multipart/form-data; boundary=XX"])
+            #expect(response.status == 400 && response.problemType == "/problems/malformed-body")
+            // A file whose bytes are not ASCII, after proper headers, is still read.
+            let (good, contentType) = WorkflowAPITests.multipart(
+                file: APIFixture.pdf + Data([0xC2, 0x8F, 0xFF, 0x00]), name: "a.pdf", type: "application/pdf",
+                fields: ["effective_from": "2026-01-01"])
+            #expect(try await api.call(.post, path, token: fixture.applicant.token, body: good, headers: ["Content-Type": contentType]).status == 201)
+        }
+    }
 }
 
 /// A client that connects and sends nothing, timing how long until the server hangs up.
