@@ -11,24 +11,45 @@ enum RawHTTP {
         let description: String
     }
 
-    /// Sends `bytes` on a new connection to 127.0.0.1:`port` and reads one response: up to its
-    /// `Content-Length`, or until the server closes the connection, or `timeout` seconds of
-    /// silence. `status` is nil when the server closed without an answer; `headers` is the
-    /// status line and header block as received.
-    static func send(port: Int, bytes: Data, timeout: Int = 10) throws -> (status: Int?, headers: String, body: Data) {
+    /// A connection to 127.0.0.1:`port` whose reads give up after `timeout` seconds; the caller closes it.
+    static func connect(port: Int, timeout: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
+        guard connected == 0 else {
+            close(socket)
+            throw Failure(description: "connect: \(errno)")
+        }
         var time = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        return socket
+    }
+
+    /// Connects and sends nothing: the seconds until the server hangs up.
+    static func secondsUntilClosed(port: Int, limit: Int) throws -> Double {
+        let socket = try connect(port: port, timeout: limit)
+        defer { close(socket) }
+        let start = Date()
+        var byte: UInt8 = 0
+        // 0 is the server's end of the stream; -1 is our own time limit.
+        guard recv(socket, &byte, 1, 0) == 0 else { throw Failure(description: "still open after \(limit) s") }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// Sends `bytes` on a new connection to 127.0.0.1:`port` and reads one response: up to its
+    /// `Content-Length`, or until the server closes the connection, or `timeout` seconds of
+    /// silence. `status` is nil when the server closed without an answer; `headers` is the
+    /// status line and header block as received.
+    static func send(port: Int, bytes: Data, timeout: Int = 10) throws -> (status: Int?, headers: String, body: Data) {
+        let socket = try connect(port: port, timeout: timeout)
+        defer { close(socket) }
+        var time = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         // The server may answer and close before the whole request is written (a body over the
         // limit): a failed write is not an error here, the answer is what counts.

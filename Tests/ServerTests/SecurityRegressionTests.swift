@@ -237,7 +237,7 @@ struct SecurityRegressionTests {
             let app = Application(router: router, server: httpServer(settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in
                 let port = try #require(client.port)
-                let closedAfter = try await Task.detached { try IdleProbe.secondsUntilClosed(port: port, limit: 20) }.value
+                let closedAfter = try await Task.detached { try RawHTTP.secondsUntilClosed(port: port, limit: 20) }.value
                 #expect(closedAfter >= 0.5 && closedAfter < 10, "closed after \(closedAfter) s")
             }
         }
@@ -291,31 +291,5 @@ struct SecurityRegressionTests {
                 fields: ["effective_from": "2026-01-01"])
             #expect(try await api.call(.post, path, token: fixture.applicant.token, body: good, headers: ["Content-Type": contentType]).status == 201)
         }
-    }
-}
-
-/// A client that connects and sends nothing, timing how long until the server hangs up.
-enum IdleProbe {
-    struct Failure: Error {}
-
-    static func secondsUntilClosed(port: Int, limit: Int) throws -> Double {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure() }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure() }
-        var timeout = timeval(tv_sec: limit, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let start = Date()
-        var byte: UInt8 = 0
-        // 0 is the server's end of the stream; -1 is our own time limit.
-        guard recv(socket, &byte, 1, 0) == 0 else { throw Failure() }
-        return Date().timeIntervalSince(start)
     }
 }
