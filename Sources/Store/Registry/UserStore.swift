@@ -181,7 +181,7 @@ public struct UserStore: Sendable {
         let account = try await database.query("SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower(\(email))").single
         let userID = try account?.decode("id", as: UUID.self)
         let entityID = userID?.uuidString.lowercased() ?? "unknown"
-        let admitted: Int64? = try await database.transaction { connection in
+        let admission: Admission = try await database.transaction { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(lower(\(email)), 7219))")
             let failures = try await Self.recentFailures(email: email, address: address, limits: limits, now: now, on: connection)
             let wait = LoginThrottle.wait(failures, limits: limits, now: now)
@@ -189,17 +189,17 @@ public struct UserStore: Sendable {
                 try await AuditLog.append(
                     "user.sign_in_throttled", entity: "user", id: entityID, participant: nil,
                     after: SignInRefusal(address: address, reason: "throttled", retryAfter: wait), context: context, on: connection)
-                return nil
+                return .wait(seconds: wait)
             }
-            return try await connection.query(
-                "INSERT INTO login_attempts (email, address, succeeded, at) VALUES (\(email), \(address), false, \(now)) RETURNING id"
-            )[0].decode(0, as: Int64.self)
+            return .attempt(
+                try await connection.query(
+                    "INSERT INTO login_attempts (email, address, succeeded, at) VALUES (\(email), \(address), false, \(now)) RETURNING id"
+                )[0].decode(0, as: Int64.self))
         }
-        guard let attempt = admitted else {
-            let failures = try await database.withConnection { connection in
-                try await Self.recentFailures(email: email, address: address, limits: limits, now: now, on: connection)
-            }
-            return .rateLimited(retryAfter: max(1, LoginThrottle.wait(failures, limits: limits, now: now)))
+        let attempt: Int64
+        switch admission {
+        case .attempt(let id): attempt = id
+        case .wait(let seconds): return .rateLimited(retryAfter: seconds)
         }
         let hash = try account?.decode("password_hash", as: String?.self)
         let matches = try await passwords.verify(password, against: hash)
@@ -446,6 +446,13 @@ public struct UserStore: Sendable {
 }
 
 /// Login rate limits: failures allowed per account and per address within a window.
+/// What the throttle decided for a sign-in: the attempt's row (marked succeeded if the password
+/// is right), or the seconds it must wait.
+enum Admission {
+    case attempt(Int64)
+    case wait(seconds: Int)
+}
+
 /// What an audit event records of a refused sign-in.
 struct SignInRefusal: Encodable, Sendable {
     let address: String
