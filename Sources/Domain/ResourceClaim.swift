@@ -100,7 +100,6 @@ public struct ClaimLimits: Sendable, Equatable {
 /// IP prefixes as the registry accepts them.
 public enum PrefixClaim {
     private static let bogons = Bogons()
-    private static let specialPurpose = (Bogons.specialPurposeIPv4 + Bogons.specialPurposeIPv6).map { try! IPPrefix($0) }
 
     /// Parses a CIDR prefix into canonical form (RFC 5952 for IPv6, so `2001:DB8:0::/32` reads
     /// as `2001:db8::/32`). Host bits set, the default route, special-purpose space, prefixes that
@@ -111,7 +110,7 @@ public enum PrefixClaim {
         if let reason = bogons.reason(for: prefix) {
             throw Refusal("bogon_prefix", "\(prefix) is \(reason) and cannot be registered.")
         }
-        if let block = specialPurpose.first(where: { prefix.contains($0) }) {
+        if let block = Bogons.specialPurposeBlock(within: prefix) {
             throw Refusal(
                 "contains_special_purpose", "\(prefix) contains special-purpose \(block) and cannot be registered; claim the prefixes you hold.")
         }

@@ -27,13 +27,21 @@ public struct Bogons: Sendable {
         "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
     ]
 
+    /// Both lists, parsed once (the literals above are valid prefixes).
+    public static let specialPurposeBlocks = (specialPurposeIPv4 + specialPurposeIPv6).map { try! IPPrefix($0) }
+
     private let specialPurpose: PrefixSet
     private let unallocated: PrefixSet
 
     /// The special-purpose lists, plus `fullBogons` (e.g. Team Cymru's) when given.
     public init(fullBogons: [IPPrefix] = []) {
-        specialPurpose = PrefixSet((Self.specialPurposeIPv4 + Self.specialPurposeIPv6).map { try! IPPrefix($0) })
+        specialPurpose = PrefixSet(Self.specialPurposeBlocks)
         unallocated = PrefixSet(fullBogons)
+    }
+
+    /// A special-purpose block inside `prefix` (which then holds space no one may route), or nil.
+    public static func specialPurposeBlock(within prefix: IPPrefix) -> IPPrefix? {
+        specialPurposeBlocks.first { prefix.contains($0) }
     }
 
     /// Why `prefix` is a bogon, or nil when it is not.

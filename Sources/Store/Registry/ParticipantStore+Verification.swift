@@ -129,14 +129,14 @@ extension ParticipantStore {
         return .prefix(try IPPrefix(resource.prefix ?? "", strict: false))
     }
 
-    /// The public name of another participant holding `value` (verified), or of verified space
-    /// overlapping it; nil when no one does.
-    static func verifiedHolder(of value: ResourceValue, other participant: UUID, on connection: PostgresConnection) async throws -> String? {
+    /// The public name of a participant (other than `participant`, when given) holding `value`
+    /// verified, or verified space overlapping it; nil when no one does.
+    static func verifiedHolder(of value: ResourceValue, other participant: UUID?, on connection: PostgresConnection) async throws -> String? {
         let (asn, prefix) = columns(value)
         return try await connection.query(
             """
             SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
-            WHERE r.verification = 'verified' AND r.participant_id <> \(participant)
+            WHERE r.verification = 'verified' AND (\(participant)::uuid IS NULL OR r.participant_id <> \(participant)::uuid)
               AND (r.asn = \(asn)::bigint OR r.prefix && \(prefix)::cidr)
             LIMIT 1
             """

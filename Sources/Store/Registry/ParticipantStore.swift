@@ -500,22 +500,12 @@ public struct ParticipantStore: Sendable {
             if constraint.hasPrefix("resources_participant_") {
                 throw RegistryError.conflict(slug: "resource-claimed", detail: "\(shown) is already claimed by this participant.")
             }
+            let resource: ResourceValue? =
+                if let value, let prefix = try? IPPrefix(value, strict: false) { .prefix(prefix) } else {
+                    value.flatMap(UInt32.init).map { .asn($0) }
+                }
             var holder: String? = nil
-            if let value, let prefix = try? IPPrefix(value, strict: false) {
-                holder = try await database.query(
-                    """
-                    SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
-                    WHERE r.prefix && \(prefix.description)::cidr AND r.verification = 'verified' LIMIT 1
-                    """
-                ).single.map { try $0.decode(0, as: String.self) }
-            } else if let value, let asn = Int64(value) {
-                holder = try await database.query(
-                    """
-                    SELECT p.display_name FROM resources r JOIN participants p ON p.id = r.participant_id
-                    WHERE r.asn = \(asn) AND r.verification = 'verified'
-                    """
-                ).single.map { try $0.decode(0, as: String.self) }
-            }
+            if let resource { holder = try await database.withConnection { try await Self.verifiedHolder(of: resource, other: nil, on: $0) } }
             throw Self.heldConflict(shown, holder: holder, context: context)
         }
     }
