@@ -10,6 +10,15 @@ public enum TextRules {
         text.unicodeScalars.first { isForbidden($0) && !(lineBreaks && ($0 == "\r" || $0 == "\n" || $0 == "\t")) }
     }
 
+    /// Why `text` cannot be stored as `field` (code `invalid_characters`, naming the character),
+    /// or nil when it can.
+    public static func refusal(_ field: String, _ text: some StringProtocol, lineBreaks: Bool = false) -> Refusal? {
+        guard let scalar = forbiddenCharacter(in: text, lineBreaks: lineBreaks) else { return nil }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        return Refusal("invalid_characters", "\(field) must not contain control, invisible or direction-changing characters (it has \(code)).")
+    }
+
     public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.properties.generalCategory == .control { return true }
         switch scalar.value {

@@ -131,9 +131,8 @@ struct FieldChecks {
             fail(field, "too_long", "\(field) has at most \(max) characters.")
             return nil
         }
-        if let scalar = TextRules.forbiddenCharacter(in: trimmed) {
-            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
-            fail(field, "invalid_characters", "\(field) must not contain control, invisible or direction-changing characters (it has \(code)).")
+        if let refusal = TextRules.refusal(field, trimmed) {
+            fail(field, refusal.code, refusal.message)
             return nil
         }
         return trimmed

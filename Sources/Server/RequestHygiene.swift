@@ -18,16 +18,18 @@ struct RequestHygieneMiddleware: RouterMiddleware {
                 type: Problem.typePrefix + "malformed-path", title: "Malformed path", status: .badRequest,
                 detail: "The path \(reason); ask for the address in its plain form, such as /api/v1/programs.")
         }
-        if let query = request.uri.query, query.removingPercentEncoding == nil {
+        if let query = request.uri.query {
             // An escape that is not UTF-8 (%C0%AF, an overlong '/') or not an escape at all would
             // be read as something else by each reader: refused, as for the path.
-            throw Problem(
-                type: Problem.typePrefix + "malformed-query", title: "Malformed query", status: .badRequest,
-                detail: "The query has a percent-encoding that is not UTF-8; encode each parameter as UTF-8, and '%' itself as %25.")
-        }
-        if let query = request.uri.query, InputText.containsNUL(query.removingPercentEncoding ?? query) || query.lowercased().contains("%00") {
-            let field = request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
-            throw Problem.invalidCharacters(field: field)
+            guard let decoded = query.removingPercentEncoding else {
+                throw Problem(
+                    type: Problem.typePrefix + "malformed-query", title: "Malformed query", status: .badRequest,
+                    detail: "The query has a percent-encoding that is not UTF-8; encode each parameter as UTF-8, and '%' itself as %25.")
+            }
+            if InputText.containsNUL(decoded) {
+                let field = request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
+                throw Problem.invalidCharacters(field: field)
+            }
         }
         return try await next(request, context)
     }
@@ -150,12 +152,13 @@ extension Problem {
         .validation(fields.map { .init(field: $0, code: "invalid_characters", message: "\($0) must not contain NUL characters (U+0000).") })
     }
 
-    /// Text with a NUL character in it.
+    /// Text with a NUL character in it: by field when known, else a 400 of its own.
     static func invalidCharacters(field: String?) -> Problem {
-        let detail = "Text must not contain NUL characters (U+0000)."
         guard let field else {
-            return Problem(type: typePrefix + "invalid-characters", title: "Invalid characters", status: .badRequest, detail: detail)
+            return Problem(
+                type: typePrefix + "invalid-characters", title: "Invalid characters", status: .badRequest,
+                detail: "Text must not contain NUL characters (U+0000).")
         }
-        return .validation([.init(field: field, code: "invalid_characters", message: "\(field): \(detail)")])
+        return .invalidCharacters(fields: [field])
     }
 }

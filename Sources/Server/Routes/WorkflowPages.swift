@@ -444,11 +444,7 @@ struct WorkflowPages {
 
     /// Refuses text the API would refuse (TextRules), line breaks apart: a text area sends them.
     static func checkCharacters(_ field: String, _ text: String) throws(Problem) {
-        if let scalar = TextRules.forbiddenCharacter(in: text, lineBreaks: true) {
-            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
-            throw Problem.invalid(
-                field, "invalid_characters", "The \(field) must not contain control, invisible or direction-changing characters (it has \(code)).")
-        }
+        if let refusal = TextRules.refusal(field, text, lineBreaks: true) { throw Problem.invalid(field, refusal.code, refusal.message) }
     }
 
     /// `a=1&b=x+y` → ["a": "1", "b": "x y"].
