@@ -99,12 +99,12 @@ extension DatabaseRuntime {
         switch outcome {
         case .success(let value): return value
         case .failure(let error as CommandFailure): throw error
-        case .failure(let error as RegistryError): throw CommandFailure(describe(error))
+        case .failure(let error as StoreError): throw CommandFailure(describe(error))
         case .failure(let error): throw CommandFailure("\(error)")
         }
     }
 
-    static func describe(_ error: RegistryError) -> String {
+    static func describe(_ error: StoreError) -> String {
         switch error {
         case .notFound(let detail), .conflict(_, let detail), .refused(_, let detail): detail
         case .staleVersion(let current): "changed concurrently (now version \(current)); try again"

@@ -196,7 +196,7 @@ extension Problem {
     }
 
     /// The problem for a store's refusal.
-    static func from(_ error: RegistryError) -> Problem {
+    static func from(_ error: StoreError) -> Problem {
         switch error {
         case .notFound(let detail): .notFound(detail)
         case .staleVersion(let current): .staleVersion(current: current)

@@ -60,7 +60,7 @@ struct RegistryStoreTests {
             }
             // Through the store: a published version is a 409, not an edit.
             await #expect(
-                throws: RegistryError.conflict(
+                throws: StoreError.conflict(
                     slug: "catalog-published", detail: "Version 1 of ixp is published and cannot change; start a new draft.")
             ) {
                 _ = try await catalogs.updateDraft(1, of: "ixp", document: v1.document, expectedRowVersion: v1.rowVersion, context: .system)
@@ -68,7 +68,7 @@ struct RegistryStoreTests {
 
             var draft = try await catalogs.createDraft(of: "ixp", document: nil, context: .system)
             #expect(draft.version == 2 && draft.status == .draft && !draft.isCurrent)
-            await #expect(throws: RegistryError.self) { _ = try await catalogs.createDraft(of: "ixp", document: nil, context: .system) }
+            await #expect(throws: StoreError.self) { _ = try await catalogs.createDraft(of: "ixp", document: nil, context: .system) }
             var document = draft.document
             document.admission[.baseline]!.groups[0].min = 4
             draft = try await catalogs.updateDraft(2, of: "ixp", document: document, expectedRowVersion: draft.rowVersion, context: .system)
@@ -133,7 +133,7 @@ struct RegistryStoreTests {
                 (.prefix, "193.0.0.0/16"),
             ] {
                 for (context, named) in [(ChangeContext.system, true), (Self.admin, true), (Self.applicant(of: other.id), false)] {
-                    let error = await #expect(throws: RegistryError.self) {
+                    let error = await #expect(throws: StoreError.self) {
                         _ = try await store.addResource(try Self.claim(kind, value), to: other.id, context: context)
                     }
                     guard case .conflict(let slug, let detail) = error else { Issue.record("\(value): \(String(describing: error))"); continue }
@@ -142,7 +142,7 @@ struct RegistryStoreTests {
                 }
             }
             // Verifying a superseded claim while someone else holds the space is refused too.
-            let refused = await #expect(throws: RegistryError.self) {
+            let refused = await #expect(throws: StoreError.self) {
                 _ = try await store.verifyResource(squat.id, of: squatter.id, reason: "says so", url: nil, context: Self.admin)
             }
             guard case .conflict("resource-held", _) = refused else { Issue.record("\(String(describing: refused))"); return }
@@ -161,7 +161,7 @@ struct RegistryStoreTests {
                     "193.0.4.0/22", "193.0.8.0/22",
                 ])
             // A claim the participant already made is a 409 of its own, whatever its state.
-            let twice = await #expect(throws: RegistryError.self) {
+            let twice = await #expect(throws: StoreError.self) {
                 _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
             }
             guard case .conflict("resource-claimed", let detail) = twice else { Issue.record("\(String(describing: twice))"); return }
@@ -177,7 +177,7 @@ struct RegistryStoreTests {
             #expect(withdrawn.verification.state == .unverified && withdrawn.verification.reason == "The registration moved.")
             _ = try await store.addResource(try Self.claim(.asn, "AS196615"), to: other.id, context: Self.applicant(of: other.id))
             // The same for an ASN: the message names the ASN.
-            let asnTwice = await #expect(throws: RegistryError.self) {
+            let asnTwice = await #expect(throws: StoreError.self) {
                 _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
                 _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
             }
@@ -299,7 +299,7 @@ struct RegistryStoreTests {
             let updated = try await store.update(
                 created.id, changes: ParticipantChanges(displayName: "Audited B.V."), expectedVersion: created.version, context: context)
             #expect(updated.version == created.version + 1)
-            await #expect(throws: RegistryError.staleVersion(current: updated.version)) {
+            await #expect(throws: StoreError.staleVersion(current: updated.version)) {
                 _ = try await store.update(
                     created.id, changes: ParticipantChanges(displayName: "Lost"), expectedVersion: created.version, context: context)
             }
@@ -479,7 +479,7 @@ struct RegistryStoreTests {
                     created[2]
                 ])
             #expect(try await store.list(filter: ParticipantFilter(prefix: try IPPrefix("193.0.0.0/8")), limit: 10, cursor: nil).items.count == 7)
-            await #expect(throws: RegistryError.self) { _ = try await store.list(filter: ParticipantFilter(), limit: 3, cursor: "not-a-cursor") }
+            await #expect(throws: StoreError.self) { _ = try await store.list(filter: ParticipantFilter(), limit: 3, cursor: "not-a-cursor") }
         }
     }
 }

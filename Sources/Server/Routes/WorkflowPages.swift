@@ -374,7 +374,7 @@ struct WorkflowPages {
             return try await body(session)
         } catch let problem as Problem {
             return try pages.error(problem, session: session)
-        } catch let error as RegistryError {
+        } catch let error as StoreError {
             return try pages.error(Problem.from(error), session: session)
         }
     }
@@ -427,7 +427,7 @@ struct WorkflowPages {
     static func message(_ error: any Error) throws -> String {
         switch error {
         case let problem as Problem: return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
-        case let error as RegistryError:
+        case let error as StoreError:
             let problem = Problem.from(error)
             return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
         default: throw error
@@ -437,7 +437,7 @@ struct WorkflowPages {
     static func status(_ error: any Error) -> HTTPResponse.Status {
         switch error {
         case let problem as Problem: HTTPResponse.Status(code: problem.status)
-        case let error as RegistryError: HTTPResponse.Status(code: Problem.from(error).status)
+        case let error as StoreError: HTTPResponse.Status(code: Problem.from(error).status)
         default: .internalServerError
         }
     }

@@ -102,19 +102,19 @@ public struct UserStore: Sendable {
         do {
             return try await body()
         } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "users_email_unique" {
-            throw RegistryError.conflict(slug: "email-taken", detail: "A user with this email already exists.")
+            throw StoreError.conflict(slug: "email-taken", detail: "A user with this email already exists.")
         }
     }
 
     public func user(_ id: UUID) async throws -> User {
         guard let row = try await database.query("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(id)").single else {
-            throw RegistryError.notFound("There is no user \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no user \(id.uuidString.lowercased()).")
         }
         return try Self.user(from: row)
     }
 
     public func list(limit: Int, cursor: String?) async throws -> Page<User> {
-        let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
+        let after = try cursor.map { text throws(StoreError) in try ListCursor(text) }
         let rows = try await database.query(
             """
             SELECT \(unsafeRaw: Self.userColumns) FROM users
@@ -132,10 +132,10 @@ public struct UserStore: Sendable {
     ) async throws -> User {
         try await database.transaction { connection in
             guard let row = try await connection.query("SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(id) FOR UPDATE").single else {
-                throw RegistryError.notFound("There is no user \(id.uuidString.lowercased()).")
+                throw StoreError.notFound("There is no user \(id.uuidString.lowercased()).")
             }
             let before = try Self.user(from: row)
-            guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
+            guard before.version == expectedVersion else { throw StoreError.staleVersion(current: before.version) }
             let after = try Self.user(
                 from: try await connection.query(
                     """
@@ -261,7 +261,7 @@ public struct UserStore: Sendable {
     {
         guard let email = try await database.query("SELECT email FROM users WHERE id = \(userID)").single.map({ try $0.decode(0, as: String.self) })
         else {
-            throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no user \(userID.uuidString.lowercased()).")
         }
         let outcome = try await login(email: email, password: current, address: address, limits: limits, context: context)
         if case .succeeded = outcome { try await setPassword(userID, to: new, context: context) }
@@ -272,7 +272,7 @@ public struct UserStore: Sendable {
         let hash = try await passwords.hash(password)
         try await database.transaction { connection in
             guard try await connection.execute("UPDATE users SET password_hash = \(hash) WHERE id = \(userID)") == 1 else {
-                throw RegistryError.notFound("There is no user \(userID.uuidString.lowercased()).")
+                throw StoreError.notFound("There is no user \(userID.uuidString.lowercased()).")
             }
             try await connection.execute("DELETE FROM sessions WHERE user_id = \(userID)")
             try await AuditLog.append(
@@ -330,7 +330,7 @@ public struct UserStore: Sendable {
                     """
                     UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) AND user_id = \(userID)
                     """) == 1
-            else { throw RegistryError.notFound("You have no token \(id.uuidString.lowercased()).") }
+            else { throw StoreError.notFound("You have no token \(id.uuidString.lowercased()).") }
             try await AuditLog.append(
                 "token.revoked", entity: "api_token", id: id.uuidString.lowercased(), participant: nil,
                 context: context, on: connection)

@@ -79,7 +79,7 @@ public struct CatalogStore: Sendable {
 
     public func program(_ code: String) async throws -> Program {
         guard let program = try await programs().first(where: { $0.code == code }) else {
-            throw RegistryError.notFound("There is no program '\(code.prefix(40))'.")
+            throw StoreError.notFound("There is no program '\(code.prefix(40))'.")
         }
         return program
     }
@@ -114,7 +114,7 @@ public struct CatalogStore: Sendable {
                 """)
         }
         guard let row = rows.single else {
-            throw RegistryError.notFound(
+            throw StoreError.notFound(
                 version.map { "Program '\(program.prefix(40))' has no catalog version \($0)." }
                     ?? "Program '\(program.prefix(40))' has no published catalog.")
         }
@@ -131,11 +131,11 @@ public struct CatalogStore: Sendable {
         of program: String, document: CatalogDocument?, context: ChangeContext, on connection: PostgresConnection
     ) async throws -> CatalogVersion {
         guard try await connection.query("SELECT 1 FROM programs WHERE code = \(program) FOR UPDATE").single != nil else {
-            throw RegistryError.notFound("There is no program '\(program.prefix(40))'.")
+            throw StoreError.notFound("There is no program '\(program.prefix(40))'.")
         }
         if let document {
             let problems = document.problems()
-            if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("document.") }) }
+            if !problems.isEmpty { throw StoreError.invalid(problems.map { $0.prefixed("document.") }) }
         }
         let base: CatalogDocument
         if let document {
@@ -147,11 +147,11 @@ public struct CatalogStore: Sendable {
                     SELECT document FROM catalog_versions WHERE program_code = \(program) AND status = 'published' ORDER BY version DESC LIMIT 1
                     """
                 ).single
-            else { throw RegistryError.invalid([FieldRefusal("document", "required", "There is no published version to copy; send a document.")]) }
+            else { throw StoreError.invalid([FieldRefusal("document", "required", "There is no published version to copy; send a document.")]) }
             base = try row.decode("document", as: JSONB<CatalogDocument>.self).value
         }
         if try await connection.query("SELECT 1 FROM catalog_versions WHERE program_code = \(program) AND status = 'draft'").single != nil {
-            throw RegistryError.conflict(slug: "draft-exists", detail: "Program \(program) already has a draft; edit or publish it first.")
+            throw StoreError.conflict(slug: "draft-exists", detail: "Program \(program) already has a draft; edit or publish it first.")
         }
         try await connection.execute(
             """
@@ -171,14 +171,14 @@ public struct CatalogStore: Sendable {
         _ version: Int, of program: String, document: CatalogDocument, expectedRowVersion: Int, context: ChangeContext
     ) async throws -> CatalogVersion {
         let problems = document.problems()
-        if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("document.") }) }
+        if !problems.isEmpty { throw StoreError.invalid(problems.map { $0.prefixed("document.") }) }
         return try await database.transaction { connection in
             let current = try await Self.lockVersion(version, of: program, on: connection)
             guard current.status == .draft else {
-                throw RegistryError.conflict(
+                throw StoreError.conflict(
                     slug: "catalog-published", detail: "Version \(version) of \(program) is published and cannot change; start a new draft.")
             }
-            guard current.rowVersion == expectedRowVersion else { throw RegistryError.staleVersion(current: current.rowVersion) }
+            guard current.rowVersion == expectedRowVersion else { throw StoreError.staleVersion(current: current.rowVersion) }
             try await connection.execute(
                 """
                 UPDATE catalog_versions SET document = \(JSONB(document)) WHERE program_code = \(program) AND version = \(version)
@@ -196,11 +196,11 @@ public struct CatalogStore: Sendable {
         try await database.transaction { connection in
             let current = try await Self.lockVersion(version, of: program, on: connection)
             guard current.status == .draft else {
-                throw RegistryError.conflict(slug: "catalog-published", detail: "Version \(version) of \(program) is already published.")
+                throw StoreError.conflict(slug: "catalog-published", detail: "Version \(version) of \(program) is already published.")
             }
-            guard current.rowVersion == expectedRowVersion else { throw RegistryError.staleVersion(current: current.rowVersion) }
+            guard current.rowVersion == expectedRowVersion else { throw StoreError.staleVersion(current: current.rowVersion) }
             let problems = current.document.problems()
-            if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("document.") }) }
+            if !problems.isEmpty { throw StoreError.invalid(problems.map { $0.prefixed("document.") }) }
             try await connection.execute(
                 """
                 UPDATE catalog_versions SET status = 'published', published_at = now() WHERE program_code = \(program) AND version = \(version)
@@ -226,7 +226,7 @@ public struct CatalogStore: Sendable {
         var outcomes: [SeedOutcome] = []
         for seed in seeds {
             let problems = seed.catalog.problems()
-            if !problems.isEmpty { throw RegistryError.invalid(problems.map { $0.prefixed("\(seed.program.code).catalog.") }) }
+            if !problems.isEmpty { throw StoreError.invalid(problems.map { $0.prefixed("\(seed.program.code).catalog.") }) }
             let code = seed.program.code
             let outcome: SeedOutcome = try await database.transaction { connection in
                 try await connection.execute(
@@ -313,7 +313,7 @@ public struct CatalogStore: Sendable {
                 \(unsafeRaw: selectVersion) WHERE c.program_code = \(program) AND c.version = \(version) FOR UPDATE OF c
                 """
             ).single
-        else { throw RegistryError.notFound("Program '\(program.prefix(40))' has no catalog version \(version).") }
+        else { throw StoreError.notFound("Program '\(program.prefix(40))' has no catalog version \(version).") }
         return try Self.version(from: row)
     }
 }

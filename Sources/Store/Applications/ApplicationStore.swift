@@ -25,7 +25,7 @@ public struct ApplicationStore: Sendable {
     /// The participant an application belongs to (for authorisation), or 404.
     public func participant(ofApplication id: UUID) async throws -> UUID {
         guard let row = try await database.query("SELECT participant_id FROM applications WHERE id = \(id)").single else {
-            throw RegistryError.notFound("There is no application \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no application \(id.uuidString.lowercased()).")
         }
         return try row.decode(0, as: UUID.self)
     }
@@ -48,7 +48,7 @@ public struct ApplicationStore: Sendable {
                 """
                 SELECT max(version) FROM catalog_versions WHERE program_code = \(program) AND status = 'published'
                 """)[0].decode(0, as: Int?.self)
-        else { throw RegistryError.invalid([FieldRefusal("program", "unknown_program", "There is no published program '\(program.prefix(40))'.")]) }
+        else { throw StoreError.invalid([FieldRefusal("program", "unknown_program", "There is no published program '\(program.prefix(40))'.")]) }
         guard
             try await connection.query(
                 """
@@ -56,7 +56,7 @@ public struct ApplicationStore: Sendable {
                 """
             ).single != nil
         else {
-            throw RegistryError.invalid([
+            throw StoreError.invalid([
                 FieldRefusal("program", "not_in_program", "The participant does not take part in \(program); add the program to it first.")
             ])
         }
@@ -66,7 +66,7 @@ public struct ApplicationStore: Sendable {
               AND state IN ('draft', 'submitted', 'in_review', 'changes_requested')
             """
         ).single {
-            throw RegistryError.conflict(
+            throw StoreError.conflict(
                 slug: "application-open",
                 detail:
                     "This participant already has an open application to \(program): \(try open.decode(0, as: UUID.self).uuidString.lowercased())."
@@ -87,7 +87,7 @@ public struct ApplicationStore: Sendable {
     public func list(participants: Set<UUID>?, state: ApplicationState?, program: String?, limit: Int, cursor: String?) async throws -> Page<
         Application
     > {
-        let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
+        let after = try cursor.map { text throws(StoreError) in try ListCursor(text) }
         let ids = participants.map { Array($0) }
         let rows = try await database.query(
             """
@@ -112,7 +112,7 @@ public struct ApplicationStore: Sendable {
         try await database.transaction { connection in
             let (application, catalog) = try await Self.lockEditable(id, on: connection)
             guard catalog.actions(at: application.tier).contains(where: { $0.code == action }) else {
-                throw RegistryError.notFound(
+                throw StoreError.notFound(
                     "\(action.prefix(64)) is not an action of \(application.program) version \(application.catalogVersion) at \(application.tier.rawValue)."
                 )
             }
@@ -142,7 +142,7 @@ public struct ApplicationStore: Sendable {
                     DELETE FROM commitments WHERE application_id = \(id) AND action_code = \(action) RETURNING statement
                     """
                 ).single
-            else { throw RegistryError.notFound("The application does not commit to \(action.prefix(64)).") }
+            else { throw StoreError.notFound("The application does not commit to \(action.prefix(64)).") }
             try await connection.execute("UPDATE applications SET updated_at = now() WHERE id = \(id)")
             try await AuditLog.append(
                 "commitment.removed", entity: "commitment", id: "\(id.uuidString.lowercased())/\(action)",
@@ -158,7 +158,7 @@ public struct ApplicationStore: Sendable {
                 let (application, _) = try await Self.lockEditable(id, on: connection)
                 guard try await connection.query("SELECT 1 FROM commitments WHERE application_id = \(id) AND action_code = \(action)").single != nil
                 else {
-                    throw RegistryError.notFound("Commit to \(action.prefix(64)) before attaching evidence to it.")
+                    throw StoreError.notFound("Commit to \(action.prefix(64)) before attaching evidence to it.")
                 }
                 if let old = new.supersedes {
                     guard
@@ -169,12 +169,12 @@ public struct ApplicationStore: Sendable {
                             """
                         ).single, try row.decode("action_code", as: String.self) == action
                     else {
-                        throw RegistryError.invalid([
+                        throw StoreError.invalid([
                             FieldRefusal("supersedes", "unknown_evidence", "supersedes must name evidence of the same action of this application.")
                         ])
                     }
                     if try row.decode("newer", as: Int.self) > 0 {
-                        throw RegistryError.conflict(
+                        throw StoreError.conflict(
                             slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
                     }
                 }
@@ -205,7 +205,7 @@ public struct ApplicationStore: Sendable {
                 return evidence
             }
         } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "evidence_supersedes_key" {
-            throw RegistryError.conflict(slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
+            throw StoreError.conflict(slug: "already-superseded", detail: "That evidence already has a newer version; supersede the newest one.")
         }
     }
 
@@ -219,7 +219,7 @@ public struct ApplicationStore: Sendable {
             WHERE a.participant_id = \(participant)
             """)[0].decode(0, as: Int.self)
         if used + bytes > evidenceQuotaBytes {
-            throw RegistryError.conflict(
+            throw StoreError.conflict(
                 slug: "storage-quota",
                 detail:
                     "This file (\(bytes) bytes) would take the participant's evidence past its quota of \(evidenceQuotaBytes) bytes (\(used) used). Ask the secretariat for more room."
@@ -244,7 +244,7 @@ public struct ApplicationStore: Sendable {
                 FROM evidence e JOIN applications a ON a.id = e.application_id WHERE e.id = \(id)
                 """
             ).single
-        else { throw RegistryError.notFound("There is no evidence \(id.uuidString.lowercased()).") }
+        else { throw StoreError.notFound("There is no evidence \(id.uuidString.lowercased()).") }
         return EvidenceFile(
             evidence: try Evidence(row: row), participantID: try row.decode("owner"), bytes: try row.decode("content", as: Data?.self) ?? Data())
     }
@@ -255,10 +255,10 @@ public struct ApplicationStore: Sendable {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
             let next = try Self.transition(.submit, application, .direct(context.actor, on: application.participantID))
-            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
+            guard application.version == expectedVersion else { throw StoreError.staleVersion(current: application.version) }
             let detail = try await Self.detail(id, on: connection)
             if !detail.missing.isEmpty {
-                throw RegistryError.invalid(
+                throw StoreError.invalid(
                     detail.missing.map { FieldRefusal($0.action.map { "commitments.\($0)" } ?? "commitments", $0.code, $0.message) })
             }
             let now = Date()
@@ -286,7 +286,7 @@ public struct ApplicationStore: Sendable {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
             let next = try Self.transition(.withdraw, application, .direct(context.actor, on: application.participantID))
-            guard application.version == expectedVersion else { throw RegistryError.staleVersion(current: application.version) }
+            guard application.version == expectedVersion else { throw StoreError.staleVersion(current: application.version) }
             try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = now() WHERE id = \(id)")
             try await connection.execute(
                 """
@@ -313,7 +313,7 @@ public struct ApplicationStore: Sendable {
     }
 
     public func addComment(to id: UUID, body: String, isInternal: Bool, context: ChangeContext) async throws -> Comment {
-        guard let actor = context.actor else { throw RegistryError.refused(slug: "forbidden", detail: "Sign in to comment.") }
+        guard let actor = context.actor else { throw StoreError.refused(slug: "forbidden", detail: "Sign in to comment.") }
         return try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
             let row = try await connection.query(
@@ -341,7 +341,7 @@ public struct ApplicationStore: Sendable {
                 SELECT \(unsafeRaw: Application.columns) FROM \(unsafeRaw: Application.from) WHERE a.id = \(id) \(unsafeRaw: lock ? "FOR UPDATE OF a" : "")
                 """
             ).single
-        else { throw RegistryError.notFound("There is no application \(id.uuidString.lowercased()).") }
+        else { throw StoreError.notFound("There is no application \(id.uuidString.lowercased()).") }
         return try Application(row: row)
     }
 
@@ -360,7 +360,7 @@ public struct ApplicationStore: Sendable {
     static func lockEditable(_ id: UUID, on connection: PostgresConnection) async throws -> (Application, CatalogDocument) {
         let application = try await lockApplication(id, on: connection)
         guard application.state.isEditable else {
-            throw RegistryError.conflict(
+            throw StoreError.conflict(
                 slug: "application-locked",
                 detail:
                     "The application is \(application.state.rawValue.replacingOccurrences(of: "_", with: " ")); it can change only as a draft or when changes were requested."
@@ -373,8 +373,8 @@ public struct ApplicationStore: Sendable {
         switch ApplicationMachine.apply(event, to: application.state, by: actor, at: Date()) {
         case .success(let next): return next
         case .failure(let refusal) where refusal.code == "invalid-transition":
-            throw RegistryError.conflict(slug: "invalid-transition", detail: refusal.message)
-        case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+            throw StoreError.conflict(slug: "invalid-transition", detail: refusal.message)
+        case .failure(let refusal): throw StoreError.refused(slug: refusal.code, detail: refusal.message)
         }
     }
 

@@ -135,7 +135,7 @@ public struct MeasurementStore: Sendable {
                 """
             ).map { try $0.decode(0, as: Int64.self) }
             guard let routes = try await Self.snapshot(.routes, id: routesSnapshot, on: connection) else {
-                throw RegistryError.notFound(
+                throw StoreError.notFound(
                     routesSnapshot.map { "There is no routes snapshot \($0)." } ?? "No routes snapshot has been imported yet.")
             }
             // The inputs of the routes' moment; failing that, the newest there is.

@@ -17,7 +17,7 @@ public struct ParticipantStore: Sendable {
 
     /// A page of participants in creation order, after `cursor`.
     public func list(filter: ParticipantFilter, limit: Int, cursor: String?) async throws -> Page<Participant> {
-        let after = try cursor.map { text throws(RegistryError) in try ListCursor(text) }
+        let after = try cursor.map { text throws(StoreError) in try ListCursor(text) }
         let rows = try await database.query(
             """
             \(unsafeRaw: Self.selectParticipant)
@@ -42,7 +42,7 @@ public struct ParticipantStore: Sendable {
 
     public func get(_ id: UUID) async throws -> Participant {
         guard let row = try await database.query("\(unsafeRaw: Self.selectParticipant) WHERE p.id = \(id)").single else {
-            throw RegistryError.notFound("There is no participant \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no participant \(id.uuidString.lowercased()).")
         }
         return try Self.participant(from: row)
     }
@@ -82,10 +82,10 @@ public struct ParticipantStore: Sendable {
     public func update(_ id: UUID, changes: ParticipantChanges, expectedVersion: Int, context: ChangeContext) async throws -> Participant {
         try await database.transaction { connection in
             guard let row = try await connection.query("\(unsafeRaw: Self.selectParticipant) WHERE p.id = \(id) FOR UPDATE OF p").single else {
-                throw RegistryError.notFound("There is no participant \(id.uuidString.lowercased()).")
+                throw StoreError.notFound("There is no participant \(id.uuidString.lowercased()).")
             }
             let before = try Self.participant(from: row)
-            guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
+            guard before.version == expectedVersion else { throw StoreError.staleVersion(current: before.version) }
             let website: String? = changes.website ?? before.website
             try await connection.execute(
                 """
@@ -174,7 +174,7 @@ public struct ParticipantStore: Sendable {
                     """
                 ).single
             else {
-                throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).")
+                throw StoreError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).")
             }
             let removed = try Self.resource(from: row)
             try await AuditLog.append(
@@ -194,7 +194,7 @@ public struct ParticipantStore: Sendable {
     public func contact(_ id: UUID, of participant: UUID) async throws -> Contact {
         guard let row = try await database.query("\(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant)").single
         else {
-            throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).")
         }
         return try Self.contact(from: row)
     }
@@ -221,9 +221,9 @@ public struct ParticipantStore: Sendable {
                     \(unsafeRaw: Self.selectContact) WHERE id = \(id) AND participant_id = \(participant) FOR UPDATE
                     """
                 ).single
-            else { throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
+            else { throw StoreError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
             let before = try Self.contact(from: row)
-            guard before.version == expectedVersion else { throw RegistryError.staleVersion(current: before.version) }
+            guard before.version == expectedVersion else { throw StoreError.staleVersion(current: before.version) }
             let after = try Self.contact(
                 from: try await connection.query(
                     """
@@ -246,7 +246,7 @@ public struct ParticipantStore: Sendable {
                     DELETE FROM contacts WHERE id = \(id) AND participant_id = \(participant) RETURNING \(unsafeRaw: Self.contactColumns)
                     """
                 ).single
-            else { throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
+            else { throw StoreError.notFound("Participant \(participant.uuidString.lowercased()) has no contact \(id.uuidString.lowercased()).") }
             try await AuditLog.append(
                 "contact.removed", entity: "contact", id: id.uuidString.lowercased(), participant: participant,
                 before: try Self.contact(from: row), context: context, on: connection)
@@ -313,7 +313,7 @@ public struct ParticipantStore: Sendable {
                     DELETE FROM memberships WHERE user_id = \(userID) AND participant_id = \(participant) RETURNING role
                     """
                 ).single
-            else { throw RegistryError.notFound("User \(userID.uuidString.lowercased()) is not a member of this participant.") }
+            else { throw StoreError.notFound("User \(userID.uuidString.lowercased()) is not a member of this participant.") }
             try await AuditLog.append(
                 "member.removed", entity: "membership",
                 id: "\(participant.uuidString.lowercased())/\(userID.uuidString.lowercased())", participant: participant,
@@ -411,7 +411,7 @@ public struct ParticipantStore: Sendable {
 
     static func lockParticipant(_ id: UUID, on connection: PostgresConnection) async throws {
         guard try await connection.query("SELECT 1 FROM participants WHERE id = \(id) FOR UPDATE").single != nil else {
-            throw RegistryError.notFound("There is no participant \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no participant \(id.uuidString.lowercased()).")
         }
     }
 
@@ -420,7 +420,7 @@ public struct ParticipantStore: Sendable {
             try await connection.query("SELECT code FROM programs WHERE code = ANY(\(programs))").map { try $0.decode(0, as: String.self) })
         let unknown = programs.enumerated().filter { !known.contains($0.element) }
         if !unknown.isEmpty {
-            throw RegistryError.invalid(
+            throw StoreError.invalid(
                 unknown.map { FieldRefusal("programs[\($0.offset)]", "unknown_program", "There is no program '\($0.element.prefix(40))'.") })
         }
     }
@@ -437,7 +437,7 @@ public struct ParticipantStore: Sendable {
                 """
             ).single != nil
         if leavingIsOwner && owners == 0 {
-            throw RegistryError.conflict(slug: "last-owner", detail: "A participant keeps at least one owner; make someone else owner first.")
+            throw StoreError.conflict(slug: "last-owner", detail: "A participant keeps at least one owner; make someone else owner first.")
         }
     }
 
@@ -498,7 +498,7 @@ public struct ParticipantStore: Sendable {
             let value = Self.conflictingValue(error.detail)
             let shown = value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource"
             if constraint.hasPrefix("resources_participant_") {
-                throw RegistryError.conflict(slug: "resource-claimed", detail: "\(shown) is already claimed by this participant.")
+                throw StoreError.conflict(slug: "resource-claimed", detail: "\(shown) is already claimed by this participant.")
             }
             let resource: ResourceValue? =
                 if let value, let prefix = try? IPPrefix(value, strict: false) { .prefix(prefix) } else {
@@ -512,7 +512,7 @@ public struct ParticipantStore: Sendable {
 
     /// The 409 for a resource another participant holds: the holder is named only to those who
     /// may see who holds what (staff, and the command line).
-    static func heldConflict(_ value: String, holder: String?, context: ChangeContext) -> RegistryError {
+    static func heldConflict(_ value: String, holder: String?, context: ChangeContext) -> StoreError {
         let staff = context.actor.map { Access.decide(.searchResources, actor: $0) == .allowed } ?? true
         let by = staff ? holder.map { " by \($0)" } ?? "" : " by another participant"
         return .conflict(slug: "resource-held", detail: "\(value) is already held\(by); a resource has one holder at a time.")

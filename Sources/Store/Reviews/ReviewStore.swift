@@ -82,7 +82,7 @@ public struct ReviewStore: Sendable {
             let row = try await connection.query("SELECT \(unsafeRaw: ReviewItem.columns) FROM \(unsafeRaw: ReviewItem.from) WHERE r.id = \(id)")
                 .single
         else {
-            throw RegistryError.notFound("There is no review item \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no review item \(id.uuidString.lowercased()).")
         }
         return try ReviewItem(row: row)
     }
@@ -105,15 +105,15 @@ public struct ReviewStore: Sendable {
         try await database.transaction { connection in
             let (item, subject) = try await Self.lockItem(id, on: connection)
             if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Date()) {
-                throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+                throw StoreError.refused(slug: refusal.code, detail: refusal.message)
             }
-            guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is closed.") }
+            guard item.status != "closed" else { throw StoreError.conflict(slug: "review-closed", detail: "This review is closed.") }
             if let holder = item.claimedBy, holder != reviewer.userID, let expires = item.claimExpiresAt, expires > Date() {
-                throw RegistryError.conflict(
+                throw StoreError.conflict(
                     slug: "already-claimed", detail: "\(item.claimedByName ?? "Another reviewer") holds this item until \(Self.time(expires)).")
             }
             if subject.decisions.contains(where: { $0.reviewerID == reviewer.userID }) {
-                throw RegistryError.refused(slug: "four-eyes", detail: "Four eyes: you already decided this round; another auditor takes it now.")
+                throw StoreError.refused(slug: "four-eyes", detail: "Four eyes: you already decided this round; another auditor takes it now.")
             }
             try await connection.execute(
                 """
@@ -143,9 +143,9 @@ public struct ReviewStore: Sendable {
     public func release(_ id: UUID, by actor: Actor, context: ChangeContext) async throws -> ReviewItem {
         try await database.transaction { connection in
             let (item, _) = try await Self.lockItem(id, on: connection)
-            guard let holder = item.claimedBy else { throw RegistryError.conflict(slug: "not-claimed", detail: "Nobody holds this item.") }
+            guard let holder = item.claimedBy else { throw StoreError.conflict(slug: "not-claimed", detail: "Nobody holds this item.") }
             guard holder == actor.userID || actor.role == .admin else {
-                throw RegistryError.refused(slug: "not-holder", detail: "Only the reviewer holding the item, or an admin, can release it.")
+                throw StoreError.refused(slug: "not-holder", detail: "Only the reviewer holding the item, or an admin, can release it.")
             }
             try await connection.execute("UPDATE review_items SET claimed_by = NULL, claim_expires_at = NULL WHERE id = \(id)")
             try await AuditLog.append(
@@ -169,17 +169,17 @@ public struct ReviewStore: Sendable {
             // races: a decided item or a claim held by nobody (or someone else) is a 409, so of
             // concurrent attempts one wins and the rest learn it was decided.
             if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: subject, at: Date()) {
-                throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+                throw StoreError.refused(slug: refusal.code, detail: refusal.message)
             }
-            guard item.status != "closed" else { throw RegistryError.conflict(slug: "review-closed", detail: "This review is already decided.") }
+            guard item.status != "closed" else { throw StoreError.conflict(slug: "review-closed", detail: "This review is already decided.") }
             guard item.claimedBy == reviewer.userID, let expires = item.claimExpiresAt, expires > Date() else {
-                throw RegistryError.conflict(
+                throw StoreError.conflict(
                     slug: "claim-required", detail: "Claim the item before deciding it (or claim it again: your claim has expired or was taken).")
             }
             let outcome: ReviewOutcome
             switch ReviewPolicy.decide(decision, by: reviewer, subject: subject, at: Date()) {
             case .success(let value): outcome = value
-            case .failure(let refusal): throw RegistryError.refused(slug: refusal.code, detail: refusal.message)
+            case .failure(let refusal): throw StoreError.refused(slug: refusal.code, detail: refusal.message)
             }
             var isFinal = false
             if case .final = outcome { isFinal = true }
@@ -270,7 +270,7 @@ public struct ReviewStore: Sendable {
                     WHERE id = \(id) AND auditor_id = \(auditor) AND (valid_until IS NULL OR valid_until > current_date) RETURNING participant_id
                     """
                 ).single
-            else { throw RegistryError.notFound("You have no affiliation \(id.uuidString.lowercased()) in force.") }
+            else { throw StoreError.notFound("You have no affiliation \(id.uuidString.lowercased()) in force.") }
             try await AuditLog.append(
                 "affiliation.ended", entity: "affiliation", id: id.uuidString.lowercased(), participant: try row.decode(0, as: UUID.self),
                 context: context, on: connection)
@@ -302,7 +302,7 @@ public struct ReviewStore: Sendable {
                 SELECT \(unsafeRaw: Certification.columns) FROM certifications c JOIN participants p ON p.id = c.participant_id WHERE c.id = \(id)
                 """
             ).single
-        else { throw RegistryError.notFound("There is no certification \(id.uuidString.lowercased()).") }
+        else { throw StoreError.notFound("There is no certification \(id.uuidString.lowercased()).") }
         return try Certification(row: row)
     }
 
@@ -343,7 +343,7 @@ public struct ReviewStore: Sendable {
 
     static func lockItem(_ id: UUID, on connection: PostgresConnection) async throws -> (ReviewItem, ReviewSubject) {
         guard try await connection.query("SELECT 1 FROM review_items WHERE id = \(id) FOR UPDATE").single != nil else {
-            throw RegistryError.notFound("There is no review item \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("There is no review item \(id.uuidString.lowercased()).")
         }
         let item = try await item(id, on: connection)
         let decisions = try await connection.query(

@@ -1,57 +1,6 @@
 import Domain
 import Foundation
 
-/// Why a registry operation did not happen. Each case maps to one HTTP status and problem type.
-public enum RegistryError: Error, Sendable, Equatable {
-    /// Nothing with this id exists, or the caller may not know it does (404).
-    case notFound(String)
-    /// The caller's version is not the current one (412), with the current version.
-    case staleVersion(current: Int)
-    /// The change contradicts the current state (409): `slug` names the rule.
-    case conflict(slug: String, detail: String)
-    /// Fields are invalid (422).
-    case invalid([FieldRefusal])
-    /// A rule forbids this caller from doing this (403), e.g. a conflict of interest.
-    case refused(slug: String, detail: String)
-}
-
-/// Who made a change and when, recorded with it in the audit events.
-public struct ChangeContext: Sendable {
-    public let actor: Actor?
-    public let requestID: String?
-    /// The moment of the change, recorded on the rows it writes (so a fixture can fix it).
-    public let at: Date
-
-    /// Set for requests from someone not signed in (a failed sign-in), so the audit log tells
-    /// them from the command line's changes.
-    public let anonymous: Bool
-
-    public init(actor: Actor?, requestID: String?, at: Date = Date()) {
-        self.actor = actor
-        self.requestID = requestID
-        self.at = at
-        self.anonymous = false
-    }
-
-    private init(anonymousRequest requestID: String?, at: Date) {
-        self.actor = nil
-        self.requestID = requestID
-        self.at = at
-        self.anonymous = true
-    }
-
-    /// A request from someone not signed in.
-    public static func anonymous(requestID: String?, at: Date = Date()) -> ChangeContext {
-        ChangeContext(anonymousRequest: requestID, at: at)
-    }
-
-    /// The role the audit log records: the user's, `anonymous` or `system`.
-    var actorRole: String { actor?.role.rawValue ?? (anonymous ? "anonymous" : "system") }
-
-    /// Changes made by the command line (catalog load, demo data): no user, role `system`.
-    public static var system: ChangeContext { ChangeContext(actor: nil, requestID: nil) }
-}
-
 /// One page of a listing and the cursor of the next, nil at the end.
 public struct Page<Item: Sendable & Encodable>: Sendable, Encodable {
     public let items: [Item]
@@ -90,7 +39,7 @@ struct ListCursor: Equatable {
     }
 
     /// Reads a cursor this server wrote; anything else is a 422 on `cursor`.
-    init(_ text: String) throws(RegistryError) {
+    init(_ text: String) throws(StoreError) {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard text.count <= 100, let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8) else {

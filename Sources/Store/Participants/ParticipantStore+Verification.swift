@@ -18,7 +18,7 @@ extension ParticipantStore {
                 try await Self.lockResources(on: connection)
                 let before = try await Self.lockedResource(id, of: participant, on: connection)
                 guard before.verification.state != .verified else {
-                    throw RegistryError.conflict(
+                    throw StoreError.conflict(
                         slug: "resource-verified", detail: "\(before.value) is already verified; withdraw the verification first to change its basis."
                     )
                 }
@@ -46,7 +46,7 @@ extension ParticipantStore {
             try await Self.lockResources(on: connection)
             let before = try await Self.lockedResource(id, of: participant, on: connection)
             guard before.verification.state == .verified else {
-                throw RegistryError.conflict(slug: "resource-not-verified", detail: "\(before.value) is not verified.")
+                throw StoreError.conflict(slug: "resource-not-verified", detail: "\(before.value) is not verified.")
             }
             let after = try await Self.setVerification(
                 id, state: .unverified, basis: nil, reason: reason, url: nil, proof: nil, context: context, on: connection)
@@ -119,7 +119,7 @@ extension ParticipantStore {
                 "\(unsafeRaw: selectResource) WHERE r.id = \(id) AND r.participant_id = \(participant) FOR UPDATE"
             ).single
         else {
-            throw RegistryError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).")
+            throw StoreError.notFound("Participant \(participant.uuidString.lowercased()) holds no resource \(id.uuidString.lowercased()).")
         }
         return try resource(from: row)
     }

@@ -1,0 +1,16 @@
+import Domain
+import Foundation
+
+/// Why a registry operation did not happen. Each case maps to one HTTP status and problem type.
+public enum StoreError: Error, Sendable, Equatable {
+    /// Nothing with this id exists, or the caller may not know it does (404).
+    case notFound(String)
+    /// The caller's version is not the current one (412), with the current version.
+    case staleVersion(current: Int)
+    /// The change contradicts the current state (409): `slug` names the rule.
+    case conflict(slug: String, detail: String)
+    /// Fields are invalid (422).
+    case invalid([FieldRefusal])
+    /// A rule forbids this caller from doing this (403), e.g. a conflict of interest.
+    case refused(slug: String, detail: String)
+}
