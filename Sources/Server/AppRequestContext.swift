@@ -18,6 +18,9 @@ public struct AppRequestContext: RequestContext {
     /// The client's IP address, for login rate limiting: the peer's, or behind a trusted proxy
     /// the one it forwarded (`ClientAddress`).
     public var remoteAddress: String?
+    /// The moment the request arrived, from the application's clock (`RequestIDMiddleware`):
+    /// every rule and every row the request writes uses this one time.
+    public var now: Date = .distantPast
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -33,11 +36,13 @@ struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let bodyLimit: Int
     var trustedProxies: Set<String> = []
+    var clock: any WallClock = SystemClock()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.newID()
         context.requestID = id
+        context.now = clock.now()
         context.bodyLimit = bodyLimit
         context.remoteAddress = ClientAddress.resolve(
             peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
@@ -146,7 +151,7 @@ extension AppRequestContext {
     }
 
     /// The change context for the store: who and which request.
-    var change: ChangeContext { ChangeContext(actor: actor, requestID: requestID) }
+    var change: ChangeContext { ChangeContext(actor: actor, requestID: requestID, at: now) }
 }
 
 extension String {

@@ -21,10 +21,12 @@ public struct AppDependencies: Sendable {
     /// bcrypt with the configured cost; tests pass a cheaper one.
     public var passwords: Passwords
     public var loginLimits: LoginLimits
+    /// Where every request reads the time (`AppRequestContext.now`).
+    public var clock: any WallClock
 
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger,
-        assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits()
+        assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits(), clock: any WallClock = SystemClock()
     ) {
         self.settings = settings
         self.database = database
@@ -34,6 +36,7 @@ public struct AppDependencies: Sendable {
         self.assets = assets
         self.passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
         self.loginLimits = loginLimits
+        self.clock = clock
     }
 }
 
@@ -72,7 +75,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let participants = ParticipantStore(database: dependencies.database)
     let catalogs = CatalogStore(database: dependencies.database)
     let idempotency = Idempotency(database: dependencies.database)
-    installMiddleware(on: router, settings: dependencies.settings)
+    installMiddleware(on: router, settings: dependencies.settings, clock: dependencies.clock)
     HealthRoutes(dependencies: dependencies).register(on: router)
 
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: users))
@@ -108,8 +111,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
 }
 
 /// The middleware every route runs through, outermost first.
-public func installMiddleware(on router: Router<AppRequestContext>, settings: Settings) {
-    router.add(middleware: RequestIDMiddleware(bodyLimit: settings.maxBodyBytes, trustedProxies: settings.trustedProxies))
+public func installMiddleware(on router: Router<AppRequestContext>, settings: Settings, clock: any WallClock = SystemClock()) {
+    router.add(middleware: RequestIDMiddleware(bodyLimit: settings.maxBodyBytes, trustedProxies: settings.trustedProxies, clock: clock))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())

@@ -120,7 +120,9 @@ struct AccountRoutes {
             let name = checks.text("name", input.value.name, max: 100)
             let scopes = Set(input.value.scopes ?? Scope.allCases)
             if scopes.isEmpty { checks.fail("scopes", "required", "A token needs at least one scope (read, write).") }
-            if let expiry = input.value.expiresAt, expiry <= Date() { checks.fail("expires_at", "in_the_past", "expires_at must be in the future.") }
+            if let expiry = input.value.expiresAt, expiry <= context.now {
+                checks.fail("expires_at", "in_the_past", "expires_at must be in the future.")
+            }
             try checks.check()
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
                 let (token, secret) = try await users.createToken(

@@ -86,7 +86,7 @@ struct WebRoutes {
             let form = await Self.form(CSRFForm.self, request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
                 try Pages.checkCSRF(form?.csrf, session)
-                try await users.closeSession(secret, context: ChangeContext(actor: session.actor, requestID: context.requestID))
+                try await users.closeSession(secret, context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
             }
             var response = Self.redirect(to: "/login")
             response.setCookie(sessionCookie("", maxAge: 0))
@@ -105,7 +105,7 @@ struct WebRoutes {
             let scopes: Set<Scope> = form.readOnly == nil ? [.read, .write] : [.read]
             let (_, secret) = try await users.createToken(
                 for: session.user.id, name: name, scopes: scopes, expiresAt: nil,
-                context: ChangeContext(actor: session.actor, requestID: context.requestID)
+                context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
             )
             return try await renderHome(session, newToken: ["name": name, "secret": secret])
         }
@@ -119,7 +119,7 @@ struct WebRoutes {
             }
             let outcome = try await users.changePassword(
                 session.user.id, current: form.current ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
-                context: ChangeContext(actor: session.actor, requestID: context.requestID)
+                context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
             )
             switch outcome {
             case .succeeded:

@@ -416,7 +416,7 @@ struct WorkflowPages {
     }
 
     func change(_ session: BrowserSession, _ context: AppRequestContext) -> ChangeContext {
-        ChangeContext(actor: session.actor, requestID: context.requestID)
+        ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
     }
 
     static func require(_ session: BrowserSession, _ permission: Permission, _ participant: UUID) throws {
