@@ -80,12 +80,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The commands (create, commit, submit, claim, decide, ...): authorised, validated and
+        // carried out once, for the API and the pages. Knows no HTTP.
+        .target(name: "Operations", dependencies: ["Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
         // The Hummingbird application: routes, problem+json, health, metrics.
         .target(
             name: "Server",
             dependencies: [
                 "Canonical",
                 "Domain",
+                "Operations",
                 "Postgres",
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -143,6 +147,7 @@ let package = Package(
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
         .testTarget(name: "CLITests", dependencies: ["ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

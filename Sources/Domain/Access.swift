@@ -47,6 +47,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageUsers
     case readAuditHead
     case readApplication, editApplication, commentOnApplication
+    /// Start applications and follow them (the applicants' pages): applicants and the secretariat.
+    case applyForCertification
     case reviewApplications, assignReviews
     case declareAffiliations, readConflicts
 
@@ -88,7 +90,7 @@ public enum Access {
         case (.listParticipants, .auditor), (.readParticipant, .auditor), (.searchResources, .auditor), (.readSnapshots, .auditor),
             (.readApplication, .auditor), (.commentOnApplication, .auditor), (.reviewApplications, .auditor), (.declareAffiliations, .auditor):
             return .allowed
-        case (.listParticipants, .applicant), (.createParticipant, .applicant):
+        case (.listParticipants, .applicant), (.createParticipant, .applicant), (.applyForCertification, .applicant):
             return .allowed
         case (.readParticipant, .applicant), (.editParticipant, .applicant), (.readApplication, .applicant), (.editApplication, .applicant),
             (.commentOnApplication, .applicant):
@@ -99,7 +101,7 @@ public enum Access {
             (.verifyResources, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
-            return .forbidden("The \(actor.role.rawValue) role cannot do this.")
+            return .forbidden("Your \(actor.role.rawValue) account cannot do this; ask the secretariat if you need to.")
         }
     }
 }
@@ -124,7 +126,7 @@ public struct TimelineView: Sendable, Equatable {
 
     public init(for actor: Actor) {
         showsAffiliations = actor.role == .admin
-        showsInternalNotes = actor.role == .admin || actor.role == .auditor
+        showsInternalNotes = StaffView(for: actor).seesInternalNotes
     }
 
     /// The entity type of affiliation events.

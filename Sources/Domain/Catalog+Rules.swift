@@ -25,11 +25,11 @@ extension CatalogDocument {
             } else {
                 seen[action.code] = index
             }
-            if action.title.trimmingSpaces.isEmpty || action.title.count > 200 {
-                problems.append(.init(path + ".title", "invalid_length", "A title has 1 to 200 characters."))
+            if action.title.trimmingSpaces.isEmpty || action.title.count > Limits.actionTitle.max {
+                problems.append(.init(path + ".title", "invalid_length", "A title has 1 to \(Limits.actionTitle.max) characters."))
             }
-            if action.description.count > 10_000 {
-                problems.append(.init(path + ".description", "too_long", "A description has at most 10000 characters."))
+            if action.description.count > Limits.actionDescription.max {
+                problems.append(.init(path + ".description", "too_long", "A description has at most \(Limits.actionDescription.max) characters."))
             }
             for key in action.mandatory.keys where Tier(rawValue: key) == nil {
                 problems.append(.init(path + ".mandatory." + key, "unknown_tier", "'\(key)' is not a tier (baseline or plus)."))

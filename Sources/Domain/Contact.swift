@@ -7,7 +7,7 @@ public enum ContactRole: String, Sendable, Codable, CaseIterable {
 public enum ContactRules {
     /// One `@`, a non-empty local part and a dotted domain, no spaces, at most 254 characters.
     public static func isEmail(_ text: String) -> Bool {
-        guard text.utf8.count <= 254, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else { return false }
+        guard text.utf8.count <= Limits.email.max, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

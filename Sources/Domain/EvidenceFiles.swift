@@ -39,16 +39,26 @@ public enum EvidenceFiles {
         }
     }
 
-    /// Why a file declared as `declared` with these bytes is refused (415), or nil.
+    /// What people call each accepted type, for messages.
+    static let names: [String: String] = [
+        "application/pdf": "a PDF", "image/png": "a PNG image", "image/jpeg": "a JPEG image", "text/plain": "a plain-text file",
+        "text/csv": "a CSV file", "application/json": "a JSON file", "application/zip": "a ZIP archive",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "a Word document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an Excel workbook",
+    ]
+
+    /// Why a file declared as `declared` with these bytes is refused (415), or nil. Codes:
+    /// `unsupported_type`, `unrecognised_content`, `type_mismatch`.
     public static func refusal(declared: String, sniffed: String?) -> Refusal? {
         let type = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard let expected = acceptedTypes[type] else {
-            return Refusal(
-                "unsupported_type",
-                "\(type.isEmpty ? "A file without a type" : type) is not accepted; send \(acceptedTypes.keys.sorted().joined(separator: ", ")).")
+            return Refusal("unsupported_type", "Upload a PDF, PNG, JPEG or plain-text file (or a CSV, JSON, Word or Excel file).")
         }
-        guard let sniffed else { return Refusal("unrecognised_content", "The file's content is not a \(type) file.") }
-        guard sniffed == expected else { return Refusal("type_mismatch", "The file is declared as \(type) but its content is \(sniffed).") }
+        let name = names[type] ?? "a file of its declared type"
+        guard let sniffed else { return Refusal("unrecognised_content", "This file is not \(name).") }
+        guard sniffed == expected else {
+            return Refusal("type_mismatch", "This file is not \(name): its content is \(names[sniffed] ?? "something else").")
+        }
         return nil
     }
 
@@ -63,7 +73,7 @@ public enum EvidenceFiles {
                 return ok ? Character(scalar) : "_"
             })
         cleaned = String(cleaned.drop(while: { $0 == "." || $0 == " " }))
-        if cleaned.count > 200 { cleaned = String(cleaned.suffix(200)) }
+        if cleaned.count > Limits.evidenceFileName.max { cleaned = String(cleaned.suffix(Limits.evidenceFileName.max)) }
         return cleaned.isEmpty ? "evidence" : cleaned
     }
 }

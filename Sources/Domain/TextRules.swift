@@ -5,9 +5,9 @@
 /// stay allowed: scripts such as Persian and the Indic ones need them.
 public enum TextRules {
     /// The first character `text` may not contain, or nil when it is clean. With `lineBreaks`,
-    /// CR, LF and tab pass, as a form's text area sends them.
+    /// CR and LF pass, as a text area sends them (long texts: statements, comments, reasons).
     public static func forbiddenCharacter(in text: some StringProtocol, lineBreaks: Bool = false) -> Unicode.Scalar? {
-        text.unicodeScalars.first { isForbidden($0) && !(lineBreaks && ($0 == "\r" || $0 == "\n" || $0 == "\t")) }
+        text.unicodeScalars.first { isForbidden($0) && !(lineBreaks && ($0 == "\r" || $0 == "\n")) }
     }
 
     /// Why `text` cannot be stored as `field` (code `invalid_characters`, naming the character),

@@ -16,8 +16,8 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (settings, logger) = try global.load()
-            let (result, head) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                let chain = AuditChain(database: pool)
+            let (result, head) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+                let chain = services.auditChain
                 return (try await chain.verify(), try await chain.head())
             }
             print("Audit chain \(result)")

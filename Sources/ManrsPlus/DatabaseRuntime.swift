@@ -79,19 +79,19 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 extension DatabaseRuntime {
-    /// Opens the database, migrates it, runs `body`, and shuts down whatever happens; an error
-    /// becomes a one-line command failure.
-    static func withMigratedDatabase<Result>(
-        settings: Settings, logger: Logger, _ body: (PostgresPool) async throws -> Result
+    /// The composition root for a command: opens the database, builds `Services` over it,
+    /// migrates it (unless `migrate` is false), runs `body`, and shuts down whatever happens;
+    /// an error becomes a one-line command failure.
+    static func withServices<Result>(
+        settings: Settings, logger: Logger, migrate: Bool = true, _ body: (Services) async throws -> Result
     ) async throws -> Result {
         let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
+        let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger)
         let outcome: Swift.Result<Result, any Error>
         do {
-            try await migrator.migrate(database.pool)
-            // Events written before the chain existed join it once, here.
-            try await AuditChain(database: database.pool).sealUnchained()
-            outcome = .success(try await body(database.pool))
+            if migrate { try await services.migrate() }
+            outcome = .success(try await body(services))
         } catch {
             outcome = .failure(error)
         }

@@ -36,8 +36,8 @@ struct Import: AsyncParsableCommand {
         let (settings, logger) = try global.load()
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         let taken = try takenAt.map { try Date($0, strategy: .iso8601) } ?? (attributes[.modificationDate] as? Date) ?? Date()
-        let outcome = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-            try await SnapshotStore(database: pool).importFile(
+        let outcome = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+            try await services.snapshots.importFile(
                 file, kind: SnapshotKind(rawValue: kind)!, sourceName: source ?? (file as NSString).lastPathComponent, takenAt: taken)
         }
         switch outcome {

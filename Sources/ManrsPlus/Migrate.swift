@@ -11,28 +11,15 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (settings, logger) = try global.load()
-        let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
-        let database = try DatabaseRuntime.open(settings: settings, logger: logger)
-        let outcome: Result<String, any Error>
-        do {
+        let message = try await DatabaseRuntime.withServices(settings: settings, logger: logger, migrate: false) { services in
             if check {
-                let status = try await migrator.status(database.pool)
-                if let problem = status.problems.first { throw problem }
-                if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
-                outcome = .success("The database schema is current (\(status.applied.count) migrations applied).")
-            } else {
-                let applied = try await migrator.migrate(database.pool)
-                outcome = .success(
-                    applied.isEmpty ? "Nothing to migrate." : "Applied migrations \(applied.map(String.init).joined(separator: ", "))."
-                )
+                try await services.requireCurrentSchema()
+                let status = try await services.migrator.status(services.database)
+                return "The database schema is current (\(status.applied.count) migrations applied)."
             }
-        } catch {
-            outcome = .failure(error)
+            let applied = try await services.migrator.migrate(services.database)
+            return applied.isEmpty ? "Nothing to migrate." : "Applied migrations \(applied.map(String.init).joined(separator: ", "))."
         }
-        await database.shutdown()
-        switch outcome {
-        case .success(let message): print(message)
-        case .failure(let error): throw CommandFailure("\(error)")
-        }
+        print(message)
     }
 }

@@ -31,8 +31,8 @@ struct CatalogCommand: AsyncParsableCommand {
         func run() async throws {
             let (settings, logger) = try global.load()
             let seeds = try CatalogStore.readSeeds(directory: try directory ?? (locateSchemaDirectory() + "/catalog"))
-            let outcomes = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                try await CatalogStore(database: pool).load(seeds: seeds)
+            let outcomes = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+                try await services.catalogs.load(seeds: seeds)
             }
             for outcome in outcomes { print(CatalogCommand.describe(outcome)) }
         }
@@ -80,8 +80,8 @@ struct UserCommand: AsyncParsableCommand {
             guard ContactRules.isEmail(email) else { throw CommandFailure("invalid --email '\(email)': not an email address") }
             let displayName = name ?? String(email.split(separator: "@")[0])
             let password = Secrets.password()
-            let (user, secret) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                let users = UserStore(database: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost)))
+            let (user, secret) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+                let users = services.users
                 let user = try await users.create(
                     email: email, displayName: displayName, role: role, organisation: organisation, password: password, context: .system
                 )
@@ -115,9 +115,9 @@ struct DemoCommand: AsyncParsableCommand {
             let schema = try locateSchemaDirectory()
             let seeds = try CatalogStore.readSeeds(directory: schema + "/catalog")
             let demo = try DemoData.read(path: schema + "/demo/demo.json")
-            let (catalogs, outcome) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                let catalogs = try await CatalogStore(database: pool).load(seeds: seeds)
-                return (catalogs, try await demo.load(into: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost))))
+            let (catalogs, outcome) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+                let catalogs = try await services.catalogs.load(seeds: seeds)
+                return (catalogs, try await demo.load(into: services.database, passwords: services.passwords))
             }
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
             print(
@@ -158,8 +158,8 @@ struct ResourcesCommand: AsyncParsableCommand {
                 guard let parsed = UUID(uuidString: participant) else { throw ValidationError("--participant must be a participant id (a UUID).") }
                 id = parsed
             }
-            let verified = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                try await ParticipantStore(database: pool).verifyPrefixesByRPKI(participant: id, context: .system)
+            let verified = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
+                try await services.participants.verifyPrefixesByRPKI(participant: id, context: .system)
             }
             for resource in verified {
                 let vrp = resource.verification.vrp.map { " by \($0.prefix)-\($0.maxLength) AS\($0.asn)" } ?? ""

@@ -46,19 +46,14 @@ struct Serve: AsyncParsableCommand {
         }
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
         do {
+            // The composition root: every store, the operations and the background services.
+            let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger)
             if noMigrate {
-                let status = try await migrator.status(database.pool)
-                if let problem = status.problems.first { throw problem }
-                if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
+                try await services.requireCurrentSchema()
             } else {
-                try await migrator.migrate(database.pool)
-                try await AuditChain(database: database.pool).sealUnchained()
+                try await services.migrate()
             }
-            let app = buildApplication(
-                AppDependencies(
-                    settings: settings, database: database.pool, migrator: migrator, metrics: registry, logger: logger, assets: assets
-                )
-            )
+            let app = buildApplication(AppDependencies(services: services, metrics: registry, assets: assets))
             logger.info("Serving", metadata: ["http.address": "http://\(settings.host):\(settings.port)"])
             // Runs until SIGTERM or SIGINT: the server drains in-flight requests, then the
             // services stop in reverse order (the pool last).

@@ -4,39 +4,43 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Metrics
+import Operations
 import Postgres
 import Prometheus
 import ServiceLifecycle
 import Store
 
-/// Everything the HTTP layer needs, built once by the composition root.
+/// Everything the HTTP layer needs: the composition root's `Services`, and what only HTTP uses.
 public struct AppDependencies: Sendable {
-    public var settings: Settings
-    public var database: PostgresPool
-    public var migrator: Migrator
+    public var services: Services
     public var metrics: PrometheusCollectorRegistry
-    public var logger: Logger
     /// The OpenAPI document and the page templates, read once at start.
     public var assets: ServerAssets
-    /// bcrypt with the configured cost; tests pass a cheaper one.
-    public var passwords: Passwords
     public var loginLimits: LoginLimits
-    /// Where every request reads the time (`AppRequestContext.now`).
-    public var clock: any WallClock
 
+    public var settings: Settings { services.settings }
+    public var database: PostgresPool { services.database }
+    public var migrator: Migrator { services.migrator }
+    public var logger: Logger { services.logger }
+    public var passwords: Passwords { services.passwords }
+    /// Where every request reads the time (`AppRequestContext.now`).
+    public var clock: any WallClock { services.clock }
+
+    public init(services: Services, metrics: PrometheusCollectorRegistry, assets: ServerAssets, loginLimits: LoginLimits = LoginLimits()) {
+        self.services = services
+        self.metrics = metrics
+        self.assets = assets
+        self.loginLimits = loginLimits
+    }
+
+    /// The services built from these parts (`Services`), for callers that have no `Services` yet.
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger,
         assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits(), clock: any WallClock = SystemClock()
     ) {
-        self.settings = settings
-        self.database = database
-        self.migrator = migrator
-        self.metrics = metrics
-        self.logger = logger
-        self.assets = assets
-        self.passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
-        self.loginLimits = loginLimits
-        self.clock = clock
+        self.init(
+            services: Services(settings: settings, database: database, migrator: migrator, logger: logger, passwords: passwords, clock: clock),
+            metrics: metrics, assets: assets, loginLimits: loginLimits)
     }
 }
 
@@ -57,7 +61,7 @@ public func buildApplication(_ dependencies: AppDependencies) -> some Applicatio
             address: .hostname(dependencies.settings.host, port: dependencies.settings.port),
             serverName: "manrs-plus"
         ),
-        services: [DatabaseService(pool: dependencies.database)],
+        services: dependencies.services.background,
         logger: dependencies.logger
     )
 }
@@ -71,39 +75,36 @@ public func httpServer(_ settings: Settings) -> HTTPServerBuilder {
 /// The router with every route, and the list of the routes it serves.
 public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestContext>, [RouteDescription]) {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
-    let users = UserStore(database: dependencies.database, passwords: dependencies.passwords)
-    let participants = ParticipantStore(database: dependencies.database)
-    let catalogs = CatalogStore(database: dependencies.database)
-    let idempotency = Idempotency(database: dependencies.database)
-    installMiddleware(on: router, settings: dependencies.settings, clock: dependencies.clock)
+    let services = dependencies.services
+    let settings = services.settings
+    let idempotency = Idempotency(database: services.database)
+    installMiddleware(on: router, settings: settings, clock: services.clock)
     HealthRoutes(dependencies: dependencies).register(on: router)
 
-    let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: users))
+    let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: services.users))
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
-    CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
-    ParticipantRoutes(participants: participants, idempotency: idempotency, claimLimits: dependencies.settings.claimLimits).register(on: api)
-    AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
+    CatalogRoutes(catalogs: services.catalogs, idempotency: idempotency).register(on: api)
+    ParticipantRoutes(participants: services.participants, idempotency: idempotency, claimLimits: settings.claimLimits).register(on: api)
+    AccountRoutes(users: services.users, participants: services.participants, idempotency: idempotency, loginLimits: dependencies.loginLimits)
+        .register(on: api)
     SnapshotRoutes(
-        snapshots: SnapshotStore(database: dependencies.database), measurements: MeasurementStore(database: dependencies.database),
+        snapshots: services.snapshots, measurements: services.measurements,
         // Half the pool at most, so sign-ins and page reads always find a connection.
-        running: ConcurrencyLimit(perUser: dependencies.settings.measurementsPerUser, total: dependencies.settings.databasePoolSize / 2)
+        running: ConcurrencyLimit(perUser: settings.measurementsPerUser, total: settings.databasePoolSize / 2)
     ).register(on: api)
-    AuditRoutes(chain: AuditChain(database: dependencies.database)).register(on: api)
-    let settings = dependencies.settings
-    let applications = ApplicationStore(
-        database: dependencies.database, reviewWorkingDays: settings.reviewSLADays, evidenceQuotaBytes: settings.evidenceQuotaBytes)
-    let reviews = ReviewStore(database: dependencies.database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60))
+    AuditRoutes(chain: services.auditChain).register(on: api)
     WorkflowRoutes(
-        applications: applications, reviews: reviews, users: users, idempotency: idempotency, evidenceMaxBytes: settings.evidenceMaxBytes
+        applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
+        evidenceMaxBytes: settings.evidenceMaxBytes
     ).register(on: api)
     WebRoutes(
-        users: users, participants: participants, templates: dependencies.assets.templates, settings: dependencies.settings,
+        users: services.users, participants: services.participants, templates: dependencies.assets.templates, settings: settings,
         loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
     WorkflowPages(
-        pages: Pages(templates: dependencies.assets.templates), applications: applications, reviews: reviews, participants: participants,
-        catalogs: catalogs, evidenceMaxBytes: settings.evidenceMaxBytes
+        pages: Pages(templates: dependencies.assets.templates), operations: services.operations, applications: services.applications,
+        reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, evidenceMaxBytes: settings.evidenceMaxBytes
     ).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
@@ -132,15 +133,5 @@ func addMethodNotAllowedResponders(to router: Router<AppRequestContext>, routes:
                 throw Problem.methodNotAllowed(method: request.method.rawValue, allowed: allowList)
             }
         }
-    }
-}
-
-/// Closes the pool when the service group shuts down, after the HTTP server has drained.
-struct DatabaseService: Service {
-    let pool: PostgresPool
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await pool.close()
     }
 }

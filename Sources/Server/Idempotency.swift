@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Hummingbird
 import Postgres
@@ -25,8 +26,8 @@ struct Idempotency {
             let created = try await database.transaction { connection in try await create(connection) }
             return try JSONResponse(created.body, status: created.status, location: created.location).response(from: request, context: context)
         }
-        guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
-            throw Problem.invalid("Idempotency-Key", "invalid", "Idempotency-Key is 1 to 200 visible ASCII characters.")
+        guard (Limits.idempotencyKey.min...Limits.idempotencyKey.max).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+            throw Problem.invalid("Idempotency-Key", "invalid", "Idempotency-Key is 1 to \(Limits.idempotencyKey.max) visible ASCII characters.")
         }
         let actor = try context.require(.readOwnAccount)
         let fingerprint = request.fingerprint(body: body)

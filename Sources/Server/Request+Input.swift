@@ -151,7 +151,7 @@ struct FieldChecks {
     }
 
     mutating func website(_ field: String, _ value: String?) -> String? {
-        guard let text = text(field, value, max: 500, required: false) else { return nil }
+        guard let text = text(field, value, max: Limits.website.max, required: false) else { return nil }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
             fail(field, "invalid_url", "\(field) must be an http or https URL.")
             return nil
@@ -178,10 +178,10 @@ struct FieldChecks {
 
     mutating func contact(_ field: String, _ input: ContactInput) -> NewContact? {
         let before = errors.count
-        let name = text(field + ".name", input.name, max: 200, required: false)
-        let email = text(field + ".email", input.email, max: 254)
+        let name = text(field + ".name", input.name, max: Limits.contactName.max, required: false)
+        let email = text(field + ".email", input.email, max: Limits.email.max)
         if let email, !ContactRules.isEmail(email) { fail(field + ".email", "invalid_email", "\(field).email is not an email address.") }
-        let phone = text(field + ".phone", input.phone, max: 32, required: false)
+        let phone = text(field + ".phone", input.phone, max: Limits.phone.max, required: false)
         if let phone, !ContactRules.isPhone(phone) {
             fail(field + ".phone", "invalid_phone", "\(field).phone must be a phone number such as +31 20 535 4444.")
         }
@@ -190,6 +190,11 @@ struct FieldChecks {
     }
 
     /// Throws the collected errors as one 422.
+    /// The refusals of a Domain rule (`InputRules`).
+    mutating func add(_ refusals: [FieldRefusal]) {
+        errors += refusals.map { .init(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) }
+    }
+
     func check() throws(Problem) {
         if !errors.isEmpty { throw Problem.validation(errors) }
     }

@@ -37,6 +37,7 @@ struct AccessTests {
             (.readApplication, [false, true, true, true, true, false, false]),
             (.editApplication, [false, true, false, true, true, false, false]),
             (.commentOnApplication, [false, true, true, true, true, false, false]),
+            (.applyForCertification, [false, true, false, true, true, true, false]),
             (.reviewApplications, [false, true, true, false, false, false, false]),
             (.assignReviews, [false, true, false, false, false, false, false]),
             (.declareAffiliations, [false, true, true, false, false, false, false]),

@@ -126,7 +126,7 @@ struct PagesTests {
                         String(queue.text[$0].dropFirst(7).prefix(36))
                     })
                 let claimed = try await Self.post(api, "/queue/\(item)/claim", browser, ["csrf": itemCSRF])
-                #expect(claimed.status == 303 && claimed.headers[.location] == "/review/\(item)")
+                #expect(claimed.status == 303 && claimed.headers[.location] == "/review/\(item)?notice=claimed")
                 let review = try await api.call(.get, "/review/\(item)", headers: browser)
                 #expect(review.text.contains("Record the decision") && review.text.contains("filters.pdf"))
                 let decision = try await Self.post(

@@ -132,8 +132,10 @@ struct ServerTests {
             let pool = PostgresPool(
                 configuration: db.pool.configuration, logger: TestDatabase.logger,
                 metricsFactory: PrometheusMetricsFactory(registry: dependencies.metrics))
-            var withPool = dependencies
-            withPool.database = pool
+            // The same services over a pool that reports to this registry.
+            let withPool = AppDependencies(
+                settings: dependencies.settings, database: pool, migrator: dependencies.migrator, metrics: dependencies.metrics,
+                logger: dependencies.logger, assets: dependencies.assets, passwords: dependencies.passwords, loginLimits: dependencies.loginLimits)
             let (router, _) = buildRouter(withPool)
             try await Application(router: router).test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }

@@ -103,7 +103,7 @@ struct WebTests {
                 .post, "/account/password",
                 body: Self.form(["csrf": secondCSRF, "current": "a long test password", "new": "a brand new long password"]),
                 headers: secondCookie.merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
-            #expect(changed.status == 303 && changed.headers[.location] == "/login")
+            #expect(changed.status == 303 && changed.headers[.location] == "/login?notice=password-changed")
             #expect(try await api.call(.get, "/", headers: secondCookie).status == 303)
             let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
             #expect(

@@ -117,7 +117,7 @@ struct AccountRoutes {
             let actor = try context.require(.manageOwnTokens)
             let input = try await request.strictJSON(as: TokenInput.self, context: context)
             var checks = FieldChecks()
-            let name = checks.text("name", input.value.name, max: 100)
+            let name = checks.text("name", input.value.name, max: Limits.tokenName.max)
             let scopes = Set(input.value.scopes ?? Scope.allCases)
             if scopes.isEmpty { checks.fail("scopes", "required", "A token needs at least one scope (read, write).") }
             if let expiry = input.value.expiresAt, expiry <= context.now {
@@ -146,10 +146,10 @@ struct AccountRoutes {
             try context.require(.manageUsers)
             let input = try await request.strictJSON(as: UserInput.self, context: context)
             var checks = FieldChecks()
-            let email = checks.text("email", input.value.email, max: 254)
+            let email = checks.text("email", input.value.email, max: Limits.email.max)
             if let email, !ContactRules.isEmail(email) { checks.fail("email", "invalid_email", "email is not an email address.") }
-            let displayName = checks.text("display_name", input.value.displayName, max: 100)
-            let organisation = checks.text("organisation", input.value.organisation, max: 200, required: false)
+            let displayName = checks.text("display_name", input.value.displayName, max: Limits.displayName.max)
+            let organisation = checks.text("organisation", input.value.organisation, max: Limits.organisation.max, required: false)
             try checks.check()
             let password = Secrets.password()
             let hash = try await users.hashIfGiven(password)
@@ -179,7 +179,7 @@ struct AccountRoutes {
                 throw Problem.conflict("self-lockout", detail: refusal)
             }
             var checks = FieldChecks()
-            let displayName = input.displayName.flatMap { checks.text("display_name", $0, max: 100) }
+            let displayName = input.displayName.flatMap { checks.text("display_name", $0, max: Limits.displayName.max) }
             try checks.check()
             let user = try await users.update(
                 id, displayName: displayName, role: input.role, disabled: input.disabled,

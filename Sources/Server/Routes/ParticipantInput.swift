@@ -21,8 +21,8 @@ struct ParticipantInput: Codable {
     /// Checks every field; the 422 lists all that are wrong.
     func validated(limits: ClaimLimits = .standard) throws(Problem) -> NewParticipant {
         var checks = FieldChecks()
-        let legalName = checks.text("legal_name", legalName, max: 200)
-        let displayName = checks.text("display_name", displayName ?? legalName, max: 100)
+        let legalName = checks.text("legal_name", legalName, max: Limits.legalName.max)
+        let displayName = checks.text("display_name", displayName ?? legalName, max: Limits.displayName.max)
         let country = checks.country("country", country)
         let website = checks.website("website", website)
         if programs.isEmpty { checks.fail("programs", "required", "A participant takes part in at least one program.") }
@@ -93,8 +93,8 @@ struct ParticipantPatch: Codable {
     func validated() throws(Problem) -> ParticipantChanges {
         var checks = FieldChecks()
         var changes = ParticipantChanges()
-        if let legalName { changes.legalName = checks.text("legal_name", legalName, max: 200) }
-        if let displayName { changes.displayName = checks.text("display_name", displayName, max: 100) }
+        if let legalName { changes.legalName = checks.text("legal_name", legalName, max: Limits.legalName.max) }
+        if let displayName { changes.displayName = checks.text("display_name", displayName, max: Limits.displayName.max) }
         if let country { changes.country = checks.country("country", country) }
         if let website { changes.website = .some(website.flatMap { checks.website("website", $0) }) }
         if let status {

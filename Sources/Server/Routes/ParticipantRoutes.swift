@@ -83,7 +83,7 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .verifyResources)
             let input = try await request.strictJSON(as: VerificationInput.self, context: context).value
             var checks = FieldChecks()
-            let reason = checks.text("reason", input.reason, max: 2000)
+            let reason = checks.text("reason", input.reason, max: Limits.verificationReason.max)
             let url = checks.website("url", input.url)
             try checks.check()
             return try JSONResponse(
@@ -94,7 +94,7 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .verifyResources)
             let input = try await request.strictJSON(as: UnverificationInput.self, context: context).value
             var checks = FieldChecks()
-            let reason = checks.text("reason", input.reason, max: 2000)
+            let reason = checks.text("reason", input.reason, max: Limits.verificationReason.max)
             try checks.check()
             return try JSONResponse(
                 try await participants.unverifyResource(try context.parameters.uuid("resource"), of: id, reason: reason!, context: context.change))
@@ -148,7 +148,7 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .manageMembers)
             let input = try await request.strictJSON(as: MemberInput.self, context: context).value
             var checks = FieldChecks()
-            let email = checks.text("email", input.email, max: 254)
+            let email = checks.text("email", input.email, max: Limits.email.max)
             try checks.check()
             // One answer whether or not an applicant has this email (and whatever else the account
             // is), so that owners cannot probe for accounts or staff; the members list shows who is in.

@@ -16,47 +16,20 @@ struct WebRoutes {
 
     static let loginCSRFCookie = "manrs_login_csrf"
 
-    struct LoginForm: Decodable {
-        let email: String?
-        let password: String?
-        let csrf: String?
-    }
-
-    struct CSRFForm: Decodable {
-        let csrf: String?
-    }
-
-    struct TokenForm: Decodable {
-        let csrf: String?
-        let name: String?
-        let readOnly: String?
-
-        enum CodingKeys: String, CodingKey {
-            case csrf, name
-            case readOnly = "read_only"
-        }
-    }
-
-    struct PasswordForm: Decodable {
-        let csrf: String?
-        let current: String?
-        let new: String?
-    }
-
     func register(on router: RouterGroup<AppRequestContext>) {
         router.get("/login") { _, context in
             if context.session != nil { return Self.redirect(to: "/") }
             return try renderLogin(csrf: nil, email: "", error: nil, status: .ok)
         }
         router.post("/login") { request, context in
-            let form = await Self.form(LoginForm.self, request, context)
-            guard let form, let sent = form.csrf, let expected = request.cookies[Self.loginCSRFCookie]?.value,
+            let form = await Self.form(request, context)
+            guard let form, let sent = form["csrf"], let expected = request.cookies[Self.loginCSRFCookie]?.value,
                 Secrets.constantTimeEquals(sent, expected)
             else {
                 return try renderLogin(csrf: nil, email: "", error: "The form expired; please sign in again.", status: .forbidden)
             }
-            let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
-            guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.utf8.count <= 1024 else {
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !email.isEmpty, email.count <= Limits.email.max, let password = form["password"], !password.isEmpty, password.utf8.count <= 1024 else {
                 return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
             }
             let address = Self.clientAddress(request, context)
@@ -83,9 +56,9 @@ struct WebRoutes {
         }
         router.post("/logout") { request, context in
             // Without a session there is nothing to end: 303 whatever the form.
-            let form = await Self.form(CSRFForm.self, request, context)
+            let form = await Self.form(request, context)
             if let session = context.session, let secret = request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
-                try Pages.checkCSRF(form?.csrf, session)
+                try Pages.checkCSRF(form?["csrf"], session)
                 try await users.closeSession(secret, context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
             }
             var response = Self.redirect(to: "/login")
@@ -98,11 +71,13 @@ struct WebRoutes {
         }
         router.post("/account/tokens") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            guard let form = await Self.form(TokenForm.self, request, context) else { throw Pages.missingCSRF }
-            try Pages.checkCSRF(form.csrf, session)
-            let name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...100).contains(name.count) else { throw Problem.invalid("name", "invalid_length", "A token name has 1 to 100 characters.") }
-            let scopes: Set<Scope> = form.readOnly == nil ? [.read, .write] : [.read]
+            guard let form = await Self.form(request, context) else { throw Pages.missingCSRF }
+            try Pages.checkCSRF(form["csrf"], session)
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (Limits.tokenName.min...Limits.tokenName.max).contains(name.count) else {
+                throw Problem.invalid("name", "invalid_length", "A token name has 1 to \(Limits.tokenName.max) characters.")
+            }
+            let scopes: Set<Scope> = form["read_only"] == nil ? [.read, .write] : [.read]
             let (_, secret) = try await users.createToken(
                 for: session.user.id, name: name, scopes: scopes, expiresAt: nil,
                 context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
@@ -111,20 +86,20 @@ struct WebRoutes {
         }
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            guard let form = await Self.form(PasswordForm.self, request, context) else { throw Pages.missingCSRF }
-            try Pages.checkCSRF(form.csrf, session)
-            guard let new = form.new, Passwords.isAcceptable(new) else {
+            guard let form = await Self.form(request, context) else { throw Pages.missingCSRF }
+            try Pages.checkCSRF(form["csrf"], session)
+            guard let new = form["new"], Passwords.isAcceptable(new) else {
                 return try await renderHome(
                     session, newToken: nil, message: Passwords.rule, status: .unprocessableContent)
             }
             let outcome = try await users.changePassword(
-                session.user.id, current: form.current ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
+                session.user.id, current: form["current"] ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
                 context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
             )
             switch outcome {
             case .succeeded:
                 // Every session of the account ends with the old password, this one too.
-                var response = Self.redirect(to: "/login")
+                var response = Self.redirect(to: "/login?notice=password-changed")
                 response.setCookie(sessionCookie("", maxAge: 0))
                 return response
             case .refused:
@@ -191,14 +166,12 @@ struct WebRoutes {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
-    /// The posted form, or nil when the body is not one this route reads (malformed, repeated
-    /// fields, too large, or holding a NUL): such a form has no CSRF field, so it is refused like
-    /// a forged one (403).
-    static func form<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: AppRequestContext) async -> Form? {
-        guard let buffer = try? await request.body.collect(upTo: min(context.bodyLimit, 16 * 1024)) else { return nil }
-        let text = String(buffer: buffer)
-        if InputText.containsNUL(text.removingPercentEncoding ?? text) { return nil }
-        return try? URLEncodedFormDecoder().decode(Form.self, from: text)
+    /// The posted form (`FormFields`), or nil when the body is not one this route reads
+    /// (malformed, repeated fields, too large, or holding a NUL): such a form has no CSRF field,
+    /// so it is refused like a forged one (403).
+    static func form(_ request: Request, _ context: AppRequestContext) async -> [String: String]? {
+        guard case .success(let fields) = try? await FormFields.read(request, context, limit: 16 * 1024) else { return nil }
+        return fields
     }
 
     /// The peer's address, for rate limiting (a proxy in front should be configured to pass it).

@@ -2,13 +2,17 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Operations
 import Store
 
 /// The workflow in HTML: the applicant's applications, the auditors' queue and review page, the
 /// admins' view of conflicts. Every form carries the session's CSRF token; every page works
-/// without JavaScript. The same operations are in the REST API.
+/// without JavaScript. Every POST runs the same operation as the REST API (`Operations`): on
+/// success it redirects to the page with a notice and an anchor, on a refusal it shows the page
+/// again with the refusal's sentence (and its code in the `X-Refusal` header).
 struct WorkflowPages {
     let pages: Pages
+    let operations: Operations
     let applications: ApplicationStore
     let reviews: ReviewStore
     let participants: ParticipantStore
@@ -16,173 +20,27 @@ struct WorkflowPages {
     let evidenceMaxBytes: Int
 
     func register(on router: RouterGroup<AppRequestContext>) {
+        registerApplicationForms(on: router)
+        registerReviewForms(on: router)
         router.get("/applications") { _, context in
-            try await page(context, roles: [.applicant, .admin]) { session in try await applicationsPage(session, error: nil, status: .ok) }
-        }
-        router.post("/applications") { request, context in
-            try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                do {
-                    guard let participant = fields["participant_id"].flatMap(UUID.init(uuidString:)),
-                        let tier = fields["tier"].flatMap(Tier.init(rawValue:))
-                    else {
-                        throw Problem.invalid("participant_id", "required", "Choose a participant, a program and a tier.")
-                    }
-                    try Self.require(session, .editApplication, participant)
-                    let created = try await applications.create(
-                        participant: participant, program: fields["program"] ?? "", tier: tier, context: change(session, context))
-                    return WebRoutes.redirect(to: "/applications/\(created.id.uuidString.lowercased())")
-                } catch {
-                    return try await applicationsPage(session, error: Self.message(error), status: Self.status(error))
-                }
-            }
+            try await page(context, .applyForCertification) { session in try await applicationsPage(session, error: nil, status: .ok) }
         }
         router.get("/applications/:application") { _, context in
-            try await page(context, roles: [.applicant, .admin, .auditor]) { session in
-                let id = try context.parameters.uuid("application")
-                try Self.require(session, .readApplication, try await applications.participant(ofApplication: id))
-                return try await applicationPage(id, session, error: nil, status: .ok)
+            let id = try context.parameters.uuid("application")
+            return try await page(context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session in
+                try await applicationPage(id, session, error: nil, status: .ok)
             }
         }
-        router.post("/applications/:application/commitments") { request, context in
-            try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
-                    guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
-                    let statement = (fields["statement"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    if statement.count > 20_000 { throw Problem.invalid("statement", "too_long", "A statement has at most 20000 characters.") }
-                    try Self.checkCharacters("statement", statement)
-                    _ = try await applications.setCommitment(id, action: action, statement: statement, context: change(session, context))
-                }
-            }
-        }
-        router.post("/applications/:application/evidence") { request, context in
-            try await page(context, roles: [.applicant, .admin]) { session in
-                guard let boundary = MultipartForm.boundary(request.headers[.contentType] ?? "") else {
-                    throw Problem.unsupportedMediaType("Upload evidence with the page's form (multipart/form-data).")
-                }
-                // Who may upload here is decided before a byte of the file is read, and the
-                // form's CSRF field before its file part is taken in.
-                try Self.require(
-                    session, .editApplication, try await applications.participant(ofApplication: try context.parameters.uuid("application")))
-                let upload = try await MultipartForm.read(request, boundary: boundary, maxBytes: evidenceMaxBytes) { fields in
-                    try Pages.checkCSRF(fields.field("csrf"), session)
-                }
-                try Pages.checkCSRF(upload.field("csrf"), session)
-                return try await applicationAction(context, session) { id in
-                    guard let action = upload.field("action") else { throw Problem.invalid("action", "required", "Choose an action.") }
-                    let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
-                    _ = try await applications.addEvidence(id, action: action, evidence, context: change(session, context))
-                }
-            }
-        }
-        router.post("/applications/:application/evidence-url") { request, context in
-            try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
-                    guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
-                    var checks = FieldChecks()
-                    let url = checks.url("url", fields["url"])
-                    let until = fields["effective_until"].flatMap { $0.isEmpty ? nil : $0 }
-                    let period = checks.period(
-                        from: fields["effective_from"], until: until, fromField: "effective_from", untilField: "effective_until")
-                    try checks.check()
-                    let evidence = NewEvidence(content: .url(url!), effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: nil)
-                    _ = try await applications.addEvidence(id, action: action, evidence, context: change(session, context))
-                }
-            }
-        }
-        router.post("/applications/:application/submit") { request, context in
-            try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
-                    _ = try await applications.submit(id, expectedVersion: Int(fields["version"] ?? "") ?? 0, context: change(session, context))
-                }
-            }
-        }
-        router.post("/applications/:application/comments") { request, context in
-            try await form(request, context, roles: [.applicant, .admin, .auditor]) { session, fields in
-                try await applicationAction(context, session, permission: .commentOnApplication) { id in
-                    let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard (1...10_000).contains(body.count) else {
-                        throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
-                    }
-                    try Self.checkCharacters("body", body)
-                    _ = try await applications.addComment(to: id, body: body, isInternal: false, context: change(session, context))
-                }
-            }
-        }
-
         router.get("/queue") { request, context in
-            try await page(context, roles: [.auditor, .admin]) { session in try await queuePage(request, session, error: nil, status: .ok) }
-        }
-        router.post("/queue/:item/claim") { request, context in
-            try await form(request, context, roles: [.auditor, .admin]) { session, _ in
-                let id = try context.parameters.uuid("item")
-                do {
-                    _ = try await reviews.claim(id, reviewer: try await reviews.reviewer(session.actor), context: change(session, context))
-                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
-                } catch {
-                    return try await queuePage(request, session, error: Self.message(error), status: Self.status(error))
-                }
-            }
+            try await page(context, .reviewApplications) { session in try await queuePage(request, session, error: nil, status: .ok) }
         }
         router.get("/review/:item") { _, context in
-            try await page(context, roles: [.auditor, .admin]) { session in
+            try await page(context, .reviewApplications) { session in
                 try await reviewPage(try context.parameters.uuid("item"), session, error: nil, status: .ok)
             }
         }
-        router.post("/review/:item/decision") { request, context in
-            try await form(request, context, roles: [.auditor, .admin]) { session, fields in
-                let id = try context.parameters.uuid("item")
-                do {
-                    guard let decision = fields["decision"].flatMap(Decision.init(rawValue:)) else {
-                        throw Problem.invalid("decision", "required", "Choose approve, request changes or reject.")
-                    }
-                    var comments: [String: String] = [:]
-                    for (key, value) in fields where key.hasPrefix("comment_") {
-                        let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                        if !text.isEmpty { comments[String(key.dropFirst("comment_".count))] = String(text.prefix(10_000)) }
-                    }
-                    let reasons = (fields["reasons"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    if decision == .reject && reasons.isEmpty { throw Problem.invalid("reasons", "required", "A rejection gives its reasons.") }
-                    _ = try await reviews.decide(
-                        id, decision: decision, actionComments: comments, reasons: String(reasons.prefix(20_000)),
-                        reviewer: try await reviews.reviewer(session.actor), context: change(session, context)
-                    )
-                    return WebRoutes.redirect(to: "/queue")
-                } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
-                }
-            }
-        }
-        router.post("/review/:item/release") { request, context in
-            try await form(request, context, roles: [.auditor, .admin]) { session, _ in
-                let id = try context.parameters.uuid("item")
-                do {
-                    _ = try await reviews.release(id, by: session.actor, context: change(session, context))
-                    return WebRoutes.redirect(to: "/queue")
-                } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
-                }
-            }
-        }
-        router.post("/review/:item/comments") { request, context in
-            try await form(request, context, roles: [.auditor, .admin]) { session, fields in
-                let id = try context.parameters.uuid("item")
-                do {
-                    let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    guard (1...10_000).contains(body.count) else {
-                        throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
-                    }
-                    try Self.checkCharacters("body", body)
-                    let item = try await reviews.item(id)
-                    _ = try await applications.addComment(
-                        to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
-                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
-                } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
-                }
-            }
-        }
         router.get("/admin/conflicts") { _, context in
-            try await page(context, roles: [.admin]) { session in
+            try await page(context, .readConflicts) { session in
                 var model = Pages.frame(session)
                 model["affiliations"] = try await reviews.affiliations(of: nil).map { affiliation -> [String: Any] in
                     [
@@ -191,6 +49,131 @@ struct WorkflowPages {
                     ]
                 }
                 return try pages.render("conflicts", model)
+            }
+        }
+    }
+
+    // MARK: Forms
+
+    /// The applicant's forms: each a thin adapter over `ApplicationOperations`.
+    func registerApplicationForms(on router: RouterGroup<AppRequestContext>) {
+        router.post("/applications") { request, context in
+            try await form(request, context, .applyForCertification) { session, fields in
+                do {
+                    guard let participant = fields["participant_id"].flatMap(UUID.init(uuidString:)),
+                        let tier = fields["tier"].flatMap(Tier.init(rawValue:))
+                    else {
+                        throw StoreError.invalid([FieldRefusal("participant_id", "required", "Choose a participant, a program and a tier.")])
+                    }
+                    let created = try await operations.applications.create(
+                        participant: participant, program: fields["program"] ?? "", tier: tier, by: session.actor, change: change(session, context))
+                    return Self.redirect(to: "/applications/\(created.id.uuidString.lowercased())", notice: "application-created")
+                } catch {
+                    return try await Self.refused(error) { message, status in try await applicationsPage(session, error: message, status: status) }
+                }
+            }
+        }
+        router.post("/applications/:application/commitments") { request, context in
+            try await applicationForm(request, context) { id, session, fields in
+                let action = try Self.action(fields["action"])
+                _ = try await operations.applications.commit(
+                    id, action: action, statement: fields["statement"] ?? "", by: session.actor, change: change(session, context))
+                return ("commitment-saved", "action-\(action)")
+            }
+        }
+        router.post("/applications/:application/commitments/:action/remove") { request, context in
+            try await applicationForm(request, context) { id, session, _ in
+                let action = try context.parameters.require("action")
+                _ = try await operations.applications.removeCommitment(id, action: action, by: session.actor, change: change(session, context))
+                return ("commitment-removed", "action-\(action)")
+            }
+        }
+        router.post("/applications/:application/evidence") { request, context in
+            let id = try context.parameters.uuid("application")
+            // Who may upload here is decided before a byte of the file is read, and the form's
+            // CSRF field before its file part is taken in.
+            return try await page(context, .editApplication, of: { try await applications.participant(ofApplication: id) }) { session in
+                guard let boundary = MultipartForm.boundary(request.headers[.contentType] ?? "") else {
+                    throw Problem.unsupportedMediaType("Upload evidence with the page's form.")
+                }
+                let upload = try await MultipartForm.read(request, boundary: boundary, maxBytes: evidenceMaxBytes) { fields in
+                    try Pages.checkCSRF(fields.field("csrf"), session)
+                }
+                try Pages.checkCSRF(upload.field("csrf"), session)
+                return try await applicationChange(id, session) {
+                    let action = try Self.action(upload.field("action"))
+                    let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
+                    _ = try await operations.applications.addEvidence(id, action: action, evidence, by: session.actor, change: change(session, context))
+                    return ("evidence-added", "action-\(action)")
+                }
+            }
+        }
+        router.post("/applications/:application/evidence-url") { request, context in
+            try await applicationForm(request, context) { id, session, fields in
+                let action = try Self.action(fields["action"])
+                let draft = EvidenceDraft(content: .url(fields["url"] ?? ""), effectiveFrom: fields["effective_from"], effectiveUntil: fields["effective_until"])
+                _ = try await operations.applications.addEvidence(id, action: action, draft, by: session.actor, change: change(session, context))
+                return ("evidence-added", "action-\(action)")
+            }
+        }
+        router.post("/applications/:application/submit") { request, context in
+            try await applicationForm(request, context) { id, session, fields in
+                _ = try await operations.applications.submit(
+                    id, expectedVersion: Int(fields["version"] ?? "") ?? 0, by: session.actor, change: change(session, context))
+                return ("submitted", "submit")
+            }
+        }
+        router.post("/applications/:application/withdraw") { request, context in
+            try await applicationForm(request, context) { id, session, fields in
+                _ = try await operations.applications.withdraw(
+                    id, expectedVersion: Int(fields["version"] ?? "") ?? 0, by: session.actor, change: change(session, context))
+                return ("withdrawn", nil)
+            }
+        }
+        router.post("/applications/:application/comments") { request, context in
+            try await applicationForm(request, context) { id, session, fields in
+                _ = try await operations.applications.comment(
+                    id, body: fields["body"] ?? "", isInternal: false, by: session.actor, change: change(session, context))
+                return ("comment-added", "comments")
+            }
+        }
+    }
+
+    /// The auditors' forms: each a thin adapter over `ReviewOperations`.
+    func registerReviewForms(on router: RouterGroup<AppRequestContext>) {
+        router.post("/queue/:item/claim") { request, context in
+            try await form(request, context, .reviewApplications) { session, _ in
+                let id = try context.parameters.uuid("item")
+                do {
+                    _ = try await operations.reviews.claim(id, by: session.actor, change: change(session, context))
+                    return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "claimed")
+                } catch {
+                    return try await Self.refused(error) { message, status in try await queuePage(request, session, error: message, status: status) }
+                }
+            }
+        }
+        router.post("/review/:item/decision") { request, context in
+            try await reviewForm(request, context) { id, session, fields in
+                var comments: [String: String] = [:]
+                for (key, value) in fields where key.hasPrefix("comment_") { comments[String(key.dropFirst("comment_".count))] = value }
+                _ = try await operations.reviews.decide(
+                    id, decision: fields["decision"].flatMap(Decision.init(rawValue:)), reasons: fields["reasons"], actionComments: comments,
+                    by: session.actor, change: change(session, context))
+                return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "decision-recorded", anchor: "decision")
+            }
+        }
+        router.post("/review/:item/release") { request, context in
+            try await reviewForm(request, context) { id, session, _ in
+                _ = try await operations.reviews.release(id, by: session.actor, change: change(session, context))
+                return Self.redirect(to: "/queue", notice: "released")
+            }
+        }
+        router.post("/review/:item/comments") { request, context in
+            try await reviewForm(request, context) { id, session, fields in
+                _ = try await operations.reviews.comment(
+                    onItem: id, body: fields["body"] ?? "", isInternal: fields["internal"] == "true", by: session.actor,
+                    change: change(session, context))
+                return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "comment-added", anchor: "comments")
             }
         }
     }
@@ -362,56 +345,87 @@ struct WorkflowPages {
 
     // MARK: Plumbing
 
-    /// A page for signed-in users of `roles`: others are sent to sign in, or shown a 403 page;
-    /// refusals from the rules become error pages.
-    func page(_ context: AppRequestContext, roles: Set<UserRole>, _ body: (BrowserSession) async throws -> Response) async throws -> Response {
+    /// A page for signed-in users who may perform `permission` (on the participant `of` names,
+    /// when the permission concerns one), decided by `Access.decide`: others are sent to sign
+    /// in, or shown a 403 page with the rule that refused; refusals become error pages.
+    func page(
+        _ context: AppRequestContext, _ permission: Permission, of participant: (() async throws -> UUID)? = nil,
+        _ body: (BrowserSession) async throws -> Response
+    ) async throws -> Response {
         guard let session = context.session else { return WebRoutes.redirect(to: "/login") }
-        guard roles.contains(session.user.role) else {
-            return try pages.error(
-                Problem.forbidden("This page is for \(roles.map(\.rawValue).sorted().joined(separator: " and ")) accounts."), session: session)
-        }
         do {
+            let concerned = try await participant?()
+            if case .forbidden(let rule) = Access.decide(permission, actor: session.actor, participant: concerned) {
+                throw Problem.forbidden(rule)
+            }
             return try await body(session)
         } catch let problem as Problem {
-            return try pages.error(problem, session: session)
+            return try errorPage(problem, session)
         } catch let error as StoreError {
-            return try pages.error(Problem.from(error), session: session)
+            return try errorPage(Problem.from(error), session)
         }
+    }
+
+    /// The error page for a refusal, with its codes in `X-Refusal`.
+    func errorPage(_ problem: Problem, _ session: BrowserSession) throws -> Response {
+        var response = try pages.error(problem, session: session)
+        response.headers[Self.refusalHeader] = problem.refusalCode
+        return response
     }
 
     /// A url-encoded form post: the page rules, then the session's CSRF token.
     func form(
-        _ request: Request, _ context: AppRequestContext, roles: Set<UserRole>, _ body: (BrowserSession, [String: String]) async throws -> Response
+        _ request: Request, _ context: AppRequestContext, _ permission: Permission, of participant: (() async throws -> UUID)? = nil,
+        _ body: (BrowserSession, [String: String]) async throws -> Response
     ) async throws -> Response {
-        try await page(context, roles: roles) { session in
-            let buffer = try await request.body.collect(upTo: min(context.bodyLimit, 256 * 1024))
-            // Bytes or escapes that are not UTF-8 would be read as U+FFFD or as nothing: refused instead.
-            guard let text = String(validating: Data(buffer: buffer), as: UTF8.self),
-                text.split(separator: "&").allSatisfy({ $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding != nil })
-            else {
-                throw Problem.malformedBody("The form is not valid UTF-8.")
-            }
-            let fields = Self.fields(text)
-            if fields.contains(where: { InputText.containsNUL($0.key) || InputText.containsNUL($0.value) }) {
-                throw Problem.invalidCharacters(field: nil)
+        try await page(context, permission, of: participant) { session in
+            let fields: [String: String]
+            switch try await FormFields.read(request, context, limit: 256 * 1024) {
+            case .success(let read): fields = read
+            case .failure(.nul): throw Problem.invalidCharacters(field: nil)
+            case .failure(.repeated): throw Problem.malformedBody("The form gives a field twice.")
+            case .failure(.notUTF8): throw Problem.malformedBody("The form is not valid UTF-8.")
             }
             try Pages.checkCSRF(fields["csrf"], session)
             return try await body(session, fields)
         }
     }
 
-    /// Runs a change on the application in the path and shows the application again: the
-    /// result on success, the page with the refusal otherwise.
-    func applicationAction(
-        _ context: AppRequestContext, _ session: BrowserSession, permission: Permission = .editApplication, _ change: (UUID) async throws -> Void
+    /// A form on the application in the path, shown to those who may read it: the change, then
+    /// the application again with a notice and an anchor (`(notice, anchor)` from `change`), or
+    /// with the refusal.
+    func applicationForm(
+        _ request: Request, _ context: AppRequestContext,
+        _ change: @escaping (UUID, BrowserSession, [String: String]) async throws -> (notice: String, anchor: String?)
     ) async throws -> Response {
         let id = try context.parameters.uuid("application")
-        try Self.require(session, permission, try await applications.participant(ofApplication: id))
+        return try await form(request, context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session, fields in
+            try await applicationChange(id, session) { try await change(id, session, fields) }
+        }
+    }
+
+    func applicationChange(
+        _ id: UUID, _ session: BrowserSession, _ change: () async throws -> (notice: String, anchor: String?)
+    ) async throws -> Response {
         do {
-            try await change(id)
-            return WebRoutes.redirect(to: "/applications/\(id.uuidString.lowercased())")
+            let (notice, anchor) = try await change()
+            return Self.redirect(to: "/applications/\(id.uuidString.lowercased())", notice: notice, anchor: anchor)
         } catch {
-            return try await applicationPage(id, session, error: Self.message(error), status: Self.status(error))
+            return try await Self.refused(error) { message, status in try await applicationPage(id, session, error: message, status: status) }
+        }
+    }
+
+    /// A form on the review item in the path: the change's redirect, or the review page with the refusal.
+    func reviewForm(
+        _ request: Request, _ context: AppRequestContext, _ change: @escaping (UUID, BrowserSession, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        try await form(request, context, .reviewApplications) { session, fields in
+            let id = try context.parameters.uuid("item")
+            do {
+                return try await change(id, session, fields)
+            } catch {
+                return try await Self.refused(error) { message, status in try await reviewPage(id, session, error: message, status: status) }
+            }
         }
     }
 
@@ -419,42 +433,42 @@ struct WorkflowPages {
         ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
     }
 
-    static func require(_ session: BrowserSession, _ permission: Permission, _ participant: UUID) throws {
-        if case .forbidden(let rule) = Access.decide(permission, actor: session.actor, participant: participant) { throw Problem.forbidden(rule) }
+    /// The action a form names.
+    static func action(_ value: String?) throws(StoreError) -> String {
+        guard let value, !value.isEmpty else { throw StoreError.invalid([FieldRefusal("action", "required", "Choose an action.")]) }
+        return value
     }
 
-    /// A sentence for people from a refusal; anything unexpected is rethrown (a 500 that says nothing).
-    static func message(_ error: any Error) throws -> String {
+    /// 303 to `path?notice=<notice>#<anchor>`: the page says what happened, where it happened.
+    static func redirect(to path: String, notice: String, anchor: String? = nil) -> Response {
+        WebRoutes.redirect(to: "\(path)?notice=\(notice)" + (anchor.map { "#\($0)" } ?? ""))
+    }
+
+    /// The page shown again (by `render`) with the refusal's sentence and status; the refusal's
+    /// codes in `X-Refusal` (`field=code,…`, or the problem type), the same the API answers.
+    /// Anything unexpected is rethrown (a 500 that says nothing).
+    static func refused(_ error: any Error, render: (String, HTTPResponse.Status) async throws -> Response) async throws -> Response {
+        let problem: Problem
         switch error {
-        case let problem as Problem: return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
-        case let error as StoreError:
-            let problem = Problem.from(error)
-            return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
+        case let found as Problem: problem = found
+        case let found as StoreError: problem = Problem.from(found)
         default: throw error
         }
+        var response = try await render(problem.sentence, HTTPResponse.Status(code: problem.status))
+        response.headers[refusalHeader] = problem.refusalCode
+        return response
     }
 
-    static func status(_ error: any Error) -> HTTPResponse.Status {
-        switch error {
-        case let problem as Problem: HTTPResponse.Status(code: problem.status)
-        case let error as StoreError: HTTPResponse.Status(code: Problem.from(error).status)
-        default: .internalServerError
-        }
-    }
+    static let refusalHeader = HTTPField.Name("X-Refusal")!
+}
 
-    /// Refuses text the API would refuse (TextRules), line breaks apart: a text area sends them.
-    static func checkCharacters(_ field: String, _ text: String) throws(Problem) {
-        if let refusal = TextRules.refusal(field, text, lineBreaks: true) { throw Problem.invalid(field, refusal.code, refusal.message) }
-    }
+extension Problem {
+    /// What a page shows for this problem: the fields' sentences, or the detail.
+    var sentence: String { errors.map { $0.map(\.message).joined(separator: " ") } ?? detail }
 
-    /// `a=1&b=x+y` → ["a": "1", "b": "x y"].
-    static func fields(_ body: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String { String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            if let key = parts.first { result[decode(key)] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
-        return result
+    /// The problem's stable codes: `field=code` for each field, or the type's last part.
+    var refusalCode: String {
+        if let errors { return errors.map { "\($0.field)=\($0.code)" }.joined(separator: ",") }
+        return String(type.split(separator: "/").last ?? "")
     }
 }

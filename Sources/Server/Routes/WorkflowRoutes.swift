@@ -2,14 +2,16 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Operations
 import Store
 
 /// The certification workflow over HTTP: applications, commitments, evidence, comments,
-/// decisions; the auditors' queue; affiliations; certifications.
+/// decisions; the auditors' queue; affiliations; certifications. Writes are thin adapters
+/// over `Operations`: read the input, call the command, encode the result.
 struct WorkflowRoutes {
     let applications: ApplicationStore
     let reviews: ReviewStore
-    let users: UserStore
+    let operations: Operations
     let idempotency: Idempotency
     let evidenceMaxBytes: Int
 
@@ -39,12 +41,12 @@ struct WorkflowRoutes {
             )
         }
         api.post("applications") { request, context in
+            let actor = try context.signedIn()
             let input = try await request.strictJSON(as: ApplicationInput.self, context: context)
-            try context.require(.editApplication, participant: input.value.participantID)
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                let created = try await applications.create(
-                    participant: input.value.participantID, program: input.value.program, tier: input.value.tier, context: context.change,
-                    on: connection
+                let created = try await operations.applications.create(
+                    participant: input.value.participantID, program: input.value.program, tier: input.value.tier, by: actor,
+                    change: context.change, on: connection
                 )
                 return (.created, "/api/v1/applications/\(created.id.uuidString.lowercased())", created)
             }
@@ -57,46 +59,38 @@ struct WorkflowRoutes {
         api.put("applications/:application/commitments/:action") { request, context in
             let id = try await authorize(.editApplication, application: context)
             let input = try await request.strictJSON(as: CommitmentInput.self, context: context).value
-            var checks = FieldChecks()
-            let statement = checks.text("statement", input.statement, max: 20_000, required: false) ?? ""
-            try checks.check()
-            let detail = try await applications.setCommitment(
-                id, action: try context.parameters.require("action"), statement: statement, context: context.change)
+            let detail = try await operations.applications.commit(
+                id, action: try context.parameters.require("action"), statement: input.statement, by: try context.signedIn(),
+                change: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.delete("applications/:application/commitments/:action") { _, context in
             let id = try await authorize(.editApplication, application: context)
-            let detail = try await applications.removeCommitment(id, action: try context.parameters.require("action"), context: context.change)
+            let detail = try await operations.applications.removeCommitment(
+                id, action: try context.parameters.require("action"), by: try context.signedIn(), change: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.post("applications/:application/submit") { request, context in
             let id = try await authorize(.editApplication, application: context)
-            let detail = try await applications.submit(
-                id, expectedVersion: try ETag.expectedVersion(request), context: context.change)
+            let detail = try await operations.applications.submit(
+                id, expectedVersion: try ETag.expectedVersion(request), by: try context.signedIn(), change: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.post("applications/:application/withdraw") { request, context in
             let id = try await authorize(.editApplication, application: context)
-            let detail = try await applications.withdraw(
-                id, expectedVersion: try ETag.expectedVersion(request), context: context.change)
+            let detail = try await operations.applications.withdraw(
+                id, expectedVersion: try ETag.expectedVersion(request), by: try context.signedIn(), change: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.get("applications/:application/comments") { _, context in
             let id = try await authorize(.readApplication, application: context)
-            let staff = [.auditor, .admin].contains(context.actor?.role)
-            return try JSONResponse(Items(items: try await applications.comments(of: id, includeInternal: staff)))
+            return try JSONResponse(Items(items: try await operations.applications.comments(of: id, by: try context.signedIn())))
         }
         api.post("applications/:application/comments") { request, context in
             let id = try await authorize(.commentOnApplication, application: context)
             let input = try await request.strictJSON(as: CommentInput.self, context: context).value
-            var checks = FieldChecks()
-            let body = checks.text("body", input.body, max: 10_000)
-            let isInternal = input.isInternal ?? false
-            if isInternal && ![.auditor, .admin].contains(context.actor?.role) {
-                checks.fail("internal", "not_allowed", "Only auditors and admins write internal notes.")
-            }
-            try checks.check()
-            let comment = try await applications.addComment(to: id, body: body!, isInternal: isInternal, context: context.change)
+            let comment = try await operations.applications.comment(
+                id, body: input.body, isInternal: input.isInternal ?? false, by: try context.signedIn(), change: context.change)
             return try JSONResponse(comment, status: .created)
         }
         api.get("applications/:application/decisions") { _, context in
@@ -127,7 +121,7 @@ struct WorkflowRoutes {
             let id = try await authorize(.editApplication, application: context)
             let action = try context.parameters.require("action")
             let new = try await Self.evidence(from: request, context: context, maxBytes: evidenceMaxBytes)
-            let evidence = try await applications.addEvidence(id, action: action, new, context: context.change)
+            let evidence = try await operations.applications.addEvidence(id, action: action, new, by: try context.signedIn(), change: context.change)
             return try JSONResponse(evidence, status: .created, location: "/api/v1/evidence/\(evidence.id.uuidString.lowercased())")
         }
         api.get("evidence/:evidence") { _, context in
@@ -156,40 +150,36 @@ struct WorkflowRoutes {
     }
 
     /// Reads an upload: `multipart/form-data` with a `file` part (and `effective_from`,
-    /// `effective_until`, `supersedes` fields) for documents, JSON for URLs and statements.
-    static func evidence(from request: Request, context: AppRequestContext, maxBytes: Int) async throws -> NewEvidence {
+    /// `effective_until`, `supersedes` fields) for documents, JSON for URLs and statements. The
+    /// period and the text are the operation's to check (`InputRules`).
+    static func evidence(from request: Request, context: AppRequestContext, maxBytes: Int) async throws -> EvidenceDraft {
         let contentType = request.headers[.contentType] ?? ""
         guard let boundary = MultipartForm.boundary(contentType) else {
             let input = try await request.strictJSON(as: EvidenceInput.self, context: context).value
-            var checks = FieldChecks()
-            let period = checks.period(
-                from: input.effectiveFrom, until: input.effectiveUntil, fromField: "effective_from", untilField: "effective_until")
-            var content: NewEvidence.Content? = nil
+            let content: NewEvidence.Content
             switch input.kind {
-            case "url": content = checks.url("url", input.url).map(NewEvidence.Content.url)
-            case "statement": content = checks.text("text", input.text, max: 20_000).map(NewEvidence.Content.statement)
-            default: checks.fail("kind", "invalid", "kind is url or statement as JSON; upload documents as multipart/form-data.")
+            case "url": content = .url(input.url ?? "")
+            case "statement": content = .statement(input.text ?? "")
+            default: throw Problem.invalid("kind", "invalid", "kind is url or statement as JSON; upload documents as multipart/form-data.")
             }
-            try checks.check()
-            return NewEvidence(content: content!, effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: input.supersedes)
+            return EvidenceDraft(content: content, effectiveFrom: input.effectiveFrom, effectiveUntil: input.effectiveUntil, supersedes: input.supersedes)
         }
         return try evidence(from: try await MultipartForm.read(request, boundary: boundary, maxBytes: maxBytes), maxBytes: maxBytes)
     }
 
     /// A document upload from a parsed form: the `file` part, `effective_from`,
-    /// `effective_until` and `supersedes`; the bytes must match the declared type.
-    static func evidence(from form: MultipartForm, maxBytes: Int) throws -> NewEvidence {
+    /// `effective_until` and `supersedes`; the bytes must match the declared type
+    /// (`EvidenceFiles`), the period is checked with the form's other fields first.
+    static func evidence(from form: MultipartForm, maxBytes: Int) throws -> EvidenceDraft {
         var checks = FieldChecks()
-        // An empty date field from an HTML form means "not given".
-        let until = form.field("effective_until").flatMap { $0.isEmpty ? nil : $0 }
-        let period = checks.period(from: form.field("effective_from"), until: until, fromField: "effective_from", untilField: "effective_until")
+        checks.add(InputRules.period(from: form.field("effective_from"), until: form.field("effective_until")))
         var supersedes: UUID? = nil
         if let text = form.field("supersedes"), !text.isEmpty {
             supersedes = UUID(uuidString: text)
-            if supersedes == nil { checks.fail("supersedes", "invalid", "supersedes is the id of the evidence this corrects.") }
+            if supersedes == nil { checks.fail("supersedes", "invalid", "Choose the evidence this corrects from the list.") }
         }
         guard let file = form.file("file") else {
-            throw Problem.invalid("file", "required", "Attach the document as the 'file' part.")
+            throw Problem.invalid("file", "required", "Choose a file to upload.")
         }
         if let name = file.fileName, TextRules.forbiddenCharacter(in: name) != nil {
             checks.fail("file", "invalid_file_name", "The file's name has control, invisible or direction-changing characters; rename the file.")
@@ -205,12 +195,12 @@ struct WorkflowRoutes {
             throw problem
         }
         let declaredType = declared.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
-        return NewEvidence(
+        return EvidenceDraft(
             content: .document(
                 fileName: EvidenceFiles.sanitise(file.fileName ?? ""), declaredType: declaredType, sniffedType: sniffed!,
                 // The upload's own storage, not a copy: it goes from here to libpq as it is.
                 bytes: Data(buffer: file.body, byteTransferStrategy: .noCopy)),
-            effectiveFrom: period!.0, effectiveUntil: period!.1, supersedes: supersedes
+            effectiveFrom: form.field("effective_from"), effectiveUntil: form.field("effective_until"), supersedes: supersedes
         )
     }
 
@@ -255,45 +245,26 @@ struct WorkflowRoutes {
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/claim") { _, context in
-            let actor = try context.require(.reviewApplications)
-            let item = try await reviews.claim(
-                try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(actor), context: context.change)
+            let item = try await operations.reviews.claim(try context.parameters.uuid("item"), by: try context.signedIn(), change: context.change)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/release") { _, context in
-            let actor = try context.require(.reviewApplications)
-            let item = try await reviews.release(try context.parameters.uuid("item"), by: actor, context: context.change)
+            let item = try await operations.reviews.release(try context.parameters.uuid("item"), by: try context.signedIn(), change: context.change)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/assign") { request, context in
-            try context.require(.assignReviews)
+            let actor = try context.signedIn()
             let input = try await request.strictJSON(as: AssignInput.self, context: context).value
-            guard let auditor = try await users.actor(for: input.auditorID), auditor.role == .auditor else {
-                throw Problem.invalid("auditor_id", "not_auditor", "auditor_id must be an active auditor's id.")
-            }
-            let item = try await reviews.claim(
-                try context.parameters.uuid("item"), reviewer: try await reviews.reviewer(auditor), context: context.change)
+            let item = try await operations.reviews.assign(
+                try context.parameters.uuid("item"), to: input.auditorID, by: actor, change: context.change)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/decision") { request, context in
-            let actor = try context.require(.reviewApplications)
+            let actor = try context.signedIn()
             let input = try await request.strictJSON(as: DecisionInput.self, context: context).value
-            var checks = FieldChecks()
-            let reasons = (input.reasons ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if reasons.count > 20_000 { checks.fail("reasons", "too_long", "reasons has at most 20000 characters.") }
-            if input.decision == .reject && reasons.isEmpty { checks.fail("reasons", "required", "A rejection gives its reasons.") }
-            let comments = input.actionComments ?? [:]
-            if input.decision == .requestChanges && comments.isEmpty && reasons.isEmpty {
-                checks.fail("action_comments", "required", "Say what to change, action by action.")
-            }
-            if comments.count > 100 || comments.values.contains(where: { $0.count > 10_000 }) {
-                checks.fail("action_comments", "too_long", "At most 100 comments of 10000 characters.")
-            }
-            try checks.check()
-            let (item, _) = try await reviews.decide(
-                try context.parameters.uuid("item"), decision: input.decision, actionComments: comments, reasons: reasons,
-                reviewer: try await reviews.reviewer(actor), context: context.change
-            )
+            let item = try await operations.reviews.decide(
+                try context.parameters.uuid("item"), decision: input.decision, reasons: input.reasons, actionComments: input.actionComments ?? [:],
+                by: actor, change: context.change)
             return try JSONResponse(item, version: item.version)
         }
     }
@@ -306,22 +277,15 @@ struct WorkflowRoutes {
             return try JSONResponse(Items(items: try await reviews.affiliations(of: actor.userID)))
         }
         api.post("users/me/affiliations") { request, context in
-            let actor = try context.require(.declareAffiliations)
+            let actor = try context.signedIn()
             let input = try await request.strictJSON(as: AffiliationInput.self, context: context).value
-            var checks = FieldChecks()
-            let relation = checks.text("relation", input.relation, max: 500)
-            let period = checks.period(from: input.validFrom, until: input.validUntil, fromField: "valid_from", untilField: "valid_until")
-            if let period, period.1 == period.0 { checks.fail("valid_until", "before_start", "valid_until must be after valid_from.") }
-            try checks.check()
-            let record = try await reviews.declareAffiliation(
-                auditor: actor.userID, participant: input.participantID, relation: relation!, from: period!.0, until: period!.1,
-                context: context.change
-            )
+            let record = try await operations.reviews.declareAffiliation(
+                participant: input.participantID, relation: input.relation, from: input.validFrom, until: input.validUntil, by: actor,
+                change: context.change)
             return try JSONResponse(record, status: .created)
         }
         api.delete("users/me/affiliations/:affiliation") { _, context in
-            let actor = try context.require(.declareAffiliations)
-            try await reviews.endAffiliation(try context.parameters.uuid("affiliation"), auditor: actor.userID, context: context.change)
+            try await operations.reviews.endAffiliation(try context.parameters.uuid("affiliation"), by: try context.signedIn(), change: context.change)
             return Response(status: .noContent)
         }
         api.get("affiliations") { _, context in

@@ -1,0 +1,78 @@
+import Domain
+import Foundation
+import Store
+
+/// The auditors' commands: claim, release, assign, decide; and their declared affiliations.
+/// Authorised through `Access.decide` (the queue is not a participant's: the role decides),
+/// validated by `InputRules`, carried out by `ReviewStore` (which applies `ReviewPolicy`).
+public struct ReviewOperations: Sendable {
+    public let reviews: ReviewStore
+    /// For the comments written from the review page.
+    public let applications: ApplicationOperations
+    public let users: UserStore
+
+    public init(reviews: ReviewStore, applications: ApplicationOperations, users: UserStore) {
+        self.reviews = reviews
+        self.applications = applications
+        self.users = users
+    }
+
+    public func claim(_ item: UUID, by actor: Actor, change: ChangeContext) async throws -> ReviewItem {
+        try Authorise.check(.reviewApplications, actor, participant: nil)
+        return try await reviews.claim(item, reviewer: try await reviews.reviewer(actor), context: change)
+    }
+
+    public func release(_ item: UUID, by actor: Actor, change: ChangeContext) async throws -> ReviewItem {
+        try Authorise.check(.reviewApplications, actor, participant: nil)
+        return try await reviews.release(item, by: actor, context: change)
+    }
+
+    /// Gives the item to an auditor (the secretariat's command): only an active auditor takes it.
+    public func assign(_ item: UUID, to auditor: UUID, by actor: Actor, change: ChangeContext) async throws -> ReviewItem {
+        try Authorise.check(.assignReviews, actor, participant: nil)
+        guard let assignee = try await users.actor(for: auditor), assignee.role == .auditor else {
+            throw StoreError.invalid([FieldRefusal("auditor_id", "not_auditor", "Choose an active auditor.")])
+        }
+        return try await reviews.claim(item, reviewer: try await reviews.reviewer(assignee), context: change)
+    }
+
+    /// Records a decision. `actionComments` as typed: trimmed, empty ones dropped, then the
+    /// rules (`InputRules.decision`) before the store applies the review policy.
+    public func decide(
+        _ item: UUID, decision: Decision?, reasons: String?, actionComments: [String: String], by actor: Actor, change: ChangeContext
+    ) async throws -> ReviewItem {
+        try Authorise.check(.reviewApplications, actor, participant: nil)
+        let reasons = InputRules.trimmed(reasons)
+        let comments = InputRules.actionComments(actionComments)
+        try refuse(InputRules.decision(decision, reasons: reasons, actionComments: comments))
+        let (decided, _) = try await reviews.decide(
+            item, decision: decision!, actionComments: comments, reasons: reasons, reviewer: try await reviews.reviewer(actor), context: change)
+        return decided
+    }
+
+    /// A comment from the review page, on the item's application.
+    public func comment(onItem item: UUID, body: String, isInternal: Bool, by actor: Actor, change: ChangeContext) async throws -> Comment {
+        try Authorise.check(.reviewApplications, actor, participant: nil)
+        let application = try await reviews.item(item).applicationID
+        return try await applications.comment(application, body: body, isInternal: isInternal, by: actor, change: change)
+    }
+
+    // MARK: Affiliations
+
+    public func declareAffiliation(
+        participant: UUID, relation: String, from: String?, until: String?, by actor: Actor, change: ChangeContext
+    ) async throws -> AffiliationRecord {
+        try Authorise.check(.declareAffiliations, actor, participant: nil)
+        let relation = InputRules.trimmed(relation)
+        try refuse(InputRules.affiliation(relation: relation, from: from, until: until))
+        let end = InputRules.trimmed(until)
+        return try await reviews.declareAffiliation(
+            auditor: actor.userID, participant: participant, relation: relation, from: InputRules.trimmed(from), until: end.isEmpty ? nil : end,
+            context: change)
+    }
+
+    public func endAffiliation(_ id: UUID, by actor: Actor, change: ChangeContext) async throws {
+        try Authorise.check(.declareAffiliations, actor, participant: nil)
+        try await reviews.endAffiliation(id, auditor: actor.userID, context: change)
+    }
+}

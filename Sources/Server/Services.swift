@@ -1,0 +1,82 @@
+import Domain
+import Foundation
+import Logging
+import Operations
+import Postgres
+import ServiceLifecycle
+import Store
+
+/// The composition root: the settings, the clock, the pool, the migrations, every store, the
+/// operations and the background services, built one way for `serve`, every command and the
+/// tests. What runs beside the HTTP server (closing the pool today; a scheduler, workers or a
+/// cache listener later) is added to `background`, and `serve` runs it with the server.
+public struct Services: Sendable {
+    public let settings: Settings
+    /// Where every rule and every row reads the time.
+    public let clock: any WallClock
+    public let database: PostgresPool
+    public let migrator: Migrator
+    public let logger: Logger
+    public let passwords: Passwords
+
+    public let users: UserStore
+    public let participants: ParticipantStore
+    public let catalogs: CatalogStore
+    public let applications: ApplicationStore
+    public let reviews: ReviewStore
+    public let snapshots: SnapshotStore
+    public let measurements: MeasurementStore
+    public let auditChain: AuditChain
+    public let operations: Operations
+
+    /// Services that run as long as the server, in this order; the service group stops them in
+    /// reverse, after the HTTP server has drained (so the pool closes last).
+    public var background: [any Service]
+
+    public init(
+        settings: Settings, database: PostgresPool, migrator: Migrator, logger: Logger, passwords: Passwords? = nil,
+        clock: any WallClock = SystemClock()
+    ) {
+        self.settings = settings
+        self.clock = clock
+        self.database = database
+        self.migrator = migrator
+        self.logger = logger
+        let passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
+        self.passwords = passwords
+        users = UserStore(database: database, passwords: passwords)
+        participants = ParticipantStore(database: database)
+        catalogs = CatalogStore(database: database)
+        applications = ApplicationStore(
+            database: database, reviewWorkingDays: settings.reviewSLADays, evidenceQuotaBytes: settings.evidenceQuotaBytes)
+        reviews = ReviewStore(database: database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60))
+        snapshots = SnapshotStore(database: database)
+        measurements = MeasurementStore(database: database)
+        auditChain = AuditChain(database: database)
+        operations = Operations(applications: applications, reviews: reviews, catalogs: catalogs, users: users)
+        background = [DatabaseService(pool: database)]
+    }
+
+    /// Brings the schema to this build's and seals audit events written before the chain.
+    public func migrate() async throws {
+        try await migrator.migrate(database)
+        try await auditChain.sealUnchained()
+    }
+
+    /// Refuses to go on when the schema is not exactly this build's (for `serve --no-migrate`).
+    public func requireCurrentSchema() async throws {
+        let status = try await migrator.status(database)
+        if let problem = status.problems.first { throw problem }
+        if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
+    }
+}
+
+/// Closes the pool when the service group shuts down, after the HTTP server has drained.
+struct DatabaseService: Service {
+    let pool: PostgresPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await pool.close()
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// The API and the pages run the same operations: the same bad command gets the same refusal
+/// (status, and field codes or problem type) on both, and the page says the API's sentence.
+@Suite("Refusals: the API and the pages agree")
+struct RefusalParityTests {
+    typealias Role = APIFixture.Role
+
+    /// One bad command, as the API and as a page form send it.
+    struct Case: Sendable {
+        let label: String
+        let role: Role
+        let method: HTTPRequest.Method
+        let apiPath: String
+        let json: String?
+        var headers: [String: String] = [:]
+        let pagePath: String
+        let form: [String: String]
+        /// `field=code,…` or the problem type's last part.
+        let expected: String
+    }
+
+    static func cases(_ fixture: APIFixture) -> [Case] {
+        let draft = fixture.draft.uuidString.lowercased()
+        let item = fixture.closedItem.uuidString.lowercased()
+        let api = "/api/v1/applications/\(draft)"
+        let page = "/applications/\(draft)"
+        let long = String(repeating: "a", count: 20_001)
+        return [
+            Case(
+                label: "an empty statement for an action that asks for one", role: .applicant, method: .put, apiPath: "\(api)/commitments/ixp.2",
+                json: #"{"statement":"  "}"#, pagePath: "\(page)/commitments", form: ["action": "ixp.2", "statement": "  "],
+                expected: "statement=required"),
+            Case(
+                label: "a statement over the limit, not cut short", role: .applicant, method: .put, apiPath: "\(api)/commitments/ixp.2",
+                json: #"{"statement":"\#(long)"}"#, pagePath: "\(page)/commitments", form: ["action": "ixp.2", "statement": long],
+                expected: "statement=too_long"),
+            Case(
+                label: "an empty comment", role: .applicant, method: .post, apiPath: "\(api)/comments", json: #"{"body":" "}"#,
+                pagePath: "\(page)/comments", form: ["body": " "], expected: "body=required"),
+            Case(
+                label: "a comment over the limit", role: .applicant, method: .post, apiPath: "\(api)/comments",
+                json: #"{"body":"\#(String(long.prefix(10_001)))"}"#, pagePath: "\(page)/comments", form: ["body": String(long.prefix(10_001))],
+                expected: "body=too_long"),
+            Case(
+                label: "a web address that is not http(s)", role: .applicant, method: .post, apiPath: "\(api)/commitments/ixp.2/evidence",
+                json: #"{"kind":"url","url":"ftp://example.org/","effective_from":"2026-01-01"}"#, pagePath: "\(page)/evidence-url",
+                form: ["action": "ixp.2", "url": "ftp://example.org/", "effective_from": "2026-01-01", "effective_until": ""],
+                expected: "url=invalid_url"),
+            Case(
+                label: "evidence whose end is before its start", role: .applicant, method: .post, apiPath: "\(api)/commitments/ixp.2/evidence",
+                json: #"{"kind":"url","url":"https://example.org/","effective_from":"2026-01-01","effective_until":"2025-01-01"}"#,
+                pagePath: "\(page)/evidence-url",
+                form: ["action": "ixp.2", "url": "https://example.org/", "effective_from": "2026-01-01", "effective_until": "2025-01-01"],
+                expected: "effective_until=before_start"),
+            Case(
+                label: "evidence without a start date", role: .applicant, method: .post, apiPath: "\(api)/commitments/ixp.2/evidence",
+                json: #"{"kind":"url","url":"https://example.org/","effective_from":""}"#, pagePath: "\(page)/evidence-url",
+                form: ["action": "ixp.2", "url": "https://example.org/", "effective_from": "", "effective_until": ""],
+                expected: "effective_from=required"),
+            Case(
+                label: "a submission of a version that is not current", role: .applicant, method: .post, apiPath: "\(api)/submit", json: nil,
+                headers: ["If-Match": "\"999\""], pagePath: "\(page)/submit", form: ["version": "999"], expected: "stale-version"),
+            Case(
+                label: "a withdrawal of a version that is not current", role: .applicant, method: .post, apiPath: "\(api)/withdraw", json: nil,
+                headers: ["If-Match": "\"999\""], pagePath: "\(page)/withdraw", form: ["version": "999"], expected: "stale-version"),
+            Case(
+                label: "removing a commitment that was never made", role: .applicant, method: .delete, apiPath: "\(api)/commitments/ixp.3",
+                json: nil, pagePath: "\(page)/commitments/ixp.3/remove", form: [:], expected: "not-found"),
+            Case(
+                label: "a comment from someone outside the participant", role: .otherApplicant, method: .post, apiPath: "\(api)/comments",
+                json: #"{"body":"Hello"}"#, pagePath: "\(page)/comments", form: ["body": "Hello"], expected: "forbidden"),
+            Case(
+                label: "a rejection without reasons", role: .auditor, method: .post, apiPath: "/api/v1/review-queue/\(item)/decision",
+                json: #"{"decision":"reject"}"#, pagePath: "/review/\(item)/decision", form: ["decision": "reject", "reasons": ""],
+                expected: "reasons=required"),
+            Case(
+                label: "a request for changes that says nothing", role: .auditor, method: .post, apiPath: "/api/v1/review-queue/\(item)/decision",
+                json: #"{"decision":"request_changes","action_comments":{"ixp.1":"  "}}"#, pagePath: "/review/\(item)/decision",
+                form: ["decision": "request_changes", "comment_ixp.1": "  "], expected: "action_comments=required"),
+            Case(
+                label: "reasons over the limit, not cut short", role: .auditor, method: .post, apiPath: "/api/v1/review-queue/\(item)/decision",
+                json: #"{"decision":"approve","reasons":"\#(long)"}"#, pagePath: "/review/\(item)/decision",
+                form: ["decision": "approve", "reasons": long], expected: "reasons=too_long"),
+            Case(
+                label: "claiming a decided item", role: .auditor, method: .post, apiPath: "/api/v1/review-queue/\(item)/claim", json: nil,
+                pagePath: "/queue/\(item)/claim", form: [:], expected: "review-closed"),
+        ]
+    }
+
+    /// The codes of an API problem, as the page's `X-Refusal` header gives them.
+    static func codes(_ response: APIResponse) -> String {
+        if let errors = response.json["errors"] as? [[String: Any]] {
+            return errors.map { "\($0["field"] as? String ?? "")=\($0["code"] as? String ?? "")" }.joined(separator: ",")
+        }
+        return String((response.problemType ?? "").split(separator: "/").last ?? "")
+    }
+
+    /// The page's text with the escapes Mustache writes turned back into characters.
+    static func unescaped(_ html: String) -> String {
+        var text = html
+        for (entity, character) in [("&#39;", "'"), ("&#x27;", "'"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#x2F;", "/"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text
+    }
+
+    @Test("every refusal of a command with a page form: the same status and codes through the API and the page, and the same sentence")
+    func sameRefusalOnBoth() async throws {
+        try await APIFixture.run { fixture, api in
+            for test in Self.cases(fixture) {
+                let token = try #require(fixture.token(test.role))
+                let viaAPI = try await api.call(test.method, test.apiPath, token: token, json: test.json, headers: test.headers)
+                #expect(Self.codes(viaAPI) == test.expected, "API, \(test.label): \(viaAPI.status) \(viaAPI.text.prefix(300))")
+
+                let browser = try await PagesTests.cookie(fixture, test.role)
+                let shown = try await api.call(.get, test.role == .auditor ? "/queue" : "/applications", headers: browser)
+                let csrf = try #require(PagesTests.csrf(in: shown.text), "\(test.label): no form to take the CSRF token from")
+                let response = try await PagesTests.post(api, test.pagePath, browser, test.form.merging(["csrf": csrf]) { $1 })
+                #expect(response.headers[HTTPField.Name("X-Refusal")!] == test.expected, "page, \(test.label): \(response.status)")
+                #expect(response.status == viaAPI.status, "\(test.label): API \(viaAPI.status), page \(response.status)")
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(test.label)")
+                let sentence = (viaAPI.json["errors"] as? [[String: Any]])?.compactMap { $0["message"] as? String }.joined(separator: " ")
+                    ?? (viaAPI.json["detail"] as? String ?? "")
+                #expect(Self.unescaped(response.text).contains(sentence), "\(test.label): the page does not say “\(sentence)”")
+            }
+        }
+    }
+}
