@@ -305,6 +305,8 @@ pages=[
     ("/applications/{application}/evidence-url", "post", "Add a URL as evidence (form)", "application/x-www-form-urlencoded"),
     ("/applications/{application}/submit", "post", "Submit (form)", "application/x-www-form-urlencoded"),
     ("/applications/{application}/comments", "post", "Comment (form)", "application/x-www-form-urlencoded"),
+    ("/applications/{application}/withdraw", "post", "Withdraw the application (form)", "application/x-www-form-urlencoded"),
+    ("/applications/{application}/commitments/{action}/remove", "post", "Take a commitment back (form)", "application/x-www-form-urlencoded"),
     ("/queue", "get", "Auditor queue: sortable, filterable, overdue highlighted, claim buttons", None),
     ("/queue/{item}/claim", "post", "Claim (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}", "get", "Review page: commitments, statements, evidence with hashes and periods, comments, decision form", None),
@@ -315,12 +317,12 @@ pages=[
 ]
 html={"text/html":{"schema":{"type":"string"}}}
 for path, method, summary, content in pages:
-    answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the next page"},
+    answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},
                "401":R("Unauthenticated"),
                "403":{"description":"Another role's page, or a missing CSRF token","content":html},
                "404":{"description":"No such item","content":html}}
     if method=="get": answers["200"]={"description":"HTML","content":html}
-    else: answers["4XX"]={"description":"The page again, with what went wrong","content":html}
+    else: answers["4XX"]={"description":"The page again, with what went wrong (its codes in the X-Refusal header, as the API's field=code or problem type)","content":html}
     operation={"summary":summary,"tags":["pages"],"security":[{"session":[]}],"responses":answers}
     if content: operation["requestBody"]={"required":True,"content":{content:{"schema":{"type":"object"}}}}
     params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]

@@ -9,17 +9,16 @@ import Store
 public struct Operations: Sendable {
     public let applications: ApplicationOperations
     public let reviews: ReviewOperations
-
-    public init(applications: ApplicationOperations, reviews: ReviewOperations) {
-        self.applications = applications
-        self.reviews = reviews
-    }
+    public let registry: RegistryOperations
 
     /// The operations over these stores.
-    public init(applications: ApplicationStore, reviews: ReviewStore, catalogs: CatalogStore, users: UserStore) {
+    public init(
+        applications: ApplicationStore, reviews: ReviewStore, catalogs: CatalogStore, users: UserStore, participants: ParticipantStore
+    ) {
         let applicationOperations = ApplicationOperations(applications: applications, catalogs: catalogs)
         self.applications = applicationOperations
         self.reviews = ReviewOperations(reviews: reviews, applications: applicationOperations, users: users)
+        self.registry = RegistryOperations(participants: participants)
     }
 }
 

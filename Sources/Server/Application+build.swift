@@ -85,7 +85,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
     CatalogRoutes(catalogs: services.catalogs, idempotency: idempotency).register(on: api)
-    ParticipantRoutes(participants: services.participants, idempotency: idempotency, claimLimits: settings.claimLimits).register(on: api)
+    ParticipantRoutes(
+        participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
+        claimLimits: settings.claimLimits
+    ).register(on: api)
     AccountRoutes(users: services.users, participants: services.participants, idempotency: idempotency, loginLimits: dependencies.loginLimits)
         .register(on: api)
     SnapshotRoutes(

@@ -53,7 +53,8 @@ public struct Services: Sendable {
         snapshots = SnapshotStore(database: database)
         measurements = MeasurementStore(database: database)
         auditChain = AuditChain(database: database)
-        operations = Operations(applications: applications, reviews: reviews, catalogs: catalogs, users: users)
+        operations = Operations(
+            applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants)
         background = [DatabaseService(pool: database)]
     }
 

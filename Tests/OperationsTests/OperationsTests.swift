@@ -37,7 +37,9 @@ struct OperationsTests {
             let applications = ApplicationStore(database: db.pool)
             let world = World(
                 db: db,
-                operations: Operations(applications: applications, reviews: ReviewStore(database: db.pool), catalogs: catalogs, users: users),
+                operations: Operations(
+                    applications: applications, reviews: ReviewStore(database: db.pool), catalogs: catalogs, users: users,
+                    participants: ParticipantStore(database: db.pool)),
                 applicant: try #require(try await users.actor(for: owner.userID)), outsider: try await actor("outsider@example.org", .applicant),
                 auditor: try await actor("auditor@example.org", .auditor), participant: participant.id,
                 change: { ChangeContext(actor: $0, requestID: nil, at: Self.at) })

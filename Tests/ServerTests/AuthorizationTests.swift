@@ -96,7 +96,8 @@ struct AuthorizationTests {
         "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens", "POST /account/password",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
         "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
-        "POST /applications/{application}/comments",
+        "POST /applications/{application}/comments", "POST /applications/{application}/withdraw",
+        "POST /applications/{application}/commitments/{action}/remove",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts",
     ]

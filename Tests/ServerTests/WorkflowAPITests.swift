@@ -91,7 +91,11 @@ struct WorkflowAPITests {
                 .post, "/api/v1/applications", token: token,
                 json: #"{"participant_id":"\#(fixture.own.id.uuidString.lowercased())","program":"netops","tier":"plus"}"#)
             let id = try #require(draft.json["id"] as? String)
-            _ = try await api.call(.put, "/api/v1/applications/\(id)/commitments/netops.1", token: token, json: #"{"statement":""}"#)
+            // An empty statement is no commitment to an action that asks for one.
+            let empty = try await api.call(.put, "/api/v1/applications/\(id)/commitments/netops.1", token: token, json: #"{"statement":""}"#)
+            #expect(empty.status == 422 && empty.fieldCodes == ["statement": "required"], "\(empty.text)")
+            _ = try await api.call(
+                .put, "/api/v1/applications/\(id)/commitments/netops.1", token: token, json: #"{"statement":"Filters on customer sessions."}"#)
             let early = try await api.call(.post, "/api/v1/applications/\(id)/submit", token: token, headers: ["If-Match": "\"2\""])
             #expect(early.status == 422)
             let missing = early.fieldCodes

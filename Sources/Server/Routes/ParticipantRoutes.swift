@@ -1,12 +1,14 @@
 import Domain
 import Foundation
 import Hummingbird
+import Operations
 import Routing
 import Store
 
 /// Participants with their resources, contacts, members and history.
 struct ParticipantRoutes {
     let participants: ParticipantStore
+    let operations: RegistryOperations
     let idempotency: Idempotency
     /// The shortest prefixes a participant may claim.
     var claimLimits: ClaimLimits = .standard
@@ -26,8 +28,7 @@ struct ParticipantRoutes {
             let new = try input.value.validated(limits: claimLimits)
             return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                    let owner = actor.role == .applicant ? actor.userID : nil
-                    let created = try await participants.create(new, owner: owner, context: context.change, on: connection)
+                    let created = try await operations.createParticipant(new, by: actor, change: context.change, on: connection)
                     return (.created, "/api/v1/participants/\(created.id.uuidString.lowercased())", created)
                 }
             }
@@ -41,8 +42,8 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .editParticipant)
             let expected = try ETag.expectedVersion(request)
             let changes = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.validated()
-            if changes.status != nil { try context.require(.changeParticipantStatus, participant: id) }
-            let updated = try await participants.update(id, changes: changes, expectedVersion: expected, context: context.change)
+            let updated = try await operations.editParticipant(
+                id, changes: changes, expectedVersion: expected, by: try context.signedIn(), change: context.change)
             return try JSONResponse(updated, version: updated.version)
         }
 
@@ -67,16 +68,16 @@ struct ParticipantRoutes {
             try checks.check()
             return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                    let resource = try await participants.addResource(
-                        NewResource(kind: input.value.kind, value: value!), to: id, context: context.change, on: connection
-                    )
+                    let resource = try await operations.addResource(
+                        NewResource(kind: input.value.kind, value: value!), to: id, by: try context.signedIn(), change: context.change,
+                        on: connection)
                     return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/resources/\(resource.id.uuidString.lowercased())", resource)
                 }
             }
         }
         api.delete("participants/:participant/resources/:resource") { _, context in
             let id = try context.participant(requiring: .editParticipant)
-            try await participants.removeResource(try context.parameters.uuid("resource"), of: id, context: context.change)
+            try await operations.removeResource(try context.parameters.uuid("resource"), of: id, by: try context.signedIn(), change: context.change)
             return Response(status: .noContent)
         }
         api.post("participants/:participant/resources/:resource/verify") { request, context in
@@ -87,8 +88,8 @@ struct ParticipantRoutes {
             let url = checks.website("url", input.url)
             try checks.check()
             return try JSONResponse(
-                try await participants.verifyResource(
-                    try context.parameters.uuid("resource"), of: id, reason: reason!, url: url, context: context.change))
+                try await operations.verifyResource(
+                    try context.parameters.uuid("resource"), of: id, reason: reason!, url: url, by: try context.signedIn(), change: context.change))
         }
         api.post("participants/:participant/resources/:resource/unverify") { request, context in
             let id = try context.participant(requiring: .verifyResources)
@@ -97,7 +98,8 @@ struct ParticipantRoutes {
             let reason = checks.text("reason", input.reason, max: Limits.verificationReason.max)
             try checks.check()
             return try JSONResponse(
-                try await participants.unverifyResource(try context.parameters.uuid("resource"), of: id, reason: reason!, context: context.change))
+                try await operations.unverifyResource(
+                    try context.parameters.uuid("resource"), of: id, reason: reason!, by: try context.signedIn(), change: context.change))
         }
 
         // Contacts
@@ -112,7 +114,7 @@ struct ParticipantRoutes {
             let contact = checks.contact("", input.value)
             try checks.check()
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                let created = try await participants.addContact(contact!, to: id, context: context.change, on: connection)
+                let created = try await operations.addContact(contact!, to: id, by: try context.signedIn(), change: context.change, on: connection)
                 return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/contacts/\(created.id.uuidString.lowercased())", created)
             }
         }
@@ -128,14 +130,14 @@ struct ParticipantRoutes {
             var checks = FieldChecks()
             let contact = checks.contact("", input.value)
             try checks.check()
-            let updated = try await participants.updateContact(
-                try context.parameters.uuid("contact"), of: id, with: contact!, expectedVersion: expected, context: context.change
-            )
+            let updated = try await operations.updateContact(
+                try context.parameters.uuid("contact"), of: id, with: contact!, expectedVersion: expected, by: try context.signedIn(),
+                change: context.change)
             return try JSONResponse(updated, version: updated.version)
         }
         api.delete("participants/:participant/contacts/:contact") { _, context in
             let id = try context.participant(requiring: .editParticipant)
-            try await participants.removeContact(try context.parameters.uuid("contact"), of: id, context: context.change)
+            try await operations.removeContact(try context.parameters.uuid("contact"), of: id, by: try context.signedIn(), change: context.change)
             return Response(status: .noContent)
         }
 
@@ -153,12 +155,12 @@ struct ParticipantRoutes {
             // One answer whether or not an applicant has this email (and whatever else the account
             // is), so that owners cannot probe for accounts or staff; the members list shows who is in.
             let role = input.role ?? .member
-            try await participants.setMember(email: email!, role: role, of: id, context: context.change)
+            try await operations.setMember(email: email!, role: role, of: id, by: try context.signedIn(), change: context.change)
             return try JSONResponse(MemberRequest(email: email!, role: role), status: .accepted)
         }
         api.delete("participants/:participant/members/:user") { _, context in
             let id = try context.participant(requiring: .manageMembers)
-            try await participants.removeMember(try context.parameters.uuid("user"), of: id, context: context.change)
+            try await operations.removeMember(try context.parameters.uuid("user"), of: id, by: try context.signedIn(), change: context.change)
             return Response(status: .noContent)
         }
 
