@@ -99,7 +99,8 @@ public enum InputRules {
         }
         if refusals.isEmpty, !end.isEmpty, end < start || (strict && end == start) {
             refusals.append(
-                FieldRefusal(untilField, "before_start", strict ? "The end date must be after the start date." : "The end date is before the start date."))
+                FieldRefusal(
+                    untilField, "before_start", strict ? "The end date must be after the start date." : "The end date is before the start date."))
         }
         return refusals
     }
@@ -147,6 +148,31 @@ public enum InputRules {
     public static func affiliation(relation: String, from: String?, until: String?) -> [FieldRefusal] {
         text("relation", relation, Limits.affiliationRelation, label: "The relation", lineBreaks: false)
             + period(from: from, until: until, fromField: "valid_from", untilField: "valid_until", strict: true)
+    }
+
+    // MARK: Accounts
+
+    /// A new API token: a name, at least one scope, an expiry (when given) after `now`.
+    public static func token(name: String, scopes: Set<Scope>, expiresAt: Date?, now: Date) -> [FieldRefusal] {
+        var refusals = text("name", name, Limits.tokenName, label: "The token's name", lineBreaks: false)
+        if scopes.isEmpty { refusals.append(FieldRefusal("scopes", "required", "A token needs at least one scope (read, write).")) }
+        if let expiresAt, expiresAt <= now { refusals.append(FieldRefusal("expires_at", "in_the_past", "The expiry must be in the future.")) }
+        return refusals
+    }
+
+    /// A new account: an email address, a name, and optionally an organisation.
+    public static func account(email: String, displayName: String, organisation: String) -> [FieldRefusal] {
+        var refusals = text("email", email, Limits.email, label: "The email address", lineBreaks: false)
+        if refusals.isEmpty && !ContactRules.isEmail(email) {
+            refusals.append(FieldRefusal("email", "invalid_email", "The email address is not one (like name@example.org)."))
+        }
+        return refusals + displayNameRule(displayName)
+            + text("organisation", organisation, Limits.organisation, label: "The organisation", required: false, lineBreaks: false)
+    }
+
+    /// The name shown for an account.
+    public static func displayNameRule(_ name: String) -> [FieldRefusal] {
+        text("display_name", name, Limits.displayName, label: "The name", lineBreaks: false)
     }
 
     /// 20000 → "20,000".

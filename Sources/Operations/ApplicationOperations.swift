@@ -77,7 +77,7 @@ public struct ApplicationOperations: Sendable {
         -> Evidence
     {
         try await authorise(.editApplication, application, by: actor)
-        try await Self.check(draft)
+        try Self.check(draft)
         let content: NewEvidence.Content
         switch draft.content {
         case .url(let text): content = .url(InputRules.trimmed(text))

@@ -10,6 +10,7 @@ public struct Operations: Sendable {
     public let applications: ApplicationOperations
     public let reviews: ReviewOperations
     public let registry: RegistryOperations
+    public let accounts: AccountOperations
 
     /// The operations over these stores.
     public init(
@@ -19,6 +20,7 @@ public struct Operations: Sendable {
         self.applications = applicationOperations
         self.reviews = ReviewOperations(reviews: reviews, applications: applicationOperations, users: users)
         self.registry = RegistryOperations(participants: participants)
+        self.accounts = AccountOperations(users: users)
     }
 }
 

@@ -89,7 +89,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
         claimLimits: settings.claimLimits
     ).register(on: api)
-    AccountRoutes(users: services.users, participants: services.participants, idempotency: idempotency, loginLimits: dependencies.loginLimits)
+    AccountRoutes(users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency, loginLimits: dependencies.loginLimits)
         .register(on: api)
     SnapshotRoutes(
         snapshots: services.snapshots, measurements: services.measurements,
@@ -102,7 +102,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         evidenceMaxBytes: settings.evidenceMaxBytes
     ).register(on: api)
     WebRoutes(
-        users: services.users, participants: services.participants, templates: dependencies.assets.templates, settings: settings,
+        users: services.users, operations: services.operations.accounts, participants: services.participants, templates: dependencies.assets.templates, settings: settings,
         loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
     WorkflowPages(

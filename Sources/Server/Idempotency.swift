@@ -26,7 +26,9 @@ struct Idempotency {
             let created = try await database.transaction { connection in try await create(connection) }
             return try JSONResponse(created.body, status: created.status, location: created.location).response(from: request, context: context)
         }
-        guard (Limits.idempotencyKey.min...Limits.idempotencyKey.max).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+        guard (Limits.idempotencyKey.min...Limits.idempotencyKey.max).contains(key.count),
+            key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline })
+        else {
             throw Problem.invalid("Idempotency-Key", "invalid", "Idempotency-Key is 1 to \(Limits.idempotencyKey.max) visible ASCII characters.")
         }
         let actor = try context.require(.readOwnAccount)

@@ -67,7 +67,8 @@ struct OperationsTests {
                 participant: world.participant, program: "ixp", tier: .baseline, by: world.applicant, change: world.change(world.applicant))
             #expect(
                 await Self.refusals {
-                    _ = try await ops.commit(application.id, action: "ixp.2", statement: " \n ", by: world.applicant, change: world.change(world.applicant))
+                    _ = try await ops.commit(
+                        application.id, action: "ixp.2", statement: " \n ", by: world.applicant, change: world.change(world.applicant))
                 } == ["statement=required"])
             #expect(
                 await Self.refusals {
@@ -82,7 +83,8 @@ struct OperationsTests {
             #expect(detail.commitments.map(\.statement) == ["We help members with ROAs."])
             // An outsider hears the rule that refused, and nothing is written.
             await #expect(throws: StoreError.refused(slug: "forbidden", detail: "Only the participant's members can do this.")) {
-                _ = try await ops.commit(application.id, action: "ixp.1", statement: "Ours now.", by: world.outsider, change: world.change(world.outsider))
+                _ = try await ops.commit(
+                    application.id, action: "ixp.1", statement: "Ours now.", by: world.outsider, change: world.change(world.outsider))
             }
             #expect(try await ops.applications.detail(application.id).commitments.count == 1)
         }
@@ -93,7 +95,8 @@ struct OperationsTests {
         try await Self.run { world in
             let ops = world.operations.applications
             let change = world.change(world.applicant)
-            let application = try await ops.create(participant: world.participant, program: "ixp", tier: .baseline, by: world.applicant, change: change)
+            let application = try await ops.create(
+                participant: world.participant, program: "ixp", tier: .baseline, by: world.applicant, change: change)
             _ = try await ops.commit(application.id, action: "ixp.2", statement: "We promote MANRS.", by: world.applicant, change: change)
             func add(_ url: String, _ from: String?, _ until: String?) async -> [String] {
                 await Self.refusals {
@@ -110,11 +113,14 @@ struct OperationsTests {
             #expect(await add(" https://example.org/manrs ", "2026-01-01", "") == [])
             #expect(try await ops.applications.evidence(of: application.id).map(\.url) == ["https://example.org/manrs"])
 
-            #expect(await Self.refusals { _ = try await ops.comment(application.id, body: "  ", isInternal: false, by: world.applicant, change: change) } == ["body=required"])
+            #expect(
+                await Self.refusals { _ = try await ops.comment(application.id, body: "  ", isInternal: false, by: world.applicant, change: change) }
+                    == ["body=required"])
             #expect(
                 await Self.refusals { _ = try await ops.comment(application.id, body: "Psst", isInternal: true, by: world.applicant, change: change) }
                     == ["internal=not_allowed"])
-            _ = try await ops.comment(application.id, body: "Note for staff", isInternal: true, by: world.auditor, change: world.change(world.auditor))
+            _ = try await ops.comment(
+                application.id, body: "Note for staff", isInternal: true, by: world.auditor, change: world.change(world.auditor))
             #expect(try await ops.comments(of: application.id, by: world.applicant).isEmpty)
             #expect(try await ops.comments(of: application.id, by: world.auditor).map(\.body) == ["Note for staff"])
         }
@@ -127,7 +133,10 @@ struct OperationsTests {
             let change = world.change(world.auditor)
             let item = UUID()
             func decide(_ decision: Decision?, _ reasons: String?, _ comments: [String: String]) async -> [String] {
-                await Self.refusals { _ = try await reviews.decide(item, decision: decision, reasons: reasons, actionComments: comments, by: world.auditor, change: change) }
+                await Self.refusals {
+                    _ = try await reviews.decide(
+                        item, decision: decision, reasons: reasons, actionComments: comments, by: world.auditor, change: change)
+                }
             }
             #expect(await decide(nil, nil, [:]) == ["decision=required"])
             #expect(await decide(.reject, "  ", [:]) == ["reasons=required"])

@@ -89,6 +89,13 @@ struct RefusalParityTests {
                 json: #"{"decision":"approve","reasons":"\#(long)"}"#, pagePath: "/review/\(item)/decision",
                 form: ["decision": "approve", "reasons": long], expected: "reasons=too_long"),
             Case(
+                label: "a token without a name", role: .applicant, method: .post, apiPath: "/api/v1/users/me/tokens", json: #"{"name":"  "}"#,
+                pagePath: "/account/tokens", form: ["name": "  "], expected: "name=required"),
+            Case(
+                label: "a new password that is too short", role: .applicant, method: .put, apiPath: "/api/v1/users/me/password",
+                json: #"{"current_password":"a long test password","new_password":"short"}"#, pagePath: "/account/password",
+                form: ["current": "a long test password", "new": "short"], expected: "new_password=invalid_length"),
+            Case(
                 label: "claiming a decided item", role: .auditor, method: .post, apiPath: "/api/v1/review-queue/\(item)/claim", json: nil,
                 pagePath: "/queue/\(item)/claim", form: [:], expected: "review-closed"),
         ]
@@ -105,7 +112,8 @@ struct RefusalParityTests {
     /// The page's text with the escapes Mustache writes turned back into characters.
     static func unescaped(_ html: String) -> String {
         var text = html
-        for (entity, character) in [("&#39;", "'"), ("&#x27;", "'"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#x2F;", "/"), ("&amp;", "&")] {
+        for (entity, character) in [("&#39;", "'"), ("&#x27;", "'"), ("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#x2F;", "/"), ("&amp;", "&")]
+        {
             text = text.replacingOccurrences(of: entity, with: character)
         }
         return text
@@ -126,7 +134,8 @@ struct RefusalParityTests {
                 #expect(response.headers[HTTPField.Name("X-Refusal")!] == test.expected, "page, \(test.label): \(response.status)")
                 #expect(response.status == viaAPI.status, "\(test.label): API \(viaAPI.status), page \(response.status)")
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8", "\(test.label)")
-                let sentence = (viaAPI.json["errors"] as? [[String: Any]])?.compactMap { $0["message"] as? String }.joined(separator: " ")
+                let sentence =
+                    (viaAPI.json["errors"] as? [[String: Any]])?.compactMap { $0["message"] as? String }.joined(separator: " ")
                     ?? (viaAPI.json["detail"] as? String ?? "")
                 #expect(Self.unescaped(response.text).contains(sentence), "\(test.label): the page does not say “\(sentence)”")
             }

@@ -31,7 +31,9 @@ struct LimitsTests {
             }
             #expect(!schema.isEmpty)
             let named = Dictionary(uniqueKeysWithValues: Limits.schemaColumns.map { ("\($0.table).\($0.column)", $0.limit) })
-            #expect(Set(schema.keys) == Set(named.keys), "in the schema only: \(Set(schema.keys).subtracting(named.keys)); named only: \(Set(named.keys).subtracting(schema.keys))")
+            #expect(
+                Set(schema.keys) == Set(named.keys),
+                "in the schema only: \(Set(schema.keys).subtracting(named.keys)); named only: \(Set(named.keys).subtracting(schema.keys))")
             for (column, bounds) in schema {
                 guard let limit = named[column] else { continue }
                 #expect(bounds.max == limit.max, "\(column): schema \(bounds), Limits \(limit)")

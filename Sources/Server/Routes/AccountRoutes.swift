@@ -1,11 +1,13 @@
 import Domain
 import Foundation
 import Hummingbird
+import Operations
 import Store
 
 /// Users and their API tokens: self-service for everyone signed in, user management for admins.
 struct AccountRoutes {
     let users: UserStore
+    let operations: AccountOperations
     let participants: ParticipantStore
     let idempotency: Idempotency
     let loginLimits: LoginLimits
@@ -97,12 +99,9 @@ struct AccountRoutes {
         api.put("users/me/password") { request, context in
             let actor = try context.require(.manageOwnTokens)
             let input = try await request.strictJSON(as: PasswordInput.self, context: context).value
-            guard Passwords.isAcceptable(input.newPassword) else {
-                throw Problem.invalid("new_password", "invalid_length", Passwords.rule)
-            }
-            switch try await users.changePassword(
-                actor.userID, current: input.currentPassword, new: input.newPassword, address: context.remoteAddress ?? "unknown",
-                limits: loginLimits, context: context.change
+            switch try await operations.changePassword(
+                current: input.currentPassword, new: input.newPassword, address: context.remoteAddress ?? "unknown", limits: loginLimits,
+                by: actor, change: context.change
             ) {
             case .succeeded: return Response(status: .noContent)
             case .refused: throw Problem.invalid("current_password", "wrong_password", "The current password is not right.")
@@ -116,24 +115,16 @@ struct AccountRoutes {
         api.post("users/me/tokens") { request, context in
             let actor = try context.require(.manageOwnTokens)
             let input = try await request.strictJSON(as: TokenInput.self, context: context)
-            var checks = FieldChecks()
-            let name = checks.text("name", input.value.name, max: Limits.tokenName.max)
-            let scopes = Set(input.value.scopes ?? Scope.allCases)
-            if scopes.isEmpty { checks.fail("scopes", "required", "A token needs at least one scope (read, write).") }
-            if let expiry = input.value.expiresAt, expiry <= context.now {
-                checks.fail("expires_at", "in_the_past", "expires_at must be in the future.")
-            }
-            try checks.check()
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                let (token, secret) = try await users.createToken(
-                    for: actor.userID, name: name!, scopes: scopes, expiresAt: input.value.expiresAt, context: context.change, on: connection
-                )
+                let (token, secret) = try await operations.createToken(
+                    name: input.value.name, scopes: Set(input.value.scopes ?? Scope.allCases), expiresAt: input.value.expiresAt, by: actor,
+                    change: context.change, on: connection)
                 return (.created, "/api/v1/users/me/tokens/\(token.id.uuidString.lowercased())", CreatedToken(token: token, secret: secret))
             }
         }
         api.delete("users/me/tokens/:token") { _, context in
             let actor = try context.require(.manageOwnTokens)
-            try await users.revokeToken(try context.parameters.uuid("token"), of: actor.userID, context: context.change)
+            try await operations.revokeToken(try context.parameters.uuid("token"), by: actor, change: context.change)
             return Response(status: .noContent)
         }
 
@@ -143,22 +134,14 @@ struct AccountRoutes {
             return try JSONResponse(try await users.list(limit: limit, cursor: cursor))
         }
         api.post("users") { request, context in
-            try context.require(.manageUsers)
+            let actor = try context.require(.manageUsers)
             let input = try await request.strictJSON(as: UserInput.self, context: context)
-            var checks = FieldChecks()
-            let email = checks.text("email", input.value.email, max: Limits.email.max)
-            if let email, !ContactRules.isEmail(email) { checks.fail("email", "invalid_email", "email is not an email address.") }
-            let displayName = checks.text("display_name", input.value.displayName, max: Limits.displayName.max)
-            let organisation = checks.text("organisation", input.value.organisation, max: Limits.organisation.max, required: false)
-            try checks.check()
             let password = Secrets.password()
-            let hash = try await users.hashIfGiven(password)
             return try await users.withEmailConflicts {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                    let user = try await users.create(
-                        email: email!, displayName: displayName!, role: input.value.role, organisation: organisation, passwordHash: hash,
-                        context: context.change, on: connection
-                    )
+                    let user = try await operations.createUser(
+                        email: input.value.email, displayName: input.value.displayName, role: input.value.role,
+                        organisation: input.value.organisation, password: password, by: actor, change: context.change, on: connection)
                     return (.created, "/api/v1/users/\(user.id.uuidString.lowercased())", CreatedUser(user: user, password: password))
                 }
             }
@@ -174,17 +157,9 @@ struct AccountRoutes {
             let actor = try context.require(.manageUsers)
             let expected = try ETag.expectedVersion(request)
             let input = try await request.strictJSON(as: UserPatch.self, context: context).value
-            let id = try context.parameters.uuid("user")
-            if let refusal = Access.selfLockout(actor: actor, target: id, newRole: input.role, disabled: input.disabled) {
-                throw Problem.conflict("self-lockout", detail: refusal)
-            }
-            var checks = FieldChecks()
-            let displayName = input.displayName.flatMap { checks.text("display_name", $0, max: Limits.displayName.max) }
-            try checks.check()
-            let user = try await users.update(
-                id, displayName: displayName, role: input.role, disabled: input.disabled,
-                expectedVersion: expected, context: context.change
-            )
+            let user = try await operations.updateUser(
+                try context.parameters.uuid("user"), displayName: input.displayName, role: input.role, disabled: input.disabled,
+                expectedVersion: expected, by: actor, change: context.change)
             return try JSONResponse(user, version: user.version)
         }
     }

@@ -3,12 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import Operations
 import Store
 
 /// The HTML side: sign in, the account page with API tokens, sign out. Forms carry a CSRF token:
 /// the session's for signed-in pages, and a double-submit cookie for the sign-in form itself.
 struct WebRoutes {
     let users: UserStore
+    let operations: AccountOperations
     let participants: ParticipantStore
     let templates: MustacheLibrary
     let settings: Settings
@@ -29,7 +31,8 @@ struct WebRoutes {
                 return try renderLogin(csrf: nil, email: "", error: "The form expired; please sign in again.", status: .forbidden)
             }
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard !email.isEmpty, email.count <= Limits.email.max, let password = form["password"], !password.isEmpty, password.utf8.count <= 1024 else {
+            guard !email.isEmpty, email.count <= Limits.email.max, let password = form["password"], !password.isEmpty, password.utf8.count <= 1024
+            else {
                 return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
             }
             let address = Self.clientAddress(request, context)
@@ -73,29 +76,33 @@ struct WebRoutes {
             guard let session = context.session else { return Self.redirect(to: "/login") }
             guard let form = await Self.form(request, context) else { throw Pages.missingCSRF }
             try Pages.checkCSRF(form["csrf"], session)
-            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (Limits.tokenName.min...Limits.tokenName.max).contains(name.count) else {
-                throw Problem.invalid("name", "invalid_length", "A token name has 1 to \(Limits.tokenName.max) characters.")
-            }
             let scopes: Set<Scope> = form["read_only"] == nil ? [.read, .write] : [.read]
-            let (_, secret) = try await users.createToken(
-                for: session.user.id, name: name, scopes: scopes, expiresAt: nil,
-                context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
-            )
-            return try await renderHome(session, newToken: ["name": name, "secret": secret])
+            let created: (token: APIToken, secret: String)
+            do {
+                created = try await operations.createToken(
+                    name: form["name"] ?? "", scopes: scopes, expiresAt: nil, by: session.actor,
+                    change: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
+            } catch let error as StoreError {
+                return try await WorkflowPages.refused(error) { message, status in
+                    try await renderHome(session, newToken: nil, message: message, status: status)
+                }
+            }
+            return try await renderHome(session, newToken: ["name": created.token.name, "secret": created.secret])
         }
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
             guard let form = await Self.form(request, context) else { throw Pages.missingCSRF }
             try Pages.checkCSRF(form["csrf"], session)
-            guard let new = form["new"], Passwords.isAcceptable(new) else {
-                return try await renderHome(
-                    session, newToken: nil, message: Passwords.rule, status: .unprocessableContent)
+            let outcome: LoginOutcome
+            do {
+                outcome = try await operations.changePassword(
+                    current: form["current"] ?? "", new: form["new"] ?? "", address: context.remoteAddress ?? "unknown", limits: loginLimits,
+                    by: session.actor, change: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
+            } catch let error as StoreError {
+                return try await WorkflowPages.refused(error) { message, status in
+                    try await renderHome(session, newToken: nil, message: message, status: status)
+                }
             }
-            let outcome = try await users.changePassword(
-                session.user.id, current: form["current"] ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
-                context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
-            )
             switch outcome {
             case .succeeded:
                 // Every session of the account ends with the old password, this one too.

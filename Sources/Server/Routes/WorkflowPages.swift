@@ -103,7 +103,8 @@ struct WorkflowPages {
                 return try await applicationChange(id, session) {
                     let action = try Self.action(upload.field("action"))
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
-                    _ = try await operations.applications.addEvidence(id, action: action, evidence, by: session.actor, change: change(session, context))
+                    _ = try await operations.applications.addEvidence(
+                        id, action: action, evidence, by: session.actor, change: change(session, context))
                     return ("evidence-added", "action-\(action)")
                 }
             }
@@ -111,7 +112,8 @@ struct WorkflowPages {
         router.post("/applications/:application/evidence-url") { request, context in
             try await applicationForm(request, context) { id, session, fields in
                 let action = try Self.action(fields["action"])
-                let draft = EvidenceDraft(content: .url(fields["url"] ?? ""), effectiveFrom: fields["effective_from"], effectiveUntil: fields["effective_until"])
+                let draft = EvidenceDraft(
+                    content: .url(fields["url"] ?? ""), effectiveFrom: fields["effective_from"], effectiveUntil: fields["effective_until"])
                 _ = try await operations.applications.addEvidence(id, action: action, draft, by: session.actor, change: change(session, context))
                 return ("evidence-added", "action-\(action)")
             }

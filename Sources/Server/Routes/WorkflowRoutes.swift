@@ -162,7 +162,8 @@ struct WorkflowRoutes {
             case "statement": content = .statement(input.text ?? "")
             default: throw Problem.invalid("kind", "invalid", "kind is url or statement as JSON; upload documents as multipart/form-data.")
             }
-            return EvidenceDraft(content: content, effectiveFrom: input.effectiveFrom, effectiveUntil: input.effectiveUntil, supersedes: input.supersedes)
+            return EvidenceDraft(
+                content: content, effectiveFrom: input.effectiveFrom, effectiveUntil: input.effectiveUntil, supersedes: input.supersedes)
         }
         return try evidence(from: try await MultipartForm.read(request, boundary: boundary, maxBytes: maxBytes), maxBytes: maxBytes)
     }
@@ -285,7 +286,8 @@ struct WorkflowRoutes {
             return try JSONResponse(record, status: .created)
         }
         api.delete("users/me/affiliations/:affiliation") { _, context in
-            try await operations.reviews.endAffiliation(try context.parameters.uuid("affiliation"), by: try context.signedIn(), change: context.change)
+            try await operations.reviews.endAffiliation(
+                try context.parameters.uuid("affiliation"), by: try context.signedIn(), change: context.change)
             return Response(status: .noContent)
         }
         api.get("affiliations") { _, context in
