@@ -89,8 +89,11 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
         claimLimits: settings.claimLimits
     ).register(on: api)
-    AccountRoutes(users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency, loginLimits: dependencies.loginLimits)
-        .register(on: api)
+    AccountRoutes(
+        users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,
+        loginLimits: dependencies.loginLimits
+    )
+    .register(on: api)
     SnapshotRoutes(
         snapshots: services.snapshots, measurements: services.measurements,
         // Half the pool at most, so sign-ins and page reads always find a connection.
@@ -102,7 +105,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         evidenceMaxBytes: settings.evidenceMaxBytes
     ).register(on: api)
     WebRoutes(
-        users: services.users, operations: services.operations.accounts, participants: services.participants, templates: dependencies.assets.templates, settings: settings,
+        users: services.users, operations: services.operations.accounts, participants: services.participants,
+        templates: dependencies.assets.templates, settings: settings,
         loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
     WorkflowPages(
