@@ -11,6 +11,7 @@ public struct Operations: Sendable {
     public let reviews: ReviewOperations
     public let registry: RegistryOperations
     public let accounts: AccountOperations
+    public let catalogs: CatalogOperations
 
     /// The operations over these stores.
     public init(
@@ -21,6 +22,7 @@ public struct Operations: Sendable {
         self.reviews = ReviewOperations(reviews: reviews, applications: applicationOperations, users: users)
         self.registry = RegistryOperations(participants: participants)
         self.accounts = AccountOperations(users: users)
+        self.catalogs = CatalogOperations(catalogs: catalogs)
     }
 }
 

@@ -84,7 +84,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: services.users))
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
-    CatalogRoutes(catalogs: services.catalogs, idempotency: idempotency).register(on: api)
+    CatalogRoutes(catalogs: services.catalogs, operations: services.operations.catalogs, idempotency: idempotency).register(on: api)
     ParticipantRoutes(
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
         claimLimits: settings.claimLimits

@@ -14,18 +14,20 @@ import TestSupport
 enum TestApp {
     static let assets = Task { try await ServerAssets.load(root: TestDatabase.repositoryRoot) }
 
+    /// The composition root over a test database: the same `Services` `serve` builds, with a
+    /// cheap bcrypt cost.
+    static func services(_ pool: PostgresPool, settings: Settings? = nil, clock: any WallClock = SystemClock()) throws -> Services {
+        Services(
+            settings: try settings ?? Settings.load(environment: [:]), database: pool,
+            migrator: Migrator(migrations: try Migration.load(from: TestDatabase.schemaDirectory), logger: TestDatabase.logger),
+            logger: TestDatabase.logger, passwords: Passwords(cost: 4), clock: clock)
+    }
+
     static func dependencies(_ pool: PostgresPool, settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits()) async throws
         -> AppDependencies
     {
         AppDependencies(
-            settings: try settings ?? Settings.load(environment: [:]),
-            database: pool,
-            migrator: Migrator(migrations: try Migration.load(from: TestDatabase.schemaDirectory), logger: TestDatabase.logger),
-            metrics: PrometheusCollectorRegistry(),
-            logger: TestDatabase.logger,
-            assets: try await assets.value,
-            passwords: Passwords(cost: 4),
-            loginLimits: loginLimits
-        )
+            services: try services(pool, settings: settings), metrics: PrometheusCollectorRegistry(), assets: try await assets.value,
+            loginLimits: loginLimits)
     }
 }

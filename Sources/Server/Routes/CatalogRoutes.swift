@@ -1,12 +1,14 @@
 import Domain
 import Foundation
 import Hummingbird
+import Operations
 import Store
 
 /// Programs and their versioned action catalogs: readable by anyone, drafted and published by
 /// the secretariat.
 struct CatalogRoutes {
     let catalogs: CatalogStore
+    let operations: CatalogOperations
     let idempotency: Idempotency
 
     /// A program with its current catalog, as `GET /programs/{code}` shows it.
@@ -57,33 +59,29 @@ struct CatalogRoutes {
             return try JSONResponse(version, version: version.rowVersion)
         }
         api.post("programs/:program/versions") { request, context in
-            try context.require(.writeCatalog)
+            let actor = try context.require(.writeCatalog)
             let code = try context.parameters.require("program")
             let input = try await request.strictJSON(as: DraftInput.self, context: context)
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                let draft = try await catalogs.createDraft(of: code, document: input.value.document, context: context.change, on: connection)
+                let draft = try await operations.createDraft(
+                    of: code, document: input.value.document, by: actor, change: context.change, on: connection)
                 return (.created, "/api/v1/programs/\(code)/versions/\(draft.version)", draft)
             }
         }
         api.put("programs/:program/versions/:version") { request, context in
-            try context.require(.writeCatalog)
+            let actor = try context.require(.writeCatalog)
             let expected = try ETag.expectedVersion(request)
             let input = try await request.strictJSON(as: DraftInput.self, context: context)
-            guard let document = input.value.document else {
-                throw Problem.invalid("document", "required", "document is required.")
-            }
-            let updated = try await catalogs.updateDraft(
-                try Self.versionNumber(context), of: try context.parameters.require("program"), document: document,
-                expectedRowVersion: expected, context: context.change
-            )
+            let updated = try await operations.updateDraft(
+                try Self.versionNumber(context), of: try context.parameters.require("program"), document: input.value.document,
+                expectedRowVersion: expected, by: actor, change: context.change)
             return try JSONResponse(updated, version: updated.rowVersion)
         }
         api.post("programs/:program/versions/:version/publish") { request, context in
-            try context.require(.writeCatalog)
-            let published = try await catalogs.publish(
+            let actor = try context.require(.writeCatalog)
+            let published = try await operations.publish(
                 try Self.versionNumber(context), of: try context.parameters.require("program"),
-                expectedRowVersion: try ETag.expectedVersion(request), context: context.change
-            )
+                expectedRowVersion: try ETag.expectedVersion(request), by: actor, change: context.change)
             return try JSONResponse(published, version: published.rowVersion)
         }
     }

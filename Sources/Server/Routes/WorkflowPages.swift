@@ -242,7 +242,8 @@ struct WorkflowPages {
             "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "), "round": application.round, "version": application.version,
             "certificationID": detail.certificationID?.uuidString.lowercased() as Any, "editable": editable,
             "missing": detail.missing.map { ["message": $0.message] }, "hasMissing": !detail.missing.isEmpty, "actions": actions,
-            "comments": try await commentRows(application.id, includeInternal: session.user.role != .applicant), "error": error as Any,
+            "comments": try await commentRows(application.id, includeInternal: StaffView(for: session.actor).seesInternalNotes),
+            "error": error as Any,
         ]) { $1 }
         return try pages.render("application", model, status: status)
     }
@@ -321,7 +322,8 @@ struct WorkflowPages {
                     "hasEvidence": !evidence.isEmpty,
                 ]
             },
-            "comments": try await commentRows(item.applicationID, includeInternal: true), "error": error as Any,
+            "comments": try await commentRows(item.applicationID, includeInternal: StaffView(for: session.actor).seesInternalNotes),
+            "error": error as Any,
         ]) { $1 }
         return try pages.render("review", model, status: status)
     }
