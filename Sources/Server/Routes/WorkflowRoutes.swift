@@ -65,9 +65,9 @@ struct WorkflowRoutes {
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.delete("applications/:application/commitments/:action") { _, context in
-            let id = try await authorize(.editApplication, application: context)
+            let actor = try context.signedIn()
             let detail = try await operations.applications.removeCommitment(
-                id, action: try context.parameters.require("action"), by: try context.signedIn(), change: context.change)
+                try context.parameters.uuid("application"), action: try context.parameters.require("action"), by: actor, change: context.change)
             return try JSONResponse(detail, version: detail.application.version)
         }
         api.post("applications/:application/submit") { request, context in
@@ -307,7 +307,9 @@ struct WorkflowRoutes {
         return own.map { $0.intersection([id]) } ?? [id]
     }
 
-    /// The application in the path, once the caller may perform `permission` on its participant.
+    /// The application in the path, once the caller may perform `permission` on its participant:
+    /// for reads, and for writes before their body or headers are read, so that those who may
+    /// not hear only that (the operation then decides again, as it does for every caller).
     func authorize(_ permission: Permission, application context: AppRequestContext) async throws -> UUID {
         let id = try context.parameters.uuid("application")
         // Check the role first, so an outsider learns nothing about which ids exist.
