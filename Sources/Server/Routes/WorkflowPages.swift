@@ -100,7 +100,10 @@ struct WorkflowPages {
                     try Pages.checkCSRF(fields.field("csrf"), session)
                 }
                 try Pages.checkCSRF(upload.field("csrf"), session)
-                return try await applicationChange(id, session) {
+                let draft = ["action", "effective_from", "effective_until", "supersedes"].reduce(into: [String: String]()) { draft, name in
+                    draft[name] = upload.field(name)
+                }
+                return try await applicationChange(id, session, draft: draft) {
                     let action = try Self.action(upload.field("action"))
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
                     _ = try await operations.applications.addEvidence(
@@ -404,12 +407,15 @@ struct WorkflowPages {
     ) async throws -> Response {
         let id = try context.parameters.uuid("application")
         return try await form(request, context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session, fields in
-            try await applicationChange(id, session) { try await change(id, session, fields) }
+            try await applicationChange(id, session, draft: fields) { try await change(id, session, fields) }
         }
     }
 
+    /// `draft`: what the form sent, for the page to show again on a refusal (the contract's
+    /// `draft:` argument of the renderers, passed once they take it).
     func applicationChange(
-        _ id: UUID, _ session: BrowserSession, _ change: () async throws -> (notice: String, anchor: String?)
+        _ id: UUID, _ session: BrowserSession, draft: [String: String],
+        _ change: () async throws -> (notice: String, anchor: String?)
     ) async throws -> Response {
         do {
             let (notice, anchor) = try await change()
