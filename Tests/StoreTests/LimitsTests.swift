@@ -42,4 +42,22 @@ struct LimitsTests {
             }
         }
     }
+
+    @Test("a decision's per-action comments are held to the same limits in the database (migration 0013)")
+    func actionComments() async throws {
+        try await TestDatabase.withDatabase { db in
+            func within(_ json: String) async throws -> Bool {
+                try await db.pool.query("SELECT action_comments_within_limits(\(json)::jsonb)")[0].decode(0, as: Bool.self)
+            }
+            let longest = String(repeating: "a", count: Limits.comment.max)
+            let most = (0..<Limits.actionCommentsPerDecision).map { #""a\#($0)": "x""# }
+            let answers = [
+                try await within(#"{"ixp.1": "\#(longest)"}"#), try await within(#"{"ixp.1": "\#(longest)a"}"#),
+                try await within(#"{"ixp.1": ""}"#), try await within(#"["not an object"]"#),
+                try await within("{" + most.joined(separator: ",") + "}"),
+                try await within("{" + (most + [#""one more": "x""#]).joined(separator: ",") + "}"),
+            ]
+            #expect(answers == [true, false, false, false, true, false])
+        }
+    }
 }
