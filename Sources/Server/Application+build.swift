@@ -23,10 +23,13 @@ public struct AppDependencies: Sendable {
     public var loginLimits: LoginLimits
     /// Where every request reads the time (`AppRequestContext.now`).
     public var clock: any WallClock
+    /// Catalogs and credentials in memory; trusted only while `buildApplication`'s service listens.
+    public var caches: Caches
 
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, metrics: PrometheusCollectorRegistry, logger: Logger,
-        assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits(), clock: any WallClock = SystemClock()
+        assets: ServerAssets, passwords: Passwords? = nil, loginLimits: LoginLimits = LoginLimits(), clock: any WallClock = SystemClock(),
+        caches: Caches? = nil
     ) {
         self.settings = settings
         self.database = database
@@ -37,6 +40,7 @@ public struct AppDependencies: Sendable {
         self.passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
         self.loginLimits = loginLimits
         self.clock = clock
+        self.caches = caches ?? Caches(configuration: database.configuration, logger: logger)
     }
 }
 
@@ -57,7 +61,7 @@ public func buildApplication(_ dependencies: AppDependencies) -> some Applicatio
             address: .hostname(dependencies.settings.host, port: dependencies.settings.port),
             serverName: "manrs-plus"
         ),
-        services: [DatabaseService(pool: dependencies.database)],
+        services: [DatabaseService(pool: dependencies.database), CacheInvalidationService(invalidation: dependencies.caches.invalidation)],
         logger: dependencies.logger
     )
 }
@@ -71,7 +75,7 @@ public func httpServer(_ settings: Settings) -> HTTPServerBuilder {
 /// The router with every route, and the list of the routes it serves.
 public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestContext>, [RouteDescription]) {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
-    let users = UserStore(database: dependencies.database, passwords: dependencies.passwords)
+    let users = UserStore(database: dependencies.database, passwords: dependencies.passwords, credentials: dependencies.caches.credentials)
     let participants = ParticipantStore(database: dependencies.database)
     let catalogs = CatalogStore(database: dependencies.database)
     let idempotency = Idempotency(database: dependencies.database)
@@ -81,7 +85,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: users))
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
-    CatalogRoutes(catalogs: catalogs, idempotency: idempotency).register(on: api)
+    CatalogRoutes(catalogs: catalogs, idempotency: idempotency, responses: dependencies.caches.catalogs).register(on: api)
     ParticipantRoutes(participants: participants, idempotency: idempotency, claimLimits: dependencies.settings.claimLimits).register(on: api)
     AccountRoutes(users: users, participants: participants, idempotency: idempotency, loginLimits: dependencies.loginLimits).register(on: api)
     SnapshotRoutes(
