@@ -26,11 +26,12 @@ func median(_ values: [Double]) -> Double {
 
 func format(_ rate: Double) -> String { String(format: "%8.0f/s", rate) }
 
-func printFigure(_ name: String, ours: [Double], baseline: [Double], baselineName: String, goal: Double) {
+func printFigure(_ name: String, ours: [Double], baseline: [Double], baselineName: String, goal: Double?) {
     let ratio = median(ours) / median(baseline)
     print("\(name): manrs-plus \(format(median(ours))) (runs: \(ours.map { String(format: "%.0f", $0) }.joined(separator: ", ")))")
     print("\(name): \(baselineName) \(format(median(baseline))) (runs: \(baseline.map { String(format: "%.0f", $0) }.joined(separator: ", ")))")
-    print("\(name): ratio \(String(format: "%.2f", ratio)) (goal ≥ \(goal)) \(ratio >= goal ? "ok" : "BELOW GOAL")")
+    let verdict = goal.map { "(goal ≥ \($0)) \(ratio >= $0 ? "ok" : "BELOW GOAL")" } ?? "(for reference)"
+    print("\(name): ratio \(String(format: "%.2f", ratio)) \(verdict)")
 }
 
 /// Runs pgbench with `script` and returns its transactions per second.
@@ -240,6 +241,18 @@ if (only == nil || only == "import") && FileManager.default.fileExists(atPath: s
             format: "import full table + VRPs: psql \\copy of the same rows as CSV %.2f s (runs: %@)", median(theirs),
             theirs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
     print(String(format: "import full table + VRPs: ratio %.2f of psql's time (goal ≤ 1.5) %@", ratio, ratio <= 1.5 ? "ok" : "ABOVE GOAL"))
+}
+
+// MARK: - HTTP: wrk against the release server, each route beside /healthz; revocation between two instances.
+
+if only == nil || only == "http" {
+    let httpPool = PostgresPool(configuration: .init(connectionString: cluster.connectionString(), poolSize: 2), logger: logger)
+    do {
+        try await httpFigures(databaseURL: cluster.connectionString(), pool: httpPool, rounds: rounds)
+    } catch {
+        print("http: \(error)")
+    }
+    await httpPool.close()
 }
 
 try? cluster.stop()

@@ -10,10 +10,15 @@ import Synchronization
 
 /// What a listener delivers.
 public enum PostgresListenerEvent: Sendable, Equatable {
+    /// The first session listens on every channel: from now on no notification is missed.
+    case listening
     /// A `NOTIFY` on one of the channels.
     case notification(channel: String, payload: String)
+    /// The session broke: until `reconnected`, notifications are lost, so a consumer that caches
+    /// (invalidates on notification) must stop trusting its cache now.
+    case disconnected
     /// The session was opened again after it broke. Notifications sent meanwhile were lost, so a
-    /// consumer that caches (invalidates on notification) should drop its whole cache now.
+    /// consumer that caches should drop its whole cache now.
     case reconnected
 }
 
@@ -81,10 +86,11 @@ public final class PostgresListener: Sendable {
                 continue
             }
             backoff = .milliseconds(100)
-            if everConnected { continuation.yield(.reconnected) }
+            continuation.yield(everConnected ? .reconnected : .listening)
             everConnected = true
             markReady()
             receive(on: handle.pointer)
+            continuation.yield(.disconnected)
         }
     }
 

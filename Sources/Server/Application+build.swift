@@ -25,6 +25,8 @@ public struct AppDependencies: Sendable {
     public var passwords: Passwords { services.passwords }
     /// Where every request reads the time (`AppRequestContext.now`).
     public var clock: any WallClock { services.clock }
+    /// Catalogs and credentials in memory; trusted only while the invalidation service listens.
+    public var caches: Caches { services.caches }
 
     public init(services: Services, metrics: PrometheusCollectorRegistry, assets: ServerAssets, loginLimits: LoginLimits = LoginLimits()) {
         self.services = services
@@ -84,7 +86,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: services.users))
     let api = authenticated.group("api/v1")
     OpenAPIRoutes(document: dependencies.assets.openAPIDocument).register(on: api)
-    CatalogRoutes(catalogs: services.catalogs, operations: services.operations.catalogs, idempotency: idempotency).register(on: api)
+    CatalogRoutes(
+        catalogs: services.catalogs, operations: services.operations.catalogs, idempotency: idempotency, responses: services.caches.catalogs
+    ).register(on: api)
     ParticipantRoutes(
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
         claimLimits: settings.claimLimits

@@ -20,11 +20,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw Problem.unauthenticated("Only 'Authorization: Bearer <token>' is understood.")
             }
-            guard let actor = try await users.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            guard let actor = try await users.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces), at: context.now) else {
                 throw Problem.unauthenticated("The token is unknown, expired or revoked.")
             }
             context.actor = actor
-        } else if let secret = request.cookies[Self.sessionCookie]?.value, let session = try await users.session(secret) {
+        } else if let secret = request.cookies[Self.sessionCookie]?.value, let session = try await users.session(secret, at: context.now) {
             context.actor = session.actor
             context.session = session
             // A cookie rides along on cross-site requests: state changes through it need the CSRF token.

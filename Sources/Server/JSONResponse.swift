@@ -2,22 +2,23 @@ import Foundation
 import Hummingbird
 
 /// A JSON body with `snake_case` keys from the type's CodingKeys, optionally with an ETag (and
-/// then 304 for a matching `If-None-Match`) and a Location.
-struct JSONResponse: ResponseGenerator {
-    let data: Data
+/// then 304 for a matching `If-None-Match`) and a Location. Encoded once: a cached response
+/// (`ResponseCache`) is sent again without encoding or copying.
+struct JSONResponse: ResponseGenerator, Sendable {
+    let body: ByteBuffer
     let status: HTTPResponse.Status
     var etag: String?
     var location: String?
 
     init(_ value: some Encodable, status: HTTPResponse.Status = .ok, version: Int? = nil, location: String? = nil) throws {
-        self.data = try JSONEncoder.api.encode(value)
+        self.body = ByteBuffer(bytes: try JSONEncoder.api.encode(value))
         self.status = status
         self.etag = version.map(ETag.value)
         self.location = location
     }
 
     init(data: Data, status: HTTPResponse.Status, location: String?) {
-        self.data = data
+        self.body = ByteBuffer(bytes: data)
         self.status = status
         self.location = location
     }
@@ -34,8 +35,8 @@ struct JSONResponse: ResponseGenerator {
         }
         if let location { fields[.location] = location }
         fields[.contentType] = "application/json"
-        fields[.contentLength] = String(data.count)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 }
 

@@ -28,6 +28,8 @@ public struct Services: Sendable {
     public let measurements: MeasurementStore
     public let auditChain: AuditChain
     public let operations: Operations
+    /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
+    public let caches: Caches
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -44,7 +46,8 @@ public struct Services: Sendable {
         self.logger = logger
         let passwords = passwords ?? Passwords(cost: UInt8(settings.bcryptCost))
         self.passwords = passwords
-        users = UserStore(database: database, passwords: passwords)
+        caches = Caches(configuration: database.configuration, logger: logger)
+        users = UserStore(database: database, passwords: passwords, credentials: caches.credentials)
         participants = ParticipantStore(database: database)
         catalogs = CatalogStore(database: database)
         applications = ApplicationStore(
@@ -55,7 +58,7 @@ public struct Services: Sendable {
         auditChain = AuditChain(database: database)
         operations = Operations(
             applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants)
-        background = [DatabaseService(pool: database)]
+        background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
     }
 
     /// Brings the schema to this build's and seals audit events written before the chain.

@@ -72,7 +72,7 @@ struct CLITests {
             #expect(created.status == 0, "\(created.stderr)")
             let token = try #require(
                 created.stdout.split(separator: "\n").first { $0.hasPrefix("API token") }?.split(separator: " ").last.map(String.init))
-            #expect(try await UserStore(database: db.pool).authenticate(token: token)?.role == .admin)
+            #expect(try await UserStore(database: db.pool).authenticate(token: token, at: Date(timeIntervalSince1970: 1_795_000_000))?.role == .admin)
             #expect(created.stdout.contains("One-time password: "))
             let twice = try Self.run(["user", "create", "--email", "FIRST@example.org", "--role", "admin"], database: db)
             #expect(twice.status != 0 && twice.stderr.contains("already exists"))

@@ -55,8 +55,10 @@ struct APIFixture: Sendable {
         }
     }
 
+    /// - Parameter cached: runs the caches' invalidation, as `serve` does; without it every read
+    ///   goes to the database.
     static func run(
-        settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), live: Bool = false,
+        settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits(), live: Bool = false, cached: Bool = false,
         _ body: @Sendable (APIFixture, APIClient) async throws -> Void
     ) async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
@@ -101,7 +103,11 @@ struct APIFixture: Sendable {
                 certification: workflow.certification, draft: workflow.draft, affiliation: workflow.affiliation
             )
             let settings = try settings ?? Settings.load(environment: [:])
-            let (router, _) = buildRouter(try await TestApp.dependencies(db.pool, settings: settings, loginLimits: loginLimits))
+            let dependencies = try await TestApp.dependencies(db.pool, settings: settings, loginLimits: loginLimits)
+            let (router, _) = buildRouter(dependencies)
+            let invalidation = cached ? Task { await dependencies.caches.invalidation.run() } : nil
+            defer { invalidation?.cancel() }
+            while cached && !dependencies.caches.invalidation.isListening { try await Task.sleep(for: .milliseconds(10)) }
             guard live else {
                 try await Application(router: router).test(.router) { client in
                     try await body(fixture, APIClient(client: client))

@@ -117,7 +117,8 @@ struct PagesTests {
 
             var decided = 0
             for (index, auditor) in [fixture.auditor.token, try await WorkflowAPITests.auditor(fixture, "second@example.org")].enumerated() {
-                let user = try #require(try await UserStore(database: fixture.db.pool).authenticate(token: auditor))
+                let user = try #require(
+                    try await UserStore(database: fixture.db.pool).authenticate(token: auditor, at: Date(timeIntervalSince1970: 1_795_000_000)))
                 let browser = [
                     "Cookie":
                         "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600, context: .system))"

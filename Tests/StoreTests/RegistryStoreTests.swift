@@ -328,22 +328,22 @@ struct RegistryStoreTests {
             #expect(
                 try await db.pool.query("SELECT count(*) FROM api_tokens WHERE encode(secret_sha256, 'escape') LIKE \("%" + secret + "%")")[0].decode(
                     0, as: Int.self) == 0)
-            let actor = try #require(try await users.authenticate(token: secret))
+            let now = Date(timeIntervalSince1970: 1_795_000_000)
+            let actor = try #require(try await users.authenticate(token: secret, at: now))
             #expect(actor.userID == user.id && actor.role == .auditor && actor.scopes == [.read])
-            #expect(try await users.authenticate(token: secret + "x") == nil)
+            #expect(try await users.authenticate(token: secret + "x", at: now) == nil)
 
             let (_, expiring) = try await users.createToken(
-                for: user.id, name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(3600), context: .system)
-            #expect(try await users.authenticate(token: expiring) != nil)
-            try await db.pool.execute("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE name = 'short'")
-            #expect(try await users.authenticate(token: expiring) == nil)
+                for: user.id, name: "short", scopes: [.read], expiresAt: now.addingTimeInterval(3600), context: .system)
+            #expect(try await users.authenticate(token: expiring, at: now.addingTimeInterval(3599)) != nil)
+            #expect(try await users.authenticate(token: expiring, at: now.addingTimeInterval(3600)) == nil)
 
             try await users.revokeToken(token.id, of: user.id, context: .system)
-            #expect(try await users.authenticate(token: secret) == nil)
+            #expect(try await users.authenticate(token: secret, at: now) == nil)
 
             let (_, third) = try await users.createToken(for: user.id, name: "third", scopes: [.read, .write], expiresAt: nil, context: .system)
             _ = try await users.update(user.id, displayName: nil, role: nil, disabled: true, expectedVersion: user.version, context: .system)
-            #expect(try await users.authenticate(token: third) == nil)
+            #expect(try await users.authenticate(token: third, at: now) == nil)
         }
     }
 
@@ -450,7 +450,9 @@ struct RegistryStoreTests {
             let holder = try await ParticipantStore(database: db.pool).list(filter: ParticipantFilter(asn: 3333), limit: 5, cursor: nil)
             #expect(holder.items.map(\.displayName) == ["RIPE NCC"])
             let users = UserStore(database: db.pool)
-            #expect(try await users.authenticate(token: "mp_demo-admin-token-public-do-not-use-in-production")?.role == .admin)
+            #expect(
+                try await users.authenticate(
+                    token: "mp_demo-admin-token-public-do-not-use-in-production", at: Date(timeIntervalSince1970: 1_795_000_000))?.role == .admin)
         }
     }
 

@@ -5,11 +5,13 @@ import Operations
 import Store
 
 /// Programs and their versioned action catalogs: readable by anyone, drafted and published by
-/// the secretariat.
+/// the secretariat. The reads are answered from memory (`Caches.catalogs`) until a program or
+/// one of its versions changes.
 struct CatalogRoutes {
     let catalogs: CatalogStore
     let operations: CatalogOperations
     let idempotency: Idempotency
+    let responses: ResponseCache<CatalogRead>
 
     /// A program with its current catalog, as `GET /programs/{code}` shows it.
     struct ProgramDetail: Encodable {
@@ -40,23 +42,33 @@ struct CatalogRoutes {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("programs") { _, _ in
-            try JSONResponse(Items(items: try await catalogs.programs()))
+            try await responses.response(for: .programs) {
+                try JSONResponse(Items(items: try await catalogs.programs()))
+            }
         }
         api.get("programs/:program") { _, context in
             let code = try context.parameters.require("program")
-            let program = try await catalogs.program(code)
-            let current = program.currentVersion == nil ? nil : try await catalogs.version(nil, of: code)
-            return try JSONResponse(ProgramDetail(program: program, catalog: current))
+            return try await responses.response(for: .program(code)) {
+                let program = try await catalogs.program(code)
+                let current = program.currentVersion == nil ? nil : try await catalogs.version(nil, of: code)
+                return try JSONResponse(ProgramDetail(program: program, catalog: current))
+            }
         }
         api.get("programs/:program/versions") { _, context in
             let drafts = Access.decide(.readCatalogDrafts, actor: context.actor) == .allowed
-            return try JSONResponse(Items(items: try await catalogs.versions(of: try context.parameters.require("program"), includingDrafts: drafts)))
+            let code = try context.parameters.require("program")
+            return try await responses.response(for: .versions(code, drafts: drafts)) {
+                try JSONResponse(Items(items: try await catalogs.versions(of: code, includingDrafts: drafts)))
+            }
         }
         api.get("programs/:program/versions/:version") { _, context in
             let drafts = Access.decide(.readCatalogDrafts, actor: context.actor) == .allowed
-            let version = try await catalogs.version(
-                try Self.versionNumber(context), of: try context.parameters.require("program"), includingDrafts: drafts)
-            return try JSONResponse(version, version: version.rowVersion)
+            let code = try context.parameters.require("program")
+            let number = try Self.versionNumber(context)
+            return try await responses.response(for: .version(code, number, drafts: drafts)) {
+                let version = try await catalogs.version(number, of: code, includingDrafts: drafts)
+                return try JSONResponse(version, version: version.rowVersion)
+            }
         }
         api.post("programs/:program/versions") { request, context in
             let actor = try context.require(.writeCatalog)

@@ -52,10 +52,13 @@ public struct BrowserSession: Sendable {
 public struct UserStore: Sendable {
     let database: PostgresPool
     let passwords: Passwords
+    /// Tokens and sessions already looked up; nil to ask the database every time.
+    let credentials: CredentialCache?
 
-    public init(database: PostgresPool, passwords: Passwords = Passwords()) {
+    public init(database: PostgresPool, passwords: Passwords = Passwords(), credentials: CredentialCache? = nil) {
         self.database = database
         self.passwords = passwords
+        self.credentials = credentials
     }
 
     // MARK: Users
@@ -337,32 +340,6 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// The actor behind a bearer token, or nil when it is unknown, expired, revoked or its user
-    /// is disabled. Marks the token used (at most once a minute, to spare writes).
-    public func authenticate(token secret: String) async throws -> Actor? {
-        guard secret.hasPrefix("mp_"), secret.utf8.count <= 100 else { return nil }
-        let digest = Secrets.sha256(secret)
-        // One read answers who this is: the token, its user and their memberships. Writing
-        // `last_used_at` on every request cost a row version and WAL each time; it is written
-        // only when a minute old.
-        guard
-            let row = try await database.query(
-                """
-                SELECT t.id, t.user_id, t.scopes, u.role, t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale,
-                       coalesce((SELECT array_agg(m.participant_id::text || ':' || m.role) FROM memberships m WHERE m.user_id = u.id), '{}') AS memberships
-                FROM api_tokens t JOIN users u ON u.id = t.user_id
-                WHERE t.secret_sha256 = \(digest) AND NOT u.disabled AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-                """
-            ).single,
-            let role = UserRole(rawValue: try row.decode("role"))
-        else { return nil }
-        if try row.decode("stale", as: Bool.self) {
-            try await database.execute("UPDATE api_tokens SET last_used_at = now() WHERE id = \(try row.decode("id", as: UUID.self))")
-        }
-        let scopes = Set(try row.decode("scopes", as: [String].self).compactMap(Scope.init(rawValue:)))
-        return Actor(userID: try row.decode("user_id"), role: role, memberships: Self.memberships(try row.decode("memberships")), scopes: scopes)
-    }
-
     /// `participant-uuid:role` pairs, as the queries aggregate them.
     static func memberships(_ entries: [String]) -> [UUID: MembershipRole] {
         var memberships: [UUID: MembershipRole] = [:]
@@ -395,20 +372,6 @@ public struct UserStore: Sendable {
                 context: ChangeContext(actor: actor, requestID: context.requestID, at: context.at), on: connection)
         }
         return secret
-    }
-
-    public func session(_ secret: String) async throws -> BrowserSession? {
-        guard secret.utf8.count <= 100,
-            let row = try await database.query(
-                """
-                SELECT s.user_id, s.csrf_token, \(unsafeRaw: Self.userColumns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-                FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.secret_sha256 = \(Secrets.sha256(secret)) AND s.expires_at > now() AND NOT u.disabled
-                """
-            ).single,
-            let actor = try await actor(for: try row.decode("user_id"))
-        else { return nil }
-        return BrowserSession(actor: actor, user: try Self.user(from: row), csrfToken: try row.decode("csrf_token"))
     }
 
     /// Ends a browser session (signing out), recorded in the audit log when it existed.

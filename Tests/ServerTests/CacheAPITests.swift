@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Server
+import Store
+import TestSupport
+import Testing
+
+/// What the caches change for a user: nothing, except that a change may take up to a second.
+@Suite("Caches over HTTP")
+struct CacheAPITests {
+    /// Waits up to a second for `condition`, polling every 10 ms.
+    static func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("\(what) did not happen within a second")
+    }
+
+    @Test("a published catalog version is served at once from the cache of every program read")
+    func publishInvalidatesCatalogs() async throws {
+        try await APIFixture.run(cached: true) { fixture, api in
+            let first = try await api.call(.get, "/api/v1/programs/netops")
+            #expect(first.status == 200 && first.json["current_version"] as? Int == 1)
+            #expect(try await api.call(.get, "/api/v1/programs/netops").body == first.body, "the same bytes again")
+            let listed = try await api.call(.get, "/api/v1/programs/netops/versions")
+            #expect((listed.json["items"] as? [Any])?.count == 1)
+
+            let draft = try await api.call(.post, "/api/v1/programs/netops/versions", token: fixture.admin.token, json: "{}")
+            #expect(draft.status == 201)
+            // An admin sees the draft, and the public still does not.
+            try await Self.eventually("the draft listed for the admin") {
+                try await (api.call(.get, "/api/v1/programs/netops/versions", token: fixture.admin.token).json["items"] as? [Any])?.count == 2
+            }
+            #expect((try await api.call(.get, "/api/v1/programs/netops/versions").json["items"] as? [Any])?.count == 1)
+            #expect(try await api.call(.get, "/api/v1/programs/netops/versions/2").status == 404)
+
+            let read = try await api.call(.get, "/api/v1/programs/netops/versions/2", token: fixture.admin.token)
+            #expect(read.status == 200 && read.json["status"] as? String == "draft")
+            let published = try await api.call(
+                .post, "/api/v1/programs/netops/versions/2/publish", token: fixture.admin.token, headers: ["If-Match": read.headers[.eTag] ?? ""])
+            #expect(published.status == 200)
+            try await Self.eventually("the new version in the program") {
+                try await api.call(.get, "/api/v1/programs/netops").json["current_version"] as? Int == 2
+            }
+            let programs = try await api.call(.get, "/api/v1/programs").json["items"] as? [[String: Any]]
+            #expect(programs?.first { $0["code"] as? String == "netops" }?["current_version"] as? Int == 2)
+            let version = try await api.call(.get, "/api/v1/programs/netops/versions/2")
+            #expect(version.status == 200 && version.json["status"] as? String == "published")
+            #expect(
+                try await api.call(.get, "/api/v1/programs/netops/versions/2", headers: ["If-None-Match": version.headers[.eTag] ?? ""]).status == 304
+            )
+        }
+    }
+
+    @Test("a revoked token, a disabled user and a lost membership stop working within a second")
+    func credentialsInvalidated() async throws {
+        try await APIFixture.run(cached: true) { fixture, api in
+            let participant = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())"
+            for _ in 0..<2 { #expect(try await api.call(.get, participant, token: fixture.applicant.token).status == 200) }
+
+            // A membership removed in the database (any writer) is seen.
+            try await fixture.db.pool.execute("DELETE FROM memberships WHERE user_id = \(fixture.applicant.user.id)")
+            try await Self.eventually("the lost membership") { try await api.call(.get, participant, token: fixture.applicant.token).status == 403 }
+
+            // A user disabled by an admin.
+            #expect(try await api.call(.get, "/api/v1/users/me/tokens", token: fixture.auditor.token).status == 200)
+            let disabled = try await api.call(
+                .patch, "/api/v1/users/\(fixture.auditor.user.id.uuidString.lowercased())", token: fixture.admin.token, json: #"{"disabled": true}"#,
+                headers: ["If-Match": "\"\(fixture.auditor.user.version)\""])
+            #expect(disabled.status == 200)
+            try await Self.eventually("the disabled user refused") {
+                try await api.call(.get, "/api/v1/users/me/tokens", token: fixture.auditor.token).status == 401
+            }
+
+            // A token revoked by its owner.
+            let tokens = try await api.call(.get, "/api/v1/users/me/tokens", token: fixture.enterprise.token)
+            let id = try #require((tokens.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await api.call(.delete, "/api/v1/users/me/tokens/\(id)", token: fixture.enterprise.token).status == 204)
+            try await Self.eventually("the revoked token refused") {
+                try await api.call(.get, "/api/v1/users/me/tokens", token: fixture.enterprise.token).status == 401
+            }
+        }
+    }
+}
