@@ -51,10 +51,11 @@ struct ErrorTests {
     func queryCancelled() async throws {
         try await TestDatabase.withDatabase(migrated: false) { (db: FreshDatabase) async throws in
             var configuration = db.pool.configuration
-            configuration.statementTimeout = .milliseconds(100)
+            // A second: long enough for the `SELECT 1` after it even on a loaded machine.
+            configuration.statementTimeout = .seconds(1)
             let pool = PostgresPool(configuration: configuration, logger: TestDatabase.logger)
             let error = await #expect(throws: PostgresError.self) {
-                try await pool.execute("SELECT pg_sleep(5)")
+                try await pool.execute("SELECT pg_sleep(30)")
             }
             #expect(error?.code == .queryCancelled)
             #expect(error?.sqlState == "57014")

@@ -100,7 +100,8 @@ public enum TestDatabase {
             try await admin.execute("DROP DATABASE IF EXISTS manrs_template WITH (FORCE)")
             try await admin.execute("CREATE DATABASE manrs_template")
             let pool = PostgresPool(
-                configuration: PostgresConfiguration(connectionString: TestDatabase.connectionString(base, database: "manrs_template"), poolSize: 1),
+                configuration: PostgresConfiguration(
+                    connectionString: TestDatabase.connectionString(base, database: "manrs_template"), poolSize: 1, statementTimeout: nil),
                 logger: TestDatabase.logger
             )
             let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.schemaDirectory), logger: TestDatabase.logger)
@@ -117,10 +118,12 @@ public enum TestDatabase {
                 base = try TestCluster.startShared()
             }
             // Dozens of tests start at once and each waits its turn to copy the template, longer
-            // while a heavy import runs beside them: a long acquire timeout, not a failure.
+            // while a heavy import runs beside them: a long acquire timeout, not a failure. No
+            // statement timeout either: CREATE DATABASE on a loaded machine may take its time.
             let admin = PostgresPool(
                 configuration: PostgresConfiguration(
-                    connectionString: TestDatabase.connectionString(base, database: "postgres"), poolSize: 2, acquireTimeout: .seconds(300)
+                    connectionString: TestDatabase.connectionString(base, database: "postgres"), poolSize: 2, acquireTimeout: .seconds(300),
+                    statementTimeout: nil
                 ),
                 logger: TestDatabase.logger
             )
