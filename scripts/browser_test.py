@@ -237,7 +237,7 @@ def walk(width, evidence_file):
     auditor2 = Browser(f"auditor2@{width}", width)
     try:
         applicant.sign_in(APPLICANT, "/applications")
-        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " ")]
+        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " (")]
         check(section, "the dashboard does not list RIPE NCC")
         check("netops" not in section[0].find_element(By.TAG_NAME, "h2").text, "the dashboard shows program codes")
         Select(section[0].find_element(By.CSS_SELECTOR, "select[name=program]")).select_by_visible_text(PROGRAM)
@@ -249,12 +249,14 @@ def walk(width, evidence_file):
         application = applicant.path()
 
         applicant.open("/applications")
-        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " ")][0]
+        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " (")][0]
         options = [o.text for o in section.find_elements(By.CSS_SELECTOR, "select[name=program] option")]
         check(PROGRAM not in options, f"the dashboard offers a second {PROGRAM} application while one is open")
         check("open application" in section.text.lower(), "the dashboard does not say where the open application is")
-        applicant.click(applicant.link("Open", section))
-        check(applicant.path() == application, "the dashboard's Open link does not lead to the application")
+        opens = [a for a in section.find_elements(By.CSS_SELECTOR, f"a[href='{application}']") if a.text.strip() == "Open"]
+        check(opens, "the dashboard has no Open link for the new application")
+        applicant.click(opens[0])
+        check(applicant.path() == application, f"the dashboard's Open link leads to {applicant.path()}, not {application}")
 
         commit_everything(applicant, evidence_file)
         applicant.click(applicant.button("Submit for review"))
@@ -306,7 +308,7 @@ def walk(width, evidence_file):
         certified = applicant.block("certified").text
         check(re.search(r"Certified until \d{1,2} \w+ \d{4}", certified), f"no 'Certified until <date>' block: {certified!r}")
         applicant.open("/applications")
-        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " ")][0]
+        section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " (")][0]
         check("certified" in section.text.lower(), "the dashboard does not say certified")
         check(re.search(r"until \d{1,2} \w+ \d{4}", section.text), "the dashboard does not give the valid-until date")
         applicant.open("/")

@@ -103,8 +103,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: authenticated)
     WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), applications: applications, reviews: reviews, participants: participants,
-        catalogs: catalogs, evidenceMaxBytes: settings.evidenceMaxBytes
-    ).register(on: authenticated)
+        catalogs: catalogs, measurements: MeasurementStore(database: dependencies.database), evidenceMaxBytes: settings.evidenceMaxBytes
+    ).register(on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

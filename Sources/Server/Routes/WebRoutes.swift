@@ -20,6 +20,7 @@ struct WebRoutes {
         let email: String?
         let password: String?
         let csrf: String?
+        let next: String?
     }
 
     struct CSRFForm: Decodable {
@@ -44,9 +45,10 @@ struct WebRoutes {
     }
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("/login") { _, context in
-            if context.session != nil { return Self.redirect(to: "/") }
-            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok)
+        router.get("/login") { request, context in
+            let next = PageWords.safeNext(request.query("next"))
+            if context.session != nil { return Self.redirect(to: next ?? "/") }
+            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok, next: next)
         }
         router.post("/login") { request, context in
             let form = await Self.form(LoginForm.self, request, context)
@@ -57,7 +59,8 @@ struct WebRoutes {
             }
             let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
             guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.utf8.count <= 1024 else {
-                return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
+                return try renderLogin(
+                    csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent, next: PageWords.safeNext(form.next))
             }
             let address = Self.clientAddress(request, context)
             let attempt = ChangeContext.anonymous(requestID: context.requestID)
@@ -69,10 +72,11 @@ struct WebRoutes {
                 response.headers[.retryAfter] = String(retryAfter)
                 return response
             case .refused:
-                return try renderLogin(csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized)
+                return try renderLogin(
+                    csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized, next: PageWords.safeNext(form.next))
             case .succeeded(let userID):
                 let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600), context: attempt)
-                var response = Self.redirect(to: "/")
+                var response = Self.redirect(to: PageWords.safeNext(form.next) ?? "/")
                 response.setCookie(sessionCookie(secret, maxAge: settings.sessionHours * 3600))
                 response.setCookie(
                     Cookie(
@@ -139,9 +143,9 @@ struct WebRoutes {
 
     // MARK: Pages
 
-    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status, next: String? = nil) throws -> Response {
         let token = csrf ?? Secrets.random()
-        var response = try html("login", ["csrf": token, "email": email, "error": error as Any], status: status)
+        var response = try html("login", ["loginCSRF": token, "email": email, "error": error as Any, "next": next as Any], status: status)
         response.setCookie(
             Cookie(
                 name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true,

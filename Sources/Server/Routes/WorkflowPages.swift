@@ -13,11 +13,14 @@ struct WorkflowPages {
     let reviews: ReviewStore
     let participants: ParticipantStore
     let catalogs: CatalogStore
+    let measurements: MeasurementStore
     let evidenceMaxBytes: Int
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("/applications") { _, context in
-            try await page(context, roles: [.applicant, .admin]) { session in try await applicationsPage(session, error: nil, status: .ok) }
+        router.get("/applications") { request, context in
+            try await page(context, roles: [.applicant, .admin]) { session in
+                try await applicationsPage(session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
+            }
         }
         router.post("/applications") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
@@ -30,22 +33,24 @@ struct WorkflowPages {
                     try Self.require(session, .editApplication, participant)
                     let created = try await applications.create(
                         participant: participant, program: fields["program"] ?? "", tier: tier, context: change(session, context))
-                    return WebRoutes.redirect(to: "/applications/\(created.id.uuidString.lowercased())")
+                    return WebRoutes.redirect(to: "/applications/\(created.id.uuidString.lowercased())?notice=application-created")
                 } catch {
-                    return try await applicationsPage(session, error: Self.message(error), status: Self.status(error))
+                    return try await applicationsPage(session, now: context.now, error: Self.message(error), status: Self.status(error), draft: fields)
                 }
             }
         }
-        router.get("/applications/:application") { _, context in
+        router.get("/applications/:application") { request, context in
             try await page(context, roles: [.applicant, .admin, .auditor]) { session in
                 let id = try context.parameters.uuid("application")
                 try Self.require(session, .readApplication, try await applications.participant(ofApplication: id))
-                return try await applicationPage(id, session, error: nil, status: .ok)
+                return try await applicationPage(id, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.post("/applications/:application/commitments") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
+                try await applicationAction(
+                    context, session, notice: "commitment-saved", anchor: fields["action"].map { "action-\($0)" }, draft: fields
+                ) { id in
                     guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
                     let statement = (fields["statement"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     if statement.count > 20_000 { throw Problem.invalid("statement", "too_long", "A statement has at most 20000 characters.") }
@@ -67,7 +72,11 @@ struct WorkflowPages {
                     try Pages.checkCSRF(fields.field("csrf"), session)
                 }
                 try Pages.checkCSRF(upload.field("csrf"), session)
-                return try await applicationAction(context, session) { id in
+                return try await applicationAction(
+                    context, session, notice: "evidence-added", anchor: upload.field("action").map { "action-\($0)" },
+                    draft: ["action": upload.field("action") ?? "", "effective_from": upload.field("effective_from") ?? "",
+                            "effective_until": upload.field("effective_until") ?? ""]
+                ) { id in
                     guard let action = upload.field("action") else { throw Problem.invalid("action", "required", "Choose an action.") }
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
                     _ = try await applications.addEvidence(id, action: action, evidence, context: change(session, context))
@@ -76,7 +85,9 @@ struct WorkflowPages {
         }
         router.post("/applications/:application/evidence-url") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
+                try await applicationAction(
+                    context, session, notice: "evidence-added", anchor: fields["action"].map { "action-\($0)" }, draft: fields
+                ) { id in
                     guard let action = fields["action"] else { throw Problem.invalid("action", "required", "Choose an action.") }
                     var checks = FieldChecks()
                     let url = checks.url("url", fields["url"])
@@ -91,14 +102,14 @@ struct WorkflowPages {
         }
         router.post("/applications/:application/submit") { request, context in
             try await form(request, context, roles: [.applicant, .admin]) { session, fields in
-                try await applicationAction(context, session) { id in
+                try await applicationAction(context, session, notice: "submitted") { id in
                     _ = try await applications.submit(id, expectedVersion: Int(fields["version"] ?? "") ?? 0, context: change(session, context))
                 }
             }
         }
         router.post("/applications/:application/comments") { request, context in
             try await form(request, context, roles: [.applicant, .admin, .auditor]) { session, fields in
-                try await applicationAction(context, session, permission: .commentOnApplication) { id in
+                try await applicationAction(context, session, permission: .commentOnApplication, notice: "comment-added", anchor: "comments", draft: fields) { id in
                     let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     guard (1...10_000).contains(body.count) else {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
@@ -110,22 +121,24 @@ struct WorkflowPages {
         }
 
         router.get("/queue") { request, context in
-            try await page(context, roles: [.auditor, .admin]) { session in try await queuePage(request, session, error: nil, status: .ok) }
+            try await page(context, roles: [.auditor, .admin]) { session in
+                try await queuePage(request, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
+            }
         }
         router.post("/queue/:item/claim") { request, context in
             try await form(request, context, roles: [.auditor, .admin]) { session, _ in
                 let id = try context.parameters.uuid("item")
                 do {
                     _ = try await reviews.claim(id, reviewer: try await reviews.reviewer(session.actor), context: change(session, context))
-                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
+                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())?notice=claimed")
                 } catch {
-                    return try await queuePage(request, session, error: Self.message(error), status: Self.status(error))
+                    return try await queuePage(request, session, now: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
-        router.get("/review/:item") { _, context in
+        router.get("/review/:item") { request, context in
             try await page(context, roles: [.auditor, .admin]) { session in
-                try await reviewPage(try context.parameters.uuid("item"), session, error: nil, status: .ok)
+                try await reviewPage(try context.parameters.uuid("item"), session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.post("/review/:item/decision") { request, context in
@@ -146,9 +159,9 @@ struct WorkflowPages {
                         id, decision: decision, actionComments: comments, reasons: String(reasons.prefix(20_000)),
                         reviewer: try await reviews.reviewer(session.actor), context: change(session, context)
                     )
-                    return WebRoutes.redirect(to: "/queue")
+                    return WebRoutes.redirect(to: "/queue?notice=decision-recorded")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, now: context.now, error: Self.message(error), status: Self.status(error), draft: fields)
                 }
             }
         }
@@ -157,9 +170,9 @@ struct WorkflowPages {
                 let id = try context.parameters.uuid("item")
                 do {
                     _ = try await reviews.release(id, by: session.actor, context: change(session, context))
-                    return WebRoutes.redirect(to: "/queue")
+                    return WebRoutes.redirect(to: "/queue?notice=released")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, now: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
@@ -175,9 +188,9 @@ struct WorkflowPages {
                     let item = try await reviews.item(id)
                     _ = try await applications.addComment(
                         to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
-                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
+                    return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())?notice=comment-added#comments")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, now: context.now, error: Self.message(error), status: Self.status(error), draft: fields)
                 }
             }
         }
@@ -193,171 +206,6 @@ struct WorkflowPages {
                 return try pages.render("conflicts", model)
             }
         }
-    }
-
-    // MARK: Pages
-
-    func applicationsPage(_ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let memberOf: [Participant]
-        if session.user.role == .admin {
-            memberOf = try await participants.list(filter: ParticipantFilter(), limit: 200, cursor: nil).items
-        } else {
-            var found: [Participant] = []
-            for id in session.actor.memberships.keys { found.append(try await participants.get(id)) }
-            memberOf = found.sorted { $0.displayName < $1.displayName }
-        }
-        var rows: [[String: Any]] = []
-        for participant in memberOf {
-            let list = try await applications.list(participants: [participant.id], state: nil, program: nil, limit: 50, cursor: nil).items
-            var entries: [[String: Any]] = []
-            for application in list {
-                let missing = application.state.isEditable ? try await applications.detail(application.id).missing.count : 0
-                entries.append([
-                    "id": application.id.uuidString.lowercased(), "program": application.program, "tier": application.tier.rawValue,
-                    "catalogVersion": application.catalogVersion, "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "),
-                    "missing": application.state.isEditable ? (missing == 0 ? "nothing" : "\(missing) item(s)") : "",
-                ])
-            }
-            rows.append([
-                "id": participant.id.uuidString.lowercased(), "name": participant.displayName, "country": participant.country,
-                "programs": participant.programs.joined(separator: ", "), "programOptions": participant.programs, "applications": entries,
-                "hasApplications": !entries.isEmpty,
-            ])
-        }
-        var model = Pages.frame(session)
-        model["participants"] = rows
-        model["error"] = error
-        return try pages.render("applications", model, status: status)
-    }
-
-    func applicationPage(_ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let detail = try await applications.detail(id)
-        let application = detail.application
-        let catalog = try await catalogs.version(application.catalogVersion, of: application.program).document
-        let committed = Dictionary(uniqueKeysWithValues: detail.commitments.map { ($0.actionCode, $0) })
-        let editable = application.state.isEditable && session.actor.memberships[application.participantID] != nil
-        let actions: [[String: Any]] = catalog.actions(at: application.tier).map { action in
-            let commitment = committed[action.code]
-            let evidence = (commitment?.evidence ?? []).map(Self.evidenceRow)
-            let current = (commitment?.evidence ?? []).filter { $0.supersededBy == nil }.map { item -> [String: String] in
-                ["id": item.id.uuidString.lowercased(), "label": item.fileName ?? item.url ?? String((item.text ?? "").prefix(40))]
-            }
-            return [
-                "code": action.code, "title": action.title, "mandatory": action.isMandatory(at: application.tier),
-                "evidenceKinds": action.evidence.map(\.rawValue).joined(separator: ", "), "committed": commitment != nil,
-                "statement": commitment?.statement ?? "", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
-                "currentEvidence": current, "hasCurrentEvidence": !current.isEmpty, "expectsURL": action.evidence.contains(.url),
-            ]
-        }
-        var model = Pages.frame(session)
-        model.merge([
-            "id": application.id.uuidString.lowercased(), "applicationID": application.id.uuidString.lowercased(),
-            "participant": application.participantName,
-            "program": application.program, "tier": application.tier.rawValue, "catalogVersion": application.catalogVersion,
-            "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "), "round": application.round, "version": application.version,
-            "certificationID": detail.certificationID?.uuidString.lowercased() as Any, "editable": editable,
-            "missing": detail.missing.map { ["message": $0.message] }, "hasMissing": !detail.missing.isEmpty, "actions": actions,
-            "comments": try await commentRows(application.id, includeInternal: session.user.role != .applicant), "error": error as Any,
-        ]) { $1 }
-        return try pages.render("application", model, status: status)
-    }
-
-    func queuePage(_ request: Request, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        var filter = QueueFilter()
-        filter.program = request.query("program")
-        filter.tier = request.query("tier").flatMap(Tier.init(rawValue:))
-        filter.status = request.query("status").flatMap { ["open", "awaiting_second", "flagged", "closed"].contains($0) ? $0 : nil }
-        filter.claimedBy = request.query("mine") == "true" ? session.user.id : nil
-        filter.unassigned = request.query("unassigned") == "true"
-        filter.overdue = request.query("overdue") == "true"
-        if let sort = request.query("sort"), let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))) {
-            filter.sort = column
-            filter.descending = sort.hasPrefix("-")
-        }
-        let items = try await reviews.queue(filter, limit: 200)
-        let now = Date()
-        func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
-        let kept = request.uri.queryParameters.filter { $0.key != "sort" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
-        /// Each column header sorts by its column, and flips the order when it is already the one.
-        func sortLink(_ column: QueueSort) -> [String: String] {
-            let flip = filter.sort == column && !filter.descending
-            let arrow = filter.sort == column ? (filter.descending ? " ↓" : " ↑") : ""
-            return ["href": "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), "arrow": arrow]
-        }
-        var model = Pages.frame(session)
-        model.merge([
-            "items": items.map { item -> [String: Any] in
-                let heldByMe = item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > now
-                let free = item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now
-                return [
-                    "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
-                    "status": item.status.replacingOccurrences(of: "_", with: " "), "due": Pages.time(item.dueAt), "overdue": item.overdue,
-                    "holder": free ? "" : (item.claimedByName ?? ""), "claimable": free && item.status != "closed", "mine": heldByMe,
-                ]
-            },
-            "programs": try await catalogs.programs().map { program -> [String: Any] in
-                ["code": program.code, "selected": program.code == filter.program]
-            },
-            "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "selected": tier == filter.tier] },
-            "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in
-                ["code": status, "selected": status == filter.status]
-            },
-            "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
-            "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier),
-            "sortStatus": sortLink(.status),
-            "sortDue": sortLink(.due), "error": error as Any,
-        ]) { $1 }
-        return try pages.render("queue", model, status: status)
-    }
-
-    func reviewPage(_ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let item = try await reviews.item(id)
-        let detail = try await applications.detail(item.applicationID)
-        let decisions = try await reviews.decisions(ofApplication: item.applicationID).filter { $0.round == item.round }
-        var model = Pages.frame(session)
-        model.merge([
-            "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
-            "round": item.round, "catalogVersion": detail.application.catalogVersion,
-            "state": detail.application.state.rawValue.replacingOccurrences(of: "_", with: " "),
-            "status": item.status.replacingOccurrences(of: "_", with: " "),
-            "due": Pages.time(item.dueAt), "overdue": item.overdue,
-            "holding": item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > Date(),
-            "decisions": decisions.map {
-                [
-                    "reviewer": $0.reviewerName, "role": $0.reviewerRole, "decision": $0.decision.rawValue.replacingOccurrences(of: "_", with: " "),
-                    "reasons": $0.reasons.isEmpty ? nil : $0.reasons,
-                ] as [String: Any?]
-            },
-            "hasDecisions": !decisions.isEmpty,
-            "commitments": detail.commitments.map { commitment -> [String: Any] in
-                let evidence = commitment.evidence.map(Self.evidenceRow)
-                return [
-                    "code": commitment.actionCode, "title": commitment.actionTitle, "statement": commitment.statement, "evidence": evidence,
-                    "hasEvidence": !evidence.isEmpty,
-                ]
-            },
-            "comments": try await commentRows(item.applicationID, includeInternal: true), "error": error as Any,
-        ]) { $1 }
-        return try pages.render("review", model, status: status)
-    }
-
-    func commentRows(_ application: UUID, includeInternal: Bool) async throws -> [[String: Any]] {
-        try await applications.comments(of: application, includeInternal: includeInternal).map { comment in
-            [
-                "author": comment.authorName, "role": comment.authorRole, "at": Pages.time(comment.createdAt), "body": comment.body,
-                "internal": comment.isInternal,
-            ]
-        }
-    }
-
-    static func evidenceRow(_ evidence: Evidence) -> [String: Any] {
-        [
-            "id": evidence.id.uuidString.lowercased(), "fileName": evidence.fileName as Any, "url": evidence.url as Any, "text": evidence.text as Any,
-            "effectiveFrom": evidence.effectiveFrom, "effectiveUntil": evidence.effectiveUntil ?? "open", "sha256": evidence.sha256 ?? "",
-            "size": evidence.sizeBytes.map(String.init) ?? "", "type": evidence.sniffedType ?? evidence.kind,
-            "superseded": evidence.supersededBy != nil,
-            "uploadedAt": Pages.time(evidence.uploadedAt),
-        ]
     }
 
     // MARK: Plumbing
@@ -403,15 +251,16 @@ struct WorkflowPages {
     /// Runs a change on the application in the path and shows the application again: the
     /// result on success, the page with the refusal otherwise.
     func applicationAction(
-        _ context: AppRequestContext, _ session: BrowserSession, permission: Permission = .editApplication, _ change: (UUID) async throws -> Void
+        _ context: AppRequestContext, _ session: BrowserSession, permission: Permission = .editApplication, notice: String,
+        anchor: String? = nil, draft: [String: String] = [:], _ change: (UUID) async throws -> Void
     ) async throws -> Response {
         let id = try context.parameters.uuid("application")
         try Self.require(session, permission, try await applications.participant(ofApplication: id))
         do {
             try await change(id)
-            return WebRoutes.redirect(to: "/applications/\(id.uuidString.lowercased())")
+            return WebRoutes.redirect(to: "/applications/\(id.uuidString.lowercased())?notice=\(notice)" + (anchor.map { "#\($0)" } ?? ""))
         } catch {
-            return try await applicationPage(id, session, error: Self.message(error), status: Self.status(error))
+            return try await applicationPage(id, session, now: context.now, error: Self.message(error), status: Self.status(error), draft: draft)
         }
     }
 
