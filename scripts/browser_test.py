@@ -330,6 +330,9 @@ def main():
         except Failure as failure:
             print(f"FAILED: {failure}")
             sys.exit(1)
+        except Exception as error:  # selenium's: its message without the driver's stack
+            print(f"FAILED: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+            sys.exit(1)
     print(f"browser test passed: {checks} checks in {time.time() - started:.1f} s")
 
 

@@ -82,7 +82,10 @@ struct PagesTests {
             let started = try await Self.post(
                 api, "/applications", applicant, ["csrf": csrf, "participant_id": fixture.own.id.uuidString, "program": "netops", "tier": "plus"])
             #expect(started.status == 303)
-            let location = try #require(started.headers[.location])
+            let redirect = try #require(started.headers[.location])
+            // The new application, with a notice that says it was started.
+            #expect(redirect.hasSuffix("?notice=application-created"))
+            let location = String(redirect.prefix { $0 != "?" })
             for action in [
                 "netops.1", "netops.2", "netops.3", "netops.4", "netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki",
                 "netops.plus.noc-24x7", "netops.plus.spoofer",

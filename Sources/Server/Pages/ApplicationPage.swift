@@ -31,7 +31,7 @@ extension WorkflowPages {
             let mine = draftAction == action.code
             let feedback = decisions.reversed().compactMap { decision -> [String: Any]? in
                 guard let text = decision.actionComments[action.code] else { return nil }
-                return ["reviewer": decision.reviewerName, "review": decision.round + 1, "text": text]
+                return ["reviewer": decision.reviewerName, "review": decision.round, "text": text]
             }
             let mandatory = action.isMandatory(at: application.tier)
             return [
@@ -40,8 +40,8 @@ extension WorkflowPages {
                 "statement": mine ? (draft["statement"] ?? commitment?.statement ?? "") : (commitment?.statement ?? ""),
                 "evidence": evidence, "hasEvidence": !evidence.isEmpty, "expectsDocument": action.evidence.contains(.document),
                 "currentEvidence": current, "hasCurrentEvidence": !current.isEmpty, "expectsURL": action.evidence.contains(.url),
-                "url": mine ? draft["url"] ?? "" : "", "from": mine ? draft["effective_from"] ?? "" : "",
-                "until": mine ? draft["effective_until"] ?? "" : "", "feedback": feedback, "hasFeedback": !feedback.isEmpty,
+                "draftURL": mine ? draft["url"] ?? "" : "", "draftFrom": mine ? draft["effective_from"] ?? "" : "",
+                "draftUntil": mine ? draft["effective_until"] ?? "" : "", "feedback": feedback, "hasFeedback": !feedback.isEmpty,
                 "needsStatement": action.evidence.contains(.statement),
             ]
         }
@@ -73,7 +73,7 @@ extension WorkflowPages {
         let rounds = Dictionary(grouping: decisions, by: \.round)
         return rounds.keys.sorted(by: >).map { round in
             [
-                "review": round + 1,
+                "review": round,
                 "decisions": (rounds[round] ?? []).map { decision -> [String: Any] in
                     [
                         "reviewer": decision.reviewerName, "decision": PageWords.decision(decision.decision),

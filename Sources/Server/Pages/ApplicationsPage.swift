@@ -36,7 +36,7 @@ extension WorkflowPages {
                     "id": application.id.uuidString.lowercased(), "program": names[application.program] ?? application.program,
                     "tier": PageWords.tier(application.tier), "state": PageWords.state(application.state, certified: certification != nil),
                     "certified": certification != nil, "validUntil": PageWords.day(certification?.validUntil),
-                    "missing": application.state.isEditable ? (missing == 0 ? "ready to submit" : "\(missing) to do before submitting") : "",
+                    "missing": (application.state.isEditable ? (missing == 0 ? "ready to submit" : "\(missing) to do before submitting") : nil) as Any,
                     "open": !application.state.isFinal,
                 ])
             }

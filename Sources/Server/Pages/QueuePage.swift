@@ -42,7 +42,7 @@ extension WorkflowPages {
             rows.append([
                 "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": names[item.program] ?? item.program,
                 "tier": PageWords.tier(item.tier), "status": PageWords.queueStatus(item.status), "due": Pages.time(item.dueAt),
-                "overdue": item.overdue, "holder": live ? (item.claimedByName ?? "") : "",
+                "overdue": item.overdue, "holder": (live ? item.claimedByName : nil) as Any,
                 "claimable": try await mayClaim(item, session, now: now), "mine": live && item.claimedBy == session.user.id,
             ])
         }

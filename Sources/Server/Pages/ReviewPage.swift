@@ -26,7 +26,7 @@ extension WorkflowPages {
         model.merge([
             "id": item.id.uuidString.lowercased(), "applicationID": item.applicationID.uuidString.lowercased(),
             "participant": item.participantName, "program": names[item.program] ?? item.program, "tier": PageWords.tier(item.tier),
-            "review": item.round + 1, "state": PageWords.state(detail.application.state, certified: detail.certificationID != nil),
+            "review": item.round, "state": PageWords.state(detail.application.state, certified: detail.certificationID != nil),
             "status": PageWords.queueStatus(item.status), "due": Pages.time(item.dueAt), "overdue": item.overdue,
             "holder": (holding || item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now ? nil : item.claimedByName) as Any,
             "holding": holding, "claimable": claimable, "closed": item.status == "closed",
@@ -36,7 +36,7 @@ extension WorkflowPages {
                 let evidence = commitment.evidence.map(Self.evidenceRow)
                 let earlier = decisions.reversed().compactMap { decision -> [String: Any]? in
                     guard let text = decision.actionComments[commitment.actionCode] else { return nil }
-                    return ["reviewer": decision.reviewerName, "review": decision.round + 1, "text": text]
+                    return ["reviewer": decision.reviewerName, "review": decision.round, "text": text]
                 }
                 return [
                     "code": commitment.actionCode, "title": commitment.actionTitle, "description": descriptions[commitment.actionCode] ?? "",
@@ -45,7 +45,7 @@ extension WorkflowPages {
                 ]
             },
             "approveChecked": draft["decision"] == "approve", "changesChecked": draft["decision"] == "request_changes",
-            "rejectChecked": draft["decision"] == "reject", "reasons": draft["reasons"] ?? "", "commentDraft": draft["body"] ?? "",
+            "rejectChecked": draft["decision"] == "reject", "reasonsDraft": draft["reasons"] ?? "", "commentDraft": draft["body"] ?? "",
             "comments": try await commentRows(item.applicationID, includeInternal: true), "error": error as Any,
             "notice": PageWords.notice(notice) as Any,
         ]) { $1 }
