@@ -12,7 +12,12 @@ struct Pages: Sendable {
     static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts"]
 
     func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let page = templates.render(Self.present(model) ?? [:], withTemplate: template) else {
+        try render(template, rendering: Self.present(model) ?? [:], status: status)
+    }
+
+    /// The page from `object`: a dictionary or a typed model, read by the template through reflection.
+    func render(_ template: String, rendering object: Any, status: HTTPResponse.Status) throws -> Response {
+        guard let page = templates.render(object, withTemplate: template) else {
             throw AssetError(description: "template \(template) failed")
         }
         var fields = HTTPFields()

@@ -4,6 +4,45 @@ import HTTPTypes
 import Hummingbird
 import Store
 
+/// The applicant's dashboard as its template reads it.
+struct ApplicationsPageModel: Encodable, Sendable {
+    struct Participant: Encodable, Sendable {
+        let id: String
+        let name: String
+        let country: String
+        let programs: String
+        let programOptions: [ProgramOption]
+        let canStart: Bool
+        let applications: [Application]
+        let hasApplications: Bool
+        let openPrograms: [OpenProgram]
+    }
+    struct ProgramOption: Encodable, Sendable {
+        let code: String
+        let name: String
+        let selected: Bool
+    }
+    struct Application: Encodable, Sendable {
+        let id: String
+        let program: String
+        let tier: String
+        let state: String
+        let certified: Bool
+        let validUntil: String
+        let missing: String?
+    }
+    struct OpenProgram: Encodable, Sendable {
+        let id: String
+        let name: String
+    }
+
+    let csrf: String?
+    let links: [NavLink]
+    let participants: [Participant]
+    let error: String?
+    let notice: String?
+}
+
 extension WorkflowPages {
     /// The applicant's dashboard: each participant they belong to, its applications (certified
     /// ones with their valid-until date), and a form to start one for a program without an open
@@ -23,40 +62,33 @@ extension WorkflowPages {
         let certifications = Dictionary(
             try await reviews.certifications(participants: Set(memberOf.map(\.id)), limit: 1000).map { ($0.applicationID, $0) },
             uniquingKeysWith: { first, _ in first })
-        var rows: [[String: Any]] = []
+        var rows: [ApplicationsPageModel.Participant] = []
         for participant in memberOf {
             let list = try await applications.list(participants: [participant.id], state: nil, program: nil, limit: 50, cursor: nil).items
-            var entries: [[String: Any]] = []
-            var open: Set<String> = []
+            var entries: [ApplicationsPageModel.Application] = []
             for application in list {
-                if !application.state.isFinal { open.insert(application.program) }
                 let certification = certifications[application.id].flatMap { ["active", "warned"].contains($0.status) ? $0 : nil }
                 let missing = application.state.isEditable ? try await applications.detail(application.id).missing.count : 0
-                entries.append([
-                    "id": application.id.uuidString.lowercased(), "program": names[application.program] ?? application.program,
-                    "tier": PageWords.tier(application.tier), "state": PageWords.state(application.state, certified: certification != nil),
-                    "certified": certification != nil, "validUntil": PageWords.day(certification?.validUntil),
-                    "missing": (application.state.isEditable ? (missing == 0 ? "ready to submit" : "\(missing) to do before submitting") : nil) as Any,
-                    "open": !application.state.isFinal,
-                ])
+                entries.append(
+                    .init(
+                        id: application.id.uuidString.lowercased(), program: names[application.program] ?? application.program,
+                        tier: PageWords.tier(application.tier), state: PageWords.state(application.state, certified: certification != nil),
+                        certified: certification != nil, validUntil: PageWords.day(certification?.validUntil),
+                        missing: application.state.isEditable ? (missing == 0 ? "ready to submit" : "\(missing) to do before submitting") : nil))
             }
-            let startable = participant.programs.filter { !open.contains($0) }
-            rows.append([
-                "id": participant.id.uuidString.lowercased(), "name": participant.displayName, "country": participant.country,
-                "programs": participant.programs.map { names[$0] ?? $0 }.joined(separator: ", "),
-                "programOptions": startable.map { code -> [String: Any] in
-                    ["code": code, "name": names[code] ?? code, "selected": draft["program"] == code]
-                },
-                "canStart": !startable.isEmpty, "applications": entries, "hasApplications": !entries.isEmpty,
-                "openPrograms": list.filter { !$0.state.isFinal }.map { application -> [String: Any] in
-                    ["id": application.id.uuidString.lowercased(), "name": names[application.program] ?? application.program]
-                },
-            ])
+            let open = list.filter { !$0.state.isFinal }
+            let startable = participant.programs.filter { code in !open.contains { $0.program == code } }
+            rows.append(
+                .init(
+                    id: participant.id.uuidString.lowercased(), name: participant.displayName, country: participant.country,
+                    programs: participant.programs.map { names[$0] ?? $0 }.joined(separator: ", "),
+                    programOptions: startable.map { .init(code: $0, name: names[$0] ?? $0, selected: draft["program"] == $0) },
+                    canStart: !startable.isEmpty, applications: entries, hasApplications: !entries.isEmpty,
+                    openPrograms: open.map { .init(id: $0.id.uuidString.lowercased(), name: names[$0.program] ?? $0.program) }))
         }
-        var model = Pages.frame(session)
-        model["participants"] = rows
-        model["error"] = error
-        model["notice"] = PageWords.notice(notice)
-        return try pages.render("applications", model, status: status)
+        let frame = PageFrame(session)
+        let model = ApplicationsPageModel(
+            csrf: frame.csrf, links: frame.links, participants: rows, error: error, notice: PageWords.notice(notice))
+        return try pages.render("applications", model: model, status: status)
     }
 }

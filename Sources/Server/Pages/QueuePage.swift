@@ -4,6 +4,45 @@ import HTTPTypes
 import Hummingbird
 import Store
 
+/// The auditors' queue as its template reads it.
+struct QueuePageModel: Encodable, Sendable {
+    struct Item: Encodable, Sendable {
+        let id: String
+        let participant: String
+        let program: String
+        let tier: String
+        let status: String
+        let due: String
+        let overdue: Bool
+        let holder: String?
+        let claimable: Bool
+        let mine: Bool
+    }
+    struct Option: Encodable, Sendable {
+        let code: String
+        let name: String
+        let selected: Bool
+    }
+    struct SortLink: Encodable, Sendable {
+        let href: String
+        let label: String
+        let arrow: String
+    }
+
+    let csrf: String?
+    let links: [NavLink]
+    let items: [Item]
+    let programs: [Option]
+    let tiers: [Option]
+    let statuses: [Option]
+    let mine: Bool
+    let unassigned: Bool
+    let overdue: Bool
+    let sorts: [SortLink]
+    let error: String?
+    let notice: String?
+}
+
 extension WorkflowPages {
     /// The auditors' queue: filters in words, one card per item with Open (always) and Claim
     /// (when the reviewer may take it), sortable by column.
@@ -28,41 +67,34 @@ extension WorkflowPages {
         func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
         let kept = request.uri.queryParameters.filter { $0.key != "sort" && $0.key != "notice" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
         /// Each sort link sorts by its column, and flips the order when it is already the one.
-        func sortLink(_ column: QueueSort, _ label: String) -> [String: String] {
+        func sortLink(_ column: QueueSort, _ label: String) -> QueuePageModel.SortLink {
             let flip = filter.sort == column && !filter.descending
-            let arrow = filter.sort == column ? (filter.descending ? " ↓" : " ↑") : ""
-            return [
-                "href": "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), "label": label,
-                "arrow": arrow,
-            ]
+            return QueuePageModel.SortLink(
+                href: "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), label: label,
+                arrow: filter.sort == column ? (filter.descending ? " ↓" : " ↑") : "")
         }
-        var rows: [[String: Any]] = []
+        var rows: [QueuePageModel.Item] = []
         for item in items {
             let live = item.claimedBy != nil && (item.claimExpiresAt ?? .distantPast) > now
-            rows.append([
-                "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": names[item.program] ?? item.program,
-                "tier": PageWords.tier(item.tier), "status": PageWords.queueStatus(item.status), "due": Pages.time(item.dueAt),
-                "overdue": item.overdue, "holder": (live ? item.claimedByName : nil) as Any,
-                "claimable": try await mayClaim(item, session, now: now), "mine": live && item.claimedBy == session.user.id,
-            ])
+            rows.append(
+                QueuePageModel.Item(
+                    id: item.id.uuidString.lowercased(), participant: item.participantName, program: names[item.program] ?? item.program,
+                    tier: PageWords.tier(item.tier), status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
+                    overdue: item.overdue, holder: live ? item.claimedByName : nil, claimable: try await mayClaim(item, session, now: now),
+                    mine: live && item.claimedBy == session.user.id))
         }
-        var model = Pages.frame(session)
-        model.merge([
-            "items": rows,
-            "programs": programs.map { program -> [String: Any] in
-                ["code": program.code, "name": program.name, "selected": program.code == filter.program]
-            },
-            "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "name": PageWords.tier(tier), "selected": tier == filter.tier] },
-            "statuses": statuses.map { (status: String) -> [String: Any] in
-                ["code": status, "name": PageWords.queueStatus(status), "selected": status == filter.status]
-            },
-            "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
-            "sorts": [
+        let frame = PageFrame(session)
+        let model = QueuePageModel(
+            csrf: frame.csrf, links: frame.links, items: rows,
+            programs: programs.map { .init(code: $0.code, name: $0.name, selected: $0.code == filter.program) },
+            tiers: Tier.allCases.map { .init(code: $0.rawValue, name: PageWords.tier($0), selected: $0 == filter.tier) },
+            statuses: statuses.map { .init(code: $0, name: PageWords.queueStatus($0), selected: $0 == filter.status) },
+            mine: filter.claimedBy != nil, unassigned: filter.unassigned, overdue: filter.overdue,
+            sorts: [
                 sortLink(.due, "due date"), sortLink(.participant, "participant"), sortLink(.program, "program"), sortLink(.tier, "level"),
                 sortLink(.status, "status"),
             ],
-            "error": error as Any, "notice": PageWords.notice(notice) as Any,
-        ]) { $1 }
-        return try pages.render("queue", model, status: status)
+            error: error, notice: PageWords.notice(notice))
+        return try pages.render("queue", model: model, status: status)
     }
 }
