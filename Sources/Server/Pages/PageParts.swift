@@ -6,23 +6,12 @@ import Store
 
 extension WorkflowPages {
     /// An application's comments, internal notes only for staff.
-    func commentRows(_ application: UUID, includeInternal: Bool) async throws -> [[String: Any]] {
+    func commentRows(_ application: UUID, includeInternal: Bool) async throws -> [CommentRow] {
         try await applications.comments(of: application, includeInternal: includeInternal).map { comment in
-            [
-                "author": comment.authorName, "role": comment.authorRole, "at": Pages.time(comment.createdAt), "body": comment.body,
-                "internal": comment.isInternal,
-            ]
+            CommentRow(
+                author: comment.authorName, role: comment.authorRole, at: Pages.time(comment.createdAt), body: comment.body,
+                internal: comment.isInternal)
         }
-    }
-
-    static func evidenceRow(_ evidence: Evidence) -> [String: Any] {
-        [
-            "id": evidence.id.uuidString.lowercased(), "fileName": evidence.fileName as Any, "url": evidence.url as Any, "text": evidence.text as Any,
-            "effectiveFrom": evidence.effectiveFrom, "effectiveUntil": evidence.effectiveUntil ?? "open", "sha256": evidence.sha256 ?? "",
-            "size": evidence.sizeBytes.map(String.init) ?? "", "type": evidence.sniffedType ?? evidence.kind,
-            "superseded": evidence.supersededBy != nil,
-            "uploadedAt": Pages.time(evidence.uploadedAt),
-        ]
     }
 }
 
