@@ -16,16 +16,23 @@ struct PageFrame: Encodable, Sendable {
     let links: [NavLink]
 
     init(_ session: BrowserSession?) {
-        let frame = Pages.frame(session)
-        csrf = frame["csrf"] as? String
-        links = (frame["links"] as? [[String: String]] ?? []).map { NavLink(href: $0["href"] ?? "", label: $0["label"] ?? "") }
-    }
-}
-
-extension Pages {
-    /// Renders a typed page model: its stored properties are what the template reads (a nil one
-    /// is absent).
-    func render<Model: Encodable>(_ template: String, model: Model, status: HTTPResponse.Status = .ok) throws -> Response {
-        try render(template, rendering: model as Any, status: status)
+        guard let session else {
+            csrf = nil
+            links = []
+            return
+        }
+        var links = [NavLink(href: "/", label: "Account")]
+        switch session.user.role {
+        case .applicant: links.append(NavLink(href: "/applications", label: "Applications"))
+        case .auditor: links.append(NavLink(href: "/queue", label: "Review queue"))
+        case .admin:
+            links += [
+                NavLink(href: "/applications", label: "Applications"), NavLink(href: "/queue", label: "Review queue"),
+                NavLink(href: "/admin/conflicts", label: "Conflicts"),
+            ]
+        case .enterprise: break
+        }
+        csrf = session.csrfToken
+        self.links = links
     }
 }

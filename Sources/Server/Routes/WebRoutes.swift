@@ -145,7 +145,8 @@ struct WebRoutes {
 
     func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status, next: String? = nil) throws -> Response {
         let token = csrf ?? Secrets.random()
-        var response = try html("login", ["loginCSRF": token, "email": email, "error": error as Any, "next": next as Any], status: status)
+        var response = try Pages(templates: templates).render(
+            "login", model: LoginPageModel(loginCSRF: token, email: email, error: error, next: next), status: status)
         response.setCookie(
             Cookie(
                 name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true,
@@ -156,33 +157,27 @@ struct WebRoutes {
     func renderHome(
         _ session: BrowserSession, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
     ) async throws -> Response {
-        var rows: [[String: Any]] = []
+        var rows: [HomePageModel.Membership] = []
         for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             guard let participant = try? await participants.get(id) else { continue }
-            rows.append([
-                "name": participant.displayName, "country": participant.country, "programs": participant.programs.joined(separator: ", "),
-                "role": role.rawValue,
-            ])
+            rows.append(
+                .init(
+                    name: participant.displayName, country: participant.country, programs: participant.programs.joined(separator: ", "),
+                    role: role.rawValue))
         }
         let formatter = ISO8601DateFormatter()
-        let tokens: [[String: Any]] = try await users.tokens(of: session.user.id).map { token in
-            [
-                "name": token.name, "prefix": token.displayPrefix, "scopes": token.scopes.map(\.rawValue).joined(separator: ", "),
-                "created": formatter.string(from: token.createdAt), "lastUsed": token.lastUsedAt.map(formatter.string(from:)) ?? "never",
-                "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active",
-            ]
+        let tokens = try await users.tokens(of: session.user.id).map { token in
+            HomePageModel.Token(
+                name: token.name, prefix: token.displayPrefix, scopes: token.scopes.map(\.rawValue).joined(separator: ", "),
+                created: formatter.string(from: token.createdAt), lastUsed: token.lastUsedAt.map(formatter.string(from:)) ?? "never",
+                state: token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active")
         }
-        var page = Pages.frame(session)
-        page.merge([
-            "user": ["displayName": session.user.displayName, "email": session.user.email], "role": session.user.role.rawValue,
-            "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens, "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
-            "error": message as Any,
-        ]) { $1 }
-        return try html("home", page, status: status ?? (newToken == nil ? .ok : .created))
-    }
-
-    func html(_ template: String, _ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
-        try Pages(templates: templates).render(template, object, status: status)
+        let frame = PageFrame(session)
+        let model = HomePageModel(
+            csrf: frame.csrf, links: frame.links, user: .init(displayName: session.user.displayName, email: session.user.email),
+            role: session.user.role.rawValue, participants: rows, hasParticipants: !rows.isEmpty, tokens: tokens, hasTokens: !tokens.isEmpty,
+            newToken: newToken.map { .init(name: $0["name"] ?? "", secret: $0["secret"] ?? "") }, error: message)
+        return try Pages(templates: templates).render("home", model: model, status: status ?? (newToken == nil ? .ok : .created))
     }
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {

@@ -195,16 +195,7 @@ struct WorkflowPages {
             }
         }
         router.get("/admin/conflicts") { _, context in
-            try await page(context, roles: [.admin]) { session in
-                var model = Pages.frame(session)
-                model["affiliations"] = try await reviews.affiliations(of: nil).map { affiliation -> [String: Any] in
-                    [
-                        "auditor": affiliation.auditorName, "participant": affiliation.participantName, "relation": affiliation.relation,
-                        "from": affiliation.validFrom, "until": affiliation.validUntil ?? "", "declared": Pages.day(affiliation.declaredAt),
-                    ]
-                }
-                return try pages.render("conflicts", model)
-            }
+            try await page(context, roles: [.admin]) { session in try await conflictsPage(session) }
         }
     }
 
