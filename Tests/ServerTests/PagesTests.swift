@@ -169,7 +169,8 @@ struct PagesTests {
             let applicantContext = ChangeContext(actor: try await users.actor(for: fixture.applicant.user.id), requestID: nil)
             let auditor = try #require(try await users.actor(for: fixture.auditor.user.id))
             let application = try await fixture.db.pool.transaction { connection in
-                try await applications.create(participant: fixture.own.id, program: "netops", tier: .baseline, context: applicantContext, on: connection)
+                try await applications.create(
+                    participant: fixture.own.id, program: "netops", tier: .baseline, context: applicantContext, on: connection)
             }
             _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Filters.", context: applicantContext)
             _ = try await applications.addEvidence(
@@ -202,7 +203,8 @@ struct PagesTests {
             #expect(decisions.count == 1 && decisions[0]["reasons"] as? String == "The statement is too short.")
             #expect((decisions[0]["action_comments"] as? [String: String])?["netops.1"] == "Describe the filters on customer sessions.")
 
-            let review = try await api.call(.get, "/review/\(item.id.uuidString.lowercased())", headers: try await Self.cookie(fixture, .auditor)).text
+            let review = try await api.call(.get, "/review/\(item.id.uuidString.lowercased())", headers: try await Self.cookie(fixture, .auditor))
+                .text
             #expect(review.contains(#"id="history""#) && review.contains("Describe the filters on customer sessions."))
         }
     }

@@ -60,7 +60,8 @@ struct WebRoutes {
             let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
             guard !email.isEmpty, email.count <= 254, let password = form.password, !password.isEmpty, password.utf8.count <= 1024 else {
                 return try renderLogin(
-                    csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent, next: PageWords.safeNext(form.next))
+                    csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent,
+                    next: PageWords.safeNext(form.next))
             }
             let address = Self.clientAddress(request, context)
             let attempt = ChangeContext.anonymous(requestID: context.requestID)

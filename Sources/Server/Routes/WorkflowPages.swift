@@ -35,7 +35,8 @@ struct WorkflowPages {
                         participant: participant, program: fields["program"] ?? "", tier: tier, context: change(session, context))
                     return WebRoutes.redirect(to: "/applications/\(created.id.uuidString.lowercased())?notice=application-created")
                 } catch {
-                    return try await applicationsPage(session, now: context.now, error: Self.message(error), status: Self.status(error), draft: fields)
+                    return try await applicationsPage(
+                        session, now: context.now, error: Self.message(error), status: Self.status(error), draft: fields)
                 }
             }
         }
@@ -74,8 +75,10 @@ struct WorkflowPages {
                 try Pages.checkCSRF(upload.field("csrf"), session)
                 return try await applicationAction(
                     context, session, notice: "evidence-added", anchor: upload.field("action").map { "action-\($0)" },
-                    draft: ["action": upload.field("action") ?? "", "effective_from": upload.field("effective_from") ?? "",
-                            "effective_until": upload.field("effective_until") ?? ""]
+                    draft: [
+                        "action": upload.field("action") ?? "", "effective_from": upload.field("effective_from") ?? "",
+                        "effective_until": upload.field("effective_until") ?? "",
+                    ]
                 ) { id in
                     guard let action = upload.field("action") else { throw Problem.invalid("action", "required", "Choose an action.") }
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
@@ -109,7 +112,9 @@ struct WorkflowPages {
         }
         router.post("/applications/:application/comments") { request, context in
             try await form(request, context, roles: [.applicant, .admin, .auditor]) { session, fields in
-                try await applicationAction(context, session, permission: .commentOnApplication, notice: "comment-added", anchor: "comments", draft: fields) { id in
+                try await applicationAction(
+                    context, session, permission: .commentOnApplication, notice: "comment-added", anchor: "comments", draft: fields
+                ) { id in
                     let body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                     guard (1...10_000).contains(body.count) else {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
@@ -138,7 +143,8 @@ struct WorkflowPages {
         }
         router.get("/review/:item") { request, context in
             try await page(context, roles: [.auditor, .admin]) { session in
-                try await reviewPage(try context.parameters.uuid("item"), session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
+                try await reviewPage(
+                    try context.parameters.uuid("item"), session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.post("/review/:item/decision") { request, context in
