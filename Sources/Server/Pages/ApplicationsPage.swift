@@ -62,13 +62,16 @@ extension WorkflowPages {
         let certifications = Dictionary(
             try await reviews.certifications(participants: Set(memberOf.map(\.id)), limit: 1000).map { ($0.applicationID, $0) },
             uniquingKeysWith: { first, _ in first })
+        let overview = Dictionary(grouping: try await applications.overview(participants: Set(memberOf.map(\.id)), limit: 1000)) {
+            $0.application.participantID
+        }
         var rows: [ApplicationsPageModel.Participant] = []
         for participant in memberOf {
-            let list = try await applications.list(participants: [participant.id], state: nil, program: nil, limit: 50, cursor: nil).items
+            let listed = overview[participant.id] ?? []
+            let list = listed.map(\.application)
             var entries: [ApplicationsPageModel.Application] = []
-            for application in list {
+            for (application, missing) in listed.map({ ($0.application, $0.missing.count) }) {
                 let certification = certifications[application.id].flatMap { ["active", "warned"].contains($0.status) ? $0 : nil }
-                let missing = application.state.isEditable ? try await applications.detail(application.id).missing.count : 0
                 entries.append(
                     .init(
                         id: application.id.uuidString.lowercased(), program: names[application.program] ?? application.program,
