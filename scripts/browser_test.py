@@ -25,8 +25,8 @@ import tempfile
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = sys.argv[1].rstrip("/")
@@ -74,11 +74,12 @@ class Browser:
 
     def click(self, element):
         """Clicks a button or link that loads a page, and waits for the new page."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        # A mark on the old page's window: the new page has none (more robust than waiting for
+        # an element to go stale, which Chromium sometimes reports as another error).
+        self.driver.execute_script("window.__before_click = true; arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        WebDriverWait(self.driver, 20, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return window.__before_click === undefined && document.readyState === 'complete'"))
         self.inspect()
 
     def sign_in(self, credentials, asked_for):
