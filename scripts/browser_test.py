@@ -312,6 +312,9 @@ def walk(width, evidence_file):
         section = [s for s in applicant.driver.find_elements(By.CSS_SELECTOR, "section.participant") if s.find_element(By.TAG_NAME, "h2").text.startswith(PARTICIPANT + " (")][0]
         check("certified" in section.text.lower(), "the dashboard does not say certified")
         check(re.search(r"until \d{1,2} \w+ \d{4}", section.text), "the dashboard does not give the valid-until date")
+        applicant.click(applicant.link("Registry data", section))
+        check("AS3333" in applicant.block("resources").text and "verified" in applicant.block("resources").text, "the registry page lacks the verified ASN")
+        check("noc@ripencc.demo.example" in applicant.block("contacts").text, "the registry page lacks the contacts")
         applicant.open("/")
     finally:
         for browser in (applicant, auditor1, auditor2):

@@ -9,7 +9,7 @@ struct Pages: Sendable {
     let templates: MustacheLibrary
 
     /// The templates a page-serving server needs; `ServerAssets.load` checks they exist.
-    static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts"]
+    static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant"]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template
     /// reads its stored properties; a nil one is absent.

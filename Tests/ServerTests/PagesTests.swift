@@ -46,6 +46,7 @@ struct PagesTests {
                 ("/applications", [.admin, .applicant, .otherApplicant]),
                 ("/applications/\(fixture.draft.uuidString.lowercased())", [.admin, .auditor, .applicant]),
                 ("/queue", [.admin, .auditor]),
+                ("/participants/\(fixture.own.id.uuidString.lowercased())", [.admin, .auditor, .applicant]),
                 ("/review/\(fixture.closedItem.uuidString.lowercased())", [.admin, .auditor]),
                 ("/admin/conflicts", [.admin]),
             ]

@@ -73,6 +73,33 @@ enum PageWords {
         }
     }
 
+    static func verification(_ state: VerificationState) -> String {
+        switch state {
+        case .unverified: "claimed, not verified yet"
+        case .verified: "verified"
+        case .superseded: "refused: another participant's claim was verified"
+        }
+    }
+
+    static func resourceKind(_ kind: ResourceKind) -> String {
+        switch kind {
+        case .asn: "AS number"
+        case .prefix: "address block"
+        case .routeServerASN: "route server AS number"
+        case .peeringLAN: "peering LAN"
+        }
+    }
+
+    static func contactRole(_ role: ContactRole) -> String {
+        switch role {
+        case .noc: "network operations (NOC)"
+        case .abuse: "abuse"
+        case .security: "security"
+        case .policy: "policy"
+        case .business: "business"
+        }
+    }
+
     /// "1 January 2029".
     static func day(_ date: Date?) -> String {
         guard let date else { return "" }

@@ -125,6 +125,13 @@ struct WorkflowPages {
             }
         }
 
+        router.get("/participants/:participant") { _, context in
+            try await page(context, roles: [.applicant, .admin, .auditor]) { session in
+                let id = try context.parameters.uuid("participant")
+                try Self.require(session, .readParticipant, id)
+                return try await participantPage(id, session)
+            }
+        }
         router.get("/queue") { request, context in
             try await page(context, roles: [.auditor, .admin]) { session in
                 try await queuePage(request, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
