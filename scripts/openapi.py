@@ -300,7 +300,7 @@ paths={
 pages=[
     ("/applications", "get", "Applicant dashboard: participants, applications, what is missing", None),
     ("/applications", "post", "Start an application (form)", "application/x-www-form-urlencoded"),
-    ("/applications/{application}", "get", "An application: commitments, evidence upload per commitment, submit, comments", None),
+    ("/applications/{application}", "get", "An application: certified state, the auditors' feedback, commitments, evidence upload per commitment, submit, comments", None),
     ("/applications/{application}/commitments", "post", "Commit to an action or update its statement (form)", "application/x-www-form-urlencoded"),
     ("/applications/{application}/evidence", "post", "Upload evidence (form)", "multipart/form-data"),
     ("/applications/{application}/evidence-url", "post", "Add a URL as evidence (form)", "application/x-www-form-urlencoded"),
@@ -308,11 +308,12 @@ pages=[
     ("/applications/{application}/comments", "post", "Comment (form)", "application/x-www-form-urlencoded"),
     ("/queue", "get", "Auditor queue: sortable, filterable, overdue highlighted, claim buttons", None),
     ("/queue/{item}/claim", "post", "Claim (form)", "application/x-www-form-urlencoded"),
-    ("/review/{item}", "get", "Review page: commitments, statements, evidence with hashes and periods, comments, decision form", None),
+    ("/review/{item}", "get", "Review page: earlier decisions, measurements, commitments with their actions' descriptions, evidence, per-action comments, decision form", None),
     ("/review/{item}/decision", "post", "Decide (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}/release", "post", "Release (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}/comments", "post", "Comment or internal note (form)", "application/x-www-form-urlencoded"),
     ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
+    ("/participants/{participant}", "get", "A participant's registry data, read-only: resources with their verification state, contacts, members", None),
 ]
 html={"text/html":{"schema":{"type":"string"}}}
 for path, method, summary, content in pages:

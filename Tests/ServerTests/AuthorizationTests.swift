@@ -98,7 +98,7 @@ struct AuthorizationTests {
         "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
         "POST /applications/{application}/comments",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
-        "POST /review/{item}/comments", "GET /admin/conflicts",
+        "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
     ]
 
     static func servedRoutes() async throws -> Set<String> {
