@@ -7,7 +7,7 @@ RELEASE_BIN := .build/release
 RELEASE := -c release --static-swift-stdlib
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench fuzz fuzz-check fmt lint clean
+.PHONY: help deps build run test test-browser bench fuzz fuzz-check fmt lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ run: build ## Load the demo data and serve on http://127.0.0.1:8080 (embedded Po
 test: deps lint ## Check formatting, then run the whole suite against a real, throwaway PostgreSQL (or TEST_DATABASE_URL)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+test-browser: deps ## Walk the MANRS+ certification through the pages in headless Chromium (selenium), at desktop and phone width
+	scripts/browser-test.sh
 
 bench: deps ## Benchmarks side by side with their baselines (pgbench, …), printing ratios
 	$(SWIFT) build $(RELEASE) --product manrs-plus-bench --product manrs-plus

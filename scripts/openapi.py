@@ -102,6 +102,7 @@ schemas={
  "Application": obj({"id":uuid,"participant_id":uuid,"participant_name":{"type":"string"},"program":{"type":"string"},"catalog_version":{"type":"integer"},"tier":tier,"state":S("ApplicationState"),"round":{"type":"integer","description":"Submissions so far; each is a review round."},"submitted_by":uuid,"submitted_at":dt,"decided_at":dt,"created_at":dt,"updated_at":dt,"version":{"type":"integer"}},["id","participant_id","participant_name","program","catalog_version","tier","state","round","created_at","updated_at","version"]),
  "ApplicationInput": obj({"participant_id":uuid,"program":S("ProgramCode"),"tier":tier}),
  "ApplicationDetail": obj({"application":S("Application"),"commitments":{"type":"array","items":S("Commitment")},"missing":{"type":"array","items":S("MissingItem"),"description":"What the application lacks before it can be submitted; empty when complete (and once submitted)."},"certification_id":uuid},["application","commitments","missing"]),
+ "ApplicationReadout": obj({"application":S("Application"),"commitments":{"type":"array","items":S("Commitment")},"missing":{"type":"array","items":S("MissingItem"),"description":"What the application lacks before it can be submitted; empty when complete (and once submitted)."},"certification_id":uuid,"decisions":{"type":"array","items":S("DecisionRecord"),"description":"The reviewers' decisions of every round, oldest first, with their per-action comments and reasons."}},["application","commitments","missing","decisions"]),
  "Commitment": obj({"action_code":{"type":"string"},"action_title":{"type":"string"},"statement":{"type":"string"},"evidence":{"type":"array","items":S("Evidence")},"updated_at":dt}),
  "CommitmentInput": obj({"statement":{"type":"string","maxLength":20000,"description":"How the participant implements the action."}}),
  "MissingItem": obj({"action":{"type":"string"},"code":{"type":"string","enum":["mandatory_action","admission_group","unknown_action","statement","document","url"]},"message":{"type":"string"}},["code","message"]),
@@ -249,7 +250,7 @@ paths={
  "/api/v1/applications":{
    "get":op("Applications (applicants see their participants')","workflow",ok("ApplicationPage"),["401","403","422"],["limit","cursor",q("participant","Of this participant.",uuid),q("state","In this state.",S("ApplicationState")),q("program","To this program.",S("ProgramCode"))]),
    "post":op("Start a draft application under the program's current catalog (the participant's members)","workflow",ok("Application","201","Created",location=True),W+["404","409"],["IdempotencyKey"],"ApplicationInput")},
- "/api/v1/applications/{application}":{"get":op("An application with its commitments, evidence and what it still lacks","workflow",ok("ApplicationDetail",etag=True),["401","403","404"],["application"])},
+ "/api/v1/applications/{application}":{"get":op("An application with its commitments, evidence, what it still lacks and the reviewers' decisions with their comments and reasons","workflow",ok("ApplicationReadout",etag=True),["401","403","404"],["application"])},
  "/api/v1/applications/{application}/commitments/{action}":{
    "put":op("Commit to an action with an implementation statement (draft, or changes requested)","workflow",ok("ApplicationDetail",etag=True),W+["404","409"],["application","action"],"CommitmentInput"),
    "delete":op("Drop a commitment (draft, or changes requested)","workflow",ok("ApplicationDetail",etag=True),["401","403","404","409"],["application","action"])},
@@ -299,7 +300,7 @@ paths={
 pages=[
     ("/applications", "get", "Applicant dashboard: participants, applications, what is missing", None),
     ("/applications", "post", "Start an application (form)", "application/x-www-form-urlencoded"),
-    ("/applications/{application}", "get", "An application: commitments, evidence upload per commitment, submit, comments", None),
+    ("/applications/{application}", "get", "An application: certified state, the auditors' feedback, commitments, evidence upload per commitment, submit, comments", None),
     ("/applications/{application}/commitments", "post", "Commit to an action or update its statement (form)", "application/x-www-form-urlencoded"),
     ("/applications/{application}/evidence", "post", "Upload evidence (form)", "multipart/form-data"),
     ("/applications/{application}/evidence-url", "post", "Add a URL as evidence (form)", "application/x-www-form-urlencoded"),
@@ -309,11 +310,12 @@ pages=[
     ("/applications/{application}/commitments/{action}/remove", "post", "Take a commitment back (form)", "application/x-www-form-urlencoded"),
     ("/queue", "get", "Auditor queue: sortable, filterable, overdue highlighted, claim buttons", None),
     ("/queue/{item}/claim", "post", "Claim (form)", "application/x-www-form-urlencoded"),
-    ("/review/{item}", "get", "Review page: commitments, statements, evidence with hashes and periods, comments, decision form", None),
+    ("/review/{item}", "get", "Review page: earlier decisions, measurements, commitments with their actions' descriptions, evidence, per-action comments, decision form", None),
     ("/review/{item}/decision", "post", "Decide (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}/release", "post", "Release (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}/comments", "post", "Comment or internal note (form)", "application/x-www-form-urlencoded"),
     ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
+    ("/participants/{participant}", "get", "A participant's registry data, read-only: resources with their verification state, contacts, members", None),
 ]
 html={"text/html":{"schema":{"type":"string"}}}
 for path, method, summary, content in pages:

@@ -115,8 +115,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: authenticated)
     WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), operations: services.operations, applications: services.applications,
-        reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, evidenceMaxBytes: settings.evidenceMaxBytes
-    ).register(on: authenticated)
+        reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, measurements: services.measurements,
+        evidenceMaxBytes: settings.evidenceMaxBytes
+    ).register(on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

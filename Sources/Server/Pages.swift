@@ -9,10 +9,12 @@ struct Pages: Sendable {
     let templates: MustacheLibrary
 
     /// The templates a page-serving server needs; `ServerAssets.load` checks they exist.
-    static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts"]
+    static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant"]
 
-    func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        guard let page = templates.render(Self.present(model) ?? [:], withTemplate: template) else {
+    /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template
+    /// reads its stored properties; a nil one is absent.
+    func render<Model: Encodable & Sendable>(_ template: String, model: Model, status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let page = templates.render(model, withTemplate: template) else {
             throw AssetError(description: "template \(template) failed")
         }
         var fields = HTTPFields()
@@ -26,29 +28,11 @@ struct Pages: Sendable {
         return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 
-    /// The model with every nil removed, at any depth: Mustache would print a boxed nil as
-    /// "nil" and treat it as true, so an absent value must be absent.
-    static func present(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let wrapped = mirror.children.first?.value else { return nil }
-            return present(wrapped)
-        }
-        if let dictionary = value as? [String: Any] {
-            return dictionary.compactMapValues { present($0) }
-        }
-        if let array = value as? [Any] {
-            return array.compactMap { present($0) }
-        }
-        return value
-    }
-
     /// An error page: the problem's sentence for people, never internal detail.
     func error(_ problem: Problem, session: BrowserSession?) throws -> Response {
-        var model = Self.frame(session)
-        model["heading"] = problem.title
-        model["message"] = problem.detail
-        return try render("error", model, status: HTTPResponse.Status(code: problem.status))
+        let frame = PageFrame(session)
+        let model = ErrorPageModel(csrf: frame.csrf, links: frame.links, heading: problem.title, message: problem.detail)
+        return try render("error", model: model, status: HTTPResponse.Status(code: problem.status))
     }
 
     /// Every form of a signed-in page carries the session's CSRF token; a post without it is refused.
@@ -58,23 +42,6 @@ struct Pages: Sendable {
 
     /// A form without the session's CSRF token, or one that cannot be read at all.
     static let missingCSRF = Problem.forbidden("The form is missing its CSRF token; reload the page and try again.")
-
-    /// What every signed-in page shows: the navigation for the role, and the CSRF token.
-    static func frame(_ session: BrowserSession?) -> [String: Any] {
-        guard let session else { return [:] }
-        var links: [[String: String]] = [["href": "/", "label": "Account"]]
-        switch session.user.role {
-        case .applicant: links.append(["href": "/applications", "label": "Applications"])
-        case .auditor: links.append(["href": "/queue", "label": "Review queue"])
-        case .admin:
-            links += [
-                ["href": "/applications", "label": "Applications"], ["href": "/queue", "label": "Review queue"],
-                ["href": "/admin/conflicts", "label": "Conflicts"],
-            ]
-        case .enterprise: break
-        }
-        return ["csrf": session.csrfToken, "links": links]
-    }
 
     static func day(_ date: Date?) -> String {
         guard let date else { return "" }

@@ -99,7 +99,7 @@ struct AuthorizationTests {
         "POST /applications/{application}/comments", "POST /applications/{application}/withdraw",
         "POST /applications/{application}/commitments/{action}/remove",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
-        "POST /review/{item}/comments", "GET /admin/conflicts",
+        "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
     ]
 
     static func servedRoutes() async throws -> Set<String> {

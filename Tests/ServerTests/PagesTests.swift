@@ -46,6 +46,7 @@ struct PagesTests {
                 ("/applications", [.admin, .applicant, .otherApplicant]),
                 ("/applications/\(fixture.draft.uuidString.lowercased())", [.admin, .auditor, .applicant]),
                 ("/queue", [.admin, .auditor]),
+                ("/participants/\(fixture.own.id.uuidString.lowercased())", [.admin, .auditor, .applicant]),
                 ("/review/\(fixture.closedItem.uuidString.lowercased())", [.admin, .auditor]),
                 ("/admin/conflicts", [.admin]),
             ]
@@ -161,12 +162,76 @@ struct PagesTests {
         }
     }
 
+    @Test("the auditor's request for changes reaches the applicant: next to the action, in a summary, in the API; the auditors see it too")
+    func feedbackReachesTheApplicant() async throws {
+        try await APIFixture.run { fixture, api in
+            let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
+            let applications = ApplicationStore(database: fixture.db.pool)
+            let reviews = ReviewStore(database: fixture.db.pool)
+            let applicantContext = ChangeContext(actor: try await users.actor(for: fixture.applicant.user.id), requestID: nil)
+            let auditor = try #require(try await users.actor(for: fixture.auditor.user.id))
+            let application = try await fixture.db.pool.transaction { connection in
+                try await applications.create(
+                    participant: fixture.own.id, program: "netops", tier: .baseline, context: applicantContext, on: connection)
+            }
+            _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Filters.", context: applicantContext)
+            _ = try await applications.addEvidence(
+                application.id, action: "netops.1",
+                NewEvidence(
+                    content: .document(fileName: "f.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: APIFixture.pdf),
+                    effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
+                context: applicantContext)
+            let version = try await applications.detail(application.id).application.version
+            _ = try await applications.submit(application.id, expectedVersion: version, context: applicantContext)
+            let item = try #require(try await reviews.queue(QueueFilter(), limit: 10).first { $0.applicationID == application.id })
+            let reviewer = try await reviews.reviewer(auditor)
+            _ = try await reviews.claim(item.id, reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil))
+            _ = try await reviews.decide(
+                item.id, decision: .requestChanges, actionComments: ["netops.1": "Describe the filters on customer sessions."],
+                reasons: "The statement is too short.", reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil))
+
+            let path = "/applications/\(application.id.uuidString.lowercased())"
+            let page = try await api.call(.get, path, headers: try await Self.cookie(fixture, .applicant)).text
+            let start = try #require(page.range(of: #"<section id="feedback">"#))
+            let feedback = String(page[start.lowerBound..<(page[start.upperBound...].range(of: "</section>")?.upperBound ?? page.endIndex)])
+            #expect(feedback.contains("changes requested") && feedback.contains("The statement is too short."))
+            let block = try #require(page.range(of: #"<article id="action-netops.1">"#).map { String(page[$0.lowerBound...]) })
+            let action = String(block[..<(block.range(of: "</article>")?.lowerBound ?? block.endIndex)])
+            #expect(action.contains("Describe the filters on customer sessions."))
+
+            let detail = try await api.call(.get, "/api/v1\(path)", headers: ["Authorization": "Bearer \(fixture.applicant.token)"])
+            #expect(detail.status == 200)
+            let decisions = try #require(detail.json["decisions"] as? [[String: Any]])
+            #expect(decisions.count == 1 && decisions[0]["reasons"] as? String == "The statement is too short.")
+            #expect((decisions[0]["action_comments"] as? [String: String])?["netops.1"] == "Describe the filters on customer sessions.")
+
+            let review = try await api.call(.get, "/review/\(item.id.uuidString.lowercased())", headers: try await Self.cookie(fixture, .auditor))
+                .text
+            #expect(review.contains(#"id="history""#) && review.contains("Describe the filters on customer sessions."))
+        }
+    }
+
+    @Test("after signing in, the page asked for; never another host")
+    func signInReturnsToThePage() async throws {
+        try await APIFixture.run { _, api in
+            let asked = try await api.call(.get, "/queue?status=closed")
+            #expect(asked.status == 303 && asked.headers[.location] == "/login?next=/queue%3Fstatus%3Dclosed")
+            let login = try await api.call(.get, "/login?next=/queue%3Fstatus%3Dclosed")
+            #expect(login.text.contains(#"name="next" value="/queue?status=closed""#) && !login.text.contains("Sign out"))
+            for hostile in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+                let encoded = hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                #expect(!(try await api.call(.get, "/login?next=\(encoded)")).text.contains(#"name="next""#), "\(hostile)")
+            }
+        }
+    }
+
     /// Dynamic parts (ids, tokens, times, hashes) replaced, so a page compares across runs.
     static func normalise(_ html: String) -> String {
         var text = html
         for (pattern, replacement) in [
             (#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "<id>"), (#"[0-9a-f]{64}"#, "<sha256>"),
             (#"value="[A-Za-z0-9_-]{43}""#, #"value="<csrf>""#), (#"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"#, "<time>"),
+            (#"\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"#, "<day>"),
         ] {
             text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
         }

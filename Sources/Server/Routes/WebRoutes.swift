@@ -19,9 +19,10 @@ struct WebRoutes {
     static let loginCSRFCookie = "manrs_login_csrf"
 
     func register(on router: RouterGroup<AppRequestContext>) {
-        router.get("/login") { _, context in
-            if context.session != nil { return Self.redirect(to: "/") }
-            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok)
+        router.get("/login") { request, context in
+            let next = PageWords.safeNext(request.query("next"))
+            if context.session != nil { return Self.redirect(to: next ?? "/") }
+            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok, next: next)
         }
         router.post("/login") { request, context in
             let form = await Self.form(request, context)
@@ -33,7 +34,9 @@ struct WebRoutes {
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
             guard !email.isEmpty, email.count <= Limits.email.max, let password = form["password"], !password.isEmpty, password.utf8.count <= 1024
             else {
-                return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
+                return try renderLogin(
+                    csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent,
+                    next: PageWords.safeNext(form["next"]))
             }
             let address = Self.clientAddress(request, context)
             let attempt = ChangeContext.anonymous(requestID: context.requestID)
@@ -45,10 +48,11 @@ struct WebRoutes {
                 response.headers[.retryAfter] = String(retryAfter)
                 return response
             case .refused:
-                return try renderLogin(csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized)
+                return try renderLogin(
+                    csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized, next: PageWords.safeNext(form["next"]))
             case .succeeded(let userID):
                 let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600), context: attempt)
-                var response = Self.redirect(to: "/")
+                var response = Self.redirect(to: PageWords.safeNext(form["next"]) ?? "/")
                 response.setCookie(sessionCookie(secret, maxAge: settings.sessionHours * 3600))
                 response.setCookie(
                     Cookie(
@@ -121,9 +125,10 @@ struct WebRoutes {
 
     // MARK: Pages
 
-    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status, next: String? = nil) throws -> Response {
         let token = csrf ?? Secrets.random()
-        var response = try html("login", ["csrf": token, "email": email, "error": error as Any], status: status)
+        var response = try Pages(templates: templates).render(
+            "login", model: LoginPageModel(loginCSRF: token, email: email, error: error, next: next), status: status)
         response.setCookie(
             Cookie(
                 name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true,
@@ -134,33 +139,27 @@ struct WebRoutes {
     func renderHome(
         _ session: BrowserSession, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
     ) async throws -> Response {
-        var rows: [[String: Any]] = []
+        var rows: [HomePageModel.Membership] = []
         for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             guard let participant = try? await participants.get(id) else { continue }
-            rows.append([
-                "name": participant.displayName, "country": participant.country, "programs": participant.programs.joined(separator: ", "),
-                "role": role.rawValue,
-            ])
+            rows.append(
+                .init(
+                    name: participant.displayName, country: participant.country, programs: participant.programs.joined(separator: ", "),
+                    role: role.rawValue))
         }
         let formatter = ISO8601DateFormatter()
-        let tokens: [[String: Any]] = try await users.tokens(of: session.user.id).map { token in
-            [
-                "name": token.name, "prefix": token.displayPrefix, "scopes": token.scopes.map(\.rawValue).joined(separator: ", "),
-                "created": formatter.string(from: token.createdAt), "lastUsed": token.lastUsedAt.map(formatter.string(from:)) ?? "never",
-                "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active",
-            ]
+        let tokens = try await users.tokens(of: session.user.id).map { token in
+            HomePageModel.Token(
+                name: token.name, prefix: token.displayPrefix, scopes: token.scopes.map(\.rawValue).joined(separator: ", "),
+                created: formatter.string(from: token.createdAt), lastUsed: token.lastUsedAt.map(formatter.string(from:)) ?? "never",
+                state: token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active")
         }
-        var page = Pages.frame(session)
-        page.merge([
-            "user": ["displayName": session.user.displayName, "email": session.user.email], "role": session.user.role.rawValue,
-            "participants": rows, "hasParticipants": !rows.isEmpty, "tokens": tokens, "hasTokens": !tokens.isEmpty, "newToken": newToken as Any,
-            "error": message as Any,
-        ]) { $1 }
-        return try html("home", page, status: status ?? (newToken == nil ? .ok : .created))
-    }
-
-    func html(_ template: String, _ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
-        try Pages(templates: templates).render(template, object, status: status)
+        let frame = PageFrame(session)
+        let model = HomePageModel(
+            csrf: frame.csrf, links: frame.links, user: .init(displayName: session.user.displayName, email: session.user.email),
+            role: session.user.role.rawValue, participants: rows, hasParticipants: !rows.isEmpty, tokens: tokens, hasTokens: !tokens.isEmpty,
+            newToken: newToken.map { .init(name: $0["name"] ?? "", secret: $0["secret"] ?? "") }, error: message)
+        return try Pages(templates: templates).render("home", model: model, status: status ?? (newToken == nil ? .ok : .created))
     }
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {

@@ -17,39 +17,40 @@ struct WorkflowPages {
     let reviews: ReviewStore
     let participants: ParticipantStore
     let catalogs: CatalogStore
+    let measurements: MeasurementStore
     let evidenceMaxBytes: Int
 
     func register(on router: RouterGroup<AppRequestContext>) {
         registerApplicationForms(on: router)
         registerReviewForms(on: router)
-        router.get("/applications") { _, context in
-            try await page(context, .applyForCertification) { session in try await applicationsPage(session, error: nil, status: .ok) }
-        }
-        router.get("/applications/:application") { _, context in
-            let id = try context.parameters.uuid("application")
-            return try await page(context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session in
-                try await applicationPage(id, session, error: nil, status: .ok)
+        router.get("/applications") { request, context in
+            try await page(context, .applyForCertification) { session in
+                try await applicationsPage(session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
-        router.get("/queue") { request, context in
-            try await page(context, .reviewApplications) { session in try await queuePage(request, session, error: nil, status: .ok) }
+        router.get("/applications/:application") { request, context in
+            let id = try context.parameters.uuid("application")
+            return try await page(context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session in
+                try await applicationPage(id, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
+            }
         }
-        router.get("/review/:item") { _, context in
+        router.get("/participants/:participant") { _, context in
+            let id = try context.parameters.uuid("participant")
+            return try await page(context, .readParticipant, of: { id }) { session in try await participantPage(id, session) }
+        }
+        router.get("/queue") { request, context in
             try await page(context, .reviewApplications) { session in
-                try await reviewPage(try context.parameters.uuid("item"), session, error: nil, status: .ok)
+                try await queuePage(request, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
+            }
+        }
+        router.get("/review/:item") { request, context in
+            try await page(context, .reviewApplications) { session in
+                try await reviewPage(
+                    try context.parameters.uuid("item"), session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.get("/admin/conflicts") { _, context in
-            try await page(context, .readConflicts) { session in
-                var model = Pages.frame(session)
-                model["affiliations"] = try await reviews.affiliations(of: nil).map { affiliation -> [String: Any] in
-                    [
-                        "auditor": affiliation.auditorName, "participant": affiliation.participantName, "relation": affiliation.relation,
-                        "from": affiliation.validFrom, "until": affiliation.validUntil ?? "", "declared": Pages.day(affiliation.declaredAt),
-                    ]
-                }
-                return try pages.render("conflicts", model)
-            }
+            try await page(context, .readConflicts) { session in try await conflictsPage(session) }
         }
     }
 
@@ -69,7 +70,7 @@ struct WorkflowPages {
                         participant: participant, program: fields["program"] ?? "", tier: tier, by: session.actor, change: change(session, context))
                     return Self.redirect(to: "/applications/\(created.id.uuidString.lowercased())", notice: "application-created")
                 } catch {
-                    return try await Self.refused(error) { message, status in try await applicationsPage(session, error: message, status: status) }
+                    return try await Self.refused(error) { message, status in try await applicationsPage(session, now: context.now, error: message, status: status, draft: fields) }
                 }
             }
         }
@@ -103,7 +104,7 @@ struct WorkflowPages {
                 let draft = ["action", "effective_from", "effective_until", "supersedes"].reduce(into: [String: String]()) { draft, name in
                     draft[name] = upload.field(name)
                 }
-                return try await applicationChange(id, session, draft: draft) {
+                return try await applicationChange(id, session, now: context.now, draft: draft) {
                     let action = try Self.action(upload.field("action"))
                     let evidence = try WorkflowRoutes.evidence(from: upload, maxBytes: evidenceMaxBytes)
                     _ = try await operations.applications.addEvidence(
@@ -153,7 +154,7 @@ struct WorkflowPages {
                     _ = try await operations.reviews.claim(id, by: session.actor, change: change(session, context))
                     return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "claimed")
                 } catch {
-                    return try await Self.refused(error) { message, status in try await queuePage(request, session, error: message, status: status) }
+                    return try await Self.refused(error) { message, status in try await queuePage(request, session, now: context.now, error: message, status: status) }
                 }
             }
         }
@@ -181,173 +182,6 @@ struct WorkflowPages {
                 return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "comment-added", anchor: "comments")
             }
         }
-    }
-
-    // MARK: Pages
-
-    func applicationsPage(_ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let memberOf: [Participant]
-        if session.user.role == .admin {
-            memberOf = try await participants.list(filter: ParticipantFilter(), limit: 200, cursor: nil).items
-        } else {
-            var found: [Participant] = []
-            for id in session.actor.memberships.keys { found.append(try await participants.get(id)) }
-            memberOf = found.sorted { $0.displayName < $1.displayName }
-        }
-        var rows: [[String: Any]] = []
-        for participant in memberOf {
-            let list = try await applications.list(participants: [participant.id], state: nil, program: nil, limit: 50, cursor: nil).items
-            var entries: [[String: Any]] = []
-            for application in list {
-                let missing = application.state.isEditable ? try await applications.detail(application.id).missing.count : 0
-                entries.append([
-                    "id": application.id.uuidString.lowercased(), "program": application.program, "tier": application.tier.rawValue,
-                    "catalogVersion": application.catalogVersion, "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "),
-                    "missing": application.state.isEditable ? (missing == 0 ? "nothing" : "\(missing) item(s)") : "",
-                ])
-            }
-            rows.append([
-                "id": participant.id.uuidString.lowercased(), "name": participant.displayName, "country": participant.country,
-                "programs": participant.programs.joined(separator: ", "), "programOptions": participant.programs, "applications": entries,
-                "hasApplications": !entries.isEmpty,
-            ])
-        }
-        var model = Pages.frame(session)
-        model["participants"] = rows
-        model["error"] = error
-        return try pages.render("applications", model, status: status)
-    }
-
-    func applicationPage(_ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let detail = try await applications.detail(id)
-        let application = detail.application
-        let catalog = try await catalogs.version(application.catalogVersion, of: application.program).document
-        let committed = Dictionary(uniqueKeysWithValues: detail.commitments.map { ($0.actionCode, $0) })
-        let editable = application.state.isEditable && session.actor.memberships[application.participantID] != nil
-        let actions: [[String: Any]] = catalog.actions(at: application.tier).map { action in
-            let commitment = committed[action.code]
-            let evidence = (commitment?.evidence ?? []).map(Self.evidenceRow)
-            let current = (commitment?.evidence ?? []).filter { $0.supersededBy == nil }.map { item -> [String: String] in
-                ["id": item.id.uuidString.lowercased(), "label": item.fileName ?? item.url ?? String((item.text ?? "").prefix(40))]
-            }
-            return [
-                "code": action.code, "title": action.title, "mandatory": action.isMandatory(at: application.tier),
-                "evidenceKinds": action.evidence.map(\.rawValue).joined(separator: ", "), "committed": commitment != nil,
-                "statement": commitment?.statement ?? "", "evidence": evidence, "hasEvidence": !evidence.isEmpty,
-                "currentEvidence": current, "hasCurrentEvidence": !current.isEmpty, "expectsURL": action.evidence.contains(.url),
-            ]
-        }
-        var model = Pages.frame(session)
-        model.merge([
-            "id": application.id.uuidString.lowercased(), "applicationID": application.id.uuidString.lowercased(),
-            "participant": application.participantName,
-            "program": application.program, "tier": application.tier.rawValue, "catalogVersion": application.catalogVersion,
-            "state": application.state.rawValue.replacingOccurrences(of: "_", with: " "), "round": application.round, "version": application.version,
-            "certificationID": detail.certificationID?.uuidString.lowercased() as Any, "editable": editable,
-            "missing": detail.missing.map { ["message": $0.message] }, "hasMissing": !detail.missing.isEmpty, "actions": actions,
-            "comments": try await commentRows(application.id, includeInternal: StaffView(for: session.actor).seesInternalNotes),
-            "error": error as Any,
-        ]) { $1 }
-        return try pages.render("application", model, status: status)
-    }
-
-    func queuePage(_ request: Request, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        var filter = QueueFilter()
-        filter.program = request.query("program")
-        filter.tier = request.query("tier").flatMap(Tier.init(rawValue:))
-        filter.status = request.query("status").flatMap { ["open", "awaiting_second", "flagged", "closed"].contains($0) ? $0 : nil }
-        filter.claimedBy = request.query("mine") == "true" ? session.user.id : nil
-        filter.unassigned = request.query("unassigned") == "true"
-        filter.overdue = request.query("overdue") == "true"
-        if let sort = request.query("sort"), let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))) {
-            filter.sort = column
-            filter.descending = sort.hasPrefix("-")
-        }
-        let items = try await reviews.queue(filter, limit: 200)
-        let now = Date()
-        func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
-        let kept = request.uri.queryParameters.filter { $0.key != "sort" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
-        /// Each column header sorts by its column, and flips the order when it is already the one.
-        func sortLink(_ column: QueueSort) -> [String: String] {
-            let flip = filter.sort == column && !filter.descending
-            let arrow = filter.sort == column ? (filter.descending ? " ↓" : " ↑") : ""
-            return ["href": "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), "arrow": arrow]
-        }
-        var model = Pages.frame(session)
-        model.merge([
-            "items": items.map { item -> [String: Any] in
-                let heldByMe = item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > now
-                let free = item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now
-                return [
-                    "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
-                    "status": item.status.replacingOccurrences(of: "_", with: " "), "due": Pages.time(item.dueAt), "overdue": item.overdue,
-                    "holder": free ? "" : (item.claimedByName ?? ""), "claimable": free && item.status != "closed", "mine": heldByMe,
-                ]
-            },
-            "programs": try await catalogs.programs().map { program -> [String: Any] in
-                ["code": program.code, "selected": program.code == filter.program]
-            },
-            "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "selected": tier == filter.tier] },
-            "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in
-                ["code": status, "selected": status == filter.status]
-            },
-            "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
-            "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier),
-            "sortStatus": sortLink(.status),
-            "sortDue": sortLink(.due), "error": error as Any,
-        ]) { $1 }
-        return try pages.render("queue", model, status: status)
-    }
-
-    func reviewPage(_ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let item = try await reviews.item(id)
-        let detail = try await applications.detail(item.applicationID)
-        let decisions = try await reviews.decisions(ofApplication: item.applicationID).filter { $0.round == item.round }
-        var model = Pages.frame(session)
-        model.merge([
-            "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
-            "round": item.round, "catalogVersion": detail.application.catalogVersion,
-            "state": detail.application.state.rawValue.replacingOccurrences(of: "_", with: " "),
-            "status": item.status.replacingOccurrences(of: "_", with: " "),
-            "due": Pages.time(item.dueAt), "overdue": item.overdue,
-            "holding": item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > Date(),
-            "decisions": decisions.map {
-                [
-                    "reviewer": $0.reviewerName, "role": $0.reviewerRole, "decision": $0.decision.rawValue.replacingOccurrences(of: "_", with: " "),
-                    "reasons": $0.reasons.isEmpty ? nil : $0.reasons,
-                ] as [String: Any?]
-            },
-            "hasDecisions": !decisions.isEmpty,
-            "commitments": detail.commitments.map { commitment -> [String: Any] in
-                let evidence = commitment.evidence.map(Self.evidenceRow)
-                return [
-                    "code": commitment.actionCode, "title": commitment.actionTitle, "statement": commitment.statement, "evidence": evidence,
-                    "hasEvidence": !evidence.isEmpty,
-                ]
-            },
-            "comments": try await commentRows(item.applicationID, includeInternal: StaffView(for: session.actor).seesInternalNotes),
-            "error": error as Any,
-        ]) { $1 }
-        return try pages.render("review", model, status: status)
-    }
-
-    func commentRows(_ application: UUID, includeInternal: Bool) async throws -> [[String: Any]] {
-        try await applications.comments(of: application, includeInternal: includeInternal).map { comment in
-            [
-                "author": comment.authorName, "role": comment.authorRole, "at": Pages.time(comment.createdAt), "body": comment.body,
-                "internal": comment.isInternal,
-            ]
-        }
-    }
-
-    static func evidenceRow(_ evidence: Evidence) -> [String: Any] {
-        [
-            "id": evidence.id.uuidString.lowercased(), "fileName": evidence.fileName as Any, "url": evidence.url as Any, "text": evidence.text as Any,
-            "effectiveFrom": evidence.effectiveFrom, "effectiveUntil": evidence.effectiveUntil ?? "open", "sha256": evidence.sha256 ?? "",
-            "size": evidence.sizeBytes.map(String.init) ?? "", "type": evidence.sniffedType ?? evidence.kind,
-            "superseded": evidence.supersededBy != nil,
-            "uploadedAt": Pages.time(evidence.uploadedAt),
-        ]
     }
 
     // MARK: Plumbing
@@ -407,21 +241,20 @@ struct WorkflowPages {
     ) async throws -> Response {
         let id = try context.parameters.uuid("application")
         return try await form(request, context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session, fields in
-            try await applicationChange(id, session, draft: fields) { try await change(id, session, fields) }
+            try await applicationChange(id, session, now: context.now, draft: fields) { try await change(id, session, fields) }
         }
     }
 
-    /// `draft`: what the form sent, for the page to show again on a refusal (the contract's
-    /// `draft:` argument of the renderers, passed once they take it).
+    /// `draft`: what the form sent, for the page to show again on a refusal.
     func applicationChange(
-        _ id: UUID, _ session: BrowserSession, draft: [String: String],
+        _ id: UUID, _ session: BrowserSession, now: Date, draft: [String: String],
         _ change: () async throws -> (notice: String, anchor: String?)
     ) async throws -> Response {
         do {
             let (notice, anchor) = try await change()
             return Self.redirect(to: "/applications/\(id.uuidString.lowercased())", notice: notice, anchor: anchor)
         } catch {
-            return try await Self.refused(error) { message, status in try await applicationPage(id, session, error: message, status: status) }
+            return try await Self.refused(error) { message, status in try await applicationPage(id, session, now: now, error: message, status: status, draft: draft) }
         }
     }
 
@@ -434,7 +267,7 @@ struct WorkflowPages {
             do {
                 return try await change(id, session, fields)
             } catch {
-                return try await Self.refused(error) { message, status in try await reviewPage(id, session, error: message, status: status) }
+                return try await Self.refused(error) { message, status in try await reviewPage(id, session, now: context.now, error: message, status: status, draft: fields) }
             }
         }
     }

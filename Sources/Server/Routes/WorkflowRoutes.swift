@@ -54,7 +54,8 @@ struct WorkflowRoutes {
         api.get("applications/:application") { _, context in
             let id = try await authorize(.readApplication, application: context)
             let detail = try await applications.detail(id)
-            return try JSONResponse(detail, version: detail.application.version)
+            let readout = ApplicationReadout(detail: detail, decisions: try await reviews.decisions(ofApplication: id))
+            return try JSONResponse(readout, version: detail.application.version)
         }
         api.put("applications/:application/commitments/:action") { request, context in
             let id = try await authorize(.editApplication, application: context)

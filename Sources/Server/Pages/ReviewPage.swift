@@ -1,0 +1,147 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+extension WorkflowPages {
+    /// The auditor's page for one review item: every review's decisions with their comments, the
+    /// measurement results of the participant's ASNs, each commitment with its action's
+    /// description, evidence and comment box, and the decision form. Open to auditors before
+    /// they claim, and after the item closed.
+    func reviewPage(
+        _ id: UUID, _ session: BrowserSession, now: Date, error: String?, status: HTTPResponse.Status, draft: [String: String] = [:],
+        notice: String? = nil
+    ) async throws -> Response {
+        let item = try await reviews.item(id)
+        let detail = try await applications.detail(item.applicationID)
+        let catalog = try await catalogs.version(detail.application.catalogVersion, of: item.program).document
+        let names = try await PageWords.programNames(catalogs)
+        let decisions = try await reviews.decisions(ofApplication: item.applicationID)
+        let titles = Dictionary(catalog.actions.map { ($0.code, $0.title) }, uniquingKeysWith: { first, _ in first })
+        let descriptions = Dictionary(catalog.actions.map { ($0.code, $0.description) }, uniquingKeysWith: { first, _ in first })
+        let holding = item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > now
+        let claimable = try await mayClaim(item, session, now: now)
+        let frame = PageFrame(session)
+        let model = ReviewPageModel(
+            csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(), applicationID: item.applicationID.uuidString.lowercased(),
+            participant: item.participantName, program: names[item.program] ?? item.program, tier: PageWords.tier(item.tier),
+            review: item.round, state: PageWords.state(detail.application.state, certified: detail.certificationID != nil),
+            status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt), overdue: item.overdue,
+            holder: holding || item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now ? nil : item.claimedByName,
+            holding: holding, claimable: claimable, history: Self.feedbackRounds(decisions, titles: titles), hasHistory: !decisions.isEmpty,
+            measurements: try await measurementRows(item.participantID),
+            commitments: detail.commitments.map { commitment in
+                let evidence = commitment.evidence.map(EvidenceRow.init)
+                let earlier = ActionFeedback.on(commitment.actionCode, in: decisions)
+                return ReviewPageModel.Commitment(
+                    code: commitment.actionCode, title: commitment.actionTitle, description: descriptions[commitment.actionCode] ?? "",
+                    statement: commitment.statement, evidence: evidence, hasEvidence: !evidence.isEmpty, earlier: earlier,
+                    hasEarlier: !earlier.isEmpty, comment: draft["comment_\(commitment.actionCode)"] ?? "")
+            },
+            approveChecked: draft["decision"] == "approve", changesChecked: draft["decision"] == "request_changes",
+            rejectChecked: draft["decision"] == "reject", reasonsDraft: draft["reasons"] ?? "", commentDraft: draft["body"] ?? "",
+            comments: try await commentRows(item.applicationID, includeInternal: true), error: error, notice: PageWords.notice(notice))
+        return try pages.render("review", model: model, status: status)
+    }
+
+    /// Whether the signed-in reviewer may claim `item` now: it is not closed, nobody else holds
+    /// it, and the review policy would let them decide it (independence, four eyes).
+    func mayClaim(_ item: ReviewItem, _ session: BrowserSession, now: Date) async throws -> Bool {
+        guard item.status != "closed" else { return false }
+        if item.claimedBy != nil, (item.claimExpiresAt ?? .distantPast) > now { return false }
+        let decided =
+            item.decisions == 0
+            ? [] : try await reviews.decisions(ofApplication: item.applicationID).filter { $0.reviewItemID == item.id && $0.round == item.round }
+        let subject = ReviewSubject(
+            participantID: item.participantID, tier: item.tier, submittedBy: nil,
+            decisions: decided.map { RecordedDecision(reviewerID: $0.reviewerID, decision: $0.decision) }, flaggedForAdmin: item.status == "flagged")
+        let reviewer = try await reviews.reviewer(session.actor)
+        if case .failure = ReviewPolicy.decide(.approve, by: reviewer, subject: subject, at: now) { return false }
+        return true
+    }
+
+    /// The participant's verified ASNs with their measured results, or why there are none.
+    func measurementRows(_ participant: UUID) async throws -> ReviewPageModel.Measurements {
+        func share(_ value: Double?) -> String { value.map { String(format: "%.0f %%", $0 * 100) } ?? "no routes" }
+        do {
+            let measured = try await measurements.measure(participant: participant, routesSnapshot: nil)
+            return ReviewPageModel.Measurements(
+                asns: measured.asns.map { result in
+                    ReviewPageModel.Measurements.ASN(
+                        asn: "AS\(result.asn)", announcements: result.announcements, rpkiValid: share(result.rpkiValidShare),
+                        rpkiInvalid: result.rpkiInvalid, irrCoverage: share(result.irrCoverage), conflicts: result.irrRPKIConflicts,
+                        bogons: result.bogonPrefixesOriginated, noc: result.nocContact ? "yes" : "no", abuse: result.abuseContact ? "yes" : "no",
+                        spoofer: result.spooferTestAgeDays.map { "\($0) days ago" } ?? "no test found")
+                },
+                hasASNs: !measured.asns.isEmpty, routes: "\(measured.inputs.routes.sourceName), \(Pages.time(measured.inputs.routes.takenAt))",
+                unavailable: nil, claimed: nil)
+        } catch let error as StoreError {
+            let asns = try await participants.resources(of: participant, kind: .asn).map(\.value)
+            return ReviewPageModel.Measurements(
+                asns: [], hasASNs: false, routes: nil, unavailable: Problem.from(error).detail, claimed: asns.joined(separator: ", "))
+        }
+    }
+}
+
+/// The review page as its template reads it.
+struct ReviewPageModel: Encodable, Sendable {
+    struct Measurements: Encodable, Sendable {
+        struct ASN: Encodable, Sendable {
+            let asn: String
+            let announcements: Int
+            let rpkiValid: String
+            let rpkiInvalid: Int
+            let irrCoverage: String
+            let conflicts: Int
+            let bogons: Int
+            let noc: String
+            let abuse: String
+            let spoofer: String
+        }
+        let asns: [ASN]
+        let hasASNs: Bool
+        let routes: String?
+        let unavailable: String?
+        let claimed: String?
+    }
+    struct Commitment: Encodable, Sendable {
+        let code: String
+        let title: String
+        let description: String
+        let statement: String
+        let evidence: [EvidenceRow]
+        let hasEvidence: Bool
+        let earlier: [ActionFeedback]
+        let hasEarlier: Bool
+        let comment: String
+    }
+
+    let csrf: String?
+    let links: [NavLink]
+    let id: String
+    let applicationID: String
+    let participant: String
+    let program: String
+    let tier: String
+    let review: Int
+    let state: String
+    let status: String
+    let due: String
+    let overdue: Bool
+    let holder: String?
+    let holding: Bool
+    let claimable: Bool
+    let history: [FeedbackRound]
+    let hasHistory: Bool
+    let measurements: Measurements
+    let commitments: [Commitment]
+    let approveChecked: Bool
+    let changesChecked: Bool
+    let rejectChecked: Bool
+    let reasonsDraft: String
+    let commentDraft: String
+    let comments: [CommentRow]
+    let error: String?
+    let notice: String?
+}
