@@ -49,7 +49,8 @@ struct WebRoutes {
                 return response
             case .refused:
                 return try renderLogin(
-                    csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized, next: PageWords.safeNext(form["next"]))
+                    csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized,
+                    next: PageWords.safeNext(form["next"]))
             case .succeeded(let userID):
                 let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600), context: attempt)
                 var response = Self.redirect(to: PageWords.safeNext(form["next"]) ?? "/")

@@ -70,7 +70,9 @@ struct WorkflowPages {
                         participant: participant, program: fields["program"] ?? "", tier: tier, by: session.actor, change: change(session, context))
                     return Self.redirect(to: "/applications/\(created.id.uuidString.lowercased())", notice: "application-created")
                 } catch {
-                    return try await Self.refused(error) { message, status in try await applicationsPage(session, now: context.now, error: message, status: status, draft: fields) }
+                    return try await Self.refused(error) { message, status in
+                        try await applicationsPage(session, now: context.now, error: message, status: status, draft: fields)
+                    }
                 }
             }
         }
@@ -154,7 +156,9 @@ struct WorkflowPages {
                     _ = try await operations.reviews.claim(id, by: session.actor, change: change(session, context))
                     return Self.redirect(to: "/review/\(id.uuidString.lowercased())", notice: "claimed")
                 } catch {
-                    return try await Self.refused(error) { message, status in try await queuePage(request, session, now: context.now, error: message, status: status) }
+                    return try await Self.refused(error) { message, status in
+                        try await queuePage(request, session, now: context.now, error: message, status: status)
+                    }
                 }
             }
         }
@@ -254,7 +258,9 @@ struct WorkflowPages {
             let (notice, anchor) = try await change()
             return Self.redirect(to: "/applications/\(id.uuidString.lowercased())", notice: notice, anchor: anchor)
         } catch {
-            return try await Self.refused(error) { message, status in try await applicationPage(id, session, now: now, error: message, status: status, draft: draft) }
+            return try await Self.refused(error) { message, status in
+                try await applicationPage(id, session, now: now, error: message, status: status, draft: draft)
+            }
         }
     }
 
@@ -267,7 +273,9 @@ struct WorkflowPages {
             do {
                 return try await change(id, session, fields)
             } catch {
-                return try await Self.refused(error) { message, status in try await reviewPage(id, session, now: context.now, error: message, status: status, draft: fields) }
+                return try await Self.refused(error) { message, status in
+                    try await reviewPage(id, session, now: context.now, error: message, status: status, draft: fields)
+                }
             }
         }
     }
