@@ -121,6 +121,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
+                "Domain",
                 "EmbeddedPostgres",
                 "Postgres",
                 "Routing",

@@ -32,7 +32,7 @@ struct CatalogCommand: AsyncParsableCommand {
             let (settings, logger) = try global.load()
             let seeds = try CatalogStore.readSeeds(directory: try directory ?? (locateSchemaDirectory() + "/catalog"))
             let outcomes = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                try await CatalogStore(database: pool).load(seeds: seeds)
+                try await CatalogStore(database: pool).load(seeds: seeds, context: .system(at: SystemClock().now()))
             }
             for outcome in outcomes { print(CatalogCommand.describe(outcome)) }
         }
@@ -83,11 +83,14 @@ struct UserCommand: AsyncParsableCommand {
             let (user, secret) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
                 let users = UserStore(database: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost)))
                 let user = try await users.create(
-                    email: email, displayName: displayName, role: role, organisation: organisation, password: password, context: .system
+                    email: email, displayName: displayName, role: role, organisation: organisation, password: password,
+                    context: .system(at: SystemClock().now())
                 )
                 let secret =
                     token
-                    ? try await users.createToken(for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system).secret
+                    ? try await users.createToken(
+                        for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system(at: SystemClock().now())
+                    ).secret
                     : nil
                 return (user, secret)
             }
@@ -116,8 +119,8 @@ struct DemoCommand: AsyncParsableCommand {
             let seeds = try CatalogStore.readSeeds(directory: schema + "/catalog")
             let demo = try DemoData.read(path: schema + "/demo/demo.json")
             let (catalogs, outcome) = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                let catalogs = try await CatalogStore(database: pool).load(seeds: seeds)
-                return (catalogs, try await demo.load(into: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost))))
+                let catalogs = try await CatalogStore(database: pool).load(seeds: seeds, context: .system(at: SystemClock().now()))
+                return (catalogs, try await demo.load(into: pool, passwords: Passwords(cost: UInt8(settings.bcryptCost)), at: SystemClock().now()))
             }
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
             print(
@@ -159,7 +162,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                 id = parsed
             }
             let verified = try await DatabaseRuntime.withMigratedDatabase(settings: settings, logger: logger) { pool in
-                try await ParticipantStore(database: pool).verifyPrefixesByRPKI(participant: id, context: .system)
+                try await ParticipantStore(database: pool).verifyPrefixesByRPKI(participant: id, context: .system(at: SystemClock().now()))
             }
             for resource in verified {
                 let vrp = resource.verification.vrp.map { " by \($0.prefix)-\($0.maxLength) AS\($0.asn)" } ?? ""

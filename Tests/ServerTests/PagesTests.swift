@@ -23,7 +23,7 @@ struct PagesTests {
             case .enterprise: fixture.enterprise.user
             }
         guard let user else { return [:] }
-        let secret = try await UserStore(database: fixture.db.pool).openSession(for: user.id, lifetime: 3600, context: .system)
+        let secret = try await UserStore(database: fixture.db.pool).openSession(for: user.id, lifetime: 3600, context: .system(at: Date()))
         return ["Cookie": "manrs_session=\(secret)"]
     }
 
@@ -117,7 +117,7 @@ struct PagesTests {
                 let user = try #require(try await UserStore(database: fixture.db.pool).authenticate(token: auditor))
                 let browser = [
                     "Cookie":
-                        "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600, context: .system))"
+                        "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600, context: .system(at: Date())))"
                 ]
                 let queue = try await api.call(.get, "/queue?unassigned=true", headers: browser)
                 let itemCSRF = try #require(Self.csrf(in: queue.text))

@@ -60,7 +60,7 @@ struct WebRoutes {
                 return try renderLogin(csrf: nil, email: email, error: "Enter your email and password.", status: .unprocessableContent)
             }
             let address = Self.clientAddress(request, context)
-            let attempt = ChangeContext.anonymous(requestID: context.requestID)
+            let attempt = ChangeContext.anonymous(requestID: context.requestID, at: context.now)
             switch try await users.login(email: email, password: password, address: address, limits: loginLimits, context: attempt) {
             case .rateLimited(let retryAfter):
                 var response = try renderLogin(
@@ -94,7 +94,7 @@ struct WebRoutes {
         }
         router.get("/") { _, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            return try await renderHome(session, newToken: nil)
+            return try await renderHome(session, at: context.now, newToken: nil)
         }
         router.post("/account/tokens") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
@@ -107,7 +107,7 @@ struct WebRoutes {
                 for: session.user.id, name: name, scopes: scopes, expiresAt: nil,
                 context: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now)
             )
-            return try await renderHome(session, newToken: ["name": name, "secret": secret])
+            return try await renderHome(session, at: context.now, newToken: ["name": name, "secret": secret])
         }
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
@@ -115,7 +115,7 @@ struct WebRoutes {
             try Pages.checkCSRF(form.csrf, session)
             guard let new = form.new, Passwords.isAcceptable(new) else {
                 return try await renderHome(
-                    session, newToken: nil, message: Passwords.rule, status: .unprocessableContent)
+                    session, at: context.now, newToken: nil, message: Passwords.rule, status: .unprocessableContent)
             }
             let outcome = try await users.changePassword(
                 session.user.id, current: form.current ?? "", new: new, address: context.remoteAddress ?? "unknown", limits: loginLimits,
@@ -128,10 +128,11 @@ struct WebRoutes {
                 response.setCookie(sessionCookie("", maxAge: 0))
                 return response
             case .refused:
-                return try await renderHome(session, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
+                return try await renderHome(
+                    session, at: context.now, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
             case .rateLimited(let retryAfter):
                 return try await renderHome(
-                    session, newToken: nil, message: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
+                    session, at: context.now, newToken: nil, message: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
                     status: .tooManyRequests)
             }
         }
@@ -150,7 +151,7 @@ struct WebRoutes {
     }
 
     func renderHome(
-        _ session: BrowserSession, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
+        _ session: BrowserSession, at now: Date, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
     ) async throws -> Response {
         var rows: [[String: Any]] = []
         for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
@@ -165,7 +166,7 @@ struct WebRoutes {
             [
                 "name": token.name, "prefix": token.displayPrefix, "scopes": token.scopes.map(\.rawValue).joined(separator: ", "),
                 "created": formatter.string(from: token.createdAt), "lastUsed": token.lastUsedAt.map(formatter.string(from:)) ?? "never",
-                "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active",
+                "state": token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < now } ?? false) ? "expired" : "active",
             ]
         }
         var page = Pages.frame(session)

@@ -110,7 +110,9 @@ struct WorkflowPages {
         }
 
         router.get("/queue") { request, context in
-            try await page(context, roles: [.auditor, .admin]) { session in try await queuePage(request, session, error: nil, status: .ok) }
+            try await page(context, roles: [.auditor, .admin]) { session in
+                try await queuePage(request, session, at: context.now, error: nil, status: .ok)
+            }
         }
         router.post("/queue/:item/claim") { request, context in
             try await form(request, context, roles: [.auditor, .admin]) { session, _ in
@@ -119,13 +121,13 @@ struct WorkflowPages {
                     _ = try await reviews.claim(id, reviewer: try await reviews.reviewer(session.actor), context: change(session, context))
                     return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
                 } catch {
-                    return try await queuePage(request, session, error: Self.message(error), status: Self.status(error))
+                    return try await queuePage(request, session, at: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
         router.get("/review/:item") { _, context in
             try await page(context, roles: [.auditor, .admin]) { session in
-                try await reviewPage(try context.parameters.uuid("item"), session, error: nil, status: .ok)
+                try await reviewPage(try context.parameters.uuid("item"), session, at: context.now, error: nil, status: .ok)
             }
         }
         router.post("/review/:item/decision") { request, context in
@@ -148,7 +150,7 @@ struct WorkflowPages {
                     )
                     return WebRoutes.redirect(to: "/queue")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, at: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
@@ -159,7 +161,7 @@ struct WorkflowPages {
                     _ = try await reviews.release(id, by: session.actor, context: change(session, context))
                     return WebRoutes.redirect(to: "/queue")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, at: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
@@ -172,12 +174,12 @@ struct WorkflowPages {
                         throw Problem.invalid("body", "invalid_length", "A comment has 1 to 10000 characters.")
                     }
                     try Self.checkCharacters("body", body)
-                    let item = try await reviews.item(id)
+                    let item = try await reviews.item(id, at: context.now)
                     _ = try await applications.addComment(
                         to: item.applicationID, body: body, isInternal: fields["internal"] == "true", context: change(session, context))
                     return WebRoutes.redirect(to: "/review/\(id.uuidString.lowercased())")
                 } catch {
-                    return try await reviewPage(id, session, error: Self.message(error), status: Self.status(error))
+                    return try await reviewPage(id, session, at: context.now, error: Self.message(error), status: Self.status(error))
                 }
             }
         }
@@ -262,20 +264,10 @@ struct WorkflowPages {
         return try pages.render("application", model, status: status)
     }
 
-    func queuePage(_ request: Request, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        var filter = QueueFilter()
-        filter.program = request.query("program")
-        filter.tier = request.query("tier").flatMap(Tier.init(rawValue:))
-        filter.status = request.query("status").flatMap { ["open", "awaiting_second", "flagged", "closed"].contains($0) ? $0 : nil }
-        filter.claimedBy = request.query("mine") == "true" ? session.user.id : nil
-        filter.unassigned = request.query("unassigned") == "true"
-        filter.overdue = request.query("overdue") == "true"
-        if let sort = request.query("sort"), let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))) {
-            filter.sort = column
-            filter.descending = sort.hasPrefix("-")
-        }
+    func queuePage(_ request: Request, _ session: BrowserSession, at now: Date, error: String?, status: HTTPResponse.Status) async throws -> Response
+    {
+        let filter = QueueFilter.parse(query: { request.query($0) }, user: session.user.id, asOf: now).filter
         let items = try await reviews.queue(filter, limit: 200)
-        let now = Date()
         func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
         let kept = request.uri.queryParameters.filter { $0.key != "sort" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
         /// Each column header sorts by its column, and flips the order when it is already the one.
@@ -287,20 +279,21 @@ struct WorkflowPages {
         var model = Pages.frame(session)
         model.merge([
             "items": items.map { item -> [String: Any] in
-                let heldByMe = item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > now
-                let free = item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now
+                let live = item.claim.flatMap { $0.isLive(at: now) ? $0 : nil }
+                let heldByMe = live?.holder == session.user.id
+                let free = live == nil
                 return [
                     "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
-                    "status": item.status.replacingOccurrences(of: "_", with: " "), "due": Pages.time(item.dueAt), "overdue": item.overdue,
-                    "holder": free ? "" : (item.claimedByName ?? ""), "claimable": free && item.status != "closed", "mine": heldByMe,
+                    "status": item.status.label, "due": Pages.time(item.dueAt), "overdue": item.overdue,
+                    "holder": free ? "" : (item.claimedByName ?? ""), "claimable": free && item.status != .closed, "mine": heldByMe,
                 ]
             },
             "programs": try await catalogs.programs().map { program -> [String: Any] in
                 ["code": program.code, "selected": program.code == filter.program]
             },
             "tiers": Tier.allCases.map { tier -> [String: Any] in ["code": tier.rawValue, "selected": tier == filter.tier] },
-            "statuses": ["open", "awaiting_second", "flagged", "closed"].map { (status: String) -> [String: Any] in
-                ["code": status, "selected": status == filter.status]
+            "statuses": ReviewStatus.allCases.map { (status: ReviewStatus) -> [String: Any] in
+                ["code": status.rawValue, "selected": status == filter.status]
             },
             "mine": filter.claimedBy != nil, "unassigned": filter.unassigned, "overdue": filter.overdue,
             "sortParticipant": sortLink(.participant), "sortProgram": sortLink(.program), "sortTier": sortLink(.tier),
@@ -310,8 +303,8 @@ struct WorkflowPages {
         return try pages.render("queue", model, status: status)
     }
 
-    func reviewPage(_ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status) async throws -> Response {
-        let item = try await reviews.item(id)
+    func reviewPage(_ id: UUID, _ session: BrowserSession, at now: Date, error: String?, status: HTTPResponse.Status) async throws -> Response {
+        let item = try await reviews.item(id, at: now)
         let detail = try await applications.detail(item.applicationID)
         let decisions = try await reviews.decisions(ofApplication: item.applicationID).filter { $0.round == item.round }
         var model = Pages.frame(session)
@@ -319,9 +312,9 @@ struct WorkflowPages {
             "id": item.id.uuidString.lowercased(), "participant": item.participantName, "program": item.program, "tier": item.tier.rawValue,
             "round": item.round, "catalogVersion": detail.application.catalogVersion,
             "state": detail.application.state.rawValue.replacingOccurrences(of: "_", with: " "),
-            "status": item.status.replacingOccurrences(of: "_", with: " "),
+            "status": item.status.label,
             "due": Pages.time(item.dueAt), "overdue": item.overdue,
-            "holding": item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > Date(),
+            "holding": item.claim.map { $0.holder == session.user.id && $0.isLive(at: now) } ?? false,
             "decisions": decisions.map {
                 [
                     "reviewer": $0.reviewerName, "role": $0.reviewerRole, "decision": $0.decision.rawValue.replacingOccurrences(of: "_", with: " "),
@@ -427,7 +420,7 @@ struct WorkflowPages {
     static func message(_ error: any Error) throws -> String {
         switch error {
         case let problem as Problem: return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
-        case let error as StoreError:
+        case let error as StoreError where !error.isInternal:
             let problem = Problem.from(error)
             return problem.errors.map { $0.map(\.message).joined(separator: " ") } ?? problem.detail
         default: throw error
