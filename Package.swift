@@ -125,6 +125,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
+                "Domain",
                 "EmbeddedPostgres",
                 "Postgres",
                 "Routing",

@@ -1,6 +1,7 @@
 // The HTTP figures of `make bench`: wrk against `manrs-plus serve` (release build) on the bench's
 // cluster, each route side by side with `/healthz` in the same run, and the time a token
 // revocation made through one instance takes to reach a second one.
+import Domain
 import EmbeddedPostgres
 import Foundation
 import Postgres
@@ -148,7 +149,7 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
     var delays: [Double] = []
     for index in 0..<(Int(ProcessInfo.processInfo.environment["BENCH_REVOCATIONS"] ?? "") ?? 20) {
         let (token, secret) = try await users.createToken(
-            for: admin, name: "bench \(index)", scopes: [.read, .write], expiresAt: nil, context: .system)
+            for: admin, name: "bench \(index)", scopes: [.read, .write], expiresAt: nil, context: .system(at: SystemClock().now()))
         // Cached on the second instance before it is revoked.
         for _ in 0..<2 {
             guard httpStatus("GET", port: second.port, path: "/api/v1/users/me/tokens", token: secret) == 200 else {

@@ -51,32 +51,17 @@ public enum ASNumber {
     /// Parses `AS3333`, `as3333` or `3333`; refuses 0, values over 32 bits, and reserved,
     /// documentation and private ASNs (domain.md, "Bogons"), naming why.
     public static func parse(_ text: String) throws(Refusal) -> ASN {
-        var digits = Substring(text)
-        if digits.count > 2, digits.prefix(2).uppercased() == "AS" { digits = digits.dropFirst(2) }
-        guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-            let value = UInt64(digits), value <= UInt64(UInt32.max)
-        else {
+        guard let asn = parseASN(text) else {
             throw Refusal("invalid_asn", "'\(text.prefix(40))' is not an AS number (1 to 4294967295, optionally written AS123).")
         }
-        let asn = ASN(value)
         if let reason = bogonReason(asn) {
             throw Refusal("bogon_asn", "AS\(asn) is \(reason) and cannot be registered.")
         }
         return asn
     }
 
-    /// Why an ASN may not appear in the global table, or nil.
-    public static func bogonReason(_ asn: ASN) -> String? {
-        switch asn {
-        case 0: "reserved (RFC 7607)"
-        case 23456: "AS_TRANS (RFC 6793)"
-        case 64496...64511, 65536...65551: "reserved for documentation (RFC 5398)"
-        case 64512...65534, 4_200_000_000...4_294_967_294: "reserved for private use (RFC 6996)"
-        case 65535, 4_294_967_295: "reserved (RFC 7300)"
-        case 65552...131071: "reserved by IANA"
-        default: nil
-        }
-    }
+    /// Why an ASN may not appear in the global table, or nil (`Bogons.asnReason`).
+    public static func bogonReason(_ asn: ASN) -> String? { Bogons.asnReason(asn) }
 }
 
 /// The shortest prefixes a participant may claim (settings `CLAIM_MIN_IPV4_LENGTH` and

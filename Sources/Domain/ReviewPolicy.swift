@@ -114,13 +114,18 @@ public enum ReviewPolicy {
         return nil
     }
 
+    /// Four eyes: who decided this round does not take or decide it again (an admin settling a
+    /// flagged item decides after the auditors, never twice).
+    public static func fourEyesRefusal(_ reviewer: Reviewer, subject: ReviewSubject) -> Refusal? {
+        guard !subject.flaggedForAdmin, subject.decisions.contains(where: { $0.reviewerID == reviewer.userID }) else { return nil }
+        return Refusal("four-eyes", "Four eyes: you already decided this round; the second decision comes from another auditor.")
+    }
+
     /// The outcome of `decision` by `reviewer`, or the rule that refuses it.
     public static func decide(_ decision: Decision, by reviewer: Reviewer, subject: ReviewSubject, at time: Date) -> Result<ReviewOutcome, Refusal> {
         if let refusal = independenceRefusal(reviewer, subject: subject, at: time) { return .failure(refusal) }
         if subject.flaggedForAdmin { return .success(.final(decision.event)) }
-        if subject.decisions.contains(where: { $0.reviewerID == reviewer.userID }) {
-            return .failure(Refusal("four-eyes", "Four eyes: the second decision must come from another auditor."))
-        }
+        if let refusal = fourEyesRefusal(reviewer, subject: subject) { return .failure(refusal) }
         guard subject.tier == .plus else { return .success(.final(decision.event)) }
         // MANRS+: granting needs two independent approvals; refusing or sending back needs one.
         guard subject.decisions.contains(where: { $0.decision == .approve }) else {

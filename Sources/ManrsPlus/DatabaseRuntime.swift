@@ -106,7 +106,7 @@ extension DatabaseRuntime {
 
     static func describe(_ error: StoreError) -> String {
         switch error {
-        case .notFound(let detail), .conflict(_, let detail), .refused(_, let detail): detail
+        case .notFound(let detail), .conflict(_, let detail), .refused(_, let detail), .unreadable(let detail): detail
         case .staleVersion(let current): "changed concurrently (now version \(current)); try again"
         case .invalid(let fields): fields.map { "\($0.field): \($0.refusal.message)" }.joined(separator: "; ")
         }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Synchronization
@@ -21,7 +22,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: Any] = [
-            "time": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
+            "time": SystemClock().now().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
             "level": event.level.rawValue,
             "message": event.message.description,
             "logger": label,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Routing
 
@@ -70,7 +71,7 @@ struct Measure: ParsableCommand {
         let fullBogons = try bogons.map { try Bogons.readList(path: $0).prefixes } ?? []
         var measurement = Measurement(
             vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, spoofer: sessions, bogons: Bogons(fullBogons: fullBogons),
-            only: Set(asn), asOf: try asOf.map { try Date($0, strategy: .iso8601) } ?? Date())
+            only: Set(asn), asOf: try asOf.map { try Date($0, strategy: .iso8601) } ?? SystemClock().now())
 
         var ticker = ProgressTicker(command: "measure")
         var seen = 0

@@ -32,7 +32,7 @@ struct CatalogCommand: AsyncParsableCommand {
             let (settings, logger) = try global.load()
             let seeds = try CatalogStore.readSeeds(directory: try directory ?? (locateSchemaDirectory() + "/catalog"))
             let outcomes = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
-                try await services.catalogs.load(seeds: seeds)
+                try await services.catalogs.load(seeds: seeds, context: .system(at: services.clock.now()))
             }
             for outcome in outcomes { print(CatalogCommand.describe(outcome)) }
         }
@@ -83,11 +83,14 @@ struct UserCommand: AsyncParsableCommand {
             let (user, secret) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
                 let users = services.users
                 let user = try await users.create(
-                    email: email, displayName: displayName, role: role, organisation: organisation, password: password, context: .system
+                    email: email, displayName: displayName, role: role, organisation: organisation, password: password,
+                    context: .system(at: SystemClock().now())
                 )
                 let secret =
                     token
-                    ? try await users.createToken(for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system).secret
+                    ? try await users.createToken(
+                        for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system(at: SystemClock().now())
+                    ).secret
                     : nil
                 return (user, secret)
             }
@@ -116,8 +119,8 @@ struct DemoCommand: AsyncParsableCommand {
             let seeds = try CatalogStore.readSeeds(directory: schema + "/catalog")
             let demo = try DemoData.read(path: schema + "/demo/demo.json")
             let (catalogs, outcome) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
-                let catalogs = try await services.catalogs.load(seeds: seeds)
-                return (catalogs, try await demo.load(into: services.database, passwords: services.passwords))
+                let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: services.clock.now()))
+                return (catalogs, try await demo.load(into: services.database, passwords: services.passwords, at: services.clock.now()))
             }
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
             print(
@@ -159,7 +162,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                 id = parsed
             }
             let verified = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
-                try await services.participants.verifyPrefixesByRPKI(participant: id, context: .system)
+                try await services.participants.verifyPrefixesByRPKI(participant: id, context: .system(at: services.clock.now()))
             }
             for resource in verified {
                 let vrp = resource.verification.vrp.map { " by \($0.prefix)-\($0.maxLength) AS\($0.asn)" } ?? ""

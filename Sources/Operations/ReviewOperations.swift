@@ -30,8 +30,8 @@ public struct ReviewOperations: Sendable {
     /// Gives the item to an auditor (the secretariat's command): only an active auditor takes it.
     public func assign(_ item: UUID, to auditor: UUID, by actor: Actor, change: ChangeContext) async throws -> ReviewItem {
         try Authorise.check(.assignReviews, actor, participant: nil)
-        guard let assignee = try await users.actor(for: auditor), assignee.role == .auditor else {
-            throw StoreError.invalid([FieldRefusal("auditor_id", "not_auditor", "Choose an active auditor.")])
+        guard let assignee = try await users.actor(for: auditor), ReviewMachine.assignmentRefusal(assigneeRole: assignee.role) == nil else {
+            throw StoreError.invalid([FieldRefusal("auditor_id", ReviewMachine.notAuditor.code, ReviewMachine.notAuditor.message)])
         }
         return try await reviews.claim(item, reviewer: try await reviews.reviewer(assignee), context: change)
     }
@@ -53,7 +53,7 @@ public struct ReviewOperations: Sendable {
     /// A comment from the review page, on the item's application.
     public func comment(onItem item: UUID, body: String, isInternal: Bool, by actor: Actor, change: ChangeContext) async throws -> Comment {
         try Authorise.check(.reviewApplications, actor, participant: nil)
-        let application = try await reviews.item(item).applicationID
+        let application = try await reviews.item(item, at: change.at).applicationID
         return try await applications.comment(application, body: body, isInternal: isInternal, by: actor, change: change)
     }
 

@@ -58,10 +58,18 @@ public struct Bogons: Sendable {
     }
 
     /// AS numbers that must not appear in a path: reserved, documentation, private, AS_TRANS.
-    public static func isBogon(asn: ASN) -> Bool {
+    public static func isBogon(asn: ASN) -> Bool { asnReason(asn) != nil }
+
+    /// Why an ASN may not appear in the global table, or nil: the one list of bogon ASNs.
+    public static func asnReason(_ asn: ASN) -> String? {
         switch asn {
-        case 0, 23456, 64496...131071, 4_200_000_000...4_294_967_295: true
-        default: false
+        case 0: "reserved (RFC 7607)"
+        case 23456: "AS_TRANS (RFC 6793)"
+        case 64496...64511, 65536...65551: "reserved for documentation (RFC 5398)"
+        case 64512...65534, 4_200_000_000...4_294_967_294: "reserved for private use (RFC 6996)"
+        case 65535, 4_294_967_295: "reserved (RFC 7300)"
+        case 65552...131071: "reserved by IANA"
+        default: nil
         }
     }
 

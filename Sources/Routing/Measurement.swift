@@ -99,7 +99,7 @@ public struct Measurement {
 
     public init(
         vrps: VRPIndex, irr: [IRRRoute] = [], peeringDB: [ASN: PeeringDBNetwork]? = nil, spoofer: [SpooferResult]? = nil,
-        bogons: Bogons = Bogons(), only: Set<ASN> = [], asOf: Date = Date()
+        bogons: Bogons = Bogons(), only: Set<ASN> = [], asOf: Date
     ) {
         self.vrps = vrps
         self.spoofer = spoofer

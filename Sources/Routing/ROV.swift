@@ -21,10 +21,8 @@ public func parseASN(_ bytes: UnsafeBufferPointer<UInt8>) -> ASN? {
 
 /// Reads `3333`, `AS3333` or `as3333`.
 public func parseASN(_ text: some StringProtocol) -> ASN? {
-    var digits = Substring(text)
-    if digits.hasPrefix("AS") || digits.hasPrefix("as") || digits.hasPrefix("As") { digits = digits.dropFirst(2) }
-    guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
-    return ASN(digits)
+    var text = String(text)
+    return text.withUTF8 { parseASN($0) }
 }
 
 /// A validated ROA payload: `asn` may originate `prefix` and anything inside it up to `maxLength`.

@@ -83,7 +83,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response(instance: context.requestID)
-        } catch let error as StoreError {
+        } catch let error as StoreError where !error.isInternal {
             return Problem.from(error).response(instance: context.requestID)
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             // The framework's own errors (unknown route, body over the limit, bad URI).

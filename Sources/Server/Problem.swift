@@ -203,6 +203,7 @@ extension Problem {
         case .conflict(let slug, let detail): .conflict(slug, detail: detail)
         case .invalid(let fields): .validation(fields.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
         case .refused(let slug, let detail): Problem(type: typePrefix + slug, title: "Forbidden", status: .forbidden, detail: detail)
+        case .unreadable: .internalError
         }
     }
 }

@@ -86,7 +86,7 @@ struct CLITests {
     func tamperedChain() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(
-                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
+                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: Date()))
             try await db.pool.withConnection { connection in
                 try await connection.execute("SET session_replication_role = replica")
                 try await connection.execute("UPDATE audit_events SET actor_role = 'admin' WHERE seq = 3")

@@ -79,8 +79,9 @@ struct ServeTests {
     func revocationReachesTheOtherInstance() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
-            let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .admin, password: nil, context: .system)
-            let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read, .write], expiresAt: nil, context: .system)
+            let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .admin, password: nil, context: .system(at: Date()))
+            let (token, secret) = try await users.createToken(
+                for: user.id, name: "ci", scopes: [.read, .write], expiresAt: nil, context: .system(at: Date()))
             let first = try Instance(database: db, port: Self.freePort())
             defer { first.stop() }
             let second = try Instance(database: db, port: Self.freePort())

@@ -24,16 +24,18 @@ struct OperationsTests {
     static func run(_ body: (World) async throws -> Void) async throws {
         try await TestDatabase.withDatabase { db in
             let catalogs = CatalogStore(database: db.pool)
-            _ = try await catalogs.load(seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
+            _ = try await catalogs.load(
+                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: at))
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             func actor(_ email: String, _ role: UserRole) async throws -> Actor {
-                let user = try await users.create(email: email, displayName: email, role: role, password: "a long test password", context: .system)
+                let user = try await users.create(
+                    email: email, displayName: email, role: role, password: "a long test password", context: .system(at: at))
                 return try #require(try await users.actor(for: user.id))
             }
             let owner = try await actor("owner@example.org", .applicant)
             let participant = try await ParticipantStore(database: db.pool).create(
                 NewParticipant(legalName: "Example Exchange", displayName: "EX-IX", country: "NL", website: nil, programs: ["ixp"]),
-                owner: owner.userID, context: .system)
+                owner: owner.userID, context: .system(at: at))
             let applications = ApplicationStore(database: db.pool)
             let world = World(
                 db: db,

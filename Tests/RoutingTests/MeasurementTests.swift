@@ -1,3 +1,4 @@
+import Foundation
 import Routing
 import Testing
 
@@ -21,7 +22,7 @@ struct MeasurementTests {
             IRRRoute(prefix: try prefix("185.0.112.0/22"), origin: 3333, maintainers: [], source: "TEST"),
             IRRRoute(prefix: try prefix("185.51.100.0/24"), origin: 3333, maintainers: [], source: "TEST"),  // RPKI-invalid object
         ]
-        var measurement = Measurement(vrps: vrps, irr: irr)
+        var measurement = Measurement(vrps: vrps, irr: irr, asOf: Date(timeIntervalSince1970: 1_700_000_000))
         // 3333 originates: valid, invalid (wrong origin), invalid (too specific), a bogon, seen twice from two peers.
         for peer: ASN in [3356, 1299] {
             measurement.add(prefix: try prefix("185.0.2.0/24"), origin: 3333, originText: "3333", path: path([peer, 3333]))

@@ -151,7 +151,7 @@ struct SpooferReaderTests {
         let untested = try #require(rows[1299])
         #expect(untested.spooferPrefixesTested == 0 && untested.spoofablePrefixes == 0 && untested.spooferTestAgeDays == nil)
 
-        var without = Measurement(vrps: VRPIndex([]))
+        var without = Measurement(vrps: VRPIndex([]), asOf: try Self.time("2024-03-11T12:00:00Z"))
         without.add(prefix: try IPPrefix("193.0.0.0/21"), origin: 3333, originText: "3333")
         #expect(without.metrics().first?.spooferPrefixesTested == nil)
     }

@@ -63,11 +63,13 @@ struct APIFixture: Sendable {
     ) async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             _ = try await CatalogStore(database: db.pool).load(
-                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
+                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: Date()))
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             func account(_ email: String, _ role: UserRole) async throws -> Account {
-                let user = try await users.create(email: email, displayName: email, role: role, password: "a long test password", context: .system)
-                let (_, token) = try await users.createToken(for: user.id, name: "test", scopes: [.read, .write], expiresAt: nil, context: .system)
+                let user = try await users.create(
+                    email: email, displayName: email, role: role, password: "a long test password", context: .system(at: Date()))
+                let (_, token) = try await users.createToken(
+                    for: user.id, name: "test", scopes: [.read, .write], expiresAt: nil, context: .system(at: Date()))
                 return Account(user: user, token: token)
             }
             let applicant = try await account("applicant@example.org", .applicant)
@@ -82,15 +84,15 @@ struct APIFixture: Sendable {
                         NewResource(kind: .prefix, value: try ResourceValue.parse("193.0.0.0/21", kind: .prefix)),
                     ]
                 ),
-                owner: applicant.user.id, context: .system
+                owner: applicant.user.id, context: .system(at: Date())
             )
             let other = try await participants.create(
                 NewParticipant(legalName: "Hellas OnLine", displayName: "HOL", country: "GR", website: nil, programs: ["netops"]),
-                owner: otherApplicant.user.id, context: .system
+                owner: otherApplicant.user.id, context: .system(at: Date())
             )
             // The own participant holds its resources: verified, as the secretariat would.
             for resource in try await participants.resources(of: own.id) {
-                _ = try await participants.verifyResource(resource.id, of: own.id, reason: "RIPE database", url: nil, context: .system)
+                _ = try await participants.verifyResource(resource.id, of: own.id, reason: "RIPE database", url: nil, context: .system(at: Date()))
             }
             let auditor = try await account("auditor@example.org", .auditor)
             // The fixture's own review is decided by a second auditor, so the first starts fresh.
@@ -131,9 +133,9 @@ struct APIFixture: Sendable {
         let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
         let applications = ApplicationStore(database: db.pool)
         let reviews = ReviewStore(database: db.pool)
-        let applicantContext = ChangeContext(actor: try await users.actor(for: applicant), requestID: nil)
+        let applicantContext = ChangeContext(actor: try await users.actor(for: applicant), requestID: nil, at: Date())
         let auditorActor = try #require(try await users.actor(for: auditor))
-        let auditorContext = ChangeContext(actor: auditorActor, requestID: nil)
+        let auditorContext = ChangeContext(actor: auditorActor, requestID: nil, at: Date())
         let application = try await db.pool.transaction { connection in
             try await applications.create(participant: own, program: "netops", tier: .baseline, context: applicantContext, on: connection)
         }
@@ -148,7 +150,7 @@ struct APIFixture: Sendable {
         )
         let detail = try await applications.detail(application.id)
         _ = try await applications.submit(application.id, expectedVersion: detail.application.version, context: applicantContext)
-        let item = try #require(try await reviews.queue(QueueFilter(), limit: 10).first { $0.applicationID == application.id })
+        let item = try #require(try await reviews.queue(QueueFilter(asOf: Date()), limit: 10).first { $0.applicationID == application.id })
         let reviewer = try await reviews.reviewer(auditorActor)
         _ = try await reviews.claim(item.id, reviewer: reviewer, context: auditorContext)
         _ = try await reviews.decide(item.id, decision: .approve, actionComments: [:], reasons: "", reviewer: reviewer, context: auditorContext)

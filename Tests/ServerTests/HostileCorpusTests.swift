@@ -57,7 +57,7 @@ struct HostileCorpusTests {
             let started = Date()
             let port = try #require(api.port)
             let readOnly = try await UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4)).createToken(
-                for: fixture.admin.user.id, name: "viewer", scopes: [.read], expiresAt: nil, context: .system
+                for: fixture.admin.user.id, name: "viewer", scopes: [.read], expiresAt: nil, context: .system(at: Date())
             ).secret
             let cookie = try #require(try await PagesTests.cookie(fixture, .applicant)["Cookie"])
             let draftPage = "/applications/\(fixture.draft.uuidString.lowercased())"

@@ -145,7 +145,7 @@ struct MeasurementAPITests {
         let vrpFile = Self.data + "/vrps/rpki-client-20250720T093133Z.json.bz2"
         let mrtFile = Self.data + "/mrt/updates.20160811.1600.gz"
         // The oracle: the engine over the files themselves, every AS.
-        var engine = Measurement(vrps: VRPIndex(try VRPReader.read(path: vrpFile).vrps))
+        var engine = Measurement(vrps: VRPIndex(try VRPReader.read(path: vrpFile).vrps), asOf: Date(timeIntervalSince1970: 1_700_000_000))
         _ = try Routes.readWithPaths(path: mrtFile) { route, path in
             engine.add(prefix: route.prefix, origin: route.origin, originText: route.originText, path: path)
         }

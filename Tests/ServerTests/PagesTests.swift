@@ -23,7 +23,7 @@ struct PagesTests {
             case .enterprise: fixture.enterprise.user
             }
         guard let user else { return [:] }
-        let secret = try await UserStore(database: fixture.db.pool).openSession(for: user.id, lifetime: 3600, context: .system)
+        let secret = try await UserStore(database: fixture.db.pool).openSession(for: user.id, lifetime: 3600, context: .system(at: Date()))
         return ["Cookie": "manrs_session=\(secret)"]
     }
 
@@ -122,7 +122,7 @@ struct PagesTests {
                     try await UserStore(database: fixture.db.pool).authenticate(token: auditor, at: Date(timeIntervalSince1970: 1_795_000_000)))
                 let browser = [
                     "Cookie":
-                        "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600, context: .system))"
+                        "manrs_session=\(try await UserStore(database: fixture.db.pool).openSession(for: user.userID, lifetime: 3600, context: .system(at: Date())))"
                 ]
                 let queue = try await api.call(.get, "/queue?unassigned=true", headers: browser)
                 let itemCSRF = try #require(Self.csrf(in: queue.text))
@@ -168,7 +168,7 @@ struct PagesTests {
             let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
             let applications = ApplicationStore(database: fixture.db.pool)
             let reviews = ReviewStore(database: fixture.db.pool)
-            let applicantContext = ChangeContext(actor: try await users.actor(for: fixture.applicant.user.id), requestID: nil)
+            let applicantContext = ChangeContext(actor: try await users.actor(for: fixture.applicant.user.id), requestID: nil, at: Date())
             let auditor = try #require(try await users.actor(for: fixture.auditor.user.id))
             let application = try await fixture.db.pool.transaction { connection in
                 try await applications.create(
@@ -183,12 +183,12 @@ struct PagesTests {
                 context: applicantContext)
             let version = try await applications.detail(application.id).application.version
             _ = try await applications.submit(application.id, expectedVersion: version, context: applicantContext)
-            let item = try #require(try await reviews.queue(QueueFilter(), limit: 10).first { $0.applicationID == application.id })
+            let item = try #require(try await reviews.queue(QueueFilter(asOf: Date()), limit: 10).first { $0.applicationID == application.id })
             let reviewer = try await reviews.reviewer(auditor)
-            _ = try await reviews.claim(item.id, reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil))
+            _ = try await reviews.claim(item.id, reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil, at: Date()))
             _ = try await reviews.decide(
                 item.id, decision: .requestChanges, actionComments: ["netops.1": "Describe the filters on customer sessions."],
-                reasons: "The statement is too short.", reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil))
+                reasons: "The statement is too short.", reviewer: reviewer, context: ChangeContext(actor: auditor, requestID: nil, at: Date()))
 
             let path = "/applications/\(application.id.uuidString.lowercased())"
             let page = try await api.call(.get, path, headers: try await Self.cookie(fixture, .applicant)).text

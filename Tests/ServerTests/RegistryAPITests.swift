@@ -517,7 +517,7 @@ struct RegistryAPITests {
             #expect(
                 try await users.login(
                     email: "auditor@example.org", password: "another long password", address: "t", limits: LoginLimits(),
-                    context: .anonymous(requestID: nil))
+                    context: .anonymous(requestID: nil, at: Date()))
                     == .succeeded(userID: fixture.auditor.user.id))
             let me = try await api.call(.get, "/api/v1/users/me", token: fixture.applicant.token)
             #expect(

@@ -95,7 +95,7 @@ struct SecurityRegressionTests {
                     default: fixture.enterprise
                     }
                 readOnly[role] = try await users.createToken(
-                    for: account.user.id, name: "viewer", scopes: [.read], expiresAt: nil, context: .system
+                    for: account.user.id, name: "viewer", scopes: [.read], expiresAt: nil, context: .system(at: Date())
                 ).secret
             }
             var checked = 0

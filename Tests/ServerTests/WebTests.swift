@@ -109,7 +109,7 @@ struct WebTests {
             #expect(
                 try await users.login(
                     email: "applicant@example.org", password: "a brand new long password", address: "t", limits: LoginLimits(),
-                    context: .anonymous(requestID: nil))
+                    context: .anonymous(requestID: nil, at: Date()))
                     == .succeeded(userID: fixture.applicant.user.id))
         }
     }

@@ -36,8 +36,8 @@ struct WorkflowAPITests {
     /// Another auditor account with a token.
     static func auditor(_ fixture: APIFixture, _ email: String) async throws -> String {
         let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
-        let user = try await users.create(email: email, displayName: email, role: .auditor, password: nil, context: .system)
-        return try await users.createToken(for: user.id, name: "t", scopes: [.read, .write], expiresAt: nil, context: .system).secret
+        let user = try await users.create(email: email, displayName: email, role: .auditor, password: nil, context: .system(at: Date()))
+        return try await users.createToken(for: user.id, name: "t", scopes: [.read, .write], expiresAt: nil, context: .system(at: Date())).secret
     }
 
     /// A complete MANRS+ network-operator application from the fixture's applicant, submitted.

@@ -11,7 +11,8 @@ import Testing
 @Suite("Audit hash chain")
 struct AuditChainTests {
     static func registry(_ db: FreshDatabase) async throws -> ParticipantStore {
-        _ = try await CatalogStore(database: db.pool).load(seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"))
+        _ = try await CatalogStore(database: db.pool).load(
+            seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: Date()))
         return ParticipantStore(database: db.pool)
     }
 
@@ -21,7 +22,7 @@ struct AuditChainTests {
             let store = try await Self.registry(db)
             let base = try await store.create(
                 NewParticipant(legalName: "Base", displayName: "Base", country: "NL", website: nil, programs: ["netops"]), owner: nil,
-                context: .system
+                context: .system(at: Date())
             )
             // 16 workers; each creates participants, claims ASNs (some collide on purpose and roll
             // back), adds and edits contacts.
@@ -32,21 +33,23 @@ struct AuditChainTests {
                         for step in 0..<40 {
                             let participant = try await store.create(
                                 NewParticipant(legalName: "W\(worker)-\(step)", displayName: "W", country: "DE", website: nil, programs: ["ixp"]),
-                                owner: nil, context: .system
+                                owner: nil, context: .system(at: Date())
                             )
                             let asn = ASN(200_000 + Int.random(in: 0..<400, using: &generator))
-                            _ = try? await store.addResource(NewResource(kind: .asn, value: .asn(asn)), to: participant.id, context: .system)
+                            _ = try? await store.addResource(
+                                NewResource(kind: .asn, value: .asn(asn)), to: participant.id, context: .system(at: Date()))
                             let contact = try await store.addContact(
                                 NewContact(role: .noc, name: nil, email: "noc\(step)@w\(worker).example", phone: nil, available24x7: step % 2 == 0),
-                                to: participant.id, context: .system
+                                to: participant.id, context: .system(at: Date())
                             )
                             _ = try await store.updateContact(
                                 contact.id, of: participant.id,
                                 with: NewContact(role: .abuse, name: "Ops", email: contact.email, phone: nil, available24x7: true),
-                                expectedVersion: contact.version, context: .system
+                                expectedVersion: contact.version, context: .system(at: Date())
                             )
                             _ = try? await store.update(
-                                base.id, changes: ParticipantChanges(displayName: "Base \(worker)-\(step)"), expectedVersion: 1, context: .system)
+                                base.id, changes: ParticipantChanges(displayName: "Base \(worker)-\(step)"), expectedVersion: 1,
+                                context: .system(at: Date()))
                         }
                     }
                 }
@@ -87,7 +90,7 @@ struct AuditChainTests {
             for index in 0..<5 {
                 _ = try await store.create(
                     NewParticipant(legalName: "P\(index)", displayName: "P", country: "NL", website: nil, programs: ["netops"]), owner: nil,
-                    context: .system
+                    context: .system(at: Date())
                 )
             }
             #expect(try await AuditChain(database: db.pool).verify().isIntact)

@@ -93,9 +93,10 @@ struct CacheTests {
     func tokenRevocation() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             try await Self.withListeningCache(db) { users, _ in
-                let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system)
+                let user = try await users.create(
+                    email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system(at: Self.now))
                 let (token, secret) = try await users.createToken(
-                    for: user.id, name: "ci", scopes: [.read], expiresAt: Self.now.addingTimeInterval(60), context: .system)
+                    for: user.id, name: "ci", scopes: [.read], expiresAt: Self.now.addingTimeInterval(60), context: .system(at: Self.now))
                 #expect(try await users.authenticate(token: secret, at: Self.now)?.role == .auditor)
 
                 // Served from memory: a change that notifies nobody is not seen.
@@ -130,11 +131,13 @@ struct CacheTests {
             var events = listener.events.makeAsyncIterator()
             #expect(await events.next() == .listening)
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
-            let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system)
-            let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system)
+            let user = try await users.create(
+                email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system(at: Self.now))
+            let (token, secret) = try await users.createToken(
+                for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system(at: Self.now))
             #expect(try await users.authenticate(token: secret, at: Self.now) != nil)
             #expect(try await db.pool.query("SELECT last_used_at FROM api_tokens WHERE id = \(token.id)")[0].decode(0, as: Date?.self) == Self.now)
-            try await users.revokeToken(token.id, of: user.id, context: .system)
+            try await users.revokeToken(token.id, of: user.id, context: .system(at: Self.now))
             #expect(await events.next() == .notification(channel: CacheInvalidation.channel, payload: "token:\(token.id.uuidString.lowercased())"))
         }
     }
@@ -143,8 +146,10 @@ struct CacheTests {
     func listenerLoss() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             try await Self.withListeningCache(db) { users, invalidation in
-                let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system)
-                let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system)
+                let user = try await users.create(
+                    email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system(at: Self.now))
+                let (token, secret) = try await users.createToken(
+                    for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system(at: Self.now))
                 #expect(try await users.authenticate(token: secret, at: Self.now) != nil)
                 // A revocation whose notification is lost, as when it happens while the session is down.
                 try await db.pool.execute("ALTER TABLE api_tokens DISABLE TRIGGER api_tokens_cache_update")

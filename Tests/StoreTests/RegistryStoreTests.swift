@@ -26,10 +26,13 @@ struct RegistryStoreTests {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let catalogs = CatalogStore(database: db.pool)
             var seeds = try Self.seeds()
-            let first = try await catalogs.load(seeds: seeds)
+            let first = try await catalogs.load(seeds: seeds, context: .system(at: Date()))
             #expect(first.count == 4)
             #expect(first.allSatisfy { if case .published(_, 1) = $0 { true } else { false } })
-            #expect(try await catalogs.load(seeds: seeds).allSatisfy { if case .unchanged(_, 1) = $0 { true } else { false } })
+            #expect(
+                try await catalogs.load(seeds: seeds, context: .system(at: Date())).allSatisfy {
+                    if case .unchanged(_, 1) = $0 { true } else { false }
+                })
             seeds[0] = CatalogSeed(
                 program: seeds[0].program,
                 catalog: {
@@ -37,7 +40,7 @@ struct RegistryStoreTests {
                     changed.enforcement.warningGraceDays = 45
                     return changed
                 }())
-            let outcome = try await catalogs.load(seeds: [seeds[0]])
+            let outcome = try await catalogs.load(seeds: [seeds[0]], context: .system(at: Date()))
             #expect(outcome == [.drafted(program: seeds[0].program.code, version: 2)])
             let current = try await catalogs.version(nil, of: seeds[0].program.code)
             #expect(current.version == 1)
@@ -49,7 +52,7 @@ struct RegistryStoreTests {
     func publishedVersionsAreFrozen() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let catalogs = CatalogStore(database: db.pool)
-            _ = try await catalogs.load(seeds: try Self.seeds())
+            _ = try await catalogs.load(seeds: try Self.seeds(), context: .system(at: Date()))
             let v1 = try await catalogs.version(1, of: "ixp")
             // The database refuses, whatever the application does.
             await #expect(throws: PostgresError.self) {
@@ -63,18 +66,20 @@ struct RegistryStoreTests {
                 throws: StoreError.conflict(
                     slug: "catalog-published", detail: "Version 1 of ixp is published and cannot change; start a new draft.")
             ) {
-                _ = try await catalogs.updateDraft(1, of: "ixp", document: v1.document, expectedRowVersion: v1.rowVersion, context: .system)
+                _ = try await catalogs.updateDraft(
+                    1, of: "ixp", document: v1.document, expectedRowVersion: v1.rowVersion, context: .system(at: Date()))
             }
 
-            var draft = try await catalogs.createDraft(of: "ixp", document: nil, context: .system)
+            var draft = try await catalogs.createDraft(of: "ixp", document: nil, context: .system(at: Date()))
             #expect(draft.version == 2 && draft.status == .draft && !draft.isCurrent)
-            await #expect(throws: StoreError.self) { _ = try await catalogs.createDraft(of: "ixp", document: nil, context: .system) }
+            await #expect(throws: StoreError.self) { _ = try await catalogs.createDraft(of: "ixp", document: nil, context: .system(at: Date())) }
             var document = draft.document
             document.admission[.baseline]!.groups[0].min = 4
-            draft = try await catalogs.updateDraft(2, of: "ixp", document: document, expectedRowVersion: draft.rowVersion, context: .system)
+            draft = try await catalogs.updateDraft(
+                2, of: "ixp", document: document, expectedRowVersion: draft.rowVersion, context: .system(at: Date()))
             #expect(try await catalogs.version(nil, of: "ixp").version == 1)  // a draft is not current
 
-            let published = try await catalogs.publish(2, of: "ixp", expectedRowVersion: draft.rowVersion, context: .system)
+            let published = try await catalogs.publish(2, of: "ixp", expectedRowVersion: draft.rowVersion, context: .system(at: Date()))
             #expect(published.status == .published && published.isCurrent && published.publishedAt != nil)
             #expect(try await catalogs.version(nil, of: "ixp").version == 2)
             let oldAgain = try await catalogs.version(1, of: "ixp")
@@ -83,9 +88,9 @@ struct RegistryStoreTests {
         }
     }
 
-    static let admin = ChangeContext(actor: Actor(userID: UUID(), role: .admin, memberships: [:]), requestID: nil)
+    static let admin = ChangeContext(actor: Actor(userID: UUID(), role: .admin, memberships: [:]), requestID: nil, at: Date())
     static func applicant(of participant: UUID) -> ChangeContext {
-        ChangeContext(actor: Actor(userID: UUID(), role: .applicant, memberships: [participant: .owner]), requestID: nil)
+        ChangeContext(actor: Actor(userID: UUID(), role: .applicant, memberships: [participant: .owner]), requestID: nil, at: Date())
     }
 
     static func claim(_ kind: ResourceKind, _ value: String) throws -> NewResource {
@@ -95,12 +100,12 @@ struct RegistryStoreTests {
     @Test("a claim holds nothing until verified: unverified claims block no one; a verified resource has one holder, named to staff only")
     func oneHolder() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let store = ParticipantStore(database: db.pool)
             let ripe = try await store.create(
-                try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
-            let squatter = try await store.create(try Self.participant("Squatter"), owner: nil, context: .system)
-            let other = try await store.create(try Self.participant("Someone Else"), owner: nil, context: .system)
+                try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system(at: Date()))
+            let squatter = try await store.create(try Self.participant("Squatter"), owner: nil, context: .system(at: Date()))
+            let other = try await store.create(try Self.participant("Someone Else"), owner: nil, context: .system(at: Date()))
             #expect(try await store.resources(of: ripe.id).map(\.verification.state) == [.unverified, .unverified])
 
             // Unverified claims of the same and overlapping resources do not block each other.
@@ -132,7 +137,7 @@ struct RegistryStoreTests {
                 (ResourceKind.asn, "3333"), (.routeServerASN, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.0.4.0/22"),
                 (.prefix, "193.0.0.0/16"),
             ] {
-                for (context, named) in [(ChangeContext.system, true), (Self.admin, true), (Self.applicant(of: other.id), false)] {
+                for (context, named) in [(ChangeContext.system(at: Date()), true), (Self.admin, true), (Self.applicant(of: other.id), false)] {
                     let error = await #expect(throws: StoreError.self) {
                         _ = try await store.addResource(try Self.claim(kind, value), to: other.id, context: context)
                     }
@@ -147,8 +152,8 @@ struct RegistryStoreTests {
             }
             guard case .conflict("resource-held", _) = refused else { Issue.record("\(String(describing: refused))"); return }
             // The holder may add a more specific of its own space; the other may claim what is free.
-            _ = try await store.addResource(try Self.claim(.prefix, "193.0.4.0/22"), to: ripe.id, context: .system)
-            _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
+            _ = try await store.addResource(try Self.claim(.prefix, "193.0.4.0/22"), to: ripe.id, context: .system(at: Date()))
+            _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system(at: Date()))
             #expect(try await store.resources(of: ripe.id).map(\.value) == ["AS3333", "193.0.0.0/21", "193.0.4.0/22"])
             #expect(try await store.resources(of: ripe.id, within: try IPPrefix("193.0.4.0/22")).map(\.value) == ["193.0.4.0/22"])
             #expect(
@@ -162,7 +167,7 @@ struct RegistryStoreTests {
                 ])
             // A claim the participant already made is a 409 of its own, whatever its state.
             let twice = await #expect(throws: StoreError.self) {
-                _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system)
+                _ = try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: other.id, context: .system(at: Date()))
             }
             guard case .conflict("resource-claimed", let detail) = twice else { Issue.record("\(String(describing: twice))"); return }
             #expect(detail == "193.0.8.0/22 is already claimed by this participant.")
@@ -178,8 +183,8 @@ struct RegistryStoreTests {
             _ = try await store.addResource(try Self.claim(.asn, "AS196615"), to: other.id, context: Self.applicant(of: other.id))
             // The same for an ASN: the message names the ASN.
             let asnTwice = await #expect(throws: StoreError.self) {
-                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
-                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system)
+                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system(at: Date()))
+                _ = try await store.addResource(try Self.claim(.asn, "AS213999"), to: other.id, context: .system(at: Date()))
             }
             #expect(asnTwice == .conflict(slug: "resource-claimed", detail: "AS213999 is already claimed by this participant."))
         }
@@ -188,10 +193,12 @@ struct RegistryStoreTests {
     @Test("the database keeps one verified holder whatever the application does")
     func verifiedConstraint() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let store = ParticipantStore(database: db.pool)
-            let a = try await store.create(try Self.participant("A", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system)
-            let b = try await store.create(try Self.participant("B", [(.asn, "AS3333"), (.prefix, "193.0.4.0/22")]), owner: nil, context: .system)
+            let a = try await store.create(
+                try Self.participant("A", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21")]), owner: nil, context: .system(at: Date()))
+            let b = try await store.create(
+                try Self.participant("B", [(.asn, "AS3333"), (.prefix, "193.0.4.0/22")]), owner: nil, context: .system(at: Date()))
             let verify: SQL = "UPDATE resources SET verification = 'verified', verification_basis = 'staff', verification_reason = 'x'"
             try await db.pool.execute("\(verify) WHERE participant_id = \(a.id)")
             for kind in ["asn", "prefix"] {
@@ -206,14 +213,18 @@ struct RegistryStoreTests {
     @Test("twenty concurrent claims of one ASN all stand unverified; twenty concurrent verifications leave one holder")
     func concurrentClaims() async throws {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let store = ParticipantStore(database: db.pool)
             var ids: [UUID] = []
-            for index in 0..<20 { ids.append(try await store.create(try Self.participant("Claimant \(index)"), owner: nil, context: .system).id) }
+            for index in 0..<20 {
+                ids.append(try await store.create(try Self.participant("Claimant \(index)"), owner: nil, context: .system(at: Date())).id)
+            }
             let claims = await withTaskGroup(of: (UUID, UUID)?.self) { group in
                 for id in ids {
                     group.addTask {
-                        (try? await store.addResource(NewResource(kind: .asn, value: .asn(3333)), to: id, context: .system)).map { (id, $0.id) }
+                        (try? await store.addResource(NewResource(kind: .asn, value: .asn(3333)), to: id, context: .system(at: Date()))).map {
+                            (id, $0.id)
+                        }
                     }
                 }
                 return await group.reduce(into: [(UUID, UUID)]()) { if let claim = $1 { $0.append(claim) } }
@@ -238,7 +249,7 @@ struct RegistryStoreTests {
     @Test("RPKI verifies a prefix when the latest VRPs authorise a verified ASN of the participant: on claim, on ASN verification, on re-run")
     func rpkiVerification() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let store = ParticipantStore(database: db.pool)
             let snapshots = SnapshotStore(database: db.pool)
             func importVRPs(_ roas: [(String, Int, Int)], at seconds: TimeInterval) async throws -> Int {
@@ -255,9 +266,9 @@ struct RegistryStoreTests {
             let first = try await importVRPs([("193.0.0.0/16", 22, 3333), ("193.1.0.0/16", 16, 64_500 + 100_000)], at: 1_700_000_000)
             let ripe = try await store.create(
                 try Self.participant("RIPE NCC", [(.asn, "AS3333"), (.prefix, "193.0.0.0/21"), (.prefix, "193.1.0.0/16")]), owner: nil,
-                context: .system)
+                context: .system(at: Date()))
             // A VRP proves nothing for an unverified ASN: the claim and the announcement are not evidence of holding.
-            #expect(try await store.verifyPrefixesByRPKI(participant: ripe.id, context: .system).isEmpty)
+            #expect(try await store.verifyPrefixesByRPKI(participant: ripe.id, context: .system(at: Date())).isEmpty)
             let asn = try #require(try await store.resources(of: ripe.id, kind: .asn).first)
             _ = try await store.verifyResource(asn.id, of: ripe.id, reason: "aut-num AS3333 in the RIPE database", url: nil, context: Self.admin)
             let prefixes = try await store.resources(of: ripe.id, kind: .prefix)
@@ -266,13 +277,16 @@ struct RegistryStoreTests {
             #expect(proof.basis == .rpki && proof.snapshotID == first && proof.by == Self.admin.actor?.userID)
             #expect(proof.vrp == Resource.VRPRecord(prefix: "193.0.0.0/16", maxLength: 22, asn: 3333))
             // A prefix claimed later is verified on the claim; one longer than maxLength is not.
-            #expect(try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: ripe.id, context: .system).verification.basis == .rpki)
             #expect(
-                try await store.addResource(try Self.claim(.prefix, "193.0.12.0/23"), to: ripe.id, context: .system).verification.state == .unverified
+                try await store.addResource(try Self.claim(.prefix, "193.0.8.0/22"), to: ripe.id, context: .system(at: Date())).verification.basis
+                    == .rpki)
+            #expect(
+                try await store.addResource(try Self.claim(.prefix, "193.0.12.0/23"), to: ripe.id, context: .system(at: Date())).verification.state
+                    == .unverified
             )
             // After a newer VRP import, the re-run verifies what it now authorises, with the new snapshot.
             let second = try await importVRPs([("193.0.0.0/16", 24, 3333), ("193.1.0.0/16", 16, 3333)], at: 1_800_000_000)
-            let rerun = try await store.verifyPrefixesByRPKI(participant: nil, context: .system)
+            let rerun = try await store.verifyPrefixesByRPKI(participant: nil, context: .system(at: Date()))
             #expect(rerun.map(\.value) == ["193.0.12.0/23", "193.1.0.0/16"])
             #expect(rerun.allSatisfy { $0.verification.snapshotID == second && $0.verification.by == nil })
             // Withdrawing the ASN withdraws the prefixes whose proof named it.
@@ -288,11 +302,12 @@ struct RegistryStoreTests {
     @Test("every change is recorded with who, what, before and after, in the change's transaction")
     func auditEvents() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
-            let admin = try await users.create(email: "admin@example.org", displayName: "Admin", role: .admin, password: nil, context: .system)
+            let admin = try await users.create(
+                email: "admin@example.org", displayName: "Admin", role: .admin, password: nil, context: .system(at: Date()))
             let actor = try #require(try await users.actor(for: admin.id))
-            let context = ChangeContext(actor: actor, requestID: "req-1")
+            let context = ChangeContext(actor: actor, requestID: "req-1", at: Date())
             let store = ParticipantStore(database: db.pool)
             let created = try await store.create(
                 try Self.participant("Audited", [(.asn, "AS64000")].filter { _ in false }), owner: nil, context: context)
@@ -320,8 +335,9 @@ struct RegistryStoreTests {
     func tokens() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
-            let user = try await users.create(email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system)
-            let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system)
+            let user = try await users.create(
+                email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system(at: Date()))
+            let (token, secret) = try await users.createToken(for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system(at: Date()))
             #expect(secret.hasPrefix("mp_") && secret.count == 46)
             let stored = try await db.pool.query("SELECT secret_sha256, display_prefix FROM api_tokens WHERE id = \(token.id)")[0]
             #expect(try stored.decode("secret_sha256", as: Data.self) == Secrets.sha256(secret))
@@ -334,15 +350,16 @@ struct RegistryStoreTests {
             #expect(try await users.authenticate(token: secret + "x", at: now) == nil)
 
             let (_, expiring) = try await users.createToken(
-                for: user.id, name: "short", scopes: [.read], expiresAt: now.addingTimeInterval(3600), context: .system)
+                for: user.id, name: "short", scopes: [.read], expiresAt: now.addingTimeInterval(3600), context: .system(at: now))
             #expect(try await users.authenticate(token: expiring, at: now.addingTimeInterval(3599)) != nil)
             #expect(try await users.authenticate(token: expiring, at: now.addingTimeInterval(3600)) == nil)
 
-            try await users.revokeToken(token.id, of: user.id, context: .system)
+            try await users.revokeToken(token.id, of: user.id, context: .system(at: now))
             #expect(try await users.authenticate(token: secret, at: now) == nil)
 
-            let (_, third) = try await users.createToken(for: user.id, name: "third", scopes: [.read, .write], expiresAt: nil, context: .system)
-            _ = try await users.update(user.id, displayName: nil, role: nil, disabled: true, expectedVersion: user.version, context: .system)
+            let (_, third) = try await users.createToken(
+                for: user.id, name: "third", scopes: [.read, .write], expiresAt: nil, context: .system(at: now))
+            _ = try await users.update(user.id, displayName: nil, role: nil, disabled: true, expectedVersion: user.version, context: .system(at: now))
             #expect(try await users.authenticate(token: third, at: now) == nil)
         }
     }
@@ -354,7 +371,7 @@ struct RegistryStoreTests {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             let user = try await users.create(
-                email: "Robin@Example.org", displayName: "Robin", role: .applicant, password: "correct horse battery", context: .system
+                email: "Robin@Example.org", displayName: "Robin", role: .applicant, password: "correct horse battery", context: .system(at: Date())
             )
             let hash = try await db.pool.query("SELECT password_hash FROM users WHERE id = \(user.id)")[0].decode(0, as: String.self)
             #expect(hash.hasPrefix("$2b$04$") && !hash.contains("correct"))
@@ -376,7 +393,7 @@ struct RegistryStoreTests {
             // Robin, at home, signs in all the while; so does Kim at the guesser's address.
             #expect(try await attempt("ROBIN@example.org", "correct horse battery", from: home, at: 74) == .succeeded(userID: user.id))
             let kim = try await users.create(
-                email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system)
+                email: "kim@example.org", displayName: "Kim", role: .applicant, password: "another long password", context: .system(at: Date()))
             #expect(try await attempt("kim@example.org", "another long password", from: guesser, at: 75) == .succeeded(userID: kim.id))
             // Guesses spread over six addresses: each address is within its free failures, but the
             // account now waits at an address it has never signed in from, and not at home.
@@ -387,7 +404,8 @@ struct RegistryStoreTests {
             #expect(try await attempt("nobody@example.org", "guess-1234", from: guesser, at: 102) == .refused)
             // A password longer than bcrypt reads is never taken for its first 72 bytes.
             let long = String(repeating: "a", count: 72)
-            let lee = try await users.create(email: "lee@example.org", displayName: "Lee", role: .applicant, password: long, context: .system)
+            let lee = try await users.create(
+                email: "lee@example.org", displayName: "Lee", role: .applicant, password: long, context: .system(at: Date()))
             #expect(try await attempt("lee@example.org", long, from: home, at: 103) == .succeeded(userID: lee.id))
             #expect(try await attempt("lee@example.org", long + "b", from: home, at: 104) == .refused)
             // Every refusal is in the audit log, without the password or the unknown email.
@@ -406,7 +424,7 @@ struct RegistryStoreTests {
         try await TestDatabase.withDatabase(poolSize: 8) { (db: FreshDatabase) async throws in
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             _ = try await users.create(
-                email: "robin@example.org", displayName: "Robin", role: .admin, password: "correct horse battery", context: .system)
+                email: "robin@example.org", displayName: "Robin", role: .admin, password: "correct horse battery", context: .system(at: Date()))
             let limits = LoginLimits(freeFailuresPerAddress: 5, freeFailuresPerAccount: 20, baseDelay: 60)
             let at = Date(timeIntervalSince1970: 1_800_000_000)
             let outcomes = try await withThrowingTaskGroup(of: LoginOutcome.self) { group in
@@ -427,9 +445,9 @@ struct RegistryStoreTests {
     @Test("the demo data loads with real resources, twice without duplicates")
     func demoData() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let demo = try DemoData.read(path: TestDatabase.schemaDirectory + "/demo/demo.json")
-            let first = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
+            let first = try await demo.load(into: db.pool, passwords: Passwords(cost: 4), at: Date())
             #expect(first.usersCreated == 6 && first.participantsCreated >= 12)
             // Every listed resource is verified, through the verification code path, with its basis.
             #expect(first.resourcesVerified > 30)
@@ -442,7 +460,7 @@ struct RegistryStoreTests {
             let verifiedEvents = try await db.pool.query("SELECT count(*) FROM audit_events WHERE action = 'resource.verified'")[0]
                 .decode(0, as: Int.self)
             #expect(verifiedEvents == first.resourcesVerified)
-            let again = try await demo.load(into: db.pool, passwords: Passwords(cost: 4))
+            let again = try await demo.load(into: db.pool, passwords: Passwords(cost: 4), at: Date())
             #expect(again == DemoData.Outcome())
             let programs = Set(
                 try await db.pool.query("SELECT DISTINCT program_code FROM participant_programs").map { try $0.decode(0, as: String.self) })
@@ -459,13 +477,13 @@ struct RegistryStoreTests {
     @Test("listing pages through every participant once, in a stable order, with filters")
     func pagination() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
-            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds())
+            _ = try await CatalogStore(database: db.pool).load(seeds: try Self.seeds(), context: .system(at: Date()))
             let store = ParticipantStore(database: db.pool)
             var created: [UUID] = []
             for index in 0..<7 {
                 var new = try Self.participant("P\(index)", [(.prefix, "193.\(index).0.0/16")])
                 if index % 2 == 0 { new.country = "DE" }
-                created.append(try await store.create(new, owner: nil, context: .system).id)
+                created.append(try await store.create(new, owner: nil, context: .system(at: Date())).id)
             }
             var seen: [UUID] = []
             var cursor: String? = nil

@@ -153,7 +153,7 @@ extension WorkflowPages {
         let decisions = try await reviews.decisions(ofApplication: id)
         var certification: Certification?
         if let certificationID = detail.certificationID { certification = try await reviews.certification(certificationID) }
-        let active = certification.map { ["active", "warned"].contains($0.status) } ?? false
+        let active = certification.map { $0.status.certifies } ?? false
         let titles = Dictionary(catalog.actions.map { ($0.code, $0.title) }, uniquingKeysWith: { first, _ in first })
         let actions = catalog.actions(at: application.tier).map { action in
             let commitment = committed[action.code]
@@ -182,7 +182,7 @@ extension WorkflowPages {
             program: names[application.program] ?? application.program, tier: PageWords.tier(application.tier),
             state: PageWords.state(application.state, certified: active), version: application.version,
             certified: certification.map {
-                .init(until: PageWords.day($0.validUntil), granted: PageWords.day($0.grantedAt), active: active, status: $0.status)
+                .init(until: PageWords.day($0.validUntil), granted: PageWords.day($0.grantedAt), active: active, status: $0.status.rawValue)
             },
             editable: editable, withdrawable: member && !application.state.isFinal, missing: detail.missing.map { .init(message: $0.message) },
             hasMissing: !detail.missing.isEmpty, actions: actions, feedback: Self.feedbackRounds(decisions, titles: titles),

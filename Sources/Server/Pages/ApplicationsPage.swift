@@ -71,7 +71,7 @@ extension WorkflowPages {
             let list = listed.map(\.application)
             var entries: [ApplicationsPageModel.Application] = []
             for (application, missing) in listed.map({ ($0.application, $0.missing.count) }) {
-                let certification = certifications[application.id].flatMap { ["active", "warned"].contains($0.status) ? $0 : nil }
+                let certification = certifications[application.id].flatMap { $0.status.certifies ? $0 : nil }
                 entries.append(
                     .init(
                         id: application.id.uuidString.lowercased(), program: names[application.program] ?? application.program,

@@ -44,13 +44,12 @@ enum PageWords {
         }
     }
 
-    static func queueStatus(_ status: String) -> String {
+    static func queueStatus(_ status: ReviewStatus) -> String {
         switch status {
-        case "open": "open"
-        case "awaiting_second": "awaiting a second auditor"
-        case "flagged": "flagged for an admin"
-        case "closed": "closed"
-        default: status.replacingOccurrences(of: "_", with: " ")
+        case .open: "open"
+        case .awaitingSecond: "awaiting a second auditor"
+        case .flagged: "flagged for an admin"
+        case .closed: "closed"
         }
     }
 

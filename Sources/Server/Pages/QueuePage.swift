@@ -49,18 +49,7 @@ extension WorkflowPages {
     func queuePage(
         _ request: Request, _ session: BrowserSession, now: Date, error: String?, status: HTTPResponse.Status, notice: String? = nil
     ) async throws -> Response {
-        let statuses = ["open", "awaiting_second", "flagged", "closed"]
-        var filter = QueueFilter()
-        filter.program = request.query("program")
-        filter.tier = request.query("tier").flatMap(Tier.init(rawValue:))
-        filter.status = request.query("status").flatMap { statuses.contains($0) ? $0 : nil }
-        filter.claimedBy = request.query("mine") == "true" ? session.user.id : nil
-        filter.unassigned = request.query("unassigned") == "true"
-        filter.overdue = request.query("overdue") == "true"
-        if let sort = request.query("sort"), let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))) {
-            filter.sort = column
-            filter.descending = sort.hasPrefix("-")
-        }
+        let filter = QueueFilter.parse(query: { request.query($0) }, user: session.user.id, asOf: now).filter
         let items = try await reviews.queue(filter, limit: 200)
         let programs = try await catalogs.programs()
         let names = Dictionary(programs.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -75,7 +64,7 @@ extension WorkflowPages {
         }
         var rows: [QueuePageModel.Item] = []
         for item in items {
-            let live = item.claimedBy != nil && (item.claimExpiresAt ?? .distantPast) > now
+            let live = item.claim?.isLive(at: now) == true
             rows.append(
                 QueuePageModel.Item(
                     id: item.id.uuidString.lowercased(), participant: item.participantName, program: names[item.program] ?? item.program,
@@ -88,7 +77,7 @@ extension WorkflowPages {
             csrf: frame.csrf, links: frame.links, items: rows,
             programs: programs.map { .init(code: $0.code, name: $0.name, selected: $0.code == filter.program) },
             tiers: Tier.allCases.map { .init(code: $0.rawValue, name: PageWords.tier($0), selected: $0 == filter.tier) },
-            statuses: statuses.map { .init(code: $0, name: PageWords.queueStatus($0), selected: $0 == filter.status) },
+            statuses: ReviewStatus.allCases.map { .init(code: $0.rawValue, name: PageWords.queueStatus($0), selected: $0 == filter.status) },
             mine: filter.claimedBy != nil, unassigned: filter.unassigned, overdue: filter.overdue,
             sorts: [
                 sortLink(.due, "due date"), sortLink(.participant, "participant"), sortLink(.program, "program"), sortLink(.tier, "level"),

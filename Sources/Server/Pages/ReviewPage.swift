@@ -13,14 +13,15 @@ extension WorkflowPages {
         _ id: UUID, _ session: BrowserSession, now: Date, error: String?, status: HTTPResponse.Status, draft: [String: String] = [:],
         notice: String? = nil
     ) async throws -> Response {
-        let item = try await reviews.item(id)
+        let item = try await reviews.item(id, at: now)
         let detail = try await applications.detail(item.applicationID)
         let catalog = try await catalogs.version(detail.application.catalogVersion, of: item.program).document
         let names = try await PageWords.programNames(catalogs)
         let decisions = try await reviews.decisions(ofApplication: item.applicationID)
         let titles = Dictionary(catalog.actions.map { ($0.code, $0.title) }, uniquingKeysWith: { first, _ in first })
         let descriptions = Dictionary(catalog.actions.map { ($0.code, $0.description) }, uniquingKeysWith: { first, _ in first })
-        let holding = item.claimedBy == session.user.id && (item.claimExpiresAt ?? .distantPast) > now
+        let live = item.claim.flatMap { $0.isLive(at: now) ? $0 : nil }
+        let holding = live?.holder == session.user.id
         let claimable = try await mayClaim(item, session, now: now)
         let frame = PageFrame(session)
         let model = ReviewPageModel(
@@ -28,7 +29,7 @@ extension WorkflowPages {
             participant: item.participantName, program: names[item.program] ?? item.program, tier: PageWords.tier(item.tier),
             review: item.round, state: PageWords.state(detail.application.state, certified: detail.certificationID != nil),
             status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt), overdue: item.overdue,
-            holder: holding || item.claimedBy == nil || (item.claimExpiresAt ?? .distantPast) <= now ? nil : item.claimedByName,
+            holder: holding ? nil : live.flatMap { _ in item.claimedByName },
             holding: holding, claimable: claimable, history: Self.feedbackRounds(decisions, titles: titles), hasHistory: !decisions.isEmpty,
             measurements: try await measurementRows(item.participantID),
             commitments: detail.commitments.map { commitment in
@@ -48,14 +49,13 @@ extension WorkflowPages {
     /// Whether the signed-in reviewer may claim `item` now: it is not closed, nobody else holds
     /// it, and the review policy would let them decide it (independence, four eyes).
     func mayClaim(_ item: ReviewItem, _ session: BrowserSession, now: Date) async throws -> Bool {
-        guard item.status != "closed" else { return false }
-        if item.claimedBy != nil, (item.claimExpiresAt ?? .distantPast) > now { return false }
+        guard item.status != .closed, item.claim?.isLive(at: now) != true else { return false }
         let decided =
             item.decisions == 0
             ? [] : try await reviews.decisions(ofApplication: item.applicationID).filter { $0.reviewItemID == item.id && $0.round == item.round }
         let subject = ReviewSubject(
             participantID: item.participantID, tier: item.tier, submittedBy: nil,
-            decisions: decided.map { RecordedDecision(reviewerID: $0.reviewerID, decision: $0.decision) }, flaggedForAdmin: item.status == "flagged")
+            decisions: decided.map { RecordedDecision(reviewerID: $0.reviewerID, decision: $0.decision) }, flaggedForAdmin: item.status == .flagged)
         let reviewer = try await reviews.reviewer(session.actor)
         if case .failure = ReviewPolicy.decide(.approve, by: reviewer, subject: subject, at: now) { return false }
         return true

@@ -39,7 +39,7 @@ struct WebRoutes {
                     next: PageWords.safeNext(form["next"]))
             }
             let address = Self.clientAddress(request, context)
-            let attempt = ChangeContext.anonymous(requestID: context.requestID)
+            let attempt = ChangeContext.anonymous(requestID: context.requestID, at: context.now)
             switch try await users.login(email: email, password: password, address: address, limits: loginLimits, context: attempt) {
             case .rateLimited(let retryAfter):
                 var response = try renderLogin(
@@ -75,7 +75,7 @@ struct WebRoutes {
         }
         router.get("/") { _, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
-            return try await renderHome(session, newToken: nil)
+            return try await renderHome(session, at: context.now, newToken: nil)
         }
         router.post("/account/tokens") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
@@ -89,10 +89,10 @@ struct WebRoutes {
                     change: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
             } catch let error as StoreError {
                 return try await WorkflowPages.refused(error) { message, status in
-                    try await renderHome(session, newToken: nil, message: message, status: status)
+                    try await renderHome(session, at: context.now, newToken: nil, message: message, status: status)
                 }
             }
-            return try await renderHome(session, newToken: ["name": created.token.name, "secret": created.secret])
+            return try await renderHome(session, at: context.now, newToken: ["name": created.token.name, "secret": created.secret])
         }
         router.post("/account/password") { request, context in
             guard let session = context.session else { return Self.redirect(to: "/login") }
@@ -105,7 +105,7 @@ struct WebRoutes {
                     by: session.actor, change: ChangeContext(actor: session.actor, requestID: context.requestID, at: context.now))
             } catch let error as StoreError {
                 return try await WorkflowPages.refused(error) { message, status in
-                    try await renderHome(session, newToken: nil, message: message, status: status)
+                    try await renderHome(session, at: context.now, newToken: nil, message: message, status: status)
                 }
             }
             switch outcome {
@@ -115,10 +115,11 @@ struct WebRoutes {
                 response.setCookie(sessionCookie("", maxAge: 0))
                 return response
             case .refused:
-                return try await renderHome(session, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
+                return try await renderHome(
+                    session, at: context.now, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
             case .rateLimited(let retryAfter):
                 return try await renderHome(
-                    session, newToken: nil, message: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
+                    session, at: context.now, newToken: nil, message: "Too many failed attempts. Try again in \(Problem.describeWait(retryAfter)).",
                     status: .tooManyRequests)
             }
         }
@@ -138,7 +139,7 @@ struct WebRoutes {
     }
 
     func renderHome(
-        _ session: BrowserSession, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
+        _ session: BrowserSession, at now: Date, newToken: [String: String]?, message: String? = nil, status: HTTPResponse.Status? = nil
     ) async throws -> Response {
         var rows: [HomePageModel.Membership] = []
         for (id, role) in session.actor.memberships.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
@@ -153,7 +154,7 @@ struct WebRoutes {
             HomePageModel.Token(
                 name: token.name, prefix: token.displayPrefix, scopes: token.scopes.map(\.rawValue).joined(separator: ", "),
                 created: formatter.string(from: token.createdAt), lastUsed: token.lastUsedAt.map(formatter.string(from:)) ?? "never",
-                state: token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < Date() } ?? false) ? "expired" : "active")
+                state: token.revokedAt != nil ? "revoked" : (token.expiresAt.map { $0 < now } ?? false) ? "expired" : "active")
         }
         let frame = PageFrame(session)
         let model = HomePageModel(

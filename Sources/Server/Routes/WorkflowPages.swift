@@ -302,7 +302,7 @@ struct WorkflowPages {
         let problem: Problem
         switch error {
         case let found as Problem: problem = found
-        case let found as StoreError: problem = Problem.from(found)
+        case let found as StoreError where !found.isInternal: problem = Problem.from(found)
         default: throw error
         }
         var response = try await render(problem.sentence, HTTPResponse.Status(code: problem.status))

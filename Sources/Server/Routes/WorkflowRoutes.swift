@@ -211,39 +211,13 @@ struct WorkflowRoutes {
     func registerQueue(on api: RouterGroup<AppRequestContext>) {
         api.get("review-queue") { request, context in
             let actor = try context.require(.reviewApplications)
-            var filter = QueueFilter()
-            var checks = FieldChecks()
-            filter.program = request.query("program")
-            if let text = request.query("tier") {
-                filter.tier = Tier(rawValue: text)
-                if filter.tier == nil { checks.fail("tier", "invalid", "tier is baseline or plus.") }
-            }
-            if let text = request.query("status") {
-                if ["open", "awaiting_second", "flagged", "closed"].contains(text) {
-                    filter.status = text
-                } else {
-                    checks.fail("status", "invalid", "status is open, awaiting_second, flagged or closed.")
-                }
-            }
-            if request.query("mine") == "true" { filter.claimedBy = actor.userID }
-            filter.unassigned = request.query("unassigned") == "true"
-            filter.overdue = request.query("overdue") == "true"
-            if let sort = request.query("sort") {
-                if let column = QueueSort(rawValue: String(sort.drop(while: { $0 == "-" }))), sort.filter({ $0 == "-" }).count <= 1 {
-                    filter.sort = column
-                    filter.descending = sort.hasPrefix("-")
-                } else {
-                    checks.fail(
-                        "sort", "invalid",
-                        "sort is one of \(QueueSort.allCases.map(\.rawValue).joined(separator: ", ")), with a leading - for descending.")
-                }
-            }
-            try checks.check()
+            let (filter, refusals) = QueueFilter.parse(query: { request.query($0) }, user: actor.userID, asOf: context.now)
+            if !refusals.isEmpty { throw StoreError.invalid(refusals) }
             return try JSONResponse(Items(items: try await reviews.queue(filter, limit: try request.limit())))
         }
         api.get("review-queue/:item") { _, context in
             try context.require(.reviewApplications)
-            let item = try await reviews.item(try context.parameters.uuid("item"))
+            let item = try await reviews.item(try context.parameters.uuid("item"), at: context.now)
             return try JSONResponse(item, version: item.version)
         }
         api.post("review-queue/:item/claim") { _, context in

@@ -60,17 +60,14 @@ public struct ApplicationStore: Sendable {
                 FieldRefusal("program", "not_in_program", "The participant does not take part in \(program); add the program to it first.")
             ])
         }
-        if let open = try await connection.query(
+        let open = try await connection.query(
             """
             SELECT id FROM applications WHERE participant_id = \(participant) AND program_code = \(program)
-              AND state IN ('draft', 'submitted', 'in_review', 'changes_requested')
+              AND state = ANY(\(ApplicationState.open.map(\.rawValue))::text[])
             """
-        ).single {
-            throw StoreError.conflict(
-                slug: "application-open",
-                detail:
-                    "This participant already has an open application to \(program): \(try open.decode(0, as: UUID.self).uuidString.lowercased())."
-            )
+        ).single.map { try $0.decode(0, as: UUID.self) }
+        if let refusal = ApplicationRules.openApplicationRefusal(program: program, existing: open) {
+            throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
         }
         let id = try await connection.query(
             """
@@ -124,7 +121,7 @@ public struct ApplicationStore: Sendable {
                 INSERT INTO commitments (application_id, action_code, statement) VALUES (\(id), \(action), \(statement))
                 ON CONFLICT (application_id, action_code) DO UPDATE SET statement = excluded.statement
                 """)
-            try await connection.execute("UPDATE applications SET updated_at = now() WHERE id = \(id)")
+            try await connection.execute("UPDATE applications SET updated_at = \(context.at) WHERE id = \(id)")
             try await AuditLog.append(
                 before == nil ? "commitment.added" : "commitment.updated", entity: "commitment",
                 id: "\(id.uuidString.lowercased())/\(action)", participant: application.participantID,
@@ -143,7 +140,7 @@ public struct ApplicationStore: Sendable {
                     """
                 ).single
             else { throw StoreError.notFound("The application does not commit to \(action.prefix(64)).") }
-            try await connection.execute("UPDATE applications SET updated_at = now() WHERE id = \(id)")
+            try await connection.execute("UPDATE applications SET updated_at = \(context.at) WHERE id = \(id)")
             try await AuditLog.append(
                 "commitment.removed", entity: "commitment", id: "\(id.uuidString.lowercased())/\(action)",
                 participant: application.participantID, before: ["statement": try row.decode(0, as: String.self)], context: context, on: connection)
@@ -254,14 +251,14 @@ public struct ApplicationStore: Sendable {
     public func submit(_ id: UUID, expectedVersion: Int, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            let next = try Self.transition(.submit, application, .direct(context.actor, on: application.participantID))
+            let next = try Self.transition(.submit, application, .direct(context.actor, on: application.participantID), at: context.at)
             guard application.version == expectedVersion else { throw StoreError.staleVersion(current: application.version) }
             let detail = try await Self.detail(id, on: connection)
             if !detail.missing.isEmpty {
                 throw StoreError.invalid(
                     detail.missing.map { FieldRefusal($0.action.map { "commitments.\($0)" } ?? "commitments", $0.code, $0.message) })
             }
-            let now = Date()
+            let now = context.at
             try await connection.execute(
                 """
                 UPDATE applications SET state = \(next.rawValue), round = round + 1, submitted_at = \(now), submitted_by = \(context.actor?.userID)
@@ -285,13 +282,13 @@ public struct ApplicationStore: Sendable {
     public func withdraw(_ id: UUID, expectedVersion: Int, context: ChangeContext) async throws -> ApplicationDetail {
         try await database.transaction { connection in
             let application = try await Self.lockApplication(id, on: connection)
-            let next = try Self.transition(.withdraw, application, .direct(context.actor, on: application.participantID))
+            let next = try Self.transition(.withdraw, application, .direct(context.actor, on: application.participantID), at: context.at)
             guard application.version == expectedVersion else { throw StoreError.staleVersion(current: application.version) }
-            try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = now() WHERE id = \(id)")
+            try await connection.execute("UPDATE applications SET state = \(next.rawValue), decided_at = \(context.at) WHERE id = \(id)")
             try await connection.execute(
                 """
-                UPDATE review_items SET status = 'closed', closed_at = now(), claimed_by = NULL, claim_expires_at = NULL
-                WHERE application_id = \(id) AND status <> 'closed'
+                UPDATE review_items SET status = \(ReviewStatus.closed.rawValue), closed_at = \(context.at), claimed_by = NULL, claim_expires_at = NULL
+                WHERE application_id = \(id) AND status <> \(ReviewStatus.closed.rawValue)
                 """)
             try await AuditLog.append(
                 "application.withdrawn", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
@@ -369,8 +366,10 @@ public struct ApplicationStore: Sendable {
         return (application, try await catalog(of: application, on: connection))
     }
 
-    static func transition(_ event: ApplicationEvent, _ application: Application, _ actor: ApplicationActor) throws -> ApplicationState {
-        switch ApplicationMachine.apply(event, to: application.state, by: actor, at: Date()) {
+    static func transition(_ event: ApplicationEvent, _ application: Application, _ actor: ApplicationActor, at time: Date) throws
+        -> ApplicationState
+    {
+        switch ApplicationMachine.apply(event, to: application.state, by: actor, at: time) {
         case .success(let next): return next
         case .failure(let refusal) where refusal.code == "invalid-transition":
             throw StoreError.conflict(slug: "invalid-transition", detail: refusal.message)

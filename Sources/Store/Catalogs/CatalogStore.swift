@@ -203,7 +203,7 @@ public struct CatalogStore: Sendable {
             if !problems.isEmpty { throw StoreError.invalid(problems.map { $0.prefixed("document.") }) }
             try await connection.execute(
                 """
-                UPDATE catalog_versions SET status = 'published', published_at = now() WHERE program_code = \(program) AND version = \(version)
+                UPDATE catalog_versions SET status = 'published', published_at = \(context.at) WHERE program_code = \(program) AND version = \(version)
                 """)
             try await AuditLog.append(
                 "catalog.published", entity: "catalog_version", id: "\(program)/\(version)", participant: nil,
@@ -222,7 +222,7 @@ public struct CatalogStore: Sendable {
     /// Loads seed files: a program without a catalog gets the file as published version 1; one
     /// whose current version equals the file is left alone; otherwise the file becomes a draft
     /// for an admin to review and publish (never a silent change of a published catalog).
-    public func load(seeds: [CatalogSeed], context: ChangeContext = .system) async throws -> [SeedOutcome] {
+    public func load(seeds: [CatalogSeed], context: ChangeContext) async throws -> [SeedOutcome] {
         var outcomes: [SeedOutcome] = []
         for seed in seeds {
             let problems = seed.catalog.problems()
@@ -258,7 +258,7 @@ public struct CatalogStore: Sendable {
                 try await connection.execute(
                     """
                     INSERT INTO catalog_versions (program_code, version, status, document, published_at)
-                    VALUES (\(code), 1, 'published', \(JSONB(seed.catalog)), now())
+                    VALUES (\(code), 1, 'published', \(JSONB(seed.catalog)), \(context.at))
                     """)
                 try await AuditLog.append(
                     "catalog.published", entity: "catalog_version", id: "\(code)/1", participant: nil,
@@ -296,7 +296,7 @@ public struct CatalogStore: Sendable {
         CatalogVersion(
             program: try row.decode("program_code"),
             version: try row.decode("version"),
-            status: CatalogVersion.Status(rawValue: try row.decode("status")) ?? .draft,
+            status: try row.decode("status", as: CatalogVersion.Status.self),
             isCurrent: try row.decode("is_current", as: Bool?.self) ?? false,
             document: try row.decode("document", as: JSONB<CatalogDocument>.self).value,
             createdAt: try row.decode("created_at"),

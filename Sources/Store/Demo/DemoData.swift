@@ -88,7 +88,8 @@ public struct DemoData: Sendable, Decodable {
     /// demo participants' listed resources that are not verified yet, through the same code path
     /// as the API (ASNs by staff basis, which verifies the prefixes the latest VRPs authorise; the
     /// other prefixes by staff basis too). Catalogs must be loaded first (participants refer to programs).
-    public func load(into database: PostgresPool, passwords: Passwords) async throws -> Outcome {
+    public func load(into database: PostgresPool, passwords: Passwords, at time: Date) async throws -> Outcome {
+        let system = ChangeContext.system(at: time)
         let users = UserStore(database: database, passwords: passwords)
         let participants = ParticipantStore(database: database)
         var outcome = Outcome()
@@ -98,17 +99,18 @@ public struct DemoData: Sendable, Decodable {
             try await database.transaction { connection in
                 let created = try await users.create(
                     email: user.email, displayName: user.displayName, role: user.role, organisation: user.organisation, passwordHash: hash,
-                    context: .system, on: connection
+                    context: system, on: connection
                 )
                 _ = try await users.createToken(
-                    for: created.id, name: "demo", scopes: Set(Scope.allCases), expiresAt: nil, context: .system, on: connection, secret: user.token
+                    for: created.id, name: "demo", scopes: Set(Scope.allCases), expiresAt: nil, context: system, on: connection, secret: user.token
                 )
             }
             outcome.usersCreated += 1
         }
         for participant in self.participants {
             if let existing = try await database.query("SELECT id FROM participants WHERE legal_name = \(participant.legalName)").single {
-                outcome.resourcesVerified += try await verify(participant, id: try existing.decode(0, as: UUID.self), in: participants)
+                outcome.resourcesVerified += try await verify(
+                    participant, id: try existing.decode(0, as: UUID.self), in: participants, context: system)
                 continue
             }
             let resources = try (participant.resources ?? []).map { resource in
@@ -122,19 +124,19 @@ public struct DemoData: Sendable, Decodable {
                     legalName: participant.legalName, displayName: participant.displayName, country: participant.country,
                     website: participant.website, programs: participant.programs, resources: resources, contacts: contacts
                 ),
-                owner: nil, context: .system
+                owner: nil, context: system
             )
             for member in participant.members ?? [] {
-                try await participants.setMember(email: member.email, role: member.role, of: created.id, context: .system)
+                try await participants.setMember(email: member.email, role: member.role, of: created.id, context: system)
             }
             outcome.participantsCreated += 1
-            outcome.resourcesVerified += try await verify(participant, id: created.id, in: participants)
+            outcome.resourcesVerified += try await verify(participant, id: created.id, in: participants, context: system)
         }
         return outcome
     }
 
     /// Verifies the participant's listed resources that are unverified, ASNs first; returns how many it verified.
-    private func verify(_ participant: DemoParticipant, id: UUID, in store: ParticipantStore) async throws -> Int {
+    private func verify(_ participant: DemoParticipant, id: UUID, in store: ParticipantStore, context system: ChangeContext) async throws -> Int {
         let listed = Set(try (participant.resources ?? []).map { try ResourceValue.parse($0.value, kind: $0.kind).description })
         func pending() async throws -> [Resource] {
             try await store.resources(of: id).filter { listed.contains($0.value) && $0.verification.state == .unverified }
@@ -143,7 +145,7 @@ public struct DemoData: Sendable, Decodable {
         for resource in try await pending().sorted(by: { $0.kind.isASN && !$1.kind.isASN }) {
             // An ASN's verification may have verified this prefix through RPKI already.
             guard try await pending().contains(where: { $0.id == resource.id }) else { continue }
-            _ = try await store.verifyResource(resource.id, of: id, reason: verification.reason, url: verification.url, context: .system)
+            _ = try await store.verifyResource(resource.id, of: id, reason: verification.reason, url: verification.url, context: system)
         }
         return before - (try await pending().count)
     }

@@ -380,7 +380,7 @@ public struct ParticipantStore: Sendable {
                 prefix: vrpPrefix, maxLength: try row.decode("verification_vrp_max_length"), asn: try row.decode("verification_vrp_asn"))
         }
         let verification = Resource.Verification(
-            state: VerificationState(rawValue: try row.decode("verification")) ?? .unverified,
+            state: try row.decode("verification", as: VerificationState.self),
             basis: try row.decode("verification_basis", as: String?.self).flatMap(VerificationBasis.init(rawValue:)),
             reason: try row.decode("verification_reason"), url: try row.decode("verification_url"),
             snapshotID: try row.decode("verification_snapshot_id"), vrp: vrp, by: try row.decode("verification_by"),
@@ -388,7 +388,7 @@ public struct ParticipantStore: Sendable {
         )
         return Resource(
             id: try row.decode("id"), participantID: try row.decode("participant_id"),
-            kind: ResourceKind(rawValue: try row.decode("kind")) ?? .prefix, value: asn.map { "AS\($0)" } ?? prefix ?? "",
+            kind: try row.decode("kind", as: ResourceKind.self), value: asn.map { "AS\($0)" } ?? prefix ?? "",
             asn: asn, prefix: prefix, createdAt: try row.decode("created_at"), verification: verification
         )
     }
@@ -396,7 +396,7 @@ public struct ParticipantStore: Sendable {
     static func contact(from row: PostgresRow) throws -> Contact {
         Contact(
             id: try row.decode("id"), participantID: try row.decode("participant_id"),
-            role: ContactRole(rawValue: try row.decode("role")) ?? .noc, name: try row.decode("name"), email: try row.decode("email"),
+            role: try row.decode("role", as: ContactRole.self), name: try row.decode("name"), email: try row.decode("email"),
             phone: try row.decode("phone"), available24x7: try row.decode("available_24x7"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"), version: try row.decode("row_version")
         )
@@ -405,7 +405,7 @@ public struct ParticipantStore: Sendable {
     static func member(from row: PostgresRow) throws -> Member {
         Member(
             userID: try row.decode("user_id"), email: try row.decode("email"), displayName: try row.decode("display_name"),
-            role: MembershipRole(rawValue: try row.decode("role")) ?? .member, createdAt: try row.decode("created_at")
+            role: try row.decode("role", as: MembershipRole.self), createdAt: try row.decode("created_at")
         )
     }
 
@@ -428,16 +428,16 @@ public struct ParticipantStore: Sendable {
     static func keepAnOwner(_ participant: UUID, leaving userID: UUID, on connection: PostgresConnection) async throws {
         let owners = try await connection.query(
             """
-            SELECT count(*) FROM memberships WHERE participant_id = \(participant) AND role = 'owner' AND user_id <> \(userID)
+            SELECT count(*) FROM memberships WHERE participant_id = \(participant) AND role = \(MembershipRole.owner.rawValue) AND user_id <> \(userID)
             """)[0].decode(0, as: Int.self)
         let leavingIsOwner =
             try await connection.query(
                 """
-                SELECT 1 FROM memberships WHERE participant_id = \(participant) AND user_id = \(userID) AND role = 'owner'
+                SELECT 1 FROM memberships WHERE participant_id = \(participant) AND user_id = \(userID) AND role = \(MembershipRole.owner.rawValue)
                 """
             ).single != nil
-        if leavingIsOwner && owners == 0 {
-            throw StoreError.conflict(slug: "last-owner", detail: "A participant keeps at least one owner; make someone else owner first.")
+        if let refusal = MembershipRules.lastOwnerRefusal(leavingIsOwner: leavingIsOwner, otherOwners: owners) {
+            throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
         }
     }
 

@@ -12,7 +12,7 @@ public struct ChangeContext: Sendable {
     /// them from the command line's changes.
     public let anonymous: Bool
 
-    public init(actor: Actor?, requestID: String?, at: Date = Date()) {
+    public init(actor: Actor?, requestID: String?, at: Date) {
         self.actor = actor
         self.requestID = requestID
         self.at = at
@@ -27,13 +27,13 @@ public struct ChangeContext: Sendable {
     }
 
     /// A request from someone not signed in.
-    public static func anonymous(requestID: String?, at: Date = Date()) -> ChangeContext {
+    public static func anonymous(requestID: String?, at: Date) -> ChangeContext {
         ChangeContext(anonymousRequest: requestID, at: at)
     }
 
     /// The role the audit log records: the user's, `anonymous` or `system`.
     var actorRole: String { actor?.role.rawValue ?? (anonymous ? "anonymous" : "system") }
 
-    /// Changes made by the command line (catalog load, demo data): no user, role `system`.
-    public static var system: ChangeContext { ChangeContext(actor: nil, requestID: nil) }
+    /// Changes made by the command line (catalog load, demo data) at `time`: no user, role `system`.
+    public static func system(at time: Date) -> ChangeContext { ChangeContext(actor: nil, requestID: nil, at: time) }
 }

@@ -13,4 +13,13 @@ public enum StoreError: Error, Sendable, Equatable {
     case invalid([FieldRefusal])
     /// A rule forbids this caller from doing this (403), e.g. a conflict of interest.
     case refused(slug: String, detail: String)
+    /// A stored value the code cannot read (an enum value it does not know): a 500 whose
+    /// detail goes only to the log.
+    case unreadable(String)
+
+    /// Whether this is the server's fault rather than the caller's.
+    public var isInternal: Bool {
+        if case .unreadable = self { return true }
+        return false
+    }
 }

@@ -331,7 +331,7 @@ public struct UserStore: Sendable {
             guard
                 try await connection.execute(
                     """
-                    UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) AND user_id = \(userID)
+                    UPDATE api_tokens SET revoked_at = coalesce(revoked_at, \(context.at)) WHERE id = \(id) AND user_id = \(userID)
                     """) == 1
             else { throw StoreError.notFound("You have no token \(id.uuidString.lowercased()).") }
             try await AuditLog.append(
@@ -394,7 +394,7 @@ public struct UserStore: Sendable {
     static func user(from row: PostgresRow) throws -> User {
         User(
             id: try row.decode("id"), email: try row.decode("email"), displayName: try row.decode("display_name"),
-            role: UserRole(rawValue: try row.decode("role")) ?? .applicant, organisation: try row.decode("organisation"),
+            role: try row.decode("role", as: UserRole.self), organisation: try row.decode("organisation"),
             disabled: try row.decode("disabled"), createdAt: try row.decode("created_at"), version: try row.decode("row_version")
         )
     }

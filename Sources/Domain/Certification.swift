@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where a certification (the mark) is in its life.
+public enum CertificationStatus: String, Sendable, Codable, CaseIterable {
+    case active, warned, suspended, revoked, expired, withdrawn
+
+    /// Still in force: at most one of these per participant and program.
+    public var isInForce: Bool { self == .active || self == .warned || self == .suspended }
+    /// The participant may call itself certified: in force and not suspended.
+    public var certifies: Bool { self == .active || self == .warned }
+
+    /// The statuses in force, as bound into queries.
+    public static var inForce: [CertificationStatus] { allCases.filter(\.isInForce) }
+}
+
+/// A certification about to be granted: from when, until when.
+public struct CertificationGrant: Sendable, Equatable {
+    public let grantedAt: Date
+    public let validUntil: Date
+}
+
+/// How an approval becomes a certification.
+public enum CertificationRules {
+    /// Why an earlier certification of the same participant and program stops being in force
+    /// when a new one is granted (it becomes `expired`).
+    public static let supersededReason = "superseded by a new certification"
+    public static let superseded = CertificationStatus.expired
+
+    /// Granted at `time`, valid for the catalog's recertification period at `tier`. There is
+    /// no default period: a published catalog has a cadence for every tier (the catalog rules
+    /// require it), so a catalog without one cannot grant and the approval is refused.
+    public static func grant(_ catalog: CatalogDocument, tier: Tier, at time: Date) -> Result<CertificationGrant, Refusal> {
+        guard let months = catalog.cadence[tier]?.recertificationMonths else {
+            return .failure(
+                Refusal(
+                    "no-recertification-period",
+                    "This catalog version sets no recertification period for \(tier.rawValue), so no certification can be granted under it."))
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let until = calendar.date(byAdding: .month, value: months, to: time) else {
+            return .failure(Refusal("no-recertification-period", "The recertification period of this catalog version is out of range."))
+        }
+        return .success(CertificationGrant(grantedAt: time, validUntil: until))
+    }
+}
