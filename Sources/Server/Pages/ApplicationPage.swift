@@ -187,7 +187,7 @@ extension WorkflowPages {
             editable: editable, withdrawable: member && !application.state.isFinal, missing: detail.missing.map { .init(message: $0.message) },
             hasMissing: !detail.missing.isEmpty, actions: actions, feedback: Self.feedbackRounds(decisions, titles: titles),
             hasFeedback: !decisions.isEmpty,
-            comments: try await commentRows(application.id, includeInternal: session.user.role != .applicant),
+            comments: try await commentRows(application.id, includeInternal: StaffView(for: session.actor).seesInternalNotes),
             commentDraft: draft["body"] ?? "", error: error, notice: PageWords.notice(notice))
         return try pages.render("application", model: model, status: status)
     }

@@ -42,7 +42,8 @@ extension WorkflowPages {
             },
             approveChecked: draft["decision"] == "approve", changesChecked: draft["decision"] == "request_changes",
             rejectChecked: draft["decision"] == "reject", reasonsDraft: draft["reasons"] ?? "", commentDraft: draft["body"] ?? "",
-            comments: try await commentRows(item.applicationID, includeInternal: true), error: error, notice: PageWords.notice(notice))
+            comments: try await commentRows(item.applicationID, includeInternal: StaffView(for: session.actor).seesInternalNotes), error: error,
+            notice: PageWords.notice(notice))
         return try pages.render("review", model: model, status: status)
     }
 
