@@ -50,14 +50,9 @@ extension WorkflowPages {
     func applicationsPage(
         _ session: BrowserSession, now: Date, error: String?, status: HTTPResponse.Status, draft: [String: String] = [:], notice: String? = nil
     ) async throws -> Response {
-        let memberOf: [Participant]
-        if session.user.role == .admin {
-            memberOf = try await participants.list(filter: ParticipantFilter(), limit: 200, cursor: nil).items
-        } else {
-            var found: [Participant] = []
-            for id in session.actor.memberships.keys { found.append(try await participants.get(id)) }
-            memberOf = found.sorted { $0.displayName < $1.displayName }
-        }
+        // Admins see every participant; anyone else those they belong to, read in one query.
+        let filter = session.user.role == .admin ? ParticipantFilter() : ParticipantFilter(memberUserID: session.user.id)
+        let memberOf = try await participants.list(filter: filter, limit: 200, cursor: nil).items.sorted { $0.displayName < $1.displayName }
         let names = try await PageWords.programNames(catalogs)
         let certifications = Dictionary(
             try await reviews.certifications(participants: Set(memberOf.map(\.id)), limit: 1000).map { ($0.applicationID, $0) },
