@@ -297,6 +297,7 @@ paths={
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr, peeringdb or spoofer.",{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,17}$"})])},
 }
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.
+html={"text/html":{"schema":{"type":"string"}}}
 pages=[
     ("/applications", "get", "Applicant dashboard: participants, applications, what is missing", None),
     ("/applications", "post", "Start an application (form)", "application/x-www-form-urlencoded"),
@@ -317,9 +318,9 @@ pages=[
     ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
     ("/participants/{participant}", "get", "A participant's registry data, read-only: resources with their verification state, contacts, members", None),
 ]
-html={"text/html":{"schema":{"type":"string"}}}
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},
+               "400":{"description":"A path or query not in plain form, refused before any page is chosen (problem+json, /problems/malformed-path); or a form that cannot be read (the page)","content":{"application/problem+json":{"schema":S("Problem")},**html}},
                "401":R("Unauthenticated"),
                "403":{"description":"Another role's page, or a missing CSRF token","content":html},
                "404":{"description":"No such item","content":html}}

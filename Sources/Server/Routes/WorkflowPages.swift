@@ -29,14 +29,12 @@ struct WorkflowPages {
             }
         }
         router.get("/applications/:application") { request, context in
-            let id = try context.parameters.uuid("application")
-            return try await page(context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session in
+            try await page(context, .readApplication, id: "application", of: applications.participant(ofApplication:)) { session, id in
                 try await applicationPage(id, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.get("/participants/:participant") { _, context in
-            let id = try context.parameters.uuid("participant")
-            return try await page(context, .readParticipant, of: { id }) { session in try await participantPage(id, session) }
+            try await page(context, .readParticipant, id: "participant", of: { $0 }) { session, id in try await participantPage(id, session) }
         }
         router.get("/queue") { request, context in
             try await page(context, .reviewApplications) { session in
@@ -92,10 +90,9 @@ struct WorkflowPages {
             }
         }
         router.post("/applications/:application/evidence") { request, context in
-            let id = try context.parameters.uuid("application")
             // Who may upload here is decided before a byte of the file is read, and the form's
             // CSRF field before its file part is taken in.
-            return try await page(context, .editApplication, of: { try await applications.participant(ofApplication: id) }) { session in
+            try await page(context, .editApplication, id: "application", of: applications.participant(ofApplication:)) { session, id in
                 guard let boundary = MultipartForm.boundary(request.headers[.contentType] ?? "") else {
                     throw Problem.unsupportedMediaType("Upload evidence with the page's form.")
                 }
@@ -211,6 +208,17 @@ struct WorkflowPages {
         }
     }
 
+    /// A page about the thing whose id is the path's `parameter`, which `participant` maps to the
+    /// participant it concerns: a malformed id, like an unknown one, is the 404 page.
+    func page(
+        _ context: AppRequestContext, _ permission: Permission, id parameter: String, of participant: @escaping (UUID) async throws -> UUID,
+        _ body: (BrowserSession, UUID) async throws -> Response
+    ) async throws -> Response {
+        try await page(context, permission, of: { try await participant(try context.parameters.uuid(parameter)) }) { session in
+            try await body(session, try context.parameters.uuid(parameter))
+        }
+    }
+
     /// The error page for a refusal, with its codes in `X-Refusal`.
     func errorPage(_ problem: Problem, _ session: BrowserSession) throws -> Response {
         var response = try pages.error(problem, session: session)
@@ -243,9 +251,12 @@ struct WorkflowPages {
         _ request: Request, _ context: AppRequestContext,
         _ change: @escaping (UUID, BrowserSession, [String: String]) async throws -> (notice: String, anchor: String?)
     ) async throws -> Response {
-        let id = try context.parameters.uuid("application")
-        return try await form(request, context, .readApplication, of: { try await applications.participant(ofApplication: id) }) { session, fields in
-            try await applicationChange(id, session, now: context.now, draft: fields) { try await change(id, session, fields) }
+        try await form(
+            request, context, .readApplication, of: { try await applications.participant(ofApplication: try context.parameters.uuid("application")) }
+        ) {
+            session, fields in
+            let id = try context.parameters.uuid("application")
+            return try await applicationChange(id, session, now: context.now, draft: fields) { try await change(id, session, fields) }
         }
     }
 
