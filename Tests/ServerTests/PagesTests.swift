@@ -211,6 +211,52 @@ struct PagesTests {
         }
     }
 
+    @Test("the queue offers Claim only where the claim would be taken: never on an application the auditor submitted")
+    func claimButtonFollowsTheClaimRule() async throws {
+        try await APIFixture.run { fixture, api in
+            let users = UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4))
+            let applications = ApplicationStore(database: fixture.db.pool)
+            let reviews = ReviewStore(database: fixture.db.pool)
+            /// Submits a netops application of `participant` as `applicant`, as the feedback test does.
+            func submitted(_ participant: UUID, by applicant: UUID) async throws -> UUID {
+                let context = ChangeContext(actor: try await users.actor(for: applicant), requestID: nil, at: Date())
+                let application = try await fixture.db.pool.transaction { connection in
+                    try await applications.create(participant: participant, program: "netops", tier: .baseline, context: context, on: connection)
+                }
+                _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Filters.", context: context)
+                _ = try await applications.addEvidence(
+                    application.id, action: "netops.1",
+                    NewEvidence(
+                        content: .document(fileName: "f.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: APIFixture.pdf),
+                        effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
+                    context: context)
+                let version = try await applications.detail(application.id).application.version
+                _ = try await applications.submit(application.id, expectedVersion: version, context: context)
+                return application.id
+            }
+            let submitted = [
+                try await submitted(fixture.own.id, by: fixture.applicant.user.id),
+                try await submitted(fixture.other.id, by: fixture.otherApplicant.user.id),
+            ]
+            let items = try await reviews.queue(QueueFilter(asOf: Date()), limit: 50).filter { submitted.contains($0.applicationID) }
+            try #require(items.count == 2)
+            // An auditor who submitted an application while a member of the participant (and has
+            // since left it): the own-submission rule still applies to them.
+            let own = try #require(items.first { $0.applicationID == submitted[0] })
+            try await fixture.db.pool.execute(
+                "UPDATE applications SET submitted_by = \(fixture.auditor.user.id) WHERE id = \(own.applicationID)")
+
+            let auditor = try await Self.cookie(fixture, .auditor)
+            let queue = try await api.call(.get, "/queue", headers: auditor).text
+            #expect(!queue.contains("/queue/\(own.id.uuidString.lowercased())/claim"))
+            for item in items where item.id != own.id { #expect(queue.contains("/queue/\(item.id.uuidString.lowercased())/claim")) }
+            let review = try await api.call(.get, "/review/\(own.id.uuidString.lowercased())", headers: auditor).text
+            #expect(!review.contains("/queue/\(own.id.uuidString.lowercased())/claim"))
+            let refused = try await Self.post(api, "/queue/\(own.id.uuidString.lowercased())/claim", auditor, ["csrf": try #require(Self.csrf(in: queue))])
+            #expect(refused.status == 403 && refused.headers[HTTPField.Name("X-Refusal")!]?.contains("own-application") == true)
+        }
+    }
+
     @Test("after signing in, the page asked for; never another host")
     func signInReturnsToThePage() async throws {
         try await APIFixture.run { _, api in

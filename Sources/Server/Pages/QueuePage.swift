@@ -62,6 +62,7 @@ extension WorkflowPages {
                 href: "/queue?" + (kept + ["sort=\(flip ? "-" : "")\(column.rawValue)"]).sorted().joined(separator: "&"), label: label,
                 arrow: filter.sort == column ? (filter.descending ? " ↓" : " ↑") : "")
         }
+        let claimable = try await claimable(items, session, now: now)
         var rows: [QueuePageModel.Item] = []
         for item in items {
             let live = item.claim?.isLive(at: now) == true
@@ -69,7 +70,7 @@ extension WorkflowPages {
                 QueuePageModel.Item(
                     id: item.id.uuidString.lowercased(), participant: item.participantName, program: names[item.program] ?? item.program,
                     tier: PageWords.tier(item.tier), status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
-                    overdue: item.overdue, holder: live ? item.claimedByName : nil, claimable: try await mayClaim(item, session, now: now),
+                    overdue: item.overdue, holder: live ? item.claimedByName : nil, claimable: claimable.contains(item.id),
                     mine: live && item.claimedBy == session.user.id))
         }
         let frame = PageFrame(session)

@@ -22,7 +22,7 @@ extension WorkflowPages {
         let descriptions = Dictionary(catalog.actions.map { ($0.code, $0.description) }, uniquingKeysWith: { first, _ in first })
         let live = item.claim.flatMap { $0.isLive(at: now) ? $0 : nil }
         let holding = live?.holder == session.user.id
-        let claimable = try await mayClaim(item, session, now: now)
+        let claimable = try await claimable([item], session, now: now).contains(item.id)
         let frame = PageFrame(session)
         let model = ReviewPageModel(
             csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(), applicationID: item.applicationID.uuidString.lowercased(),
@@ -47,19 +47,17 @@ extension WorkflowPages {
         return try pages.render("review", model: model, status: status)
     }
 
-    /// Whether the signed-in reviewer may claim `item` now: it is not closed, nobody else holds
-    /// it, and the review policy would let them decide it (independence, four eyes).
-    func mayClaim(_ item: ReviewItem, _ session: BrowserSession, now: Date) async throws -> Bool {
-        guard item.status != .closed, item.claim?.isLive(at: now) != true else { return false }
-        let decided =
-            item.decisions == 0
-            ? [] : try await reviews.decisions(ofApplication: item.applicationID).filter { $0.reviewItemID == item.id && $0.round == item.round }
-        let subject = ReviewSubject(
-            participantID: item.participantID, tier: item.tier, submittedBy: nil,
-            decisions: decided.map { RecordedDecision(reviewerID: $0.reviewerID, decision: $0.decision) }, flaggedForAdmin: item.status == .flagged)
+    /// Which of `items` the signed-in reviewer may claim now: the review machine's claim rule
+    /// (independence, own submission, four eyes, open and not held), asked as the claim
+    /// command asks it, with the states of every item read in one query.
+    func claimable(_ items: [ReviewItem], _ session: BrowserSession, now: Date) async throws -> Set<UUID> {
+        let states = try await reviews.states(of: items)
         let reviewer = try await reviews.reviewer(session.actor)
-        if case .failure = ReviewPolicy.decide(.approve, by: reviewer, subject: subject, at: now) { return false }
-        return true
+        return Set(
+            states.compactMap { id, state in
+                guard state.isClaimable(at: now), case .success = ReviewMachine.claim(state, by: reviewer, at: now, lease: 0) else { return nil }
+                return id
+            })
     }
 
     /// The participant's verified ASNs with their measured results, or why there are none.

@@ -253,18 +253,47 @@ public struct ReviewStore: Sendable {
             throw StoreError.notFound("There is no review item \(id.uuidString.lowercased()).")
         }
         let item = try await item(id, at: time, on: connection)
-        let decisions = try await connection.query(
+        guard let state = try await states(of: [item], on: connection)[item.id] else {
+            throw StoreError.notFound("There is no review item \(id.uuidString.lowercased()).")
+        }
+        return (item, state)
+    }
+
+    /// The items' states as the review machine sees them (decisions of each round, who submitted
+    /// the application), read in one query whatever the number of items; for showing who may
+    /// claim what without a query per item.
+    public func states(of items: [ReviewItem]) async throws -> [UUID: ReviewState] {
+        try await database.withConnection { connection in try await Self.states(of: items, on: connection) }
+    }
+
+    static func states(of items: [ReviewItem], on connection: PostgresConnection) async throws -> [UUID: ReviewState] {
+        guard !items.isEmpty else { return [:] }
+        let rows = try await connection.query(
             """
-            SELECT reviewer_id, decision FROM decisions WHERE review_item_id = \(id) ORDER BY created_at, id
-            """
-        ).map { RecordedDecision(reviewerID: try $0.decode("reviewer_id"), decision: try $0.decode("decision", as: Decision.self)) }
-        let submittedBy = try await connection.query("SELECT submitted_by FROM applications WHERE id = \(item.applicationID)")[0].decode(
-            0, as: UUID?.self)
-        let subject = ReviewSubject(
-            participantID: item.participantID, tier: item.tier, submittedBy: submittedBy, decisions: decisions,
-            flaggedForAdmin: item.status == .flagged
-        )
-        return (item, ReviewState(status: item.status, claim: item.claim, subject: subject))
+            SELECT r.id, a.submitted_by, d.reviewer_id, d.decision
+            FROM review_items r JOIN applications a ON a.id = r.application_id
+            LEFT JOIN decisions d ON d.review_item_id = r.id
+            WHERE r.id = ANY(\(items.map(\.id)))
+            ORDER BY r.id, d.created_at, d.id
+            """)
+        var submitters: [UUID: UUID?] = [:]
+        var decisions: [UUID: [RecordedDecision]] = [:]
+        for row in rows {
+            let id = try row.decode("id", as: UUID.self)
+            submitters[id] = try row.decode("submitted_by", as: UUID?.self)
+            if let decision = try row.decode("decision", as: Decision?.self) {
+                decisions[id, default: []].append(RecordedDecision(reviewerID: try row.decode("reviewer_id"), decision: decision))
+            }
+        }
+        var states: [UUID: ReviewState] = [:]
+        for item in items {
+            guard let submitter = submitters[item.id] else { continue }
+            let subject = ReviewSubject(
+                participantID: item.participantID, tier: item.tier, submittedBy: submitter, decisions: decisions[item.id] ?? [],
+                flaggedForAdmin: item.status == .flagged)
+            states[item.id] = ReviewState(status: item.status, claim: item.claim, subject: subject)
+        }
+        return states
     }
 
     static func affiliations(id: UUID?, auditor: UUID?, on connection: PostgresConnection) async throws -> [AffiliationRecord] {
