@@ -252,7 +252,8 @@ struct PagesTests {
             for item in items where item.id != own.id { #expect(queue.contains("/queue/\(item.id.uuidString.lowercased())/claim")) }
             let review = try await api.call(.get, "/review/\(own.id.uuidString.lowercased())", headers: auditor).text
             #expect(!review.contains("/queue/\(own.id.uuidString.lowercased())/claim"))
-            let refused = try await Self.post(api, "/queue/\(own.id.uuidString.lowercased())/claim", auditor, ["csrf": try #require(Self.csrf(in: queue))])
+            let refused = try await Self.post(
+                api, "/queue/\(own.id.uuidString.lowercased())/claim", auditor, ["csrf": try #require(Self.csrf(in: queue))])
             #expect(refused.status == 403 && refused.headers[HTTPField.Name("X-Refusal")!]?.contains("own-application") == true)
         }
     }
