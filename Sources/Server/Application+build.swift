@@ -91,7 +91,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     ParticipantRoutes(
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
-        claimLimits: settings.claimLimits
+        responses: services.caches.participants, claimLimits: settings.claimLimits
     ).register(on: api)
     AccountRoutes(
         users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,

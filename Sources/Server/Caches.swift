@@ -11,6 +11,8 @@ public struct Caches: Sendable {
     public let credentials: CredentialCache
     /// The public catalog reads, as encoded responses.
     let catalogs: ResponseCache<CatalogRead>
+    /// `GET /participants/{id}`, as encoded responses with their ETag.
+    let participants: ResponseCache<UUID>
 
     public init(configuration: PostgresConfiguration, logger: Logger) {
         invalidation = CacheInvalidation(configuration: configuration, logger: logger)
@@ -19,8 +21,12 @@ public struct Caches: Sendable {
             guard case .catalog(let code) = topic else { return false }
             return key.program == nil || key.program == code
         }
+        participants = MemoryCache<UUID, JSONResponse>(name: "participants", capacity: 10_000) { topic, id, _ in
+            topic == .participant(id)
+        }
         credentials.register(with: invalidation)
         invalidation.register(catalogs)
+        invalidation.register(participants)
     }
 }
 

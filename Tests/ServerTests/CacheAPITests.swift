@@ -84,4 +84,34 @@ struct CacheAPITests {
             }
         }
     }
+
+    @Test("a participant read is served from memory; a change through the API is read back at once, any other writer's soon after")
+    func participantReads() async throws {
+        try await APIFixture.run(cached: true) { fixture, api in
+            let path = "/api/v1/participants/\(fixture.own.id.uuidString.lowercased())"
+            let first = try await api.call(.get, path, token: fixture.applicant.token)
+            #expect(first.status == 200)
+            #expect(try await api.call(.get, path, token: fixture.applicant.token).body == first.body, "the same bytes again")
+
+            // Read your own write: the PATCH's answer and the next read agree, with the new ETag.
+            let patched = try await api.call(
+                .patch, path, token: fixture.applicant.token, json: #"{"display_name": "Renamed Networks"}"#,
+                headers: ["If-Match": first.headers[.eTag] ?? ""])
+            #expect(patched.status == 200)
+            let reread = try await api.call(.get, path, token: fixture.applicant.token)
+            #expect(reread.json["display_name"] as? String == "Renamed Networks" && reread.headers[.eTag] == patched.headers[.eTag])
+
+            // Another writer (another instance, psql): the triggers announce it.
+            try await fixture.db.pool.execute("UPDATE participants SET website = 'https://elsewhere.example' WHERE id = \(fixture.own.id)")
+            try await Self.eventually("the website changed elsewhere") {
+                try await api.call(.get, path, token: fixture.applicant.token).json["website"] as? String == "https://elsewhere.example"
+            }
+            try await fixture.db.pool.execute("DELETE FROM participant_programs WHERE participant_id = \(fixture.own.id)")
+            try await Self.eventually("the programs changed elsewhere") {
+                (try await api.call(.get, path, token: fixture.applicant.token).json["programs"] as? [Any])?.isEmpty == true
+            }
+            // The cache never answers for someone the read is not for.
+            #expect(try await api.call(.get, path, token: fixture.otherApplicant.token).status == 403)
+        }
+    }
 }

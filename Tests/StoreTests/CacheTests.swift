@@ -59,7 +59,7 @@ struct CacheTests {
     @Test("payloads name catalogs, users and tokens")
     func topics() {
         let id = UUID()
-        for topic in [CacheTopic.catalog("netops"), .user(id), .token(id)] {
+        for topic in [CacheTopic.catalog("netops"), .user(id), .token(id), .participant(id)] {
             #expect(CacheTopic(payload: topic.payload) == topic)
         }
         #expect(CacheTopic(payload: "user:not-a-uuid") == nil)

@@ -10,6 +10,9 @@ struct ParticipantRoutes {
     let participants: ParticipantStore
     let operations: RegistryOperations
     let idempotency: Idempotency
+    /// The participant reads in memory, dropped when the database announces a change (schema
+    /// 0019) and at once after a change made here, so a client reads its own write.
+    let responses: ResponseCache<UUID>
     /// The shortest prefixes a participant may claim.
     var claimLimits: ClaimLimits = .standard
 
@@ -35,8 +38,10 @@ struct ParticipantRoutes {
         }
         api.get("participants/:participant") { _, context in
             let id = try context.participant(requiring: .readParticipant)
-            let participant = try await participants.get(id)
-            return try JSONResponse(participant, version: participant.version)
+            return try await responses.response(for: id) {
+                let participant = try await participants.get(id)
+                return try JSONResponse(participant, version: participant.version)
+            }
         }
         api.patch("participants/:participant") { request, context in
             let id = try context.participant(requiring: .editParticipant)
@@ -44,6 +49,7 @@ struct ParticipantRoutes {
             let changes = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.validated()
             let updated = try await operations.editParticipant(
                 id, changes: changes, expectedVersion: expected, by: try context.signedIn(), change: context.change)
+            responses.remove(id)
             return try JSONResponse(updated, version: updated.version)
         }
 

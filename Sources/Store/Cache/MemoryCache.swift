@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// What a change in the database names, as the triggers of schema 0011 send it on
-/// `CacheInvalidation.channel`: `catalog:<program code>`, `user:<uuid>` or `token:<uuid>`.
+/// `CacheInvalidation.channel`: `catalog:<program code>`, `user:<uuid>`, `token:<uuid>` or
+/// `participant:<uuid>` (schema 0019).
 public enum CacheTopic: Sendable, Hashable {
     /// A program or one of its catalog versions.
     case catalog(String)
@@ -10,6 +11,8 @@ public enum CacheTopic: Sendable, Hashable {
     case user(UUID)
     /// One API token (revoked, expired, deleted).
     case token(UUID)
+    /// A participant's record: names, country, website, status, programs.
+    case participant(UUID)
 
     /// Reads a payload; nil for one this version does not know (which then clears every cache).
     public init?(payload: String) {
@@ -24,6 +27,9 @@ public enum CacheTopic: Sendable, Hashable {
         case "token":
             guard let id = UUID(uuidString: value) else { return nil }
             self = .token(id)
+        case "participant":
+            guard let id = UUID(uuidString: value) else { return nil }
+            self = .participant(id)
         default: return nil
         }
     }
@@ -33,6 +39,7 @@ public enum CacheTopic: Sendable, Hashable {
         case .catalog(let code): "catalog:\(code)"
         case .user(let id): "user:\(id.uuidString.lowercased())"
         case .token(let id): "token:\(id.uuidString.lowercased())"
+        case .participant(let id): "participant:\(id.uuidString.lowercased())"
         }
     }
 }

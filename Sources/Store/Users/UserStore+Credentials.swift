@@ -38,13 +38,13 @@ public struct CredentialCache: Sendable {
             switch topic {
             case .token(let id): grant.tokenID == id
             case .user(let id): grant.actor.userID == id
-            case .catalog: false
+            case .catalog, .participant: false
             }
         }
         sessions = MemoryCache(name: "sessions", capacity: capacity) { topic, _, grant in
             switch topic {
             case .user(let id): grant.session.actor.userID == id
-            case .token, .catalog: false
+            case .token, .catalog, .participant: false
             }
         }
     }
