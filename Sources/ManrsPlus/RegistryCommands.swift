@@ -84,12 +84,12 @@ struct UserCommand: AsyncParsableCommand {
                 let users = services.users
                 let user = try await users.create(
                     email: email, displayName: displayName, role: role, organisation: organisation, password: password,
-                    context: .system(at: SystemClock().now())
+                    context: .system(at: services.clock.now())
                 )
                 let secret =
                     token
                     ? try await users.createToken(
-                        for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system(at: SystemClock().now())
+                        for: user.id, name: "cli", scopes: Set(Scope.allCases), expiresAt: nil, context: .system(at: services.clock.now())
                     ).secret
                     : nil
                 return (user, secret)
