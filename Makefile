@@ -30,7 +30,9 @@ test-browser: deps ## Walk the MANRS+ certification through the pages in headles
 	scripts/browser-test.sh
 
 bench: deps ## Benchmarks side by side with their baselines (pgbench, …), printing ratios
-	$(SWIFT) build $(RELEASE) --product manrs-plus-bench --product manrs-plus
+	# One product per build: given twice, `--product` builds only the last one.
+	$(SWIFT) build $(RELEASE) --product manrs-plus
+	$(SWIFT) build $(RELEASE) --product manrs-plus-bench
 	$(RELEASE_BIN)/manrs-plus-bench
 	scripts/bench/routing.sh
 
