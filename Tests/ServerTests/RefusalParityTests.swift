@@ -107,6 +107,7 @@ struct RefusalParityTests {
         let me = fixture.admin.user.id.uuidString.lowercased()
         let own = fixture.own.id.uuidString.lowercased()
         let verify = "\(own)/\(resource.uuidString.lowercased())"
+        let apiVerify = "\(own)/resources/\(resource.uuidString.lowercased())"
         var document = try AdminPagesTests.seedDocument("netops")
         let valid = try AdminPagesTests.json(document)
         var actions = try #require(document["actions"] as? [[String: Any]])
@@ -140,22 +141,22 @@ struct RefusalParityTests {
                 form: ["version": "99", "disabled": "true"], expected: "stale-version"),
             Case(
                 label: "a verification without a reason", role: .admin, method: .post,
-                apiPath: "/api/v1/participants/\(verify)/verify", json: #"{"reason":"  "}"#, pagePath: "/admin/resources/\(verify)/verify",
+                apiPath: "/api/v1/participants/\(apiVerify)/verify", json: #"{"reason":"  "}"#, pagePath: "/admin/resources/\(verify)/verify",
                 form: ["reason": "  ", "url": ""], expected: "reason=required"),
             Case(
                 label: "a verification whose link is not http(s)", role: .admin, method: .post,
-                apiPath: "/api/v1/participants/\(verify)/verify", json: #"{"reason":"RIR","url":"ftp://example.org/"}"#,
+                apiPath: "/api/v1/participants/\(apiVerify)/verify", json: #"{"reason":"RIR","url":"ftp://example.org/"}"#,
                 pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR", "url": "ftp://example.org/"], expected: "url=invalid_url"),
             Case(
-                label: "verifying a verified resource", role: .admin, method: .post, apiPath: "/api/v1/participants/\(verify)/verify",
+                label: "verifying a verified resource", role: .admin, method: .post, apiPath: "/api/v1/participants/\(apiVerify)/verify",
                 json: #"{"reason":"RIR"}"#, pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR"],
                 expected: "resource-verified"),
             Case(
                 label: "withdrawing a verification without a reason", role: .admin, method: .post,
-                apiPath: "/api/v1/participants/\(verify)/unverify", json: #"{"reason":""}"#, pagePath: "/admin/resources/\(verify)/unverify",
+                apiPath: "/api/v1/participants/\(apiVerify)/unverify", json: #"{"reason":""}"#, pagePath: "/admin/resources/\(verify)/unverify",
                 form: ["reason": ""], expected: "reason=required"),
             Case(
-                label: "verification by an auditor", role: .auditor, method: .post, apiPath: "/api/v1/participants/\(verify)/verify",
+                label: "verification by an auditor", role: .auditor, method: .post, apiPath: "/api/v1/participants/\(apiVerify)/verify",
                 json: #"{"reason":"RIR"}"#, pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR"], expected: "forbidden"),
             Case(
                 label: "a catalog action without a title", role: .admin, method: .put, apiPath: "/api/v1/programs/netops/versions/1",

@@ -123,11 +123,12 @@ extension AdminPages {
         let document = version.document
         let isDraft = version.status == .draft
         let problems = problems ?? (isDraft ? document.problems().map { .init(place: $0.field, message: $0.refusal.message) } : [])
+        let text = try typed ?? Self.text(of: document)
         let frame = PageFrame(session)
         let model = AdminCatalogVersionPageModel(
             csrf: frame.csrf, links: frame.links, programName: info.name, program: program, version: number, state: Self.state(of: version),
             isDraft: isDraft, editable: isDraft && Access.decide(.writeCatalog, actor: session.actor) == .allowed,
-            path: Self.versionPath(program, number), document: typed ?? (try Self.text(of: document)), rowVersion: version.rowVersion,
+            path: Self.versionPath(program, number), document: text, rowVersion: version.rowVersion,
             actions: document.actions.map(Self.action),
             tiers: Domain.Tier.allCases.map { tier in
                 .init(
@@ -157,7 +158,7 @@ extension AdminPages {
         let model = AdminCatalogPublishPageModel(
             csrf: frame.csrf, links: frame.links, programName: info.name, version: number, path: Self.versionPath(program, number),
             rowVersion: version.rowVersion, problems: problems, hasProblems: !problems.isEmpty)
-        return try pages.render("admin-catalog-publish", model: model, status: status)
+        return try pages.render("admin-catalog-publish", model: model)
     }
 
     /// "published on 1 March 2026, current" or "draft, last saved 2026-03-01 10:00 UTC".

@@ -180,7 +180,7 @@ struct AdminPages {
             let input = try Request.decodeJSON(CatalogRoutes.DraftInput.self, from: data)
             try UnknownFields.refuse(input: data, decoded: input)
             return input.document
-        } catch let problem as Problem {
+        } catch let problem {
             guard let errors = problem.errors else {
                 throw StoreError.invalid([
                     FieldRefusal("document", "invalid_json", "The document is not valid JSON: look for a missing comma, quote or bracket.")
