@@ -101,7 +101,9 @@ extension AdminPages {
                 .init(
                     code: program.code, name: program.name, description: program.description,
                     versions: versions.map { version in
-                        .init(href: Self.versionPath(program.code, version.version), label: "Version \(version.version)", state: Self.state(of: version))
+                        .init(
+                            href: Self.versionPath(program.code, version.version), label: "Version \(version.version)", state: Self.state(of: version)
+                        )
                     },
                     draft: draft.map { Self.versionPath(program.code, $0.version) },
                     startFrom: draft == nil ? program.currentVersion.map { "version \($0)" } : nil))

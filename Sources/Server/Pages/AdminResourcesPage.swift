@@ -96,7 +96,8 @@ extension AdminPages {
         case (.verified, .rpki?):
             if let vrp = verification.vrp {
                 lines.append(
-                    "Verified by RPKI: a ROA authorises AS\(vrp.asn) (one of the participant's verified AS numbers) for \(vrp.prefix) up to /\(vrp.maxLength).")
+                    "Verified by RPKI: a ROA authorises AS\(vrp.asn) (one of the participant's verified AS numbers) for \(vrp.prefix) up to /\(vrp.maxLength)."
+                )
             } else {
                 lines.append("Verified by RPKI.")
             }
@@ -108,7 +109,8 @@ extension AdminPages {
         }
         guard resource.verification.state != .verified else { return lines }
         guard let text = resource.prefix, let prefix = try? IPPrefix(text, strict: false) else {
-            lines.append("An AS number is verified by the secretariat from the registry that assigned it (the RIR); RPKI does not show who holds one.")
+            lines.append(
+                "An AS number is verified by the secretariat from the registry that assigned it (the RIR); RPKI does not show who holds one.")
             return lines
         }
         guard let rpki else {
@@ -118,7 +120,8 @@ extension AdminPages {
         let day = PageWords.day(rpki.takenAt)
         if let vrp = ResourceVerification.authorisingVRP(for: prefix, among: rpki.vrps, verifiedASNs: verifiedASNs) {
             lines.append(
-                "RPKI-verified: the VRPs of \(day) authorise AS\(vrp.asn), a verified AS number of this participant, for it (\(vrp.prefix) up to /\(vrp.maxLength)).")
+                "RPKI-verified: the VRPs of \(day) authorise AS\(vrp.asn), a verified AS number of this participant, for it (\(vrp.prefix) up to /\(vrp.maxLength))."
+            )
             return lines
         }
         let covering = Set(ResourceVerification.covering(prefix, among: rpki.vrps).map(\.asn)).sorted()

@@ -121,7 +121,9 @@ enum PageWords {
         if let roles = check.roles, !roles.isEmpty {
             bounds.append(roles.map { ContactRole(rawValue: $0).map(contactRole) ?? $0 }.joined(separator: ", "))
         }
-        return bounds.isEmpty ? name.prefix(1).uppercased() + name.dropFirst() : "\(name.prefix(1).uppercased() + name.dropFirst()): \(bounds.joined(separator: " and "))"
+        return bounds.isEmpty
+            ? name.prefix(1).uppercased() + name.dropFirst()
+            : "\(name.prefix(1).uppercased() + name.dropFirst()): \(bounds.joined(separator: " and "))"
     }
 
     /// 0.9 → "90 %".

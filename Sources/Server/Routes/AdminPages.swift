@@ -60,7 +60,8 @@ struct AdminPages {
                                 on: connection)
                         }
                     }
-                    return try await usersPage(session, created: .init(name: user.displayName, email: user.email, password: password), status: .created)
+                    return try await usersPage(
+                        session, created: .init(name: user.displayName, email: user.email, password: password), status: .created)
                 } catch {
                     return try await WorkflowPages.refused(error) { message, status in
                         try await usersPage(session, error: message, status: status, draft: fields)
@@ -204,7 +205,8 @@ struct AdminPages {
     func registerResources(on router: RouterGroup<AppRequestContext>) {
         router.get("/admin/resources") { request, context in
             try await web.page(context, .verifyResources) { session in
-                try await resourcesPage(session, participant: request.query("participant").flatMap(UUID.init(uuidString:)), notice: request.query("notice"))
+                try await resourcesPage(
+                    session, participant: request.query("participant").flatMap(UUID.init(uuidString:)), notice: request.query("notice"))
             }
         }
         router.post("/admin/resources/:participant/:resource/verify") { request, context in
