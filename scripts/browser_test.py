@@ -245,6 +245,7 @@ def administer(width):
     """The secretariat at this width: disables and enables an account, starts a draft of the CDN
     catalog, edits it, publishes it after the confirmation, withdraws a verification and
     verifies the resource again from the claims awaiting verification."""
+    started = time.time()
     admin = Browser(f"admin@{width}", width)
     try:
         admin.sign_in(ADMIN, "/admin/users")
@@ -305,6 +306,7 @@ def administer(width):
               "the verified claim is still awaiting verification")
     finally:
         admin.quit()
+    print(f"  secretariat at {width} px: {time.time() - started:.1f} s")
 
 
 def walk(width, evidence_file):
