@@ -18,6 +18,8 @@ struct AdminResourcesPageModel: Encodable, Sendable {
         let state: String
         let claimed: String
         let evidence: [String]
+        /// Staff's link to the evidence of a verification.
+        let link: String?
         let verifiable: Bool
         let verified: Bool
         /// The reason and link as typed, after a refusal of this resource's form.
@@ -77,6 +79,7 @@ extension AdminPages {
                     participant: names[resource.participantID] ?? "", value: resource.value, kind: PageWords.resourceKind(resource.kind),
                     state: PageWords.verification(resource.verification.state), claimed: PageWords.day(resource.createdAt),
                     evidence: Self.evidence(resource, rpki: rpki, verifiedASNs: verifiedASNs[resource.participantID] ?? []),
+                    link: resource.verification.state == .verified ? resource.verification.url : nil,
                     verifiable: resource.verification.state == .unverified, verified: resource.verification.state == .verified,
                     reason: typed?.reason ?? "", url: typed?.url ?? "")
             },
@@ -102,8 +105,8 @@ extension AdminPages {
                 lines.append("Verified by RPKI.")
             }
         case (.verified, _):
-            lines.append("Verified by the secretariat on \(PageWords.day(verification.at)): \(verification.reason ?? "no reason recorded").")
-            if let url = verification.url { lines.append("Evidence: \(url)") }
+            let reason = verification.reason ?? "no reason recorded"
+            lines.append("Verified by the secretariat on \(PageWords.day(verification.at)): \(reason)" + (reason.hasSuffix(".") ? "" : "."))
         case (.superseded, _), (.unverified, _):
             if let reason = verification.reason, verification.at != nil { lines.append("Last change: \(reason)") }
         }

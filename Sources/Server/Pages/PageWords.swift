@@ -117,7 +117,7 @@ enum PageWords {
         let name = names[check.kind.rawValue] ?? check.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         var bounds: [String] = []
         if let min = check.min { bounds.append(check.kind.threshold == .minimumShare ? "at least \(percent(min))" : "at least \(number(min))") }
-        if let max = check.max { bounds.append("at most \(number(max))") }
+        if let max = check.max { bounds.append(max == 0 ? "none" : "at most \(number(max))") }
         if let roles = check.roles, !roles.isEmpty {
             bounds.append(roles.map { ContactRole(rawValue: $0).map(contactRole) ?? $0 }.joined(separator: ", "))
         }
