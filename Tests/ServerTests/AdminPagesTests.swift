@@ -152,9 +152,17 @@ struct AdminPagesTests {
                 .post, "/api/v1/participants/\(own)/resources", token: fixture.applicant.token, json: #"{"kind":"prefix","value":"193.0.10.0/23"}"#)
             #expect(claimed.status == 201, "\(claimed.text)")
             let resource = try #require(claimed.json["id"] as? String)
+            let later = try await api.call(
+                .post, "/api/v1/participants/\(own)/resources", token: fixture.applicant.token, json: #"{"kind":"asn","value":"AS3334"}"#)
+            #expect(later.status == 201, "\(later.text)")
             let (browser, csrf) = try await Self.admin(fixture, api)
             let awaiting = try await api.call(.get, "/admin/resources", headers: browser)
             #expect(awaiting.status == 200 && awaiting.text.contains("193.0.10.0/23") && awaiting.text.contains("RIPE NCC"))
+            // Oldest first: the prefix was claimed before the AS number.
+            let first = try #require(awaiting.text.range(of: "193.0.10.0/23")).lowerBound
+            let second = try #require(awaiting.text.range(of: "<strong>AS3334</strong>")).lowerBound
+            #expect(first < second)
+            #expect(awaiting.text.contains("RPKI does not show who holds one"))
             #expect(awaiting.text.contains("No VRPs have been imported"))
             let refused = try await PagesTests.post(
                 api, "/admin/resources/\(own)/\(resource)/verify", browser,

@@ -57,7 +57,6 @@ extension AdminPages {
             resources = try await participants.resources(of: participant)
         } else {
             resources = try await participants.searchResources(asn: nil, within: nil, covering: nil, verification: .unverified, limit: 200)
-                .sorted { ($0.createdAt, $0.value) < ($1.createdAt, $1.value) }
         }
         // The verified ASNs of the participants listed: a VRP for one of them would verify a prefix.
         var verifiedASNs: [UUID: Set<ASN>] = [:]
