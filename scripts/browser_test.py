@@ -13,7 +13,10 @@ width (1280 px) and once at phone width (390 px):
     statement and submits again;
   - auditor 1 claims and approves, and then has no Claim button for the item (four eyes);
   - auditor 2 sees round 1's request and auditor 1's approval, claims and approves;
-  - the applicant's page shows "Certified until <date>", the dashboard says "certified".
+  - the applicant's page shows "Certified until <date>", the dashboard says "certified";
+  - the secretariat (a fourth session) disables and enables an account, starts a draft of a
+    catalog, edits and publishes it after a confirmation, and withdraws and gives back a
+    resource's verification.
 After every page load: a notice (role="status") after each save, the page scrolled to the block
 that was saved, no console errors, no sideways scrolling of the page, and every link, button and
 field inside the viewport horizontally.
@@ -33,6 +36,7 @@ BASE = sys.argv[1].rstrip("/")
 APPLICANT = ("applicant@demo.example", "demo-applicant-password")
 AUDITOR_1 = ("auditor@demo.example", "demo-auditor-password")
 AUDITOR_2 = ("auditor2@demo.example", "demo-auditor2-password")
+ADMIN = ("admin@demo.example", "demo-admin-password")
 PARTICIPANT = "RIPE NCC"
 PROGRAM = "Network operators"
 checks = 0
@@ -231,6 +235,80 @@ def decide(auditor, decision, comments, reasons):
     auditor.expect_notice("decision")
 
 
+def card(browser, selector, words):
+    found = [c for c in browser.driver.find_elements(By.CSS_SELECTOR, selector) if words in c.text]
+    check(found, f"{browser.name}: no {selector} with {words!r} on {browser.path()}")
+    return found[0]
+
+
+def administer(width):
+    """The secretariat at this width: disables and enables an account, starts a draft of the CDN
+    catalog, edits it, publishes it after the confirmation, withdraws a verification and
+    verifies the resource again from the claims awaiting verification."""
+    started = time.time()
+    admin = Browser(f"admin@{width}", width)
+    try:
+        admin.sign_in(ADMIN, "/admin/users")
+        check("never" in admin.text() or "last signed in" in admin.text(), "the accounts page does not say when people last signed in")
+        account = card(admin, "li.card", "operator@demo.example")
+        check("This is your account" in card(admin, "li.card", ADMIN[0]).text, "the admin's own account offers to lock them out")
+        admin.click(admin.button("Disable Kim Operator", account))
+        admin.expect_no_error()
+        admin.expect_notice("disabled")
+        account = card(admin, "li.card", "operator@demo.example")
+        check("disabled" in account.text, "the disabled account does not say so")
+        admin.scrolled_to(account.get_attribute("id"))
+        admin.click(admin.button("Enable Kim Operator", account))
+        admin.expect_no_error()
+        admin.expect_notice("enabled")
+
+        admin.open("/admin/catalogs")
+        program = card(admin, "section.program", "CDN and cloud providers")
+        admin.click(admin.button(next(b.text for b in program.find_elements(By.TAG_NAME, "button") if b.text.startswith("Start a draft")), program))
+        admin.expect_no_error()
+        admin.expect_notice("draft started")
+        draft = admin.path()
+        check("Automated checks" in admin.text() or "Evidence" in admin.text(), "the draft's actions are not shown in words")
+        area = admin.driver.find_element(By.ID, "document")
+        admin.driver.execute_script(
+            "const d = JSON.parse(arguments[0].value); d.actions[0].title = d.actions[0].title + ' (revised)'; arguments[0].value = JSON.stringify(d, null, 2);",
+            area)
+        admin.click(admin.button("Save the draft"))
+        admin.expect_no_error()
+        admin.expect_notice("saved")
+        check("(revised)" in admin.block("actions").text, "the saved title is not shown in the actions")
+        admin.click(admin.link("Publish this version…"))
+        check("never changes" in admin.text(), "the confirmation does not say that a published version never changes")
+        admin.click(admin.button(next(b.text for b in admin.driver.find_elements(By.TAG_NAME, "button") if b.text.startswith("Publish version"))))
+        admin.expect_no_error()
+        admin.expect_notice("published")
+        check(admin.path() == draft and not admin.driver.find_elements(By.ID, "document"), "a published version still has an editor")
+
+        admin.open("/admin/resources")
+        Select(admin.driver.find_element(By.ID, "participant")).select_by_visible_text("Telenor Denmark")
+        admin.click(admin.button("Show"))
+        resource = [c for c in admin.driver.find_elements(By.CSS_SELECTOR, "li.resource") if c.text.startswith("AS9158 ")][0]
+        resource.find_element(By.CSS_SELECTOR, "input[name=reason]").send_keys("Browser test: withdrawn to verify again.")
+        admin.click(admin.button("Withdraw the verification", resource))
+        admin.expect_no_error()
+        admin.expect_notice("withdrawn")
+        admin.open("/admin/resources")
+        resource = [c for c in admin.driver.find_elements(By.CSS_SELECTOR, "li.resource") if c.text.startswith("AS9158 ")]
+        check(resource, "the withdrawn ASN does not await verification")
+        resource = resource[0]
+        check("Telenor Denmark" in resource.text, "a claim awaiting verification does not name its participant")
+        check("RIR" in resource.text, "an ASN's claim does not say what verifies it")
+        resource.find_element(By.CSS_SELECTOR, "input[name=reason]").send_keys("RIPE database: aut-num AS9158 names Telenor.")
+        admin.click(admin.button("Verify AS9158", resource))
+        admin.expect_no_error()
+        admin.expect_notice("verified")
+        check(not [c for c in admin.driver.find_elements(By.CSS_SELECTOR, "li.resource") if c.text.startswith("AS9158 ")],
+              "the verified claim is still awaiting verification")
+    finally:
+        admin.quit()
+    print(f"  secretariat at {width} px: {time.time() - started:.1f} s")
+
+
 def walk(width, evidence_file):
     started = time.time()
     applicant = Browser(f"applicant@{width}", width)
@@ -331,6 +409,7 @@ def main():
         try:
             for width in (1280, 390):
                 walk(width, evidence)
+                administer(width)
         except Failure as failure:
             print(f"FAILED: {failure}")
             sys.exit(1)

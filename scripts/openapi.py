@@ -317,6 +317,18 @@ pages=[
     ("/review/{item}/comments", "post", "Comment or internal note (form)", "application/x-www-form-urlencoded"),
     ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
     ("/participants/{participant}", "get", "A participant's registry data, read-only: resources with their verification state, contacts, members", None),
+    ("/admin/users", "get", "Accounts (admins): role, state, last sign-in; create, change role, disable or enable", None),
+    ("/admin/users", "post", "Create an account (form); answers 201 with the page showing its one-time password once", "application/x-www-form-urlencoded"),
+    ("/admin/users/{user}", "post", "Change an account's role, or disable or enable it (form; never one's own: self-lockout)", "application/x-www-form-urlencoded"),
+    ("/admin/catalogs", "get", "Every program's catalog versions and draft (admins)", None),
+    ("/admin/catalogs/{program}/versions", "post", "Start a draft as a copy of the latest published version (form)", "application/x-www-form-urlencoded"),
+    ("/admin/catalogs/{program}/versions/{version}", "get", "A catalog version in words (actions, levels, evidence, checks, admission, timings); for a draft, the JSON editor and its problems", None),
+    ("/admin/catalogs/{program}/versions/{version}", "post", "Save a draft's document (form)", "application/x-www-form-urlencoded"),
+    ("/admin/catalogs/{program}/versions/{version}/publish", "get", "The confirmation before publishing: a published version never changes", None),
+    ("/admin/catalogs/{program}/versions/{version}/publish", "post", "Publish a draft (form)", "application/x-www-form-urlencoded"),
+    ("/admin/resources", "get", "Resource claims awaiting verification, or one participant's resources, with the registry's evidence (RPKI) and verify or withdraw forms", None),
+    ("/admin/resources/{participant}/{resource}/verify", "post", "Verify a resource with a reason (form)", "application/x-www-form-urlencoded"),
+    ("/admin/resources/{participant}/{resource}/unverify", "post", "Withdraw a resource's verification with a reason (form)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},
@@ -331,6 +343,8 @@ for path, method, summary, content in pages:
     params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]
     if params: operation["parameters"]=params
     paths.setdefault(path,{})[method]=operation
+# A new account's one-time password is shown once, on the page the form answers with.
+paths["/admin/users"]["post"]["responses"]["201"]={"description":"The accounts page with the new account's one-time password","content":html}
 
 # Only reads answer 304.
 for item in paths.values():

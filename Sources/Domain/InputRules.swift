@@ -58,10 +58,10 @@ public enum InputRules {
         self.text("text", text, Limits.statement, label: "The statement")
     }
 
-    /// A web address given as evidence.
-    public static func url(_ field: String, _ text: String) -> [FieldRefusal] {
+    /// A web address given as evidence (or, with its own `limit`, as any other link).
+    public static func url(_ field: String, _ text: String, limit: TextLimit = Limits.evidenceURL) -> [FieldRefusal] {
         if text.isEmpty { return [FieldRefusal(field, "required", "Give a web address starting with http:// or https://.")] }
-        let refusals = self.text(field, text, Limits.evidenceURL, label: "The web address", lineBreaks: false)
+        let refusals = self.text(field, text, limit, label: "The web address", lineBreaks: false)
         if !refusals.isEmpty { return refusals }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
             return [FieldRefusal(field, "invalid_url", "Give a web address starting with http:// or https://.")]
@@ -148,6 +148,16 @@ public enum InputRules {
     public static func affiliation(relation: String, from: String?, until: String?) -> [FieldRefusal] {
         text("relation", relation, Limits.affiliationRelation, label: "The relation", lineBreaks: false)
             + period(from: from, until: until, fromField: "valid_from", untilField: "valid_until", strict: true)
+    }
+
+    // MARK: Resources
+
+    /// Why staff verify a resource or withdraw its verification (required), and, for a
+    /// verification, an optional link to the evidence (such as the RIR's registration).
+    public static func verification(reason: String, url: String?) -> [FieldRefusal] {
+        let link = trimmed(url)
+        return text("reason", reason, Limits.verificationReason, label: "The reason")
+            + (link.isEmpty ? [] : self.url("url", link, limit: Limits.verificationURL))
     }
 
     // MARK: Accounts

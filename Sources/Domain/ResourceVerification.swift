@@ -28,12 +28,17 @@ public enum ResourceVerification {
     /// it covers the prefix, allows its length (maxLength at least the prefix's length) and names
     /// one of those ASNs (AS0 never does). The most specific such VRP, then the lowest ASN; nil when none.
     public static func authorisingVRP(for prefix: IPPrefix, among vrps: [VRP], verifiedASNs: Set<ASN>) -> VRP? {
-        vrps.filter { vrp in
-            vrp.asn != 0 && verifiedASNs.contains(vrp.asn) && vrp.prefix.contains(prefix) && prefix.length <= vrp.maxLength
-        }
-        .min { a, b in
-            (b.prefix.length, a.asn, a.maxLength) < (a.prefix.length, b.asn, b.maxLength)
-        }
+        covering(prefix, among: vrps).filter { verifiedASNs.contains($0.asn) }
+            .min { a, b in
+                (b.prefix.length, a.asn, a.maxLength) < (a.prefix.length, b.asn, b.maxLength)
+            }
+    }
+
+    /// The VRPs that would authorise `prefix` for their own ASN: they cover it and allow its
+    /// length; AS0 (a ROA that authorises no one) never does. What the secretariat sees as the
+    /// RPKI's word on an unverified claim: whose ASNs the address space's holder signed for.
+    public static func covering(_ prefix: IPPrefix, among vrps: [VRP]) -> [VRP] {
+        vrps.filter { vrp in vrp.asn != 0 && vrp.prefix.contains(prefix) && prefix.length <= vrp.maxLength }
     }
 
 }

@@ -46,17 +46,25 @@ public struct RegistryOperations: Sendable {
         try await participants.removeResource(id, of: participant, context: change)
     }
 
+    /// Staff verify a claim with a reason (required) and a link to the evidence (optional), both
+    /// as typed: trimmed, then checked by `InputRules.verification`.
     public func verifyResource(
-        _ id: UUID, of participant: UUID, reason: String, url: String?, by actor: Actor, change: ChangeContext
+        _ id: UUID, of participant: UUID, reason: String?, url: String?, by actor: Actor, change: ChangeContext
     ) async throws -> Resource {
         try Authorise.check(.verifyResources, actor, participant: participant)
-        return try await participants.verifyResource(id, of: participant, reason: reason, url: url, context: change)
+        let reason = InputRules.trimmed(reason)
+        let url = InputRules.trimmed(url)
+        try refuse(InputRules.verification(reason: reason, url: url))
+        return try await participants.verifyResource(id, of: participant, reason: reason, url: url.isEmpty ? nil : url, context: change)
     }
 
-    public func unverifyResource(_ id: UUID, of participant: UUID, reason: String, by actor: Actor, change: ChangeContext) async throws
+    /// Staff withdraw a verification with a reason (required).
+    public func unverifyResource(_ id: UUID, of participant: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws
         -> Resource
     {
         try Authorise.check(.verifyResources, actor, participant: participant)
+        let reason = InputRules.trimmed(reason)
+        try refuse(InputRules.verification(reason: reason, url: nil))
         return try await participants.unverifyResource(id, of: participant, reason: reason, context: change)
     }
 

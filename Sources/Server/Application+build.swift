@@ -113,11 +113,13 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         templates: dependencies.assets.templates, settings: settings,
         loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
-    WorkflowPages(
+    let workflowPages = WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), operations: services.operations, applications: services.applications,
         reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, measurements: services.measurements,
         evidenceMaxBytes: settings.evidenceMaxBytes
-    ).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    )
+    workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
+    AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -9,7 +9,10 @@ struct Pages: Sendable {
     let templates: MustacheLibrary
 
     /// The templates a page-serving server needs; `ServerAssets.load` checks they exist.
-    static let names = ["layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant"]
+    static let names = [
+        "layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant",
+        "admin-users", "admin-catalogs", "admin-catalog-version", "admin-catalog-publish", "admin-resources",
+    ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template
     /// reads its stored properties; a nil one is absent.

@@ -15,16 +15,7 @@ extension Request {
     /// Reads the body as `Value`, refusing fields the type does not know (422 `unknown_field`).
     func strictJSON<Value: Codable>(as type: Value.Type, context: AppRequestContext) async throws -> JSONInput<Value> {
         let (value, data) = try await decodeJSONWithData(as: type, context: context)
-        let unknown: [String]
-        do {
-            unknown = try UnknownFields.find(input: data, decoded: value)
-        } catch {
-            // JSONSerialization refuses what the decoder skipped unread, such as 1e999999 in an unknown field.
-            throw Problem.malformedJSON("The body holds a value that cannot be read, such as a number out of range.")
-        }
-        if !unknown.isEmpty {
-            throw Problem.validation(unknown.map { .init(field: $0, code: "unknown_field", message: "\($0) is not a field of this request.") })
-        }
+        try UnknownFields.refuse(input: data, decoded: value)
         return JSONInput(value: value, data: data)
     }
 
@@ -79,6 +70,20 @@ extension Parameters {
 /// decoded value encoded again: a key present in the input (with a non-null value) but absent
 /// from the re-encoding was not read by anyone.
 enum UnknownFields {
+    /// Refuses (422 `unknown_field`, one per field) what `find` finds.
+    static func refuse(input: Data, decoded: some Encodable) throws(Problem) {
+        let unknown: [String]
+        do {
+            unknown = try find(input: input, decoded: decoded)
+        } catch {
+            // JSONSerialization refuses what the decoder skipped unread, such as 1e999999 in an unknown field.
+            throw Problem.malformedJSON("The body holds a value that cannot be read, such as a number out of range.")
+        }
+        if !unknown.isEmpty {
+            throw Problem.validation(unknown.map { .init(field: $0, code: "unknown_field", message: "\($0) is not a field of this request.") })
+        }
+    }
+
     static func find(input: Data, decoded: some Encodable) throws -> [String] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

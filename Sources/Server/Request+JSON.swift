@@ -23,11 +23,19 @@ extension Request {
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem.malformedJSON("The body is not valid UTF-8.")
         }
+        return (try Self.decodeJSON(Value.self, from: data), data)
+    }
+
+    /// JSON text (already read, valid UTF-8) as `Value`, with the refusals of `decodeJSON`:
+    /// for a request's body, and for a JSON document typed into a page's form.
+    static func decodeJSON<Value: Decodable>(_ type: Value.Type, from data: Data) throws(Problem) -> Value {
         if let problem = InputText.jsonProblem(data) { throw problem }
         do {
-            return (try JSONDecoder.api.decode(Value.self, from: data), data)
+            return try JSONDecoder.api.decode(Value.self, from: data)
         } catch let error as DecodingError {
             throw Self.problem(for: error)
+        } catch {
+            throw Problem.malformedJSON("The body could not be read.")
         }
     }
 

@@ -100,6 +100,10 @@ struct AuthorizationTests {
         "POST /applications/{application}/commitments/{action}/remove",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
+        "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
+        "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
+        "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",
+        "GET /admin/resources", "POST /admin/resources/{participant}/{resource}/verify", "POST /admin/resources/{participant}/{resource}/unverify",
     ]
 
     static func servedRoutes() async throws -> Set<String> {

@@ -49,6 +49,11 @@ struct PagesTests {
                 ("/participants/\(fixture.own.id.uuidString.lowercased())", [.admin, .auditor, .applicant]),
                 ("/review/\(fixture.closedItem.uuidString.lowercased())", [.admin, .auditor]),
                 ("/admin/conflicts", [.admin]),
+                ("/admin/users", [.admin]),
+                ("/admin/catalogs", [.admin]),
+                ("/admin/catalogs/netops/versions/1", [.admin]),
+                ("/admin/resources", [.admin]),
+                ("/admin/resources?participant=\(fixture.own.id.uuidString.lowercased())", [.admin]),
             ]
             for (path, allowed) in pages {
                 for role in Role.allCases {

@@ -101,6 +101,83 @@ struct RefusalParityTests {
         ]
     }
 
+    /// The secretariat's commands: accounts, catalogs, resource verification. `resource` is a
+    /// verified resource of the own participant.
+    static func adminCases(_ fixture: APIFixture, resource: UUID) throws -> [Case] {
+        let me = fixture.admin.user.id.uuidString.lowercased()
+        let own = fixture.own.id.uuidString.lowercased()
+        let verify = "\(own)/\(resource.uuidString.lowercased())"
+        let apiVerify = "\(own)/resources/\(resource.uuidString.lowercased())"
+        var document = try AdminPagesTests.seedDocument("netops")
+        let valid = try AdminPagesTests.json(document)
+        var actions = try #require(document["actions"] as? [[String: Any]])
+        actions[0]["title"] = ""
+        document["actions"] = actions
+        let untitled = try AdminPagesTests.json(document)
+        actions[0]["title"] = "Filtering"
+        actions[0]["colour"] = "red"
+        document["actions"] = actions
+        let unknown = try AdminPagesTests.json(document)
+        return [
+            Case(
+                label: "disabling one's own account", role: .admin, method: .patch, apiPath: "/api/v1/users/\(me)", json: #"{"disabled":true}"#,
+                headers: ["If-Match": "\"1\""], pagePath: "/admin/users/\(me)", form: ["version": "1", "disabled": "true"],
+                expected: "self-lockout"),
+            Case(
+                label: "changing one's own role", role: .admin, method: .patch, apiPath: "/api/v1/users/\(me)", json: #"{"role":"auditor"}"#,
+                headers: ["If-Match": "\"1\""], pagePath: "/admin/users/\(me)", form: ["version": "1", "role": "auditor"], expected: "self-lockout"),
+            Case(
+                label: "an account whose email is not one", role: .admin, method: .post, apiPath: "/api/v1/users",
+                json: #"{"email":"nope","display_name":"Nia","role":"auditor"}"#, pagePath: "/admin/users",
+                form: ["email": "nope", "display_name": "Nia", "role": "auditor"], expected: "email=invalid_email"),
+            Case(
+                label: "a second account for an email", role: .admin, method: .post, apiPath: "/api/v1/users",
+                json: #"{"email":"AUDITOR@example.org","display_name":"Nia","role":"auditor"}"#, pagePath: "/admin/users",
+                form: ["email": "AUDITOR@example.org", "display_name": "Nia", "role": "auditor"], expected: "email-taken"),
+            Case(
+                label: "a change to a stale version of an account", role: .admin, method: .patch,
+                apiPath: "/api/v1/users/\(fixture.auditor.user.id.uuidString.lowercased())", json: #"{"disabled":true}"#,
+                headers: ["If-Match": "\"99\""], pagePath: "/admin/users/\(fixture.auditor.user.id.uuidString.lowercased())",
+                form: ["version": "99", "disabled": "true"], expected: "stale-version"),
+            Case(
+                label: "a verification without a reason", role: .admin, method: .post,
+                apiPath: "/api/v1/participants/\(apiVerify)/verify", json: #"{"reason":"  "}"#, pagePath: "/admin/resources/\(verify)/verify",
+                form: ["reason": "  ", "url": ""], expected: "reason=required"),
+            Case(
+                label: "a verification whose link is not http(s)", role: .admin, method: .post,
+                apiPath: "/api/v1/participants/\(apiVerify)/verify", json: #"{"reason":"RIR","url":"ftp://example.org/"}"#,
+                pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR", "url": "ftp://example.org/"], expected: "url=invalid_url"),
+            Case(
+                label: "verifying a verified resource", role: .admin, method: .post, apiPath: "/api/v1/participants/\(apiVerify)/verify",
+                json: #"{"reason":"RIR"}"#, pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR"],
+                expected: "resource-verified"),
+            Case(
+                label: "withdrawing a verification without a reason", role: .admin, method: .post,
+                apiPath: "/api/v1/participants/\(apiVerify)/unverify", json: #"{"reason":""}"#, pagePath: "/admin/resources/\(verify)/unverify",
+                form: ["reason": ""], expected: "reason=required"),
+            Case(
+                label: "verification by an auditor", role: .auditor, method: .post, apiPath: "/api/v1/participants/\(apiVerify)/verify",
+                json: #"{"reason":"RIR"}"#, pagePath: "/admin/resources/\(verify)/verify", form: ["reason": "RIR"], expected: "forbidden"),
+            Case(
+                label: "a catalog action without a title", role: .admin, method: .put, apiPath: "/api/v1/programs/netops/versions/1",
+                json: #"{"document":\#(untitled)}"#, headers: ["If-Match": "\"1\""], pagePath: "/admin/catalogs/netops/versions/1",
+                form: ["row_version": "1", "document": untitled], expected: "document.actions[0].title=invalid_length"),
+            Case(
+                label: "a catalog document with a field catalogs do not have", role: .admin, method: .put,
+                apiPath: "/api/v1/programs/netops/versions/1", json: #"{"document":\#(unknown)}"#, headers: ["If-Match": "\"1\""],
+                pagePath: "/admin/catalogs/netops/versions/1", form: ["row_version": "1", "document": unknown],
+                expected: "document.actions[0].colour=unknown_field"),
+            Case(
+                label: "editing a published version", role: .admin, method: .put, apiPath: "/api/v1/programs/netops/versions/1",
+                json: #"{"document":\#(valid)}"#, headers: ["If-Match": "\"1\""], pagePath: "/admin/catalogs/netops/versions/1",
+                form: ["row_version": "1", "document": valid], expected: "catalog-published"),
+            Case(
+                label: "publishing a published version", role: .admin, method: .post, apiPath: "/api/v1/programs/netops/versions/1/publish",
+                json: nil, headers: ["If-Match": "\"1\""], pagePath: "/admin/catalogs/netops/versions/1/publish", form: ["row_version": "1"],
+                expected: "catalog-published"),
+        ]
+    }
+
     /// The codes of an API problem, as the page's `X-Refusal` header gives them.
     static func codes(_ response: APIResponse) -> String {
         if let errors = response.json["errors"] as? [[String: Any]] {
@@ -122,7 +199,8 @@ struct RefusalParityTests {
     @Test("every refusal of a command with a page form: the same status and codes through the API and the page, and the same sentence")
     func sameRefusalOnBoth() async throws {
         try await APIFixture.run { fixture, api in
-            for test in Self.cases(fixture) {
+            let resource = try #require(try await ParticipantStore(database: fixture.db.pool).resources(of: fixture.own.id).first).id
+            for test in Self.cases(fixture) + (try Self.adminCases(fixture, resource: resource)) {
                 let token = try #require(fixture.token(test.role))
                 let viaAPI = try await api.call(test.method, test.apiPath, token: token, json: test.json, headers: test.headers)
                 #expect(Self.codes(viaAPI) == test.expected, "API, \(test.label): \(viaAPI.status) \(viaAPI.text.prefix(300))")

@@ -28,7 +28,8 @@ struct PageFrame: Encodable, Sendable {
         case .admin:
             links += [
                 NavLink(href: "/applications", label: "Applications"), NavLink(href: "/queue", label: "Review queue"),
-                NavLink(href: "/admin/conflicts", label: "Conflicts"),
+                NavLink(href: "/admin/conflicts", label: "Conflicts"), NavLink(href: "/admin/users", label: "Accounts"),
+                NavLink(href: "/admin/catalogs", label: "Catalogs"), NavLink(href: "/admin/resources", label: "Resources"),
             ]
         case .enterprise: break
         }

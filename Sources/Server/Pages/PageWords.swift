@@ -20,6 +20,14 @@ enum PageWords {
         case "decision-recorded": "Your decision was recorded."
         case "token-created": "Token created."
         case "password-changed": "Password changed."
+        case "user-disabled": "Account disabled: its sessions have ended and its API tokens no longer work."
+        case "user-enabled": "Account enabled again."
+        case "role-changed": "Role changed."
+        case "draft-created": "Draft started as a copy of the latest published version. Edit it below, then publish it."
+        case "draft-saved": "Draft saved."
+        case "catalog-published": "Version published. New applications use it from now on, and it will never change."
+        case "resource-verified": "Resource verified: it now counts for the participant and no one else can hold it."
+        case "resource-unverified": "Verification withdrawn: the resource no longer counts and blocks no one."
         default: nil
         }
     }
@@ -78,6 +86,54 @@ enum PageWords {
         case .verified: "verified"
         case .superseded: "refused: another participant's claim was verified"
         }
+    }
+
+    static func role(_ role: UserRole) -> String {
+        switch role {
+        case .admin: "secretariat (admin)"
+        case .auditor: "auditor"
+        case .applicant: "applicant"
+        case .enterprise: "buyer (enterprise)"
+        }
+    }
+
+    /// What an automated check asks, in words: "RPKI-valid share of routes at least 90 %".
+    static func check(_ check: Check) -> String {
+        let names = [
+            "rpki_valid_share": "share of announced routes that are RPKI-valid",
+            "rpki_invalid_originated": "RPKI-invalid routes originated",
+            "rpki_coverage": "share of the participant's address space covered by ROAs",
+            "irr_coverage": "share of announced routes with an IRR route object",
+            "irr_rpki_conflicts": "IRR route objects that RPKI contradicts",
+            "bogon_prefixes_originated": "bogon prefixes originated",
+            "bogon_asns_propagated": "routes propagated with bogon AS numbers in the path",
+            "rov_invalid_propagated": "RPKI-invalid routes propagated to others",
+            "route_server_invalids": "RPKI-invalid routes accepted by the route servers",
+            "contacts_present": "contacts present",
+            "noc_24x7": "a network operations contact reachable 24/7",
+            "spoofer_test_age_days": "days since the last Spoofer test",
+            "spoofable_prefixes": "prefixes from which spoofed packets get out",
+        ]
+        let name = names[check.kind.rawValue] ?? check.kind.rawValue.replacingOccurrences(of: "_", with: " ")
+        var bounds: [String] = []
+        if let min = check.min { bounds.append(check.kind.threshold == .minimumShare ? "at least \(percent(min))" : "at least \(number(min))") }
+        if let max = check.max { bounds.append(max == 0 ? "none" : "at most \(number(max))") }
+        if let roles = check.roles, !roles.isEmpty {
+            bounds.append(roles.map { ContactRole(rawValue: $0).map(contactRole) ?? $0 }.joined(separator: ", "))
+        }
+        return bounds.isEmpty
+            ? name.prefix(1).uppercased() + name.dropFirst()
+            : "\(name.prefix(1).uppercased() + name.dropFirst()): \(bounds.joined(separator: " and "))"
+    }
+
+    /// 0.9 → "90 %".
+    static func percent(_ share: Double) -> String {
+        number(share * 100) + " %"
+    }
+
+    /// 3.0 → "3", 2.5 → "2.5".
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     static func resourceKind(_ kind: ResourceKind) -> String {

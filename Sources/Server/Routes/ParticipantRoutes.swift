@@ -89,23 +89,17 @@ struct ParticipantRoutes {
         api.post("participants/:participant/resources/:resource/verify") { request, context in
             let id = try context.participant(requiring: .verifyResources)
             let input = try await request.strictJSON(as: VerificationInput.self, context: context).value
-            var checks = FieldChecks()
-            let reason = checks.text("reason", input.reason, max: Limits.verificationReason.max)
-            let url = checks.website("url", input.url)
-            try checks.check()
             return try JSONResponse(
                 try await operations.verifyResource(
-                    try context.parameters.uuid("resource"), of: id, reason: reason!, url: url, by: try context.signedIn(), change: context.change))
+                    try context.parameters.uuid("resource"), of: id, reason: input.reason, url: input.url, by: try context.signedIn(),
+                    change: context.change))
         }
         api.post("participants/:participant/resources/:resource/unverify") { request, context in
             let id = try context.participant(requiring: .verifyResources)
             let input = try await request.strictJSON(as: UnverificationInput.self, context: context).value
-            var checks = FieldChecks()
-            let reason = checks.text("reason", input.reason, max: Limits.verificationReason.max)
-            try checks.check()
             return try JSONResponse(
                 try await operations.unverifyResource(
-                    try context.parameters.uuid("resource"), of: id, reason: reason!, by: try context.signedIn(), change: context.change))
+                    try context.parameters.uuid("resource"), of: id, reason: input.reason, by: try context.signedIn(), change: context.change))
         }
 
         // Contacts

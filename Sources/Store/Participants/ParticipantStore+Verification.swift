@@ -3,6 +3,14 @@ import Foundation
 import Postgres
 import Routing
 
+/// The latest VRP snapshot's word on some prefixes (`ParticipantStore.rpkiEvidence(for:)`).
+public struct RPKIEvidence: Sendable {
+    public let snapshotID: Int
+    public let takenAt: Date
+    /// The snapshot's VRPs at or above the prefixes asked about.
+    public let vrps: [VRP]
+}
+
 /// Resource verification: who holds what, shown with evidence. A claim starts unverified; staff
 /// verify an ASN (and any resource) with a reason; a prefix is verified automatically when the
 /// latest VRP snapshot authorises one of the participant's verified ASNs for it. Only verified
@@ -102,6 +110,33 @@ extension ParticipantStore {
             }
         }
         return verified
+    }
+
+    /// What the latest VRP snapshot holds about `prefixes`, for staff weighing claims: the
+    /// snapshot, and its VRPs at or above each prefix (any ASN; `ResourceVerification` says which
+    /// of them speak for a prefix). Nil when no VRPs were imported.
+    public func rpkiEvidence(for prefixes: [IPPrefix]) async throws -> RPKIEvidence? {
+        guard
+            let snapshot = try await database.query(
+                "SELECT id, taken_at FROM measurement_snapshots WHERE kind = 'vrps' ORDER BY taken_at DESC, id DESC LIMIT 1"
+            ).single
+        else { return nil }
+        let id = try snapshot.decode("id", as: Int.self)
+        let vrps =
+            prefixes.isEmpty
+            ? []
+            : try await database.query(
+                """
+                SELECT prefix::text AS prefix, max_length::integer AS max_length, asn FROM snapshot_vrps
+                WHERE snapshot_id = \(id) AND prefix = ANY(\(MeasurementStore.coveringCandidates(of: prefixes))::cidr[])
+                ORDER BY prefix, asn
+                """
+            ).map { row in
+                VRP(
+                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                    maxLength: UInt8(clamping: try row.decode("max_length", as: Int.self)), asn: ASN(try row.decode("asn", as: Int64.self)))
+            }
+        return RPKIEvidence(snapshotID: id, takenAt: try snapshot.decode("taken_at", as: Date.self), vrps: vrps)
     }
 
     // MARK: Steps, inside the caller's transaction

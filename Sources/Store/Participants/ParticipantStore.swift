@@ -140,7 +140,8 @@ public struct ParticipantStore: Sendable {
               AND (\(within?.description)::cidr IS NULL OR r.prefix <<= \(within?.description)::cidr)
               AND (\(covering?.description)::cidr IS NULL OR r.prefix >>= \(covering?.description)::cidr)
               AND (\(verification?.rawValue)::text IS NULL OR r.verification = \(verification?.rawValue)::text)
-            ORDER BY r.asn NULLS LAST, r.prefix, r.created_at, r.id LIMIT \(limit)
+            ORDER BY CASE WHEN \(verification?.rawValue)::text IS NOT NULL THEN r.created_at END, r.asn NULLS LAST, r.prefix, r.created_at, r.id
+            LIMIT \(limit)
             """
         ).map(Self.resource(from:))
     }

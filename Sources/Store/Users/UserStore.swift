@@ -129,6 +129,23 @@ public struct UserStore: Sendable {
         return Page(items: items, nextCursor: next)
     }
 
+    /// When each of `users` last signed in with a password, from the audit log's `user.signed_in`
+    /// events (kept for good, unlike sessions and sign-in attempts); absent for those who never did.
+    public func lastSignIns(of users: [UUID]) async throws -> [UUID: Date] {
+        guard !users.isEmpty else { return [:] }
+        let rows = try await database.query(
+            """
+            SELECT entity_id, max(at) AS at FROM audit_events
+            WHERE entity_type = 'user' AND action = 'user.signed_in' AND entity_id = ANY(\(users.map { $0.uuidString.lowercased() }))
+            GROUP BY entity_id
+            """)
+        var result: [UUID: Date] = [:]
+        for row in rows {
+            if let id = UUID(uuidString: try row.decode("entity_id", as: String.self)) { result[id] = try row.decode("at", as: Date.self) }
+        }
+        return result
+    }
+
     /// Changes a user's role, name or disabled flag (admins), when `expectedVersion` is current.
     public func update(
         _ id: UUID, displayName: String?, role: UserRole?, disabled: Bool?, expectedVersion: Int, context: ChangeContext
