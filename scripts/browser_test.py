@@ -13,7 +13,10 @@ width (1280 px) and once at phone width (390 px):
     statement and submits again;
   - auditor 1 claims and approves, and then has no Claim button for the item (four eyes);
   - auditor 2 sees round 1's request and auditor 1's approval, claims and approves;
-  - the applicant's page shows "Certified until <date>", the dashboard says "certified".
+  - the applicant's page shows "Certified until <date>", the dashboard says "certified";
+  - the applicant opens the participant's registry data from the dashboard, adds a resource (a
+    refused one first, whose typed value stays) and reads what verifying it needs, adds a
+    contact and changes it.
 After every page load: a notice (role="status") after each save, the page scrolled to the block
 that was saved, no console errors, no sideways scrolling of the page, and every link, button and
 field inside the viewport horizontally.
@@ -231,6 +234,57 @@ def decide(auditor, decision, comments, reasons):
     auditor.expect_notice("decision")
 
 
+def edit_registry(applicant, width):
+    """The applicant on the participant's registry page: adds a resource (a refused one first,
+    whose typed value stays), reads what verifying it needs, adds a contact and changes it."""
+    page = applicant.path()
+    check(re.fullmatch(r"/participants/[0-9a-f-]{36}", page), f"the registry link went to {page}")
+    # Each width adds its own, as both walks share one database.
+    asn, email = {1280: ("AS12654", "security-desk@ripencc.demo.example"), 390: ("AS25152", "security-phone@ripencc.demo.example")}[width]
+
+    form = applicant.block("add-resource")
+    Select(form.find_element(By.CSS_SELECTOR, "select[name=kind]")).select_by_value("asn")
+    form.find_element(By.CSS_SELECTOR, "input[name=value]").send_keys("AS64512")
+    applicant.click(applicant.button("Add the resource", form))
+    errors = [e.text for e in applicant.driver.find_elements(By.CSS_SELECTOR, "[role=alert]")]
+    check(errors and "AS64512" in errors[0], f"a private ASN was not refused with a sentence naming it: {errors}")
+    typed = applicant.block("add-resource").find_element(By.CSS_SELECTOR, "input[name=value]")
+    check(typed.get_attribute("value") == "AS64512", "the refused resource form lost what was typed")
+    typed.clear()
+    typed.send_keys(asn)
+    applicant.click(applicant.button("Add the resource", applicant.block("add-resource")))
+    applicant.expect_no_error()
+    applicant.expect_notice("resource added")
+    applicant.scrolled_to("resources")
+    cards = [c for c in applicant.block("resources").find_elements(By.CSS_SELECTOR, "li.card") if c.text.startswith(asn)]
+    check(cards, f"{asn} is not listed after adding it")
+    check("not verified yet" in cards[0].text and "regional internet registry" in cards[0].text,
+          f"the new claim does not say it is unverified and what verifying it needs: {cards[0].text!r}")
+
+    form = applicant.block("add-contact")
+    Select(form.find_element(By.CSS_SELECTOR, "select[name=role]")).select_by_value("security")
+    form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Security desk")
+    form.find_element(By.CSS_SELECTOR, "input[name=email]").send_keys(email)
+    applicant.click(applicant.button("Add the contact", form))
+    applicant.expect_no_error()
+    applicant.expect_notice("contact added")
+    applicant.scrolled_to("contacts")
+    cards = [c for c in applicant.block("contacts").find_elements(By.CSS_SELECTOR, "li.card") if email in c.text]
+    check(cards, f"the new contact {email} is not listed")
+    card_id = cards[0].get_attribute("id")
+    cards[0].find_element(By.TAG_NAME, "summary").click()
+    phone = cards[0].find_element(By.CSS_SELECTOR, "input[name=phone]")
+    phone.send_keys("+31 20 535 4444")
+    cards[0].find_element(By.CSS_SELECTOR, "input[name=available_24x7]").click()
+    applicant.inspect()
+    applicant.click(applicant.button("Save the contact", cards[0]))
+    applicant.expect_no_error()
+    applicant.expect_notice("contact saved")
+    applicant.scrolled_to(card_id)
+    saved = applicant.block(card_id).text
+    check("+31 20 535 4444" in saved and "24/7" in saved, f"the changed contact does not show its phone and 24/7: {saved!r}")
+
+
 def walk(width, evidence_file):
     started = time.time()
     applicant = Browser(f"applicant@{width}", width)
@@ -315,6 +369,7 @@ def walk(width, evidence_file):
         applicant.click(applicant.link("Registry data", section))
         check("AS3333" in applicant.block("resources").text and "verified" in applicant.block("resources").text, "the registry page lacks the verified ASN")
         check("noc@ripencc.demo.example" in applicant.block("contacts").text, "the registry page lacks the contacts")
+        edit_registry(applicant, width)
         applicant.open("/")
     finally:
         for browser in (applicant, auditor1, auditor2):

@@ -316,7 +316,15 @@ pages=[
     ("/review/{item}/release", "post", "Release (form)", "application/x-www-form-urlencoded"),
     ("/review/{item}/comments", "post", "Comment or internal note (form)", "application/x-www-form-urlencoded"),
     ("/admin/conflicts", "get", "Declared affiliations (admins)", None),
-    ("/participants/{participant}", "get", "A participant's registry data, read-only: resources with their verification state, contacts, members", None),
+    ("/participants/{participant}", "get", "A participant's registry data: details, resources with their verification state in words and what verifying an unverified one needs, contacts, members; forms for the participant's members (members: owners) and admins", None),
+    ("/participants/{participant}/details", "post", "Change the participant's details: names, country, website, programs; the status for admins (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/resources", "post", "Claim a resource (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/resources/{resource}/remove", "post", "Release a resource (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/contacts", "post", "Add a contact (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/contacts/{contact}", "post", "Change a contact (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/contacts/{contact}/remove", "post", "Remove a contact (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/members", "post", "Add a member by email or change their role; the answer is the same whether or not an applicant account has the email (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/members/{user}/remove", "post", "Remove a member; the last owner stays (form)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},

@@ -58,10 +58,10 @@ public enum InputRules {
         self.text("text", text, Limits.statement, label: "The statement")
     }
 
-    /// A web address given as evidence.
-    public static func url(_ field: String, _ text: String) -> [FieldRefusal] {
+    /// A web address given as evidence (or, with its `limit`, a website or an evidence link).
+    public static func url(_ field: String, _ text: String, limit: TextLimit = Limits.evidenceURL) -> [FieldRefusal] {
         if text.isEmpty { return [FieldRefusal(field, "required", "Give a web address starting with http:// or https://.")] }
-        let refusals = self.text(field, text, Limits.evidenceURL, label: "The web address", lineBreaks: false)
+        let refusals = self.text(field, text, limit, label: "The web address", lineBreaks: false)
         if !refusals.isEmpty { return refusals }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
             return [FieldRefusal(field, "invalid_url", "Give a web address starting with http:// or https://.")]

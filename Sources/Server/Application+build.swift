@@ -89,10 +89,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     CatalogRoutes(
         catalogs: services.catalogs, operations: services.operations.catalogs, idempotency: idempotency, responses: services.caches.catalogs
     ).register(on: api)
-    ParticipantRoutes(
-        participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
-        claimLimits: settings.claimLimits
-    ).register(on: api)
+    ParticipantRoutes(participants: services.participants, operations: services.operations.registry, idempotency: idempotency).register(on: api)
     AccountRoutes(
         users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,
         loginLimits: dependencies.loginLimits
@@ -113,11 +110,13 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         templates: dependencies.assets.templates, settings: settings,
         loginLimits: dependencies.loginLimits
     ).register(on: authenticated)
-    WorkflowPages(
+    let workflowPages = WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), operations: services.operations, applications: services.applications,
         reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, measurements: services.measurements,
         evidenceMaxBytes: settings.evidenceMaxBytes
-    ).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    )
+    workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
+    RegistryPages(workflow: workflowPages).register(on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -100,6 +100,10 @@ struct AuthorizationTests {
         "POST /applications/{application}/commitments/{action}/remove",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
+        "POST /participants/{participant}/details", "POST /participants/{participant}/resources",
+        "POST /participants/{participant}/resources/{resource}/remove", "POST /participants/{participant}/contacts",
+        "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
+        "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
     ]
 
     static func servedRoutes() async throws -> Set<String> {
