@@ -64,6 +64,8 @@ struct ParticipantPageModel: Encodable, Sendable {
         let name: String
         let email: String
         let role: String
+        /// Not when this is the last owner (`MembershipRules`): the page offers no button that must fail.
+        let removable: Bool
     }
 
     let csrf: String?
@@ -153,6 +155,7 @@ extension RegistryPages {
             email: typed("email", in: "contact", or: ""), phone: typed("phone", in: "contact", or: ""),
             always: form == "contact" && draft["available_24x7"] != nil, version: 0)
 
+        let members = try await participants.members(of: id)
         let model = ParticipantPageModel(
             csrf: frame.csrf, links: frame.links, participantID: id.uuidString.lowercased(), name: participant.displayName,
             legalName: participant.legalName, country: participant.country, website: participant.website,
@@ -161,10 +164,13 @@ extension RegistryPages {
             canManageMembers: canManageMembers, details: details, resources: resources,
             hasUnverified: resources.contains { !$0.verified }, resourceKinds: kinds, resourceValue: typed("value", in: "resource", or: ""),
             contacts: contacts, newContact: newContact,
-            members: try await participants.members(of: id).map { member in
+            members: members.map { member in
                 .init(
                     userID: member.userID.uuidString.lowercased(), name: member.displayName, email: member.email,
-                    role: PageWords.membershipRole(member.role))
+                    role: PageWords.membershipRole(member.role),
+                    removable: MembershipRules.lastOwnerRefusal(
+                        leavingIsOwner: member.role == .owner, otherOwners: members.filter { $0.role == .owner && $0.userID != member.userID }.count)
+                        == nil)
             },
             memberEmail: typed("email", in: "member", or: ""),
             memberRoles: MembershipRole.allCases.reversed().map { role in
