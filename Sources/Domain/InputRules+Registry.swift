@@ -54,16 +54,17 @@ extension InputRules {
     }
 
     /// A resource to claim, in canonical form, or why it cannot be claimed (`ResourceValue.parse`:
-    /// bogons, special-purpose space, prefixes shorter than `limits` allow).
-    public static func resource(_ text: String, kind: ResourceKind, limits: ClaimLimits, field: String = "value") -> Result<
-        ResourceValue, FieldRefusal
-    > {
+    /// bogons, special-purpose space, prefixes shorter than `limits` allow). `kind` nil: none was chosen.
+    public static func resource(
+        _ text: String, kind: ResourceKind?, limits: ClaimLimits, field: String = "value", kindField: String = "kind"
+    ) -> Result<(kind: ResourceKind, value: ResourceValue), FieldRefusal> {
+        guard let kind else { return .failure(FieldRefusal(kindField, "required", "Choose what kind of resource this is.")) }
         if text.isEmpty {
             return .failure(
                 FieldRefusal(field, "required", kind.isASN ? "Give the AS number, such as AS3333." : "Give the prefix, such as 193.0.0.0/21."))
         }
         do throws(Refusal) {
-            return .success(try ResourceValue.parse(text, kind: kind, limits: limits))
+            return .success((kind, try ResourceValue.parse(text, kind: kind, limits: limits)))
         } catch {
             return .failure(FieldRefusal(field, error.code, error.message))
         }

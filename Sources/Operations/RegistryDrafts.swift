@@ -51,12 +51,12 @@ public struct ParticipantEdit: Sendable {
     }
 }
 
-/// A resource to claim, as typed: `AS3333`, `3333`, `193.0.0.0/21`.
+/// A resource to claim, as typed: `AS3333`, `3333`, `193.0.0.0/21`; `kind` nil when none was chosen.
 public struct ResourceDraft: Sendable {
-    public var kind: ResourceKind
+    public var kind: ResourceKind?
     public var value: String
 
-    public init(kind: ResourceKind, value: String) {
+    public init(kind: ResourceKind?, value: String) {
         self.kind = kind
         self.value = value
     }

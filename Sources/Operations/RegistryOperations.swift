@@ -72,7 +72,7 @@ public struct RegistryOperations: Sendable {
         _ draft: ResourceDraft, to participant: UUID, by actor: Actor, change: ChangeContext, on connection: PostgresConnection? = nil
     ) async throws -> Resource {
         try Authorise.check(.editParticipant, actor, participant: participant)
-        let resource = NewResource(kind: draft.kind, value: try value(of: draft, field: "value"))
+        let resource = try resource(draft)
         if let connection { return try await participants.addResource(resource, to: participant, context: change, on: connection) }
         return try await participants.addResource(resource, to: participant, context: change)
     }
@@ -160,10 +160,12 @@ public struct RegistryOperations: Sendable {
             var listed: [(field: String, value: ResourceValue)] = []
             for (index, resource) in draft.resources.enumerated() {
                 let field = "resources[\(index)].value"
-                switch InputRules.resource(InputRules.trimmed(resource.value), kind: resource.kind, limits: claimLimits, field: field) {
-                case .success(let value):
-                    resources.append(NewResource(kind: resource.kind, value: value))
-                    listed.append((field, value))
+                switch InputRules.resource(
+                    InputRules.trimmed(resource.value), kind: resource.kind, limits: claimLimits, field: field, kindField: "resources[\(index)].kind")
+                {
+                case .success(let claim):
+                    resources.append(NewResource(kind: claim.kind, value: claim.value))
+                    listed.append((field, claim.value))
                 case .failure(let refusal): refusals.append(refusal)
                 }
             }
@@ -187,10 +189,10 @@ public struct RegistryOperations: Sendable {
             programs: draft.programs, resources: resources, contacts: contacts)
     }
 
-    /// The resource `draft` names, in canonical form, or its refusal under `field`.
-    func value(of draft: ResourceDraft, field: String) throws(StoreError) -> ResourceValue {
-        switch InputRules.resource(InputRules.trimmed(draft.value), kind: draft.kind, limits: claimLimits, field: field) {
-        case .success(let value): return value
+    /// The resource `draft` names, in canonical form, or its refusal.
+    func resource(_ draft: ResourceDraft) throws(StoreError) -> NewResource {
+        switch InputRules.resource(InputRules.trimmed(draft.value), kind: draft.kind, limits: claimLimits) {
+        case .success(let claim): return NewResource(kind: claim.kind, value: claim.value)
         case .failure(let refusal): throw StoreError.invalid([refusal])
         }
     }

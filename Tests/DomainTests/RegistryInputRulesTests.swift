@@ -27,8 +27,13 @@ struct RegistryInputRulesTests {
 
     @Test("a claim in canonical form, or why not; the same value twice")
     func resources() throws {
-        #expect(try InputRules.resource("as3333", kind: .asn, limits: .standard).get() == .asn(3333))
-        #expect(try InputRules.resource("2001:67C:2E8:0::/48", kind: .prefix, limits: .standard).get().description == "2001:67c:2e8::/48")
+        #expect(try InputRules.resource("as3333", kind: .asn, limits: .standard).get().value == .asn(3333))
+        #expect(try InputRules.resource("2001:67C:2E8:0::/48", kind: .prefix, limits: .standard).get().value.description == "2001:67c:2e8::/48")
+        if case .failure(let refusal) = InputRules.resource("AS3333", kind: nil, limits: .standard) {
+            #expect(refusal.field == "kind" && refusal.refusal.code == "required")
+        } else {
+            Issue.record("a claim without a kind was accepted")
+        }
         for (text, kind, code) in [
             ("", ResourceKind.asn, "required"), ("AS64512", .asn, "bogon_asn"), ("10.0.0.0/8", .prefix, "bogon_prefix"),
             ("193.0.0.1/21", .prefix, "host_bits_set"),

@@ -33,11 +33,9 @@ struct RegistryPages {
         }
         router.post("/participants/:participant/resources") { request, context in
             try await registryForm(request, context, form: "resource") { id, session, fields, change in
-                let kind = try Self.kind(fields["kind"])
-                _ = try await participants.withClaimConflicts(context: change) {
-                    try await operations.addResource(
-                        ResourceDraft(kind: kind, value: fields["value"] ?? ""), to: id, by: session.actor, change: change)
-                }
+                _ = try await operations.addResource(
+                    ResourceDraft(kind: fields["kind"].flatMap(ResourceKind.init(rawValue:)), value: fields["value"] ?? ""), to: id,
+                    by: session.actor, change: change)
                 return ("resource-added", "resources")
             }
         }
@@ -117,13 +115,6 @@ struct RegistryPages {
         ContactDraft(
             role: fields["role"].flatMap(ContactRole.init(rawValue:)), name: fields["name"], email: fields["email"], phone: fields["phone"],
             available24x7: fields["available_24x7"] != nil)
-    }
-
-    static func kind(_ value: String?) throws(StoreError) -> ResourceKind {
-        guard let kind = value.flatMap(ResourceKind.init(rawValue:)) else {
-            throw StoreError.invalid([FieldRefusal("kind", "required", "Choose what kind of resource this is.")])
-        }
-        return kind
     }
 
     static func membershipRole(_ value: String?) throws(StoreError) -> MembershipRole {
