@@ -150,9 +150,11 @@ public struct RegistryOperations: Sendable {
         let displayName = draft.displayName.map(InputRules.trimmed) ?? legalName
         let country = InputRules.trimmed(draft.country)
         let website = InputRules.trimmed(draft.website)
+        let legalNameRefusals = InputRules.legalName(legalName)
+        // A display name taken from a refused legal name says nothing new.
+        let displayNameRefusals = draft.displayName == nil && !legalNameRefusals.isEmpty ? [] : InputRules.participantName(displayName)
         var refusals =
-            InputRules.legalName(legalName) + InputRules.participantName(displayName) + InputRules.country(country)
-            + InputRules.website(website) + InputRules.programs(draft.programs)
+            legalNameRefusals + displayNameRefusals + InputRules.country(country) + InputRules.website(website) + InputRules.programs(draft.programs)
         var resources: [NewResource] = []
         let tooManyResources = InputRules.count("resources", draft.resources.count, max: InputRules.maxResourcesAtCreation, of: "resources")
         refusals += tooManyResources
