@@ -17,6 +17,9 @@ width (1280 px) and once at phone width (390 px):
   - the secretariat (a fourth session) disables and enables an account, starts a draft of a
     catalog, edits and publishes it after a confirmation, and withdraws and gives back a
     resource's verification.
+  - the applicant opens the participant's registry data from the dashboard, adds a resource (a
+    refused one first, whose typed value stays) and reads what verifying it needs, adds a
+    contact and changes it.
 After every page load: a notice (role="status") after each save, the page scrolled to the block
 that was saved, no console errors, no sideways scrolling of the page, and every link, button and
 field inside the viewport horizontally.
@@ -76,15 +79,17 @@ class Browser:
         self.driver.get(BASE + path)
         self.inspect()
 
-    def click(self, element):
-        """Clicks a button or link that loads a page, and waits for the new page."""
+    def click(self, element, refused=None):
+        """Clicks a button or link that loads a page, and waits for the new page. `refused`: the
+        status of a form the server is expected to refuse (the page again, with the refusal),
+        which the console reports about that page and nothing else."""
         # A mark on the old page's window: the new page has none (more robust than waiting for
         # an element to go stale, which Chromium sometimes reports as another error).
         self.driver.execute_script("window.__before_click = true; arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
         WebDriverWait(self.driver, 20, ignored_exceptions=(WebDriverException,)).until(
             lambda d: d.execute_script("return window.__before_click === undefined && document.readyState === 'complete'"))
-        self.inspect()
+        self.inspect(refused)
 
     def sign_in(self, credentials, asked_for):
         self.driver.get(BASE + asked_for)
@@ -133,10 +138,13 @@ class Browser:
     def block(self, element_id):
         return self.driver.find_element(By.ID, element_id)
 
-    def inspect(self):
+    def inspect(self, refused=None):
         """What every page must do at every width: no console errors, no sideways scrolling,
         every control inside the viewport."""
+        expected = f"the server responded with a status of {refused} " if refused else None
         for entry in self.driver.get_log("browser"):
+            if expected and expected in entry["message"] and self.path() in entry["message"]:
+                continue
             check(entry["level"] != "SEVERE", f"{self.name}: console error on {self.path()}: {entry['message']}")
         layout = self.driver.execute_script(
             """
@@ -307,6 +315,55 @@ def administer(width):
     finally:
         admin.quit()
     print(f"  secretariat at {width} px: {time.time() - started:.1f} s")
+def edit_registry(applicant, width):
+    """The applicant on the participant's registry page: adds a resource (a refused one first,
+    whose typed value stays), reads what verifying it needs, adds a contact and changes it."""
+    page = applicant.path()
+    check(re.fullmatch(r"/participants/[0-9a-f-]{36}", page), f"the registry link went to {page}")
+    # Each width adds its own, as both walks share one database.
+    asn, email = {1280: ("AS12654", "security-desk@ripencc.demo.example"), 390: ("AS25152", "security-phone@ripencc.demo.example")}[width]
+
+    form = applicant.block("add-resource")
+    Select(form.find_element(By.CSS_SELECTOR, "select[name=kind]")).select_by_value("asn")
+    form.find_element(By.CSS_SELECTOR, "input[name=value]").send_keys("AS64512")
+    applicant.click(applicant.button("Add the resource", form), refused=422)
+    errors = [e.text for e in applicant.driver.find_elements(By.CSS_SELECTOR, "[role=alert]")]
+    check(errors and "AS64512" in errors[0], f"a private ASN was not refused with a sentence naming it: {errors}")
+    typed = applicant.block("add-resource").find_element(By.CSS_SELECTOR, "input[name=value]")
+    check(typed.get_attribute("value") == "AS64512", "the refused resource form lost what was typed")
+    typed.clear()
+    typed.send_keys(asn)
+    applicant.click(applicant.button("Add the resource", applicant.block("add-resource")))
+    applicant.expect_no_error()
+    applicant.expect_notice("resource added")
+    applicant.scrolled_to("resources")
+    cards = [c for c in applicant.block("resources").find_elements(By.CSS_SELECTOR, "li.card") if c.text.startswith(asn)]
+    check(cards, f"{asn} is not listed after adding it")
+    check("not verified yet" in cards[0].text and "regional internet registry" in cards[0].text,
+          f"the new claim does not say it is unverified and what verifying it needs: {cards[0].text!r}")
+
+    form = applicant.block("add-contact")
+    Select(form.find_element(By.CSS_SELECTOR, "select[name=role]")).select_by_value("security")
+    form.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("Security desk")
+    form.find_element(By.CSS_SELECTOR, "input[name=email]").send_keys(email)
+    applicant.click(applicant.button("Add the contact", form))
+    applicant.expect_no_error()
+    applicant.expect_notice("contact added")
+    applicant.scrolled_to("contacts")
+    cards = [c for c in applicant.block("contacts").find_elements(By.CSS_SELECTOR, "li.card") if email in c.text]
+    check(cards, f"the new contact {email} is not listed")
+    card_id = cards[0].get_attribute("id")
+    cards[0].find_element(By.TAG_NAME, "summary").click()
+    phone = cards[0].find_element(By.CSS_SELECTOR, "input[name=phone]")
+    phone.send_keys("+31 20 535 4444")
+    cards[0].find_element(By.CSS_SELECTOR, "input[name=available_24x7]").click()
+    applicant.inspect()
+    applicant.click(applicant.button("Save the contact", cards[0]))
+    applicant.expect_no_error()
+    applicant.expect_notice("contact saved")
+    applicant.scrolled_to(card_id)
+    saved = applicant.block(card_id).text
+    check("+31 20 535 4444" in saved and "24/7" in saved, f"the changed contact does not show its phone and 24/7: {saved!r}")
 
 
 def walk(width, evidence_file):
@@ -393,6 +450,7 @@ def walk(width, evidence_file):
         applicant.click(applicant.link("Registry data", section))
         check("AS3333" in applicant.block("resources").text and "verified" in applicant.block("resources").text, "the registry page lacks the verified ASN")
         check("noc@ripencc.demo.example" in applicant.block("contacts").text, "the registry page lacks the contacts")
+        edit_registry(applicant, width)
         applicant.open("/")
     finally:
         for browser in (applicant, auditor1, auditor2):

@@ -58,7 +58,7 @@ public enum InputRules {
         self.text("text", text, Limits.statement, label: "The statement")
     }
 
-    /// A web address given as evidence (or, with its own `limit`, as any other link).
+    /// A web address given as evidence (or, with its `limit`, a website or an evidence link).
     public static func url(_ field: String, _ text: String, limit: TextLimit = Limits.evidenceURL) -> [FieldRefusal] {
         if text.isEmpty { return [FieldRefusal(field, "required", "Give a web address starting with http:// or https://.")] }
         let refusals = self.text(field, text, limit, label: "The web address", lineBreaks: false)
@@ -148,16 +148,6 @@ public enum InputRules {
     public static func affiliation(relation: String, from: String?, until: String?) -> [FieldRefusal] {
         text("relation", relation, Limits.affiliationRelation, label: "The relation", lineBreaks: false)
             + period(from: from, until: until, fromField: "valid_from", untilField: "valid_until", strict: true)
-    }
-
-    // MARK: Resources
-
-    /// Why staff verify a resource or withdraw its verification (required), and, for a
-    /// verification, an optional link to the evidence (such as the RIR's registration).
-    public static func verification(reason: String, url: String?) -> [FieldRefusal] {
-        let link = trimmed(url)
-        return text("reason", reason, Limits.verificationReason, label: "The reason")
-            + (link.isEmpty ? [] : self.url("url", link, limit: Limits.verificationURL))
     }
 
     // MARK: Accounts

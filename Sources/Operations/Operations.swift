@@ -13,14 +13,15 @@ public struct Operations: Sendable {
     public let accounts: AccountOperations
     public let catalogs: CatalogOperations
 
-    /// The operations over these stores.
+    /// The operations over these stores; `claimLimits`: the shortest prefixes a participant may claim.
     public init(
-        applications: ApplicationStore, reviews: ReviewStore, catalogs: CatalogStore, users: UserStore, participants: ParticipantStore
+        applications: ApplicationStore, reviews: ReviewStore, catalogs: CatalogStore, users: UserStore, participants: ParticipantStore,
+        claimLimits: ClaimLimits = .standard
     ) {
         let applicationOperations = ApplicationOperations(applications: applications, catalogs: catalogs)
         self.applications = applicationOperations
         self.reviews = ReviewOperations(reviews: reviews, applications: applicationOperations, users: users)
-        self.registry = RegistryOperations(participants: participants)
+        self.registry = RegistryOperations(participants: participants, claimLimits: claimLimits)
         self.accounts = AccountOperations(users: users)
         self.catalogs = CatalogOperations(catalogs: catalogs)
     }

@@ -91,7 +91,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     ParticipantRoutes(
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
-        responses: services.caches.participants, claimLimits: settings.claimLimits
+        responses: services.caches.participants
     ).register(on: api)
     AccountRoutes(
         users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,
@@ -120,6 +120,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     )
     workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    RegistryPages(workflow: workflowPages).register(on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

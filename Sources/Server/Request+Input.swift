@@ -113,7 +113,9 @@ enum UnknownFields {
     }
 }
 
-/// Collects every invalid field of a request, so a client fixes them in one round.
+/// Collects every invalid field of a request, so a client fixes them in one round. The rules
+/// themselves are `Domain.InputRules`, applied by the operations; this gathers what the HTTP
+/// edge reads (query parameters, form parts) before an operation runs.
 struct FieldChecks {
     private(set) var errors: [Problem.FieldError] = []
 
@@ -121,85 +123,12 @@ struct FieldChecks {
         errors.append(.init(field: field, code: code, message: message))
     }
 
-    /// Trimmed text of 1…`max` characters (or nil when optional and absent), without control characters.
-    mutating func text(_ field: String, _ value: String?, max: Int, required: Bool = true) -> String? {
-        guard let value else {
-            if required { fail(field, "required", "\(field) is required.") }
-            return nil
-        }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            if required { fail(field, "required", "\(field) must not be empty.") }
-            return required ? nil : nil
-        }
-        if trimmed.count > max {
-            fail(field, "too_long", "\(field) has at most \(max) characters.")
-            return nil
-        }
-        if let refusal = TextRules.refusal(field, trimmed) {
-            fail(field, refusal.code, refusal.message)
-            return nil
-        }
-        return trimmed
-    }
-
-    mutating func country(_ field: String, _ value: String?) -> String? {
-        guard let value else {
-            fail(field, "required", "\(field) is required.")
-            return nil
-        }
-        guard let code = Country.canonical(value) else {
-            fail(field, "invalid_country", "\(field) must be an ISO 3166-1 alpha-2 code such as NL or US.")
-            return nil
-        }
-        return code
-    }
-
-    mutating func website(_ field: String, _ value: String?) -> String? {
-        guard let text = text(field, value, max: Limits.website.max, required: false) else { return nil }
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
-            fail(field, "invalid_url", "\(field) must be an http or https URL.")
-            return nil
-        }
-        return text
-    }
-
-    mutating func count(_ field: String, _ count: Int, max: Int) -> Bool {
-        guard count <= max else {
-            fail(field, "too_many", "\(field) has at most \(max) entries.")
-            return false
-        }
-        return true
-    }
-
-    mutating func resource(_ field: String, kind: ResourceKind, value: String, limits: ClaimLimits = .standard) -> ResourceValue? {
-        do {
-            return try ResourceValue.parse(value, kind: kind, limits: limits)
-        } catch {
-            fail(field, error.code, error.message)
-            return nil
-        }
-    }
-
-    mutating func contact(_ field: String, _ input: ContactInput) -> NewContact? {
-        let before = errors.count
-        let name = text(field + ".name", input.name, max: Limits.contactName.max, required: false)
-        let email = text(field + ".email", input.email, max: Limits.email.max)
-        if let email, !ContactRules.isEmail(email) { fail(field + ".email", "invalid_email", "\(field).email is not an email address.") }
-        let phone = text(field + ".phone", input.phone, max: Limits.phone.max, required: false)
-        if let phone, !ContactRules.isPhone(phone) {
-            fail(field + ".phone", "invalid_phone", "\(field).phone must be a phone number such as +31 20 535 4444.")
-        }
-        guard errors.count == before, let email else { return nil }
-        return NewContact(role: input.role, name: name, email: email, phone: phone, available24x7: input.available24x7 ?? false)
-    }
-
-    /// Throws the collected errors as one 422.
     /// The refusals of a Domain rule (`InputRules`).
     mutating func add(_ refusals: [FieldRefusal]) {
         errors += refusals.map { .init(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) }
     }
 
+    /// Throws the collected errors as one 422.
     func check() throws(Problem) {
         if !errors.isEmpty { throw Problem.validation(errors) }
     }

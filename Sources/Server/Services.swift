@@ -57,7 +57,8 @@ public struct Services: Sendable {
         measurements = MeasurementStore(database: database)
         auditChain = AuditChain(database: database)
         operations = Operations(
-            applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants)
+            applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants,
+            claimLimits: settings.claimLimits)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
     }
 

@@ -158,4 +158,60 @@ struct OperationsTests {
             #expect(await declare("2026-01-01", nil) == [])
         }
     }
+
+    @Test(
+        "registry: who may comes first, then every field refusal at once; a refused command writes nothing; good input is stored trimmed and canonical"
+    )
+    func registry() async throws {
+        try await Self.run { world in
+            let registry = world.operations.registry
+            let change = world.change(world.applicant)
+            let events = { try await world.db.pool.query("SELECT count(*) FROM audit_events")[0].decode(0, as: Int.self) }
+            let before = try await events()
+            // Someone outside the participant is refused before the input is looked at.
+            #expect(
+                await Self.refusals {
+                    _ = try await registry.addContact(
+                        ContactDraft(role: nil, email: "nope"), to: world.participant, by: world.outsider, change: world.change(world.outsider))
+                }.first?.contains("forbidden") == true)
+            #expect(
+                await Self.refusals {
+                    _ = try await registry.addContact(
+                        ContactDraft(role: nil, name: "  ", email: "nope", phone: "call us"), to: world.participant, by: world.applicant,
+                        change: change)
+                } == ["role=required", "email=invalid_email", "phone=invalid_phone"])
+            #expect(
+                await Self.refusals {
+                    _ = try await registry.addResource(
+                        ResourceDraft(kind: .prefix, value: "10.0.0.0/8"), to: world.participant, by: world.applicant, change: change)
+                } == ["value=bogon_prefix"])
+            #expect(
+                await Self.refusals {
+                    _ = try await registry.editParticipant(
+                        world.participant, edit: ParticipantEdit(country: "XX", website: .some("ftp://x"), programs: []), expectedVersion: 1,
+                        by: world.applicant, change: change)
+                } == ["country=invalid_country", "website=invalid_url", "programs=required"])
+            #expect(
+                await Self.refusals {
+                    _ = try await registry.createParticipant(
+                        ParticipantDraft(
+                            legalName: " ", country: "nl", programs: ["ixp"],
+                            resources: [.init(kind: .asn, value: "AS3333"), .init(kind: .asn, value: "3333"), .init(kind: nil, value: "AS1")]),
+                        by: world.applicant, change: change)
+                } == ["legal_name=required", "resources[2].kind=required", "resources[1].value=duplicate"])
+            #expect(try await events() == before)
+
+            let contact = try await registry.addContact(
+                ContactDraft(role: .noc, name: "  NOC  ", email: " noc@example.net ", phone: " "), to: world.participant, by: world.applicant,
+                change: change)
+            #expect(contact.name == "NOC" && contact.email == "noc@example.net" && contact.phone == nil)
+            let resource = try await registry.addResource(
+                ResourceDraft(kind: .prefix, value: " 2001:67C:2E8:0::/48 "), to: world.participant, by: world.applicant, change: change)
+            #expect(resource.value == "2001:67c:2e8::/48" && resource.verification.state == .unverified)
+            let edited = try await registry.editParticipant(
+                world.participant, edit: ParticipantEdit(country: "de", website: .some(" https://ex-ix.example/ ")), expectedVersion: 1,
+                by: world.applicant, change: change)
+            #expect(edited.country == "DE" && edited.website == "https://ex-ix.example/")
+        }
+    }
 }

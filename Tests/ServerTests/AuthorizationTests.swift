@@ -104,6 +104,10 @@ struct AuthorizationTests {
         "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
         "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",
         "GET /admin/resources", "POST /admin/resources/{participant}/{resource}/verify", "POST /admin/resources/{participant}/{resource}/unverify",
+        "POST /participants/{participant}/details", "POST /participants/{participant}/resources",
+        "POST /participants/{participant}/resources/{resource}/remove", "POST /participants/{participant}/contacts",
+        "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
+        "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
     ]
 
     static func servedRoutes() async throws -> Set<String> {

@@ -290,7 +290,7 @@ struct PagesTests {
         return text
     }
 
-    @Test("snapshots of the pages for a fixed fixture", arguments: ["applications", "application", "queue", "review", "conflicts"])
+    @Test("snapshots of the pages for a fixed fixture", arguments: ["applications", "application", "queue", "review", "conflicts", "participant"])
     func snapshots(page: String) async throws {
         try await APIFixture.run { fixture, api in
             let (path, role): (String, Role) =
@@ -299,6 +299,7 @@ struct PagesTests {
                 case "application": ("/applications/\(fixture.approved.uuidString.lowercased())", .applicant)
                 case "queue": ("/queue?status=closed", .auditor)
                 case "review": ("/review/\(fixture.closedItem.uuidString.lowercased())", .auditor)
+                case "participant": ("/participants/\(fixture.own.id.uuidString.lowercased())", .applicant)
                 default: ("/admin/conflicts", .admin)
                 }
             let response = try await api.call(.get, path, headers: try await Self.cookie(fixture, role))

@@ -32,7 +32,7 @@ struct RefusalParityTests {
         let api = "/api/v1/applications/\(draft)"
         let page = "/applications/\(draft)"
         let long = String(repeating: "a", count: 20_001)
-        return [
+        return registryCases(fixture) + [
             Case(
                 label: "an empty statement for an action that asks for one", role: .applicant, method: .put, apiPath: "\(api)/commitments/ixp.2",
                 json: #"{"statement":"  "}"#, pagePath: "\(page)/commitments", form: ["action": "ixp.2", "statement": "  "],
@@ -175,6 +175,67 @@ struct RefusalParityTests {
                 label: "publishing a published version", role: .admin, method: .post, apiPath: "/api/v1/programs/netops/versions/1/publish",
                 json: nil, headers: ["If-Match": "\"1\""], pagePath: "/admin/catalogs/netops/versions/1/publish", form: ["row_version": "1"],
                 expected: "catalog-published"),
+    /// The registry's commands: the participant page's forms against the participants API.
+    static func registryCases(_ fixture: APIFixture) -> [Case] {
+        let id = fixture.own.id.uuidString.lowercased()
+        let api = "/api/v1/participants/\(id)"
+        let page = "/participants/\(id)"
+        let details = [
+            "legal_name": "Reseaux IP Europeens NCC", "display_name": "RIPE NCC", "country": "NL", "website": "https://www.ripe.net",
+            "program_netops": "1", "program_ixp": "1", "version": "999",
+        ]
+        let stale: [String: String] = ["If-Match": "\"999\""]
+        return [
+            Case(
+                label: "a country that is not an ISO code", role: .applicant, method: .patch, apiPath: api, json: #"{"country":"XX"}"#,
+                headers: stale, pagePath: "\(page)/details", form: details.merging(["country": "XX"]) { $1 }, expected: "country=invalid_country"),
+            Case(
+                label: "a website that is not http(s)", role: .applicant, method: .patch, apiPath: api, json: #"{"website":"javascript:alert(1)"}"#,
+                headers: stale, pagePath: "\(page)/details", form: details.merging(["website": "javascript:alert(1)"]) { $1 },
+                expected: "website=invalid_url"),
+            Case(
+                label: "an empty legal name", role: .applicant, method: .patch, apiPath: api, json: #"{"legal_name":"  "}"#, headers: stale,
+                pagePath: "\(page)/details", form: details.merging(["legal_name": "  "]) { $1 }, expected: "legal_name=required"),
+            Case(
+                label: "no program", role: .applicant, method: .patch, apiPath: api, json: #"{"programs":[]}"#, headers: stale,
+                pagePath: "\(page)/details", form: details.filter { !$0.key.hasPrefix("program_") }, expected: "programs=required"),
+            Case(
+                label: "details changed since the form was shown", role: .applicant, method: .patch, apiPath: api,
+                json: #"{"display_name":"RIPE"}"#, headers: stale, pagePath: "\(page)/details", form: details, expected: "stale-version"),
+            Case(
+                label: "a status change by an applicant", role: .applicant, method: .patch, apiPath: api, json: #"{"status":"inactive"}"#,
+                headers: stale, pagePath: "\(page)/details", form: details.merging(["status": "inactive"]) { $1 }, expected: "forbidden"),
+            Case(
+                label: "a bogon prefix", role: .applicant, method: .post, apiPath: "\(api)/resources",
+                json: #"{"kind":"prefix","value":"10.0.0.0/8"}"#,
+                pagePath: "\(page)/resources", form: ["kind": "prefix", "value": "10.0.0.0/8"], expected: "value=bogon_prefix"),
+            Case(
+                label: "a prefix with host bits", role: .applicant, method: .post, apiPath: "\(api)/resources",
+                json: #"{"kind":"prefix","value":"193.0.8.1/22"}"#, pagePath: "\(page)/resources", form: ["kind": "prefix", "value": "193.0.8.1/22"],
+                expected: "value=host_bits_set"),
+            Case(
+                label: "a resource the participant already claims", role: .applicant, method: .post, apiPath: "\(api)/resources",
+                json: #"{"kind":"asn","value":"AS3333"}"#, pagePath: "\(page)/resources", form: ["kind": "asn", "value": "3333"],
+                expected: "resource-claimed"),
+            Case(
+                label: "a contact whose email is not one", role: .applicant, method: .post, apiPath: "\(api)/contacts",
+                json: #"{"role":"noc","email":"noc-at-ripe.net"}"#, pagePath: "\(page)/contacts", form: ["role": "noc", "email": "noc-at-ripe.net"],
+                expected: "email=invalid_email"),
+            Case(
+                label: "a contact whose phone is not one", role: .applicant, method: .post, apiPath: "\(api)/contacts",
+                json: #"{"role":"noc","email":"noc@ripe.net","phone":"call us"}"#, pagePath: "\(page)/contacts",
+                form: ["role": "noc", "email": "noc@ripe.net", "phone": "call us"], expected: "phone=invalid_phone"),
+            Case(
+                label: "a contact for another participant", role: .otherApplicant, method: .post, apiPath: "\(api)/contacts",
+                json: #"{"role":"noc","email":"noc@example.org"}"#, pagePath: "\(page)/contacts", form: ["role": "noc", "email": "noc@example.org"],
+                expected: "forbidden"),
+            Case(
+                label: "a member whose email is not one", role: .applicant, method: .post, apiPath: "\(api)/members", json: #"{"email":"someone"}"#,
+                pagePath: "\(page)/members", form: ["email": "someone", "role": "member"], expected: "email=invalid_email"),
+            Case(
+                label: "the last owner leaving", role: .applicant, method: .delete,
+                apiPath: "\(api)/members/\(fixture.applicant.user.id.uuidString.lowercased())", json: nil,
+                pagePath: "\(page)/members/\(fixture.applicant.user.id.uuidString.lowercased())/remove", form: [:], expected: "last-owner"),
         ]
     }
 

@@ -207,6 +207,16 @@ struct RegistryStoreTests {
                 }
                 #expect([.uniqueViolation, .exclusionViolation].contains(error?.code))
             }
+            // Which rule refused is read from the constraint's name, never from the message: a
+            // statement that did not say what it wrote still becomes the 409, without a value.
+            for kind in ["asn", "prefix"] {
+                let refused = await #expect(throws: StoreError.self) {
+                    try await store.withClaimConflicts(context: Self.admin) {
+                        try await db.pool.execute("\(verify) WHERE participant_id = \(b.id) AND kind = \(kind)")
+                    }
+                }
+                #expect(refused == .conflict(slug: "resource-held", detail: "This resource is already held; a resource has one holder at a time."))
+            }
         }
     }
 

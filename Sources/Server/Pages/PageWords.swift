@@ -14,6 +14,14 @@ enum PageWords {
         case "evidence-added": "Evidence added."
         case "submitted": "Application submitted for review. An auditor will pick it up from the queue."
         case "withdrawn": "Application withdrawn."
+        case "details-saved": "Details saved."
+        case "resource-added": "Resource added. It counts once it is verified; see below for how."
+        case "resource-removed": "Resource removed."
+        case "contact-added": "Contact added."
+        case "contact-saved": "Contact saved."
+        case "contact-removed": "Contact removed."
+        case "member-saved": "If an applicant account has that email, it is now a member with the role you chose; the list shows who is a member."
+        case "member-removed": "Member removed."
         case "comment-added": "Comment added."
         case "claimed": "You claimed this item: it is yours to decide for the next two hours."
         case "released": "Item released back to the queue."
@@ -134,6 +142,39 @@ enum PageWords {
     /// 3.0 → "3", 2.5 → "2.5".
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    /// What a resource's state rests on, or what the participant can do to have it verified.
+    static func verificationExplanation(_ resource: Resource) -> String {
+        let verification = resource.verification
+        switch verification.state {
+        case .verified:
+            if verification.basis == .rpki, let vrp = verification.vrp {
+                return "Verified by RPKI: a ROA authorises AS\(vrp.asn), one of your verified AS numbers, for \(vrp.prefix) up to /\(vrp.maxLength)."
+            }
+            return "Verified by the secretariat" + (verification.reason.map { ": \($0)" } ?? ".")
+        case .unverified:
+            let withdrawn = verification.reason.map { " The last verification was withdrawn: \($0)" } ?? ""
+            if resource.kind.isASN {
+                return "Not verified yet, so it counts for nothing in measurements and certification. The secretariat verifies an AS number "
+                    + "from its registration at your regional internet registry (for example the aut-num object in the RIPE database): make "
+                    + "sure the registration names your organisation, then ask the secretariat to verify it." + withdrawn
+            }
+            return "Not verified yet, so it counts for nothing in measurements and certification. It is verified automatically once an "
+                + "RPKI ROA authorises one of your verified AS numbers for it: create the ROA with your regional internet registry, and it is "
+                + "checked after the next ROA import. The secretariat can also verify it from the registration naming your organisation."
+                + withdrawn
+        case .superseded:
+            return (verification.reason ?? "Another participant's claim of this space was verified.")
+                + " Remove the claim if it is not yours."
+        }
+    }
+
+    static func membershipRole(_ role: MembershipRole) -> String {
+        switch role {
+        case .owner: "owner (also manages members)"
+        case .member: "member"
+        }
     }
 
     static func resourceKind(_ kind: ResourceKind) -> String {

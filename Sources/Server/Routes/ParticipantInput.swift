@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Operations
 import Store
 
 /// `POST /participants`: the organisation, its programs, and optionally its first resources and contacts.
@@ -18,38 +19,11 @@ struct ParticipantInput: Codable {
         case displayName = "display_name"
     }
 
-    /// Checks every field; the 422 lists all that are wrong.
-    func validated(limits: ClaimLimits = .standard) throws(Problem) -> NewParticipant {
-        var checks = FieldChecks()
-        let legalName = checks.text("legal_name", legalName, max: Limits.legalName.max)
-        let displayName = checks.text("display_name", displayName ?? legalName, max: Limits.displayName.max)
-        let country = checks.country("country", country)
-        let website = checks.website("website", website)
-        if programs.isEmpty { checks.fail("programs", "required", "A participant takes part in at least one program.") }
-        _ = checks.count("programs", programs.count, max: 4)
-        var resources: [NewResource] = []
-        if checks.count("resources", self.resources?.count ?? 0, max: 1000) {
-            for (index, input) in (self.resources ?? []).enumerated() {
-                if let value = checks.resource("resources[\(index)].value", kind: input.kind, value: input.value, limits: limits) {
-                    resources.append(NewResource(kind: input.kind, value: value))
-                }
-            }
-        }
-        let duplicates = Dictionary(grouping: resources.indices, by: { resources[$0].value }).filter { $0.value.count > 1 }
-        for (value, indices) in duplicates {
-            checks.fail("resources[\(indices[1])].value", "duplicate", "\(value) is listed more than once.")
-        }
-        var contacts: [NewContact] = []
-        if checks.count("contacts", self.contacts?.count ?? 0, max: 50) {
-            for (index, input) in (self.contacts ?? []).enumerated() {
-                if let contact = checks.contact("contacts[\(index)]", input) { contacts.append(contact) }
-            }
-        }
-        try checks.check()
-        return NewParticipant(
-            legalName: legalName!, displayName: displayName!, country: country!, website: website, programs: programs,
-            resources: resources, contacts: contacts
-        )
+    /// The draft the operation checks (`RegistryOperations.createParticipant`).
+    var draft: ParticipantDraft {
+        ParticipantDraft(
+            legalName: legalName, displayName: displayName, country: country, website: website, programs: programs,
+            resources: (resources ?? []).map(\.draft), contacts: (contacts ?? []).map(\.draft))
     }
 }
 
@@ -90,26 +64,9 @@ struct ParticipantPatch: Codable {
         try container.encodeIfPresent(programs, forKey: .programs)
     }
 
-    func validated() throws(Problem) -> ParticipantChanges {
-        var checks = FieldChecks()
-        var changes = ParticipantChanges()
-        if let legalName { changes.legalName = checks.text("legal_name", legalName, max: Limits.legalName.max) }
-        if let displayName { changes.displayName = checks.text("display_name", displayName, max: Limits.displayName.max) }
-        if let country { changes.country = checks.country("country", country) }
-        if let website { changes.website = .some(website.flatMap { checks.website("website", $0) }) }
-        if let status {
-            if ["active", "inactive"].contains(status) {
-                changes.status = status
-            } else {
-                checks.fail("status", "invalid", "status is active or inactive.")
-            }
-        }
-        if let programs {
-            if programs.isEmpty { checks.fail("programs", "required", "A participant takes part in at least one program.") }
-            if checks.count("programs", programs.count, max: 4) { changes.programs = programs }
-        }
-        try checks.check()
-        return changes
+    /// The edit the operation checks (`RegistryOperations.editParticipant`).
+    var edit: ParticipantEdit {
+        ParticipantEdit(legalName: legalName, displayName: displayName, country: country, website: website, status: status, programs: programs)
     }
 }
 
@@ -117,6 +74,8 @@ struct ParticipantPatch: Codable {
 struct ResourceInput: Codable {
     var kind: ResourceKind
     var value: String
+
+    var draft: ResourceDraft { ResourceDraft(kind: kind, value: value) }
 }
 
 /// `POST …/resources/{id}/verify`: the evidence that the participant holds the resource.
@@ -151,6 +110,8 @@ struct ContactInput: Codable {
         case role, name, email, phone
         case available24x7 = "available_24x7"
     }
+
+    var draft: ContactDraft { ContactDraft(role: role, name: name, email: email, phone: phone, available24x7: available24x7 ?? false) }
 }
 
 /// `POST /participants/{id}/members`: an existing applicant, by email.

@@ -13,8 +13,6 @@ struct ParticipantRoutes {
     /// The participant reads in memory, dropped when the database announces a change (schema
     /// 0019) and at once after a change made here, so a client reads its own write.
     let responses: ResponseCache<UUID>
-    /// The shortest prefixes a participant may claim.
-    var claimLimits: ClaimLimits = .standard
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("participants") { request, context in
@@ -28,10 +26,9 @@ struct ParticipantRoutes {
         api.post("participants") { request, context in
             let actor = try context.require(.createParticipant)
             let input = try await request.strictJSON(as: ParticipantInput.self, context: context)
-            let new = try input.value.validated(limits: claimLimits)
             return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                    let created = try await operations.createParticipant(new, by: actor, change: context.change, on: connection)
+                    let created = try await operations.createParticipant(input.value.draft, by: actor, change: context.change, on: connection)
                     return (.created, "/api/v1/participants/\(created.id.uuidString.lowercased())", created)
                 }
             }
@@ -46,9 +43,9 @@ struct ParticipantRoutes {
         api.patch("participants/:participant") { request, context in
             let id = try context.participant(requiring: .editParticipant)
             let expected = try ETag.expectedVersion(request)
-            let changes = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.validated()
+            let edit = try await request.strictJSON(as: ParticipantPatch.self, context: context).value.edit
             let updated = try await operations.editParticipant(
-                id, changes: changes, expectedVersion: expected, by: try context.signedIn(), change: context.change)
+                id, edit: edit, expectedVersion: expected, by: try context.signedIn(), change: context.change)
             responses.remove(id)
             return try JSONResponse(updated, version: updated.version)
         }
@@ -69,14 +66,10 @@ struct ParticipantRoutes {
         api.post("participants/:participant/resources") { request, context in
             let id = try context.participant(requiring: .editParticipant)
             let input = try await request.strictJSON(as: ResourceInput.self, context: context)
-            var checks = FieldChecks()
-            let value = checks.resource("value", kind: input.value.kind, value: input.value.value, limits: claimLimits)
-            try checks.check()
             return try await participants.withClaimConflicts(context: context.change) {
                 try await idempotency.respond(to: request, context: context, body: input.data) { connection in
                     let resource = try await operations.addResource(
-                        NewResource(kind: input.value.kind, value: value!), to: id, by: try context.signedIn(), change: context.change,
-                        on: connection)
+                        input.value.draft, to: id, by: try context.signedIn(), change: context.change, on: connection)
                     return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/resources/\(resource.id.uuidString.lowercased())", resource)
                 }
             }
@@ -110,11 +103,9 @@ struct ParticipantRoutes {
         api.post("participants/:participant/contacts") { request, context in
             let id = try context.participant(requiring: .editParticipant)
             let input = try await request.strictJSON(as: ContactInput.self, context: context)
-            var checks = FieldChecks()
-            let contact = checks.contact("", input.value)
-            try checks.check()
             return try await idempotency.respond(to: request, context: context, body: input.data) { connection in
-                let created = try await operations.addContact(contact!, to: id, by: try context.signedIn(), change: context.change, on: connection)
+                let created = try await operations.addContact(
+                    input.value.draft, to: id, by: try context.signedIn(), change: context.change, on: connection)
                 return (.created, "/api/v1/participants/\(id.uuidString.lowercased())/contacts/\(created.id.uuidString.lowercased())", created)
             }
         }
@@ -127,11 +118,8 @@ struct ParticipantRoutes {
             let id = try context.participant(requiring: .editParticipant)
             let expected = try ETag.expectedVersion(request)
             let input = try await request.strictJSON(as: ContactInput.self, context: context)
-            var checks = FieldChecks()
-            let contact = checks.contact("", input.value)
-            try checks.check()
             let updated = try await operations.updateContact(
-                try context.parameters.uuid("contact"), of: id, with: contact!, expectedVersion: expected, by: try context.signedIn(),
+                try context.parameters.uuid("contact"), of: id, with: input.value.draft, expectedVersion: expected, by: try context.signedIn(),
                 change: context.change)
             return try JSONResponse(updated, version: updated.version)
         }
@@ -149,14 +137,11 @@ struct ParticipantRoutes {
         api.post("participants/:participant/members") { request, context in
             let id = try context.participant(requiring: .manageMembers)
             let input = try await request.strictJSON(as: MemberInput.self, context: context).value
-            var checks = FieldChecks()
-            let email = checks.text("email", input.email, max: Limits.email.max)
-            try checks.check()
             // One answer whether or not an applicant has this email (and whatever else the account
             // is), so that owners cannot probe for accounts or staff; the members list shows who is in.
             let role = input.role ?? .member
-            try await operations.setMember(email: email!, role: role, of: id, by: try context.signedIn(), change: context.change)
-            return try JSONResponse(MemberRequest(email: email!, role: role), status: .accepted)
+            let email = try await operations.setMember(email: input.email, role: role, of: id, by: try context.signedIn(), change: context.change)
+            return try JSONResponse(MemberRequest(email: email, role: role), status: .accepted)
         }
         api.delete("participants/:participant/members/:user") { _, context in
             let id = try context.participant(requiring: .manageMembers)
@@ -219,13 +204,13 @@ struct ParticipantRoutes {
         var filter = ParticipantFilter()
         var checks = FieldChecks()
         filter.program = request.query("program")
-        if let country = request.query("country") { filter.country = checks.country("country", country) }
+        if let country = request.query("country") {
+            checks.add(InputRules.country(country))
+            filter.country = Country.canonical(country)
+        }
         if let status = request.query("status") {
-            if ["active", "inactive"].contains(status) {
-                filter.status = status
-            } else {
-                checks.fail("status", "invalid", "status is active or inactive.")
-            }
+            checks.add(InputRules.participantStatus(status))
+            filter.status = status
         }
         if let text = request.query("asn") {
             do throws(Refusal) { filter.asn = try ASNumber.parse(text) } catch { checks.fail("asn", error.code, error.message) }

@@ -6,7 +6,7 @@ import Operations
 import Store
 
 /// The workflow in HTML: the applicant's applications, the auditors' queue and review page, the
-/// admins' view of conflicts. Every form carries the session's CSRF token; every page works
+/// admins' view of conflicts (the participant's registry data: `RegistryPages`, on this plumbing). Every form carries the session's CSRF token; every page works
 /// without JavaScript. Every POST runs the same operation as the REST API (`Operations`): on
 /// success it redirects to the page with a notice and an anchor, on a refusal it shows the page
 /// again with the refusal's sentence (and its code in the `X-Refusal` header).
@@ -32,9 +32,6 @@ struct WorkflowPages {
             try await page(context, .readApplication, id: "application", of: applications.participant(ofApplication:)) { session, id in
                 try await applicationPage(id, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
-        }
-        router.get("/participants/:participant") { _, context in
-            try await page(context, .readParticipant, id: "participant", of: { $0 }) { session, id in try await participantPage(id, session) }
         }
         router.get("/queue") { request, context in
             try await page(context, .reviewApplications) { session in

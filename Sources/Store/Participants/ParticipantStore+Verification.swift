@@ -34,8 +34,10 @@ extension ParticipantStore {
                 if let holder = try await Self.verifiedHolder(of: value, other: participant, on: connection) {
                     throw Self.heldConflict(before.value, holder: holder, context: context)
                 }
-                let after = try await Self.setVerification(
-                    id, state: .verified, basis: .staff, reason: reason, url: url, proof: nil, context: context, on: connection)
+                let after = try await Self.claiming(value) {
+                    try await Self.setVerification(
+                        id, state: .verified, basis: .staff, reason: reason, url: url, proof: nil, context: context, on: connection)
+                }
                 try await AuditLog.append(
                     "resource.verified", entity: "resource", id: id.uuidString.lowercased(), participant: participant,
                     before: before, after: after, context: context, on: connection)
@@ -50,6 +52,11 @@ extension ParticipantStore {
     /// one. Withdrawing an ASN also withdraws the RPKI verifications that rested on it, unless
     /// another verified ASN of the participant is authorised for the prefix. 409 when not verified.
     public func unverifyResource(_ id: UUID, of participant: UUID, reason: String, context: ChangeContext) async throws -> Resource {
+        // Re-running RPKI verification may meet another holder.
+        try await withClaimConflicts(context: context) { try await unverify(id, of: participant, reason: reason, context: context) }
+    }
+
+    private func unverify(_ id: UUID, of participant: UUID, reason: String, context: ChangeContext) async throws -> Resource {
         try await database.transaction { connection in
             try await Self.lockResources(on: connection)
             let before = try await Self.lockedResource(id, of: participant, on: connection)
@@ -275,9 +282,11 @@ extension ParticipantStore {
             guard let vrp = ResourceVerification.authorisingVRP(for: prefix, among: vrps, verifiedASNs: verifiedASNs),
                 try await verifiedHolder(of: .prefix(prefix), other: participant, on: connection) == nil
             else { continue }
-            let after = try await setVerification(
-                claim.id, state: .verified, basis: .rpki, reason: nil, url: nil, proof: RPKIProof(snapshotID: snapshot, vrp: vrp), context: context,
-                on: connection)
+            let after = try await claiming(.prefix(prefix)) {
+                try await setVerification(
+                    claim.id, state: .verified, basis: .rpki, reason: nil, url: nil, proof: RPKIProof(snapshotID: snapshot, vrp: vrp),
+                    context: context, on: connection)
+            }
             try await AuditLog.append(
                 "resource.verified", entity: "resource", id: claim.id.uuidString.lowercased(), participant: participant,
                 before: claim, after: after, context: context, on: connection)

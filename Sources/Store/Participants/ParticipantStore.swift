@@ -455,13 +455,15 @@ public struct ParticipantStore: Sendable {
         case .asn(let value): (asn, prefix) = (Int64(value), nil)
         case .prefix(let value): (asn, prefix) = (nil, value.description)
         }
-        let created = try Self.resource(
-            from: try await connection.query(
-                """
-                INSERT INTO resources AS r (participant_id, kind, asn, prefix)
-                VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
-                RETURNING \(unsafeRaw: resourceColumns)
-                """)[0])
+        let created = try await claiming(resource.value) {
+            try Self.resource(
+                from: try await connection.query(
+                    """
+                    INSERT INTO resources AS r (participant_id, kind, asn, prefix)
+                    VALUES (\(participant), \(resource.kind.rawValue), \(asn), \(prefix)::cidr)
+                    RETURNING \(unsafeRaw: resourceColumns)
+                    """)[0])
+        }
         try await AuditLog.append(
             "resource.claimed", entity: "resource", id: created.id.uuidString.lowercased(), participant: participant,
             after: created, context: context, on: connection)
@@ -487,27 +489,42 @@ public struct ParticipantStore: Sendable {
         return created
     }
 
-    /// Turns the database's refusal of a second holder into a 409 that names the holder's
-    /// public name to staff (admin, auditor: those who may search who holds what) and to the
-    /// command line, and to no one else. The constraint is the judge (it also settles concurrent
+    /// Turns the database's refusal of a second claim or a second holder into a 409: the
+    /// constraint's name says which rule refused, and the value is the one the statement was
+    /// writing (`claiming`), never read back from the server's message. The holder's public name
+    /// goes to staff (admin, auditor: those who may search who holds what) and to the command
+    /// line, and to no one else. The constraint is the judge (it also settles concurrent
     /// verifications); the name is looked up after the failed transaction.
     public func withClaimConflicts<Result>(context: ChangeContext, _ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch let error as PostgresError where error.code == .uniqueViolation || error.code == .exclusionViolation {
-            guard let constraint = error.constraint, constraint.hasPrefix("resources_") else { throw error }
-            let value = Self.conflictingValue(error.detail)
-            let shown = value.map { ($0.contains("/") ? $0 : "AS" + $0) } ?? "This resource"
-            if constraint.hasPrefix("resources_participant_") {
-                throw StoreError.conflict(slug: "resource-claimed", detail: "\(shown) is already claimed by this participant.")
+        } catch let conflict as ClaimConflict {
+            switch conflict.rule {
+            case .claimedByParticipant:
+                throw StoreError.conflict(slug: "resource-claimed", detail: "\(conflict.value) is already claimed by this participant.")
+            case .heldByAnother:
+                let holder = try await database.withConnection { try await Self.verifiedHolder(of: conflict.value, other: nil, on: $0) }
+                throw Self.heldConflict(conflict.value.description, holder: holder, context: context)
             }
-            let resource: ResourceValue? =
-                if let value, let prefix = try? IPPrefix(value, strict: false) { .prefix(prefix) } else {
-                    value.flatMap(UInt32.init).map { .asn($0) }
-                }
-            var holder: String? = nil
-            if let resource { holder = try await database.withConnection { try await Self.verifiedHolder(of: resource, other: nil, on: $0) } }
-            throw Self.heldConflict(shown, holder: holder, context: context)
+        } catch let error as PostgresError {
+            // A claim constraint refused a statement that did not say what it wrote.
+            switch error.constraint.flatMap(ClaimConflict.Rule.init(constraint:)) {
+            case .claimedByParticipant?:
+                throw StoreError.conflict(slug: "resource-claimed", detail: "This resource is already claimed by this participant.")
+            case .heldByAnother?: throw Self.heldConflict("This resource", holder: nil, context: context)
+            case nil: throw error
+            }
+        }
+    }
+
+    /// Runs a statement that claims or verifies `value`: when a claim constraint refuses it, the
+    /// refusal carries the rule (from the constraint's name) and this value, for `withClaimConflicts`.
+    static func claiming<Result>(_ value: ResourceValue, _ statement: () async throws -> Result) async throws -> Result {
+        do {
+            return try await statement()
+        } catch let error as PostgresError where error.code == .uniqueViolation || error.code == .exclusionViolation {
+            guard let rule = error.constraint.flatMap(ClaimConflict.Rule.init(constraint:)) else { throw error }
+            throw ClaimConflict(rule: rule, value: value)
         }
     }
 
@@ -518,13 +535,28 @@ public struct ParticipantStore: Sendable {
         let by = staff ? holder.map { " by \($0)" } ?? "" : " by another participant"
         return .conflict(slug: "resource-held", detail: "\(value) is already held\(by); a resource has one holder at a time.")
     }
+}
 
-    /// The conflicting value from a constraint's detail, e.g. `Key (asn)=(3333) already exists.`
-    /// or `Key (prefix, participant_id)=(193.0.0.0/21, …) conflicts with …`.
-    static func conflictingValue(_ detail: String?) -> String? {
-        guard let detail, let open = detail.range(of: ")=("), let close = detail[open.upperBound...].firstIndex(of: ")") else { return nil }
-        // The key may pair the resource with the participant's id: the resource is the part that is not an id.
-        return detail[open.upperBound..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { UUID(uuidString: $0) == nil }
+/// A claim constraint refused a statement: which rule, and the value the statement wrote. Thrown
+/// inside the transaction; `ParticipantStore.withClaimConflicts` turns it into the 409.
+public struct ClaimConflict: Error, Sendable {
+    public enum Rule: Sendable {
+        /// The participant already claims this value (`resources_participant_asn`, `…_prefix`).
+        case claimedByParticipant
+        /// Another participant holds it, or overlapping space, verified (`resources_asn_one_holder`,
+        /// `resources_prefix_one_holder`).
+        case heldByAnother
+
+        /// The rule a constraint of `schema/0009_resource_verification.sql` stands for; nil for any other.
+        init?(constraint: String) {
+            switch constraint {
+            case "resources_participant_asn", "resources_participant_prefix": self = .claimedByParticipant
+            case "resources_asn_one_holder", "resources_prefix_one_holder": self = .heldByAnother
+            default: return nil
+            }
+        }
     }
+
+    public let rule: Rule
+    public let value: ResourceValue
 }

@@ -75,12 +75,15 @@ public struct SnapshotStore: Sendable {
                 return try Self.snapshot(rows[0])
             }
             return .imported(snapshot)
-        } catch let error as PostgresError where error.code == .uniqueViolation {
+        } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == Self.oneImportPerFile {
             // Another import of the same file committed first.
             guard let existing = try await find(kind: kind, sha256: digest) else { throw error }
             return .alreadyImported(existing)
         }
     }
+
+    /// The unique constraint `UNIQUE (kind, file_sha256)` of `schema/0002_measurement_snapshots.sql`, by its default name.
+    static let oneImportPerFile = "measurement_snapshots_kind_file_sha256_key"
 
     /// Snapshots, newest first, `limit` at a time after the cursor (an id).
     public func list(kind: SnapshotKind? = nil, limit: Int = 50, before cursor: Int? = nil) async throws -> [Snapshot] {
