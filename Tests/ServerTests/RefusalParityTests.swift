@@ -175,6 +175,9 @@ struct RefusalParityTests {
                 label: "publishing a published version", role: .admin, method: .post, apiPath: "/api/v1/programs/netops/versions/1/publish",
                 json: nil, headers: ["If-Match": "\"1\""], pagePath: "/admin/catalogs/netops/versions/1/publish", form: ["row_version": "1"],
                 expected: "catalog-published"),
+        ]
+    }
+
     /// The registry's commands: the participant page's forms against the participants API.
     static func registryCases(_ fixture: APIFixture) -> [Case] {
         let id = fixture.own.id.uuidString.lowercased()
