@@ -77,6 +77,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "Canonical",
+                "Credentials",
                 "Domain",
                 "Postgres",
                 "Routing",

@@ -1,4 +1,4 @@
-/// A mark's public identifier, such as `MP-7K3Q-9XW2-C`: stable, not sequential (40 random
+/// A mark's public identifier, such as `MP-ZESE-C4JA-P`: stable, not sequential (40 random
 /// bits), and with a check character so a mistyped id is caught instead of naming another mark.
 ///
 /// - Alphabet: Crockford's base32 (`0-9`, `A-Z` without `I`, `L`, `O`, `U`), so ids can be read
@@ -42,30 +42,30 @@ public struct MarkID: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// prefix, `O` for `0` and `I`/`L` for `1`. Refuses, with a sentence saying what is wrong,
     /// text that is not a mark id or whose check character does not match.
     public init(parsing input: String) throws(CredentialRefusal) {
-        var symbols = Array(input.uppercased().utf8.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: " ") })
-        let example = "A mark id looks like MP-7K3Q-9XW2-C: the letters MP, then nine letters and digits."
-        if symbols.count == Self.payloadCount + 1 + 2, symbols.starts(with: Self.prefix.utf8) { symbols.removeFirst(2) }
+        var symbols = Array(input.uppercased().filter { $0 != "-" && $0 != " " })
+        let shown = input.count > 40 ? String(input.prefix(40)) + "…" : input
+        let example = "A mark id looks like MP-ZESE-C4JA-P: the letters MP, then nine letters and digits."
+        if symbols.count == Self.payloadCount + 1 + 2, symbols.starts(with: Self.prefix) { symbols.removeFirst(2) }
         guard symbols.count == Self.payloadCount + 1 else {
-            throw CredentialRefusal(.markID, "“\(input)” is not a mark id. \(example)")
+            throw CredentialRefusal(.markID, "“\(shown)” is not a mark id. \(example)")
         }
         var values: [UInt8] = []
         for symbol in symbols {
-            let normalised: UInt8 =
+            let normalised: Character =
                 switch symbol {
-                case UInt8(ascii: "O"): UInt8(ascii: "0")
-                case UInt8(ascii: "I"), UInt8(ascii: "L"): UInt8(ascii: "1")
+                case "O": "0"
+                case "I", "L": "1"
                 default: symbol
                 }
-            guard let value = Self.alphabet.firstIndex(of: normalised) else {
-                let character = String(decoding: [symbol], as: UTF8.self)
-                throw CredentialRefusal(.markID, "“\(input)” is not a mark id: mark ids never contain “\(character)”. \(example)")
+            guard let ascii = normalised.asciiValue, let value = Self.alphabet.firstIndex(of: ascii) else {
+                throw CredentialRefusal(.markID, "“\(shown)” is not a mark id: mark ids never contain “\(symbol)”. \(example)")
             }
             values.append(UInt8(value))
         }
         guard Self.fold(values) == 0 else {
             throw CredentialRefusal(
                 .markID,
-                "“\(input)” is not a valid mark id: its last character does not match the others, so it was probably mistyped. Check it against the certificate."
+                "“\(shown)” is not a valid mark id: its last character does not match the others, so it was probably mistyped. Check it against the certificate."
             )
         }
         self.init(payload: Array(values.prefix(Self.payloadCount)))

@@ -77,7 +77,7 @@ struct MarkIDTests {
     }
 
     @Test("a refusal says what is wrong in words")
-    func messages() {
+    func messages() throws {
         func message(_ input: String) -> CredentialRefusal? {
             do {
                 _ = try MarkID(parsing: input)
@@ -86,8 +86,10 @@ struct MarkIDTests {
                 return error
             }
         }
-        #expect(message("MP-7K3Q")?.message.contains("looks like MP-7K3Q-9XW2-C") == true)
+        #expect(message("MP-7K3Q")?.message.contains("looks like MP-ZESE-C4JA-P") == true)
         #expect(message("MP-7K3Q-9XW2-U")?.message.contains("never contain “U”") == true)
+        #expect(message("MP-7K3Q-9XW2-é")?.message.contains("never contain “É”") == true)
+        #expect(try MarkID(parsing: "MP-ZESE-C4JA-P").text == "MP-ZESE-C4JA-P", "the example the messages show is a valid id")
         let valid = MarkID.random()
         let last = valid.text.last!
         let wrong = valid.text.dropLast() + String(Self.alphabet.first { $0 != last }!)
