@@ -24,8 +24,9 @@ public struct IssuerPublicKey: Sendable, Hashable {
     public func methodID(under issuer: DIDWeb) -> String { issuer.methodID(multibase) }
 }
 
-/// The issuer's signing key: an Ed25519 private key. Never logged (its description says so).
-public struct IssuerSigningKey: Sendable, CustomStringConvertible {
+/// The issuer's signing key: an Ed25519 private key. Never logged: its description names only the
+/// public key, and it has no children to reflect (`dump`, debuggers' summaries).
+public struct IssuerSigningKey: Sendable, CustomStringConvertible, CustomReflectable {
     public let privateKey: Curve25519.Signing.PrivateKey
 
     public init(_ privateKey: Curve25519.Signing.PrivateKey) { self.privateKey = privateKey }
@@ -51,4 +52,6 @@ public struct IssuerSigningKey: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "IssuerSigningKey(\(publicKey.multibase), secret not shown)" }
+
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

@@ -195,6 +195,17 @@ struct MarkCredentialTests {
         #expect(refusal(MarkVerifier.verify(credential, didDocument: document, at: Self.issued, statusLists: revokedLists)) == .statusList)
     }
 
+    @Test("the signing key never shows its secret in a description, a debug description or a dump")
+    func secretNeverShown() {
+        var dumped = ""
+        dump(Self.oldKey, to: &dumped)
+        let secret = Self.oldKey.secretKeyMultibase
+        let seedHex = Hex.encode(Self.oldKey.privateKey.rawRepresentation)
+        for text in [String(describing: Self.oldKey), String(reflecting: Self.oldKey), dumped, "\(Self.oldKey)"] {
+            #expect(!text.contains(secret) && !text.contains(seedHex), "\(text)")
+        }
+    }
+
     @Test("the signed credential is canonical JSON the Canonical module reproduces")
     func canonicalForm() throws {
         let credential = Self.credential()
