@@ -10,6 +10,8 @@ public struct VerifiedMark: Sendable, Equatable {
     public let verificationMethod: String
     public let validFrom: Date
     public let validUntil: Date
+    /// The credential's status entries: where its status is published, one per purpose.
+    public let statusEntries: [StatusList.Entry]
     /// The status purposes whose published list was checked (and found clear); the others were not given.
     public let statusChecked: Set<StatusPurpose>
 }
@@ -60,14 +62,15 @@ public enum MarkVerifier {
         }
         let scope = try readScope(fields)
         var checked: Set<StatusPurpose> = []
-        let entries: [JSONValue] =
+        let values: [JSONValue] =
             switch fields["credentialStatus"] {
             case .array(let items)?: items
             case let item?: [item]
             case nil: []
             }
-        for entryValue in entries {
-            let entry = try StatusList.Entry(entryValue)
+        var entries: [StatusList.Entry] = []
+        for value in values { entries.append(try StatusList.Entry(value)) }
+        for entry in entries {
             guard
                 let list = statusLists.first(where: { list in
                     if case .object(let listFields) = list, listFields["id"] == .string(entry.listCredential) { return true }
@@ -89,7 +92,7 @@ public enum MarkVerifier {
         guard case .string(let credentialID)? = fields["id"] else { throw .malformed("The credential has no id.") }
         return VerifiedMark(
             scope: scope, credentialID: credentialID, issuer: issuer, verificationMethod: method, validFrom: validFrom, validUntil: validUntil,
-            statusChecked: checked)
+            statusEntries: entries, statusChecked: checked)
     }
 
     /// The did:web issuer a credential names (as a string or an object with an `id`).

@@ -63,11 +63,11 @@ struct VerifyCredential: ParsableCommand {
             print("NOT VALID: \(refusal.message)")
             throw ExitCode(1)
         case .success(let mark):
-            print(Self.describe(mark, credential: credential, at: time), terminator: "")
+            print(Self.describe(mark, at: time), terminator: "")
         }
     }
 
-    static func describe(_ mark: VerifiedMark, credential: JSONValue, at: Date) -> String {
+    static func describe(_ mark: VerifiedMark, at: Date) -> String {
         let scope = mark.scope
         var text = "VALID: MANRS+ mark \(scope.mark.text), checked at \(DateTimeStamp.format(at)).\n"
         text += "  Organisation: \(scope.organisation)\n"
@@ -77,15 +77,7 @@ struct VerifyCredential: ParsableCommand {
         text += "  Actions: \(scope.actions.joined(separator: ", "))\n"
         text += "  Valid from \(DateTimeStamp.format(mark.validFrom)) until \(DateTimeStamp.format(mark.validUntil))\n"
         text += "  Issued by \(mark.issuer.did), signed with key \(mark.verificationMethod)\n"
-        var entries: [StatusList.Entry] = []
-        if case .object(let fields) = credential {
-            switch fields["credentialStatus"] {
-            case .array(let items)?: entries = items.compactMap { try? StatusList.Entry($0) }
-            case let item?: entries = [try? StatusList.Entry(item)].compactMap { $0 }
-            case nil: break
-            }
-        }
-        for entry in entries {
+        for entry in mark.statusEntries {
             if mark.statusChecked.contains(entry.purpose) {
                 text += "  Not \(entry.purpose == .suspension ? "suspended" : "revoked"): checked in the \(entry.purpose.rawValue) list.\n"
             } else {
