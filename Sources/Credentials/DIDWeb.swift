@@ -32,6 +32,19 @@ public struct DIDWeb: Sendable, Hashable, CustomStringConvertible {
         self.did = did
     }
 
+    /// The DID whose document is at `url` (the Read steps backwards): `…/.well-known/did.json`
+    /// is the host's DID, `…/a/b/did.json` the DID with path `a:b`.
+    public init(documentURL url: URL) throws(CredentialRefusal) {
+        var text = url.absoluteString
+        guard text.hasSuffix("/did.json") else {
+            throw CredentialRefusal(.malformed, "\(text) is not the address of a did:web document (it ends in /did.json).")
+        }
+        text.removeLast("/did.json".count)
+        if text.hasSuffix("/.well-known") { text.removeLast("/.well-known".count) }
+        guard let origin = URL(string: text) else { throw CredentialRefusal(.malformed, "\(url.absoluteString) is not an address.") }
+        try self.init(origin: origin)
+    }
+
     public var description: String { did }
 
     /// The URL of the DID document: the spec's Read steps.

@@ -129,13 +129,17 @@ struct VectorTests {
         #expect(code(EddsaJcs2022.verify(unsigned, publicKey: publicKey)) == .malformed)
     }
 
-    @Test("did:web: every DID maps to the URL of its document")
+    @Test("did:web: every DID maps to the URL of its document, and the URL back to the DID")
     func didWeb() throws {
         let vectors = try Fixtures.json("did-web/vectors.json")["vectors"]!.array
         #expect(vectors.count == 6)
         for vector in vectors {
             let did = try DIDWeb(try #require(vector["did"]?.string))
             #expect(did.documentURL.absoluteString == vector["url"]?.string)
+            // And back: the document's address gives the DID.
+            let urlText = try #require(vector["url"]?.string)
+            let url = try #require(URL(string: urlText))
+            #expect(try DIDWeb(documentURL: url) == did)
         }
         #expect(try DIDWeb(origin: URL(string: "https://manrs.example")!).did == "did:web:manrs.example")
         #expect(try DIDWeb(origin: URL(string: "https://Manrs.Example/")!).did == "did:web:manrs.example")
