@@ -47,6 +47,13 @@ let package = Package(
         .target(name: "Routing", dependencies: ["CZlib", "CBZip2", "CDeflate"], swiftSettings: swiftSettings),
         // Pure: JSON values and RFC 8785 canonical JSON (for the audit chain and credentials).
         .target(name: "Canonical", swiftSettings: swiftSettings),
+        // Pure: the mark's credential formats (mark ids, Multikey, eddsa-jcs-2022 proofs, did:web,
+        // Bitstring Status Lists, the mark's Verifiable Credential and its verification).
+        .target(
+            name: "Credentials",
+            dependencies: ["Canonical", "CDeflate", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Pure domain rules: resources, catalogs and admission, roles and authorisation, the workflow.
         .target(name: "Domain", dependencies: ["Routing"], swiftSettings: swiftSettings),
         // The PostgreSQL client: connections, pool, bound queries, decoding, transactions, COPY, LISTEN/NOTIFY.
@@ -70,6 +77,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "Canonical",
+                "Credentials",
                 "Domain",
                 "Postgres",
                 "Routing",
@@ -108,6 +116,8 @@ let package = Package(
         .executableTarget(
             name: "ManrsPlus",
             dependencies: [
+                "Canonical",
+                "Credentials",
                 "Domain",
                 "EmbeddedPostgres",
                 "Routing",
@@ -146,7 +156,8 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
-        .testTarget(name: "CLITests", dependencies: ["ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Canonical", "Credentials", "ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),

@@ -15,7 +15,7 @@ struct ManrsPlus: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Migrate.self, CatalogCommand.self, UserCommand.self, DemoCommand.self, AuditCommand.self, Import.self, Validate.self,
-            Measure.self,
+            Measure.self, VerifyCredential.self,
             RoutesCommand.self, ResourcesCommand.self,
         ]
     )

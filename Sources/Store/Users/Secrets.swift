@@ -1,3 +1,4 @@
+import Credentials
 import Crypto
 import Foundation
 
@@ -23,10 +24,8 @@ public enum Secrets {
         return base64URL((0..<18).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
-    public static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    /// `bytes` as base64url without padding (written once, in `Credentials.Base64URL`).
+    public static func base64URL(_ bytes: some Sequence<UInt8>) -> String { Base64URL.encode(bytes) }
 
     /// Compares without an early exit, so timing does not reveal how much of a secret matched.
     public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
