@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OutboxTests",
-            dependencies: ["Domain", "Outbox", "Operations", "Store", "TestSupport"],
+            dependencies: ["Domain", "Outbox", "Operations", "Postgres", "Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),

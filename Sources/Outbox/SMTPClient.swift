@@ -38,7 +38,7 @@ public struct SMTPClient: Sendable {
                 throw MailError.transient("The mail server did not finish within \(timeout).")
             }
             defer { group.cancelAll() }
-            try await group.next()
+            _ = try await group.next()
         }
     }
 

@@ -79,7 +79,10 @@ public struct Settings: Sendable, Equatable {
         ("CLAIM_MIN_IPV6_LENGTH", "19", "shortest IPv6 prefix a participant may claim (1-48); shorter claims get 422 too_broad"),
         ("SMTP_URL", "(unset)", "SMTP relay for notification email, smtp://host:port; unset writes email into DATA_DIR/maildir"),
         ("MAIL_FROM", "manrs-plus@localhost", "sender address of notification email"),
-        ("WEBHOOK_SECRETS_KEY", "(unset)", "32 bytes in base64 sealing webhook secrets at rest; unset uses DATA_DIR/webhook-secrets.key, created once"),
+        (
+            "WEBHOOK_SECRETS_KEY", "(unset)",
+            "32 bytes in base64 sealing webhook secrets at rest; unset uses DATA_DIR/webhook-secrets.key, created once"
+        ),
         ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", "accept http:// webhook endpoints on loopback addresses (tests and demos only)"),
         ("PUBLIC_URL", "(unset)", "the server's public address, for links in notification email"),
     ]

@@ -73,7 +73,9 @@ struct DeliveryTests {
             webhooks: WebhookSender(timeout: .seconds(20)), logger: Logger(label: "outbox-test"))
     }
 
-    @Test("a certification writes an email to the owner and a webhook in the decision's transaction; delivery puts the email in the maildir and the webhook verifies in Python")
+    @Test(
+        "a certification writes an email to the owner and a webhook in the decision's transaction; delivery puts the email in the maildir and the webhook verifies in Python"
+    )
     func endToEnd() async throws {
         let folder = try OutboxTestSupport.temporaryDirectory("e2e")
         let record = folder + "/received.jsonl"

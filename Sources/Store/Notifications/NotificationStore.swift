@@ -208,7 +208,8 @@ public struct NotificationStore: Sendable {
                 id: try row.decode("id"), messageID: try row.decode("message_id"), event: try row.decode("event_kind", as: NotificationEvent.self),
                 channel: try row.decode("channel", as: NotificationChannel.self), email: try row.decode("email"),
                 endpointID: try row.decode("endpoint_id"), endpointURL: try row.decode("url"), signingKey: try sealed.map(sealer.open),
-                payload: try row.decode("payload", as: JSONB<NotificationPayload>.self).value, attempts: Int(try row.decode("attempts", as: Int32.self)))
+                payload: try row.decode("payload", as: JSONB<NotificationPayload>.self).value,
+                attempts: Int(try row.decode("attempts", as: Int32.self)))
         }
     }
 
