@@ -13,6 +13,7 @@ import Testing
 @Suite("Notification delivery")
 struct DeliveryTests {
     static let at = Date(timeIntervalSince1970: 1_795_000_000)
+    static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
     struct World {
         let db: FreshDatabase
@@ -56,7 +57,9 @@ struct DeliveryTests {
         _ = try await applications.setCommitment(application.id, action: "netops.1", statement: "Filters on all sessions.", context: applicant)
         _ = try await applications.addEvidence(
             application.id, action: "netops.1",
-            NewEvidence(content: .url("https://example.org/filters"), effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
+            NewEvidence(
+                content: .document(fileName: "filters.pdf", declaredType: "application/pdf", sniffedType: "application/pdf", bytes: Self.pdf),
+                effectiveFrom: "2026-01-01", effectiveUntil: nil, supersedes: nil),
             context: applicant)
         let detail = try await applications.detail(application.id)
         _ = try await applications.submit(application.id, expectedVersion: detail.application.version, context: applicant)

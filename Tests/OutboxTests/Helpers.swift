@@ -24,15 +24,17 @@ final class HelperProcess: @unchecked Sendable {
             line.append(chunk)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw HelperError(description: "\(script) did not start")
         }
         self.port = port
     }
 
     deinit {
+        // SIGKILL: a child started from a thread that blocks SIGTERM inherits the block, and
+        // would never stop on terminate().
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
