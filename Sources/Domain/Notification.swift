@@ -61,7 +61,9 @@ public enum DeliverySchedule {
 /// operator allows it (tests and the demo). Pure.
 public enum WebhookEndpointRules {
     public static func url(_ text: String, allowLoopbackHTTP: Bool) -> Refusal? {
-        guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard text.count <= Limits.webhookURL.max, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
+            !host.isEmpty
+        else {
             return Refusal("invalid_webhook_url", "Enter the full address of your endpoint, starting with https://.")
         }
         if url.user != nil || url.password != nil {

@@ -26,8 +26,8 @@ public struct WebhookOperations: Sendable {
         if let refusal = WebhookEndpointRules.url(url, allowLoopbackHTTP: allowLoopbackHTTP) {
             refusals.append(FieldRefusal("url", refusal.code, refusal.message))
         }
-        if description.count > 200 {
-            refusals.append(FieldRefusal("description", "too_long", "Keep the description to 200 characters."))
+        if description.count > Limits.webhookDescription.max {
+            refusals.append(FieldRefusal("description", "too_long", "Keep the description to \(Limits.webhookDescription.max) characters."))
         }
         try refuse(refusals)
         return try await store.createEndpoint(participant: participant, url: url, description: description, by: actor.userID, context: change)

@@ -219,7 +219,7 @@ public struct NotificationStore: Sendable {
         let attempts = notification.attempts + 1
         let next = outcome.succeeded ? nil : DeliverySchedule.nextAttempt(afterAttempts: attempts, at: at, permanent: outcome.permanent)
         let state: DeliveryState = outcome.succeeded ? .delivered : (next == nil ? .failed : .pending)
-        let error = outcome.error.map { String($0.prefix(2000)) }
+        let error = outcome.error.map { String($0.prefix(Limits.deliveryError.max)) }
         try await database.transaction { connection in
             try await connection.execute(
                 """
