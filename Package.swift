@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // libpq, found through pkg-config.
@@ -91,12 +92,32 @@ let package = Package(
         // The commands (create, commit, submit, claim, decide, ...): authorised, validated and
         // carried out once, for the API and the pages. Knows no HTTP.
         .target(name: "Operations", dependencies: ["Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
+        // Notifications through an outbox: Standard Webhooks signing, webhook delivery with
+        // async-http-client, email over SMTP (a small SwiftNIO client) or into a maildir.
+        .target(
+            name: "Outbox",
+            dependencies: [
+                "Canonical",
+                "Domain",
+                "Postgres",
+                "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: routes, problem+json, health, metrics.
         .target(
             name: "Server",
             dependencies: [
                 "Canonical",
                 "Domain",
+                "Outbox",
                 "Operations",
                 "Postgres",
                 "Store",
@@ -160,6 +181,11 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: ["Domain", "Outbox", "Operations", "Postgres", "Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -145,6 +145,12 @@ schemas={
         ["asn","announcements","rpki_valid","rpki_invalid","rpki_invalid_origin","rpki_invalid_length","rpki_not_found","irr_exact","irr_covering","irr_none",
          "irr_rpki_conflicts","bogon_prefixes_originated","too_specific_originated","noc_contact","abuse_contact","contact_sources","explanations"])}}),
  "Health": obj({"status":{"type":"string"},"schema_version":{"type":"integer"}},["status"]),
+ "WebhookEndpoint": obj({"id":uuid,"participant_id":uuid,"url":{"type":"string"},"description":{"type":"string"},"created_at":dt}),
+ "WebhookEndpointList": items("WebhookEndpoint"),
+ "WebhookInput": obj({"url":{"type":"string","maxLength":2000,"pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^\\s@/]+(/\\S*)?$","description":"The endpoint's address: https:// (http:// only to a loopback address, and only where the operator allows it: 422 otherwise)."},"description":optional_text(200)},["url"]),
+ "WebhookRegistered": obj({"endpoint":S("WebhookEndpoint"),"secret":{"type":"string","pattern":"^whsec_[A-Za-z0-9+/=]+$","description":"The signing secret (Standard Webhooks), shown this once: keep it to verify the webhook-signature header."}}),
+ "DeliveryAttempt": obj({"outbox_id":uuid,"message_id":{"type":"string","description":"The webhook-id header, the same on every retry of one message."},"event":{"type":"string","enum":["application.changes_requested","application.certified","application.rejected","webhook.test"]},"attempted_at":dt,"status_code":{"type":["integer","null"]},"duration_ms":{"type":"integer","minimum":0},"succeeded":{"type":"boolean"},"error":{"type":["string","null"]}},["outbox_id","message_id","event","attempted_at","duration_ms","succeeded"]),
+ "DeliveryAttemptList": items("DeliveryAttempt"),
 }
 def problem(desc): return {"description":desc,"content":{"application/problem+json":{"schema":S("Problem")}}}
 responses={
@@ -174,6 +180,7 @@ parameters={
  "affiliation":{"name":"affiliation","in":"path","required":True,"schema":uuid},
  "certification":{"name":"certification","in":"path","required":True,"schema":uuid},
  "token":{"name":"token","in":"path","required":True,"schema":uuid},
+ "endpoint":{"name":"endpoint","in":"path","required":True,"schema":uuid},
  "limit":{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":200,"default":50}},
  "cursor":{"name":"cursor","in":"query","schema":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,100}$"},"description":"next_cursor of the previous page (422 for anything else)."},
  "IfMatch":{"name":"If-Match","in":"header","required":True,"schema":{"type":"string","pattern":"^(W/)?\"[1-9][0-9]{0,9}\"$"},"description":"The ETag read with the resource, e.g. \"3\"."},
@@ -246,6 +253,12 @@ paths={
    "get":op("Who works for the participant","participants",ok("MemberList"),["401","403","404"],["participant"]),
    "post":op("Add an applicant by email, or change their role (owners and admins); the answer is the same whether or not an applicant account has the email (the members list shows who is in)","participants",ok("MemberRequest","202","Accepted"),W+["404","409"],["participant"],"MemberInput")},
  "/api/v1/participants/{participant}/members/{user}":{"delete":op("Remove a member (owners and admins); the last owner stays","participants",{"204":{"description":"Removed"}},["401","403","404","409"],["participant","user"])},
+ "/api/v1/participants/{participant}/webhooks":{
+   "get":op("The participant's webhook endpoints (owners and admins)","participants",ok("WebhookEndpointList"),["401","403","404"],["participant"]),
+   "post":op("Register a webhook endpoint (owners and admins); the answer carries its signing secret, shown this once","participants",ok("WebhookRegistered","201","Created",location=True),W+["404"],["participant"],"WebhookInput")},
+ "/api/v1/participants/{participant}/webhooks/{endpoint}":{"delete":op("Delete a webhook endpoint: nothing more is sent to it","participants",{"204":{"description":"Deleted"}},["401","403","404"],["participant","endpoint"])},
+ "/api/v1/participants/{participant}/webhooks/{endpoint}/test":{"post":op("Queue a test event (webhook.test) to the endpoint; the next delivery run sends it","participants",{"202":{"description":"Queued"}},["401","403","404"],["participant","endpoint"])},
+ "/api/v1/participants/{participant}/webhooks/{endpoint}/deliveries":{"get":op("The endpoint's delivery log, latest first: each attempt's time, status code, duration and error","participants",ok("DeliveryAttemptList"),["401","403","404","422"],["participant","endpoint","limit"])},
  "/api/v1/participants/{participant}/timeline":{"get":op("Every recorded change to the participant, in audit-chain order, with each event's hash","participants",ok("AuditEventPage"),["401","403","404","422"],["participant","limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[0-9]{1,18}$"})])},
  "/api/v1/applications":{
    "get":op("Applications (applicants see their participants')","workflow",ok("ApplicationPage"),["401","403","422"],["limit","cursor",q("participant","Of this participant.",uuid),q("state","In this state.",S("ApplicationState")),q("program","To this program.",S("ProgramCode"))]),
@@ -371,6 +384,8 @@ gives={
  ("post","/api/v1/participants/{participant}/resources","201"):{"resource":"$response.body#/id"},
  ("get","/api/v1/participants/{participant}/resources","200"):{"resource":"$response.body#/items/0/id"},
  ("post","/api/v1/participants/{participant}/contacts","201"):{"contact":"$response.body#/id"},
+ ("post","/api/v1/participants/{participant}/webhooks","201"):{"endpoint":"$response.body#/endpoint/id"},
+ ("get","/api/v1/participants/{participant}/webhooks","200"):{"endpoint":"$response.body#/items/0/id"},
  ("get","/api/v1/participants/{participant}/contacts","200"):{"contact":"$response.body#/items/0/id"},
  ("get","/api/v1/participants/{participant}/contacts/{contact}","200"):{"If-Match":"$response.header.ETag"},
  ("post","/api/v1/applications","201"):{"application":"$response.body#/id","participant":"$response.body#/participant_id"},

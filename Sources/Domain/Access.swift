@@ -51,12 +51,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case applyForCertification
     case reviewApplications, assignReviews
     case declareAffiliations, readConflicts
+    /// Register, list and delete a participant's webhook endpoints, read their delivery log.
+    case manageWebhooks
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
-            .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations:
+            .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations,
+            .manageWebhooks:
             true
         default: false
         }
@@ -97,6 +100,8 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
+        case (.manageWebhooks, .applicant):
+            return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its webhooks.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),
             (.verifyResources, _):
             return .forbidden("Only the secretariat (admin) can do this.")

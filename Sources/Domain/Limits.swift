@@ -47,6 +47,11 @@ public enum Limits {
     public static let actionDescription = TextLimit(0, 10_000)
     public static let snapshotSourceName = TextLimit(1, 200)
     public static let idempotencyKey = TextLimit(1, 200)
+    /// A webhook endpoint's address and description; an outbox message's id; a delivery error.
+    public static let webhookURL = TextLimit(8, 2_000)
+    public static let webhookDescription = TextLimit(0, 200)
+    public static let notificationMessageID = TextLimit(1, 100)
+    public static let deliveryError = TextLimit(0, 2_000)
 
     /// Where the schema enforces each limit: table, column, limit. A column without a lower
     /// bound in SQL (`length(x) <= n`) has `min` 0 or 1 here as the rules read it; the
@@ -75,5 +80,11 @@ public enum Limits {
         ("programs", "description", programDescription),
         ("measurement_snapshots", "source_name", snapshotSourceName),
         ("idempotency_keys", "key", idempotencyKey),
+        ("webhook_endpoints", "url", webhookURL),
+        ("webhook_endpoints", "description", webhookDescription),
+        ("outbox", "message_id", notificationMessageID),
+        ("outbox", "email", email),
+        ("outbox", "last_error", deliveryError),
+        ("delivery_attempts", "error", deliveryError),
     ]
 }

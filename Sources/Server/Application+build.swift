@@ -93,6 +93,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         participants: services.participants, operations: services.operations.registry, idempotency: idempotency,
         responses: services.caches.participants
     ).register(on: api)
+    WebhookRoutes(operations: services.webhooks).register(on: api)
     AccountRoutes(
         users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,
         loginLimits: dependencies.loginLimits

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Logging
 import Operations
+import Outbox
 import Postgres
 import ServiceLifecycle
 import Store
@@ -28,6 +29,10 @@ public struct Services: Sendable {
     public let measurements: MeasurementStore
     public let auditChain: AuditChain
     public let operations: Operations
+    /// Webhook endpoints and the outbox (notifications are written by the stores' changes).
+    public let notifications: NotificationStore
+    /// Participants' webhook endpoints, authorised.
+    public let webhooks: WebhookOperations
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
 
@@ -59,7 +64,27 @@ public struct Services: Sendable {
         operations = Operations(
             applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants,
             claimLimits: settings.claimLimits)
+        let configuredKey = settings.webhookSecretsKey.flatMap { Data(base64Encoded: $0) }.flatMap { try? SecretSealer(key: [UInt8]($0)) }
+        notifications = NotificationStore(
+            database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
+        webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
+    }
+
+    /// Delivers the outbox (a job calls `deliverDue(at:limit:)`): email over SMTP when
+    /// `SMTP_URL` is set, otherwise into `DATA_DIR/maildir`; email rendered from
+    /// `<templatesRoot>/email`; webhooks signed per Standard Webhooks.
+    public func notificationDelivery(templatesRoot: String) throws -> NotificationDelivery {
+        let mailer: Mailer =
+            if let url = settings.smtpURL, let client = SMTPClient(url: url) {
+                .smtp(client)
+            } else {
+                .maildir(Maildir(root: settings.dataDirectory + "/maildir"))
+            }
+        return NotificationDelivery(
+            store: notifications, mailer: mailer, from: settings.mailFrom,
+            renderer: try EmailRenderer(templatesDirectory: templatesRoot, baseURL: settings.publicURL), webhooks: WebhookSender(),
+            logger: logger)
     }
 
     /// Brings the schema to this build's and seals audit events written before the chain.

@@ -39,6 +39,17 @@ public struct Settings: Sendable, Equatable {
     public var measurementsPerUser: Int = 2
     /// The shortest prefixes a participant may claim.
     public var claimLimits: ClaimLimits = .standard
+    /// The SMTP relay for notification email (`smtp://host:port`); nil writes email into
+    /// `<dataDirectory>/maildir` instead.
+    public var smtpURL: String?
+    /// The sender of notification email.
+    public var mailFrom: String = "manrs-plus@localhost"
+    /// The key sealing webhook secrets (32 bytes, base64); nil uses `<dataDirectory>/webhook-secrets.key`.
+    public var webhookSecretsKey: String?
+    /// Whether webhook endpoints may be http:// to a loopback address (tests and the demo).
+    public var webhookAllowLoopbackHTTP: Bool = false
+    /// The server's public address, for links in notification email (nil: no links).
+    public var publicURL: String?
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -66,6 +77,14 @@ public struct Settings: Sendable, Equatable {
         ("MEASUREMENTS_PER_USER", "2", "measurement requests one user may run at once (1-100); more get 429"),
         ("CLAIM_MIN_IPV4_LENGTH", "8", "shortest IPv4 prefix a participant may claim (1-24); shorter claims get 422 too_broad"),
         ("CLAIM_MIN_IPV6_LENGTH", "19", "shortest IPv6 prefix a participant may claim (1-48); shorter claims get 422 too_broad"),
+        ("SMTP_URL", "(unset)", "SMTP relay for notification email, smtp://host:port; unset writes email into DATA_DIR/maildir"),
+        ("MAIL_FROM", "manrs-plus@localhost", "sender address of notification email"),
+        (
+            "WEBHOOK_SECRETS_KEY", "(unset)",
+            "32 bytes in base64 sealing webhook secrets at rest; unset uses DATA_DIR/webhook-secrets.key, created once"
+        ),
+        ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", "accept http:// webhook endpoints on loopback addresses (tests and demos only)"),
+        ("PUBLIC_URL", "(unset)", "the server's public address, for links in notification email"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -129,6 +148,36 @@ public struct Settings: Sendable, Equatable {
         settings.evidenceQuotaBytes = try integer("EVIDENCE_QUOTA_BYTES", default: 1 << 30, in: 1024...(1 << 50))
         settings.idleTimeoutSeconds = try integer("IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600)
         settings.measurementsPerUser = try integer("MEASUREMENTS_PER_USER", default: 2, in: 1...100)
+        if let smtp = value("SMTP_URL") {
+            guard let components = URLComponents(string: smtp), components.scheme?.lowercased() == "smtp", components.host?.isEmpty == false else {
+                throw SettingsError(name: "SMTP_URL", value: smtp, expected: "smtp://host or smtp://host:port")
+            }
+            settings.smtpURL = smtp
+        }
+        if let from = value("MAIL_FROM") {
+            guard from.contains("@"), !from.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
+                throw SettingsError(name: "MAIL_FROM", value: from, expected: "an email address")
+            }
+            settings.mailFrom = from
+        }
+        if let key = value("WEBHOOK_SECRETS_KEY") {
+            guard Data(base64Encoded: key)?.count == 32 else {
+                // The value is a secret: not repeated in the error.
+                throw SettingsError(name: "WEBHOOK_SECRETS_KEY", value: "(hidden)", expected: "32 bytes written in base64")
+            }
+            settings.webhookSecretsKey = key
+        }
+        let loopbackText = value("WEBHOOK_ALLOW_HTTP_LOOPBACK") ?? "false"
+        guard let loopback = ["true": true, "false": false][loopbackText.lowercased()] else {
+            throw SettingsError(name: "WEBHOOK_ALLOW_HTTP_LOOPBACK", value: loopbackText, expected: "true or false")
+        }
+        settings.webhookAllowLoopbackHTTP = loopback
+        if let url = value("PUBLIC_URL") {
+            guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                components.host?.isEmpty == false
+            else { throw SettingsError(name: "PUBLIC_URL", value: url, expected: "an address starting with https://") }
+            settings.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
         return settings
     }
 }

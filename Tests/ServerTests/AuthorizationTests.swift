@@ -45,6 +45,11 @@ struct AuthorizationTests {
         "GET /api/v1/participants/{participant}/members": [.admin, .auditor, .applicant],
         "POST /api/v1/participants/{participant}/members": [.admin, .applicant],
         "DELETE /api/v1/participants/{participant}/members/{user}": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/webhooks": [.admin, .applicant],
+        "POST /api/v1/participants/{participant}/webhooks": [.admin, .applicant],
+        "DELETE /api/v1/participants/{participant}/webhooks/{endpoint}": [.admin, .applicant],
+        "POST /api/v1/participants/{participant}/webhooks/{endpoint}/test": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/webhooks/{endpoint}/deliveries": [.admin, .applicant],
         "GET /api/v1/participants/{participant}/timeline": [.admin, .auditor, .applicant],
         "GET /api/v1/resources": [.admin, .auditor],
         "GET /api/v1/users/me": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
@@ -192,7 +197,7 @@ struct AuthorizationTests {
         path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
             .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(
                 of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
-        for name in ["{resource}", "{contact}", "{token}"] { path = path.replacingOccurrences(of: name, with: missing) }
+        for name in ["{resource}", "{contact}", "{token}", "{endpoint}"] { path = path.replacingOccurrences(of: name, with: missing) }
         // Workflow routes on the own participant's real objects; the draft for changes, the
         // approved application for reads.
         let draftRoutes = ["commitments", "submit", "withdraw"]
@@ -218,6 +223,7 @@ struct AuthorizationTests {
                 #"{"role":"noc","email":"noc\#(serial)@example.org"}"#
             // An email without an account: a 202 that changes nothing, so no change to who may do what next.
             case "POST /api/v1/participants/{participant}/members": #"{"email":"nobody@example.org"}"#
+            case "POST /api/v1/participants/{participant}/webhooks": #"{"url":"https://example.org/hooks/\#(serial)"}"#
             case "POST /api/v1/participants/{participant}/resources/{resource}/verify",
                 "POST /api/v1/participants/{participant}/resources/{resource}/unverify":
                 #"{"reason":"RIR registration"}"#

@@ -149,8 +149,18 @@ public struct ReviewStore: Sendable {
                         WHERE id = \(application.id)
                         """)
                 }
+                var certification: UUID?
                 if next == .approved {
-                    _ = try await CertificationStore.grant(application, context: context, on: connection)
+                    certification = try await CertificationStore.grant(application, context: context, on: connection)
+                }
+                if let event = NotificationEvent.forApplication(next) {
+                    var data = [
+                        "participant_id": item.participantID.uuidString.lowercased(), "application_id": application.id.uuidString.lowercased(),
+                        "program": application.program, "tier": application.tier.rawValue,
+                    ]
+                    if let certification { data["certification_id"] = certification.uuidString.lowercased() }
+                    if !reasons.isEmpty { data["reasons"] = reasons }
+                    try await Notifications.enqueue(event, participant: item.participantID, data: data, context: context, on: connection)
                 }
             }
             return (try await Self.item(id, at: context.at, on: connection), outcome)

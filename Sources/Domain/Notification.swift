@@ -1,0 +1,83 @@
+import Foundation
+
+/// What a notification tells: the events that write outbox rows. Stored as text, checked by the
+/// schema; an unknown stored value is unreadable.
+public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
+    case applicationChangesRequested = "application.changes_requested"
+    case applicationCertified = "application.certified"
+    case applicationRejected = "application.rejected"
+    /// Sent on request by a participant's owner to try an endpoint.
+    case webhookTest = "webhook.test"
+
+    /// The notification an application's new state causes, if any.
+    public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
+        switch state {
+        case .changesRequested: .applicationChangesRequested
+        case .approved: .applicationCertified
+        case .rejected: .applicationRejected
+        case .draft, .submitted, .inReview, .withdrawn: nil
+        }
+    }
+
+    /// The subject line of the email, in plain words.
+    public var subject: String {
+        switch self {
+        case .applicationChangesRequested: "Changes requested to your application"
+        case .applicationCertified: "Your application is certified"
+        case .applicationRejected: "Your application was rejected"
+        case .webhookTest: "Test notification"
+        }
+    }
+
+    /// Whether the participant's owners receive it by email (the test event goes to webhooks only).
+    public var emailsOwners: Bool { self != .webhookTest }
+}
+
+/// Where a notification goes.
+public enum NotificationChannel: String, Sendable, Codable, CaseIterable {
+    case email, webhook
+}
+
+/// An outbox row's delivery state.
+public enum DeliveryState: String, Sendable, Codable, CaseIterable {
+    case pending, delivered, failed
+}
+
+/// The retry schedule Standard Webhooks recommends, used for email too: after the first attempt
+/// fails, retry after 5 seconds, 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours and 10 hours
+/// (8 attempts in all), then give up.
+public enum DeliverySchedule {
+    public static let retryDelays: [TimeInterval] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
+
+    /// When to try again once `attempts` attempts (at least one) have failed, the last at `at`;
+    /// nil when no attempt is left, or when the failure is permanent.
+    public static func nextAttempt(afterAttempts attempts: Int, at: Date, permanent: Bool) -> Date? {
+        guard !permanent, attempts >= 1, attempts <= retryDelays.count else { return nil }
+        return at.addingTimeInterval(retryDelays[attempts - 1])
+    }
+}
+
+/// Which webhook URLs a participant may register: https, or http to a loopback address when the
+/// operator allows it (tests and the demo). Pure.
+public enum WebhookEndpointRules {
+    public static func url(_ text: String, allowLoopbackHTTP: Bool) -> Refusal? {
+        guard text.count <= Limits.webhookURL.max, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
+            !host.isEmpty
+        else {
+            return Refusal("invalid_webhook_url", "Enter the full address of your endpoint, starting with https://.")
+        }
+        if url.user != nil || url.password != nil {
+            return Refusal("invalid_webhook_url", "The endpoint address must not contain a user name or password.")
+        }
+        switch scheme {
+        case "https": return nil
+        case "http" where allowLoopbackHTTP && isLoopback(host): return nil
+        default: return Refusal("webhook_url_not_https", "Webhook endpoints must use https://.")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,44 @@
+import Domain
+import Foundation
+import Mustache
+import Store
+
+/// Renders a notification's email from `templates/email/notification-text.mustache` and
+/// `notification-html.mustache`.
+public struct EmailRenderer: Sendable {
+    let text: MustacheTemplate
+    let html: MustacheTemplate
+    /// The server's public address, for links in the emails (nil: no links).
+    let baseURL: String?
+
+    public init(templatesDirectory: String, baseURL: String?) throws {
+        func load(_ name: String) throws -> MustacheTemplate {
+            let path = templatesDirectory + "/email/" + name + ".mustache"
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw MailError.permanent("The email template \(path) is missing.")
+            }
+            return try MustacheTemplate(string: String(decoding: data, as: UTF8.self))
+        }
+        text = try load("notification-text")
+        html = try load("notification-html")
+        self.baseURL = baseURL
+    }
+
+    /// The subject, plain text and HTML of `event`'s email with `payload`'s data.
+    public func render(_ event: NotificationEvent, _ payload: NotificationPayload) -> (subject: String, text: String, html: String) {
+        var model: [String: Any] = [
+            "subject": event.subject,
+            "program": payload.data["program"] ?? "",
+            "tier": payload.data["tier"] ?? "",
+            "changesRequested": event == .applicationChangesRequested,
+            "certified": event == .applicationCertified,
+            "rejected": event == .applicationRejected,
+            "test": event == .webhookTest,
+        ]
+        if let reasons = payload.data["reasons"], !reasons.isEmpty { model["reasons"] = reasons }
+        if let baseURL, let application = payload.data["application_id"] {
+            model["link"] = baseURL + "/applications/" + application
+        }
+        return (event.subject, text.render(model), html.render(model))
+    }
+}
