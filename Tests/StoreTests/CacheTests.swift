@@ -133,12 +133,25 @@ struct CacheTests {
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             let user = try await users.create(
                 email: "ops@example.org", displayName: "Ops", role: .auditor, password: nil, context: .system(at: Self.now))
-            let (token, secret) = try await users.createToken(
-                for: user.id, name: "ci", scopes: [.read], expiresAt: nil, context: .system(at: Self.now))
-            #expect(try await users.authenticate(token: secret, at: Self.now) != nil)
-            #expect(try await db.pool.query("SELECT last_used_at FROM api_tokens WHERE id = \(token.id)")[0].decode(0, as: Date?.self) == Self.now)
-            try await users.revokeToken(token.id, of: user.id, context: .system(at: Self.now))
-            #expect(await events.next() == .notification(channel: CacheInvalidation.channel, payload: "token:\(token.id.uuidString.lowercased())"))
+            // A session that breaks meanwhile (a loaded machine) proves nothing either way: then
+            // the attempt is repeated with a new token.
+            for attempt in 1...3 {
+                let (token, secret) = try await users.createToken(
+                    for: user.id, name: "ci \(attempt)", scopes: [.read], expiresAt: nil, context: .system(at: Self.now))
+                #expect(try await users.authenticate(token: secret, at: Self.now) != nil)
+                #expect(
+                    try await db.pool.query("SELECT last_used_at FROM api_tokens WHERE id = \(token.id)")[0].decode(0, as: Date?.self) == Self.now)
+                try await users.revokeToken(token.id, of: user.id, context: .system(at: Self.now))
+                var event = await events.next()
+                if event == .disconnected || event == .reconnected {
+                    while event != .reconnected { event = await events.next() }
+                    continue
+                }
+                // The first notification is the revocation's: marking the token used sent none.
+                #expect(event == .notification(channel: CacheInvalidation.channel, payload: "token:\(token.id.uuidString.lowercased())"))
+                return
+            }
+            Issue.record("the LISTEN session broke in every attempt")
         }
     }
 
