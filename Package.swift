@@ -83,12 +83,24 @@ let package = Package(
         // The commands (create, commit, submit, claim, decide, ...): authorised, validated and
         // carried out once, for the API and the pages. Knows no HTTP.
         .target(name: "Operations", dependencies: ["Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
+        // The job queue: workers, the scheduler and `run-due` over the jobs table; the built-in
+        // kinds (housekeeping, probe). Knows no HTTP.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Canonical", "Domain", "Postgres", "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: routes, problem+json, health, metrics.
         .target(
             name: "Server",
             dependencies: [
                 "Canonical",
                 "Domain",
+                "Jobs",
                 "Operations",
                 "Postgres",
                 "Store",
@@ -110,6 +122,7 @@ let package = Package(
             dependencies: [
                 "Domain",
                 "EmbeddedPostgres",
+                "Jobs",
                 "Routing",
                 "Postgres",
                 "Server",
@@ -119,6 +132,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -149,6 +163,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

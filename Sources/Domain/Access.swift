@@ -51,6 +51,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case applyForCertification
     case reviewApplications, assignReviews
     case declareAffiliations, readConflicts
+    /// The background job queue, failed jobs and their errors included: the secretariat.
+    case readJobs
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
@@ -98,7 +100,7 @@ public enum Access {
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),
-            (.verifyResources, _):
+            (.verifyResources, _), (.readJobs, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("Your \(actor.role.rawValue) account cannot do this; ask the secretariat if you need to.")

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Jobs
 import Logging
 import Operations
 import Postgres
@@ -27,6 +28,9 @@ public struct Services: Sendable {
     public let snapshots: SnapshotStore
     public let measurements: MeasurementStore
     public let auditChain: AuditChain
+    /// The job queue's store, and the runner that workers, the scheduler and `jobs run-due` share.
+    public let jobStore: JobStore
+    public let jobs: JobRunner
     public let operations: Operations
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
@@ -35,9 +39,11 @@ public struct Services: Sendable {
     /// reverse, after the HTTP server has drained (so the pool closes last).
     public var background: [any Service]
 
+    /// With `runJobs`, `background` also runs the job scheduler and a worker (`serve`, `worker`);
+    /// commands and most tests leave it off.
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, logger: Logger, passwords: Passwords? = nil,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), runJobs: Bool = false
     ) {
         self.settings = settings
         self.clock = clock
@@ -58,7 +64,19 @@ public struct Services: Sendable {
         auditChain = AuditChain(database: database)
         operations = Operations(
             applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants)
+        jobStore = JobStore(database: database)
+        jobs = JobRunner(
+            store: jobStore, registry: Self.jobHandlers(jobStore: jobStore, database: database),
+            configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
+        if runJobs {
+            background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
+        }
+    }
+
+    /// Every job kind's handler. A new kind's handler is registered here.
+    static func jobHandlers(jobStore: JobStore, database: PostgresPool) -> JobRegistry {
+        JobRegistry([HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore)])
     }
 
     /// Brings the schema to this build's and seals audit events written before the chain.
@@ -72,6 +90,16 @@ public struct Services: Sendable {
         let status = try await migrator.status(database)
         if let problem = status.problems.first { throw problem }
         if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
+    }
+}
+
+extension Settings {
+    /// The job queue's settings: lease, polling, retries and the housekeeping interval.
+    public var jobConfiguration: JobConfiguration {
+        JobConfiguration(
+            lease: TimeInterval(jobLeaseSeconds), pollInterval: TimeInterval(jobPollMilliseconds) / 1000,
+            retry: JobRetryPolicy(baseDelay: TimeInterval(jobBackoffSeconds), maxDelay: 3600, maxAttempts: jobMaxAttempts),
+            schedules: [JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60))])
     }
 }
 

@@ -39,6 +39,16 @@ public struct Settings: Sendable, Equatable {
     public var measurementsPerUser: Int = 2
     /// The shortest prefixes a participant may claim.
     public var claimLimits: ClaimLimits = .standard
+    /// How long a worker holds a job it took before another may take it again.
+    public var jobLeaseSeconds: Int = 300
+    /// How often an idle worker and the scheduler look for due jobs.
+    public var jobPollMilliseconds: Int = 1000
+    /// Runs of a failing job before it is parked as failed.
+    public var jobMaxAttempts: Int = 5
+    /// The first retry's wait; each further one doubles, up to an hour.
+    public var jobBackoffSeconds: Int = 30
+    /// How often the housekeeping job runs.
+    public var housekeepingMinutes: Int = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -66,6 +76,11 @@ public struct Settings: Sendable, Equatable {
         ("MEASUREMENTS_PER_USER", "2", "measurement requests one user may run at once (1-100); more get 429"),
         ("CLAIM_MIN_IPV4_LENGTH", "8", "shortest IPv4 prefix a participant may claim (1-24); shorter claims get 422 too_broad"),
         ("CLAIM_MIN_IPV6_LENGTH", "19", "shortest IPv6 prefix a participant may claim (1-48); shorter claims get 422 too_broad"),
+        ("JOB_LEASE_SECONDS", "300", "how long a worker holds a job before another worker may take it again (1-86400)"),
+        ("JOB_POLL_MILLISECONDS", "1000", "how often idle workers and the scheduler look for due jobs (10-60000)"),
+        ("JOB_MAX_ATTEMPTS", "5", "runs of a failing job before it is parked as failed (1-100)"),
+        ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
+        ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -129,6 +144,11 @@ public struct Settings: Sendable, Equatable {
         settings.evidenceQuotaBytes = try integer("EVIDENCE_QUOTA_BYTES", default: 1 << 30, in: 1024...(1 << 50))
         settings.idleTimeoutSeconds = try integer("IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600)
         settings.measurementsPerUser = try integer("MEASUREMENTS_PER_USER", default: 2, in: 1...100)
+        settings.jobLeaseSeconds = try integer("JOB_LEASE_SECONDS", default: 300, in: 1...86_400)
+        settings.jobPollMilliseconds = try integer("JOB_POLL_MILLISECONDS", default: 1000, in: 10...60_000)
+        settings.jobMaxAttempts = try integer("JOB_MAX_ATTEMPTS", default: 5, in: 1...100)
+        settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
+        settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
         return settings
     }
 }

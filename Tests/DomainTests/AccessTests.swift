@@ -42,6 +42,7 @@ struct AccessTests {
             (.assignReviews, [false, true, false, false, false, false, false]),
             (.declareAffiliations, [false, true, true, false, false, false, false]),
             (.readConflicts, [false, true, false, false, false, false, false]),
+            (.readJobs, [false, true, false, false, false, false, false]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {
