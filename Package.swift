@@ -120,6 +120,7 @@ let package = Package(
         .executableTarget(
             name: "ManrsPlus",
             dependencies: [
+                "Canonical",
                 "Domain",
                 "EmbeddedPostgres",
                 "Jobs",
@@ -160,10 +161,10 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
-        .testTarget(name: "CLITests", dependencies: ["ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Canonical", "ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Postgres", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

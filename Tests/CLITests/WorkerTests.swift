@@ -1,3 +1,4 @@
+import Canonical
 import Foundation
 import Postgres
 import Store
@@ -34,6 +35,7 @@ struct WorkerTests {
         var pid: Int32 { process.processIdentifier }
 
         func kill9() {
+            guard process.isRunning else { return }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }

@@ -2,7 +2,6 @@ import Canonical
 import Domain
 import Foundation
 import Jobs
-import Logging
 import Postgres
 import Store
 import TestSupport

@@ -14,6 +14,12 @@ public struct Housekeeping: Sendable {
         public var sessions: Int
         public var idempotencyKeys: Int
         public var loginAttempts: Int
+
+        public init(sessions: Int, idempotencyKeys: Int, loginAttempts: Int) {
+            self.sessions = sessions
+            self.idempotencyKeys = idempotencyKeys
+            self.loginAttempts = loginAttempts
+        }
     }
 
     /// Removes, as of `now`: sessions past their expiry, idempotency keys older than their

@@ -183,16 +183,19 @@ public struct JobStore: Sendable {
 
     // MARK: Time
 
-    /// The latest time jobs have run at (nil before the first run).
+    /// The latest time jobs have run at: the latest `run-due` time, or a job's finishing time
+    /// (nil before the first run).
     public func latestRecordedTime() async throws -> Date? {
-        try await database.query("SELECT latest FROM job_clock")[0].decode("latest")
+        try await database.query("SELECT greatest(latest, (SELECT max(finished_at) FROM jobs)) AS latest FROM job_clock")[0].decode("latest")
     }
 
     /// Records `now` as the jobs' time, refusing (`StoreError.refused`, `time_backwards`) a time
     /// earlier than one already recorded.
     public func advanceTime(to now: Date) async throws {
         try await database.transaction { connection in
-            let latest: Date? = try await connection.query("SELECT latest FROM job_clock FOR UPDATE")[0].decode("latest")
+            try await connection.execute("SELECT 1 FROM job_clock FOR UPDATE")
+            let latest: Date? = try await connection.query(
+                "SELECT greatest(latest, (SELECT max(finished_at) FROM jobs)) AS latest FROM job_clock")[0].decode("latest")
             if let refusal = JobRules.timeRefusal(requested: now, latestRecorded: latest) {
                 throw StoreError.refused(slug: refusal.code, detail: refusal.message)
             }
