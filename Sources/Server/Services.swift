@@ -9,8 +9,8 @@ import Store
 
 /// The composition root: the settings, the clock, the pool, the migrations, every store, the
 /// operations and the background services, built one way for `serve`, every command and the
-/// tests. What runs beside the HTTP server (closing the pool today; a scheduler, workers or a
-/// cache listener later) is added to `background`, and `serve` runs it with the server.
+/// tests. What runs beside the HTTP server (closing the pool, the cache listener, and with
+/// `runJobs` the job scheduler and a worker) is in `background`, and `serve` runs it with the server.
 public struct Services: Sendable {
     public let settings: Settings
     /// Where every rule and every row reads the time.
