@@ -28,7 +28,7 @@ final class FlakyJob: JobHandler, @unchecked Sendable {
 
 @Suite("Job queue")
 struct JobQueueTests {
-    static let start = Date(timeIntervalSince1970: 1_803_945_600)  // 2027-03-01T00:00:00Z
+    static let start = Date(timeIntervalSince1970: 1_803_859_200)  // 2027-03-01T00:00:00Z
     static let policy = JobRetryPolicy(baseDelay: 30, maxDelay: 3600, maxAttempts: 3)
 
     static func runner(

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Job rules")
 struct JobRulesTests {
-    let start = Date(timeIntervalSince1970: 1_803_945_600)  // 2027-03-01T00:00:00Z
+    let start = Date(timeIntervalSince1970: 1_803_859_200)  // 2027-03-01T00:00:00Z
 
     @Test("retries wait 30 s, 60 s, 120 s, … up to the limit, then the job is parked")
     func backoff() {
