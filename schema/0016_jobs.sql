@@ -3,7 +3,7 @@
 -- died is taken again when its lease ends. Every time is the application's clock, bound as a value.
 CREATE TABLE jobs (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    kind         text NOT NULL CHECK (length(kind) BETWEEN 1 AND 100),
+    kind         text NOT NULL CHECK (kind ~ '^[a-z][a-z_]*$'),
     payload      jsonb NOT NULL DEFAULT '{}',
     state        text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
     due_at       timestamptz NOT NULL,
@@ -27,7 +27,7 @@ CREATE INDEX jobs_state ON jobs (state, id);
 
 -- Recurring jobs and when each is next due.
 CREATE TABLE job_schedules (
-    kind             text PRIMARY KEY CHECK (length(kind) BETWEEN 1 AND 100),
+    kind             text PRIMARY KEY CHECK (kind ~ '^[a-z][a-z_]*$'),
     interval_seconds integer NOT NULL CHECK (interval_seconds > 0),
     next_due_at      timestamptz NOT NULL
 );
