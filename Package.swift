@@ -164,7 +164,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Canonical", "ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Postgres", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Postgres", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
