@@ -111,6 +111,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The job queue: workers, the scheduler and `run-due` over the jobs table; the built-in
+        // kinds (housekeeping, probe). Knows no HTTP.
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "Canonical", "Domain", "Postgres", "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: routes, problem+json, health, metrics.
         .target(
             name: "Server",
@@ -118,6 +129,7 @@ let package = Package(
                 "Canonical",
                 "Domain",
                 "Outbox",
+                "Jobs",
                 "Operations",
                 "Postgres",
                 "Store",
@@ -141,6 +153,7 @@ let package = Package(
                 "Credentials",
                 "Domain",
                 "EmbeddedPostgres",
+                "Jobs",
                 "Routing",
                 "Postgres",
                 "Server",
@@ -150,6 +163,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -186,6 +200,8 @@ let package = Package(
             dependencies: ["Domain", "Outbox", "Operations", "Postgres", "Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "JobsTests", dependencies: ["Canonical", "Domain", "Jobs", "Postgres", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Canonical", "Store", "Routing", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -53,6 +53,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case declareAffiliations, readConflicts
     /// Register, list and delete a participant's webhook endpoints, read their delivery log.
     case manageWebhooks
+    /// The background job queue, failed jobs and their errors included: the secretariat.
+    case readJobs
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
@@ -103,7 +105,7 @@ public enum Access {
         case (.manageWebhooks, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its webhooks.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),
-            (.verifyResources, _):
+            (.verifyResources, _), (.readJobs, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("Your \(actor.role.rawValue) account cannot do this; ask the secretariat if you need to.")

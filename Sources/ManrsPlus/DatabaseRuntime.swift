@@ -1,3 +1,4 @@
+import Domain
 import EmbeddedPostgres
 import Foundation
 import Logging
@@ -83,11 +84,12 @@ extension DatabaseRuntime {
     /// migrates it (unless `migrate` is false), runs `body`, and shuts down whatever happens;
     /// an error becomes a one-line command failure.
     static func withServices<Result>(
-        settings: Settings, logger: Logger, migrate: Bool = true, _ body: (Services) async throws -> Result
+        settings: Settings, logger: Logger, migrate: Bool = true, clock: any WallClock = SystemClock(),
+        _ body: (Services) async throws -> Result
     ) async throws -> Result {
         let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
-        let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger)
+        let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger, clock: clock)
         let outcome: Swift.Result<Result, any Error>
         do {
             if migrate { try await services.migrate() }

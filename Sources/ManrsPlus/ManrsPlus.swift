@@ -14,7 +14,8 @@ struct ManrsPlus: AsyncParsableCommand {
             is already running.
             """,
         subcommands: [
-            Serve.self, Migrate.self, CatalogCommand.self, UserCommand.self, DemoCommand.self, AuditCommand.self, Import.self, Validate.self,
+            Serve.self, Worker.self, JobsCommand.self, Migrate.self, CatalogCommand.self, UserCommand.self, DemoCommand.self, AuditCommand.self,
+            Import.self, Validate.self,
             Measure.self, VerifyCredential.self,
             RoutesCommand.self, ResourcesCommand.self,
         ]

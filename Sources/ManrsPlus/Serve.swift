@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not migrate; refuse to start when the database is behind.")
     var noMigrate = false
 
+    @Flag(help: "Run no job scheduler or worker in this process (another process runs `manrs-plus worker`).")
+    var noJobs = false
+
     func run() async throws {
         var overrides: [String: String] = [:]
         overrides["HOST"] = host
@@ -47,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
         do {
             // The composition root: every store, the operations and the background services.
-            let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger)
+            let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger, runJobs: !noJobs)
             if noMigrate {
                 try await services.requireCurrentSchema()
             } else {

@@ -105,6 +105,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         running: ConcurrencyLimit(perUser: settings.measurementsPerUser, total: settings.databasePoolSize / 2)
     ).register(on: api)
     AuditRoutes(chain: services.auditChain).register(on: api)
+    JobRoutes(jobs: services.jobStore).register(on: api)
     WorkflowRoutes(
         applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
         evidenceMaxBytes: settings.evidenceMaxBytes

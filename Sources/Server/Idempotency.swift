@@ -34,7 +34,7 @@ struct Idempotency {
         let actor = try context.require(.readOwnAccount)
         let fingerprint = request.fingerprint(body: body)
         let stored: (StoredResponse, replayed: Bool) = try await database.transaction { connection in
-            switch try await IdempotencyStore.claim(key: key, userID: actor.userID, requestHash: fingerprint, on: connection) {
+            switch try await IdempotencyStore.claim(key: key, userID: actor.userID, requestHash: fingerprint, at: context.now, on: connection) {
             case .mismatch:
                 throw Problem.idempotencyKeyReused
             case .replay(let response):

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Jobs
 import Logging
 import Operations
 import Outbox
@@ -9,8 +10,8 @@ import Store
 
 /// The composition root: the settings, the clock, the pool, the migrations, every store, the
 /// operations and the background services, built one way for `serve`, every command and the
-/// tests. What runs beside the HTTP server (closing the pool today; a scheduler, workers or a
-/// cache listener later) is added to `background`, and `serve` runs it with the server.
+/// tests. What runs beside the HTTP server (closing the pool, the cache listener, and with
+/// `runJobs` the job scheduler and a worker) is in `background`, and `serve` runs it with the server.
 public struct Services: Sendable {
     public let settings: Settings
     /// Where every rule and every row reads the time.
@@ -28,6 +29,9 @@ public struct Services: Sendable {
     public let snapshots: SnapshotStore
     public let measurements: MeasurementStore
     public let auditChain: AuditChain
+    /// The job queue's store, and the runner that workers, the scheduler and `jobs run-due` share.
+    public let jobStore: JobStore
+    public let jobs: JobRunner
     public let operations: Operations
     /// Webhook endpoints and the outbox (notifications are written by the stores' changes).
     public let notifications: NotificationStore
@@ -40,9 +44,11 @@ public struct Services: Sendable {
     /// reverse, after the HTTP server has drained (so the pool closes last).
     public var background: [any Service]
 
+    /// With `runJobs`, `background` also runs the job scheduler and a worker (`serve`, `worker`);
+    /// commands and most tests leave it off.
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, logger: Logger, passwords: Passwords? = nil,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), runJobs: Bool = false
     ) {
         self.settings = settings
         self.clock = clock
@@ -68,7 +74,19 @@ public struct Services: Sendable {
         notifications = NotificationStore(
             database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
+        jobStore = JobStore(database: database)
+        jobs = JobRunner(
+            store: jobStore, registry: Self.jobHandlers(jobStore: jobStore, database: database),
+            configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
+        if runJobs {
+            background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
+        }
+    }
+
+    /// Every job kind's handler. A new kind's handler is registered here.
+    static func jobHandlers(jobStore: JobStore, database: PostgresPool) -> JobRegistry {
+        JobRegistry([HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore)])
     }
 
     /// Delivers the outbox (a job calls `deliverDue(at:limit:)`): email over SMTP when
@@ -98,6 +116,16 @@ public struct Services: Sendable {
         let status = try await migrator.status(database)
         if let problem = status.problems.first { throw problem }
         if !status.pending.isEmpty { throw MigrationError.pending(status.pending.map(\.version)) }
+    }
+}
+
+extension Settings {
+    /// The job queue's settings: lease, polling, retries and the housekeeping interval.
+    public var jobConfiguration: JobConfiguration {
+        JobConfiguration(
+            lease: TimeInterval(jobLeaseSeconds), pollInterval: TimeInterval(jobPollMilliseconds) / 1000,
+            retry: JobRetryPolicy(baseDelay: TimeInterval(jobBackoffSeconds), maxDelay: 3600, maxAttempts: jobMaxAttempts),
+            schedules: [JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60))])
     }
 }
 

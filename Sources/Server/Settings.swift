@@ -50,6 +50,16 @@ public struct Settings: Sendable, Equatable {
     public var webhookAllowLoopbackHTTP: Bool = false
     /// The server's public address, for links in notification email (nil: no links).
     public var publicURL: String?
+    /// How long a worker holds a job it took before another may take it again.
+    public var jobLeaseSeconds: Int = 300
+    /// How often an idle worker and the scheduler look for due jobs.
+    public var jobPollMilliseconds: Int = 1000
+    /// Runs of a failing job before it is parked as failed.
+    public var jobMaxAttempts: Int = 5
+    /// The first retry's wait; each further one doubles, up to an hour.
+    public var jobBackoffSeconds: Int = 30
+    /// How often the housekeeping job runs.
+    public var housekeepingMinutes: Int = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -85,6 +95,11 @@ public struct Settings: Sendable, Equatable {
         ),
         ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", "accept http:// webhook endpoints on loopback addresses (tests and demos only)"),
         ("PUBLIC_URL", "(unset)", "the server's public address, for links in notification email"),
+        ("JOB_LEASE_SECONDS", "300", "how long a worker holds a job before another worker may take it again (1-86400)"),
+        ("JOB_POLL_MILLISECONDS", "1000", "how often idle workers and the scheduler look for due jobs (10-60000)"),
+        ("JOB_MAX_ATTEMPTS", "5", "runs of a failing job before it is parked as failed (1-100)"),
+        ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
+        ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -178,6 +193,11 @@ public struct Settings: Sendable, Equatable {
             else { throw SettingsError(name: "PUBLIC_URL", value: url, expected: "an address starting with https://") }
             settings.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
+        settings.jobLeaseSeconds = try integer("JOB_LEASE_SECONDS", default: 300, in: 1...86_400)
+        settings.jobPollMilliseconds = try integer("JOB_POLL_MILLISECONDS", default: 1000, in: 10...60_000)
+        settings.jobMaxAttempts = try integer("JOB_MAX_ATTEMPTS", default: 5, in: 1...100)
+        settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
+        settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
         return settings
     }
 }

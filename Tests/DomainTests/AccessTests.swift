@@ -43,6 +43,7 @@ struct AccessTests {
             (.declareAffiliations, [false, true, true, false, false, false, false]),
             (.readConflicts, [false, true, false, false, false, false, false]),
             (.manageWebhooks, [false, true, false, true, false, false, false]),
+            (.readJobs, [false, true, false, false, false, false, false]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

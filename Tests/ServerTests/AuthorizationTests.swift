@@ -92,6 +92,7 @@ struct AuthorizationTests {
         "POST /api/v1/users/me/affiliations": [.admin, .auditor],
         "DELETE /api/v1/users/me/affiliations/{affiliation}": [.admin, .auditor],
         "GET /api/v1/affiliations": [.admin],
+        "GET /api/v1/admin/jobs": [.admin],
         "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
         "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
     ]

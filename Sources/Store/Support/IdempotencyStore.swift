@@ -28,17 +28,18 @@ public enum IdempotencyStore {
     }
 
     /// How long a key is remembered; a retry after that is a new request.
-    public static let retention = "24 hours"
+    public static let retention: TimeInterval = 24 * 3600
 
-    /// Looks the key up for `userID`, waiting for a concurrent transaction that holds it.
-    public static func claim(key: String, userID: UUID, requestHash: Data, on connection: PostgresConnection) async throws -> Claim {
+    /// Looks the key up for `userID` at `now` (older keys are forgotten), waiting for a concurrent transaction that holds it.
+    public static func claim(key: String, userID: UUID, requestHash: Data, at now: Date, on connection: PostgresConnection) async throws -> Claim {
         // The user's keys older than the retention go first, so the table does not grow forever.
         try await connection.execute(
-            "DELETE FROM idempotency_keys WHERE user_id = \(userID) AND created_at < now() - \(retention)::interval")
+            "DELETE FROM idempotency_keys WHERE user_id = \(userID) AND created_at < \(now.addingTimeInterval(-retention))")
         // Insert a placeholder: on conflict this waits for the other transaction to finish.
         let inserted = try await connection.execute(
             """
-            INSERT INTO idempotency_keys (user_id, key, request_sha256, status, body) VALUES (\(userID), \(key), \(requestHash), 0, '\\x')
+            INSERT INTO idempotency_keys (user_id, key, request_sha256, status, body, created_at)
+            VALUES (\(userID), \(key), \(requestHash), 0, '\\x', \(now))
             ON CONFLICT (user_id, key) DO NOTHING
             """)
         if inserted == 1 { return .fresh }

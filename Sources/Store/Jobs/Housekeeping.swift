@@ -1,0 +1,42 @@
+import Domain
+import Foundation
+import Postgres
+
+/// What the recurring `housekeeping` job removes: rows no rule reads any more, judged at the
+/// clock's time (bound as a value), not the database's.
+public struct Housekeeping: Sendable {
+    public let database: PostgresPool
+
+    public init(database: PostgresPool) { self.database = database }
+
+    /// How many rows one pass removed, per kind.
+    public struct Removed: Sendable, Equatable {
+        public var sessions: Int
+        public var idempotencyKeys: Int
+        public var loginAttempts: Int
+
+        public init(sessions: Int, idempotencyKeys: Int, loginAttempts: Int) {
+            self.sessions = sessions
+            self.idempotencyKeys = idempotencyKeys
+            self.loginAttempts = loginAttempts
+        }
+    }
+
+    /// Removes, as of `now`: sessions past their expiry, idempotency keys older than their
+    /// retention, failed sign-ins older than the throttle's window and successful ones older than
+    /// its trust period. Idempotent: a second pass at the same time removes nothing.
+    @discardableResult
+    public func purge(at now: Date, login limits: LoginLimits = LoginLimits()) async throws -> Removed {
+        try await database.transaction { connection in
+            let sessions = try await connection.execute("DELETE FROM sessions WHERE expires_at < \(now)")
+            let keys = try await connection.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < \(now.addingTimeInterval(-IdempotencyStore.retention))")
+            let attempts = try await connection.execute(
+                """
+                DELETE FROM login_attempts
+                WHERE at < CASE WHEN succeeded THEN \(now.addingTimeInterval(-limits.trustedFor)) ELSE \(now.addingTimeInterval(-limits.window)) END
+                """)
+            return Removed(sessions: sessions, idempotencyKeys: keys, loginAttempts: attempts)
+        }
+    }
+}
