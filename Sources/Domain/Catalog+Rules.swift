@@ -74,11 +74,18 @@ extension CatalogDocument {
                 problems.append(.init("cadence.\(tier.rawValue)", "required", "The cadence for \(tier.rawValue) is missing."))
             }
         }
-        if !(1...365).contains(enforcement.warningGraceDays) {
-            problems.append(.init("enforcement.warning_grace_days", "out_of_range", "The warning grace period is 1 to 365 days."))
-        }
-        if !(1...366).contains(enforcement.maxSuspensionDays) {
-            problems.append(.init("enforcement.max_suspension_days", "out_of_range", "A suspension lasts 1 to 366 days."))
+        for tier in Tier.allCases {
+            let path = "enforcement.\(tier.rawValue)"
+            guard let enforcement = enforcement[tier] else {
+                problems.append(.init(path, "required", "The enforcement for \(tier.rawValue) is missing."))
+                continue
+            }
+            if !(1...365).contains(enforcement.warningGraceDays) {
+                problems.append(.init(path + ".warning_grace_days", "out_of_range", "The warning grace period is 1 to 365 days."))
+            }
+            if !(1...366).contains(enforcement.maxSuspensionDays) {
+                problems.append(.init(path + ".max_suspension_days", "out_of_range", "A suspension lasts 1 to 366 days."))
+            }
         }
         return problems
     }
@@ -122,7 +129,62 @@ public enum MissingRequirement: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Check {
-    func problems(at path: String) -> [FieldRefusal] {
+    func problems(at path: String, nested: Bool = false) -> [FieldRefusal] {
+        var problems = extraProblems(at: path, nested: nested)
+        problems += thresholdProblems(at: path)
+        return problems
+    }
+
+    /// The fields issue 12 added: a measured metric, the threshold's basis, tiers, window,
+    /// alternatives and reviews.
+    func extraProblems(at path: String, nested: Bool) -> [FieldRefusal] {
+        var problems: [FieldRefusal] = []
+        if kind.isRetired {
+            problems.append(
+                .init(
+                    path + ".kind", "not_measured",
+                    "No measurement computes \(kind.rawValue); name a metric the engine computes, or make it an auditor_review check."))
+        }
+        if let basis, basis.trimmingSpaces.isEmpty || basis.count > Limits.actionTitle.max {
+            problems.append(
+                .init(
+                    path + ".basis", "invalid", "The basis is observatory, assumed, or the source cited (up to \(Limits.actionTitle.max) characters)."
+                ))
+        }
+        if let tiers, tiers.isEmpty {
+            problems.append(.init(path + ".tiers", "required", "List the tiers the check applies at, or leave tiers out."))
+        }
+        if let window {
+            if kind.threshold != .maximumCount {
+                problems.append(.init(path + ".window", "not_windowed", "Only counts of routes are read over a window."))
+            } else if !(1...90).contains(window.days) || !(2...100).contains(window.snapshots) {
+                problems.append(.init(path + ".window", "out_of_range", "A window is 1 to 90 days and 2 to 100 snapshots."))
+            }
+        }
+        switch kind {
+        case .anyOf:
+            let alternatives = anyOf ?? []
+            if nested || alternatives.count < 2 {
+                problems.append(.init(path + ".any_of", "invalid", "any_of lists at least two measured checks, and is not nested."))
+            }
+            for (index, alternative) in alternatives.enumerated() {
+                if alternative.kind == .anyOf || alternative.kind == .auditorReview {
+                    problems.append(.init(path + ".any_of[\(index)].kind", "invalid", "An alternative is a measured check."))
+                } else {
+                    problems += alternative.problems(at: path + ".any_of[\(index)]", nested: true)
+                }
+            }
+        case .auditorReview:
+            if (review ?? "").trimmingSpaces.isEmpty || (review ?? "").count > Limits.actionDescription.max {
+                problems.append(.init(path + ".review", "required", "Say in a sentence what the auditors review."))
+            }
+        default:
+            if anyOf != nil { problems.append(.init(path + ".any_of", "invalid", "Only an any_of check lists alternatives.")) }
+        }
+        return problems
+    }
+
+    func thresholdProblems(at path: String) -> [FieldRefusal] {
         switch kind.threshold {
         case .minimumShare:
             guard let min, (0...1).contains(min) else {

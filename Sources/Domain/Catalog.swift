@@ -16,9 +16,10 @@ public struct CatalogDocument: Sendable, Codable, Equatable {
     public var actions: [Action]
     public var admission: [Tier: AdmissionRule]
     public var cadence: [Tier: Cadence]
-    public var enforcement: Enforcement
+    /// How each tier is enforced: MANRS+ warns, suspends and revokes; baseline may only notify.
+    public var enforcement: [Tier: Enforcement]
 
-    public init(actions: [Action], admission: [Tier: AdmissionRule], cadence: [Tier: Cadence], enforcement: Enforcement) {
+    public init(actions: [Action], admission: [Tier: AdmissionRule], cadence: [Tier: Cadence], enforcement: [Tier: Enforcement]) {
         self.actions = actions
         self.admission = admission
         self.cadence = cadence
@@ -34,7 +35,21 @@ public struct CatalogDocument: Sendable, Codable, Equatable {
         actions = try container.decode([Action].self, forKey: .actions)
         admission = try Self.decodeTiers(container, .admission)
         cadence = try Self.decodeTiers(container, .cadence)
-        enforcement = try container.decode(Enforcement.self, forKey: .enforcement)
+        // Catalog version 1 had one block for every tier, with no mode: it reads as that block at
+        // both tiers, baseline notifying only (as MANRS works) and MANRS+ enforcing.
+        if let single = try? container.decode(Enforcement.SingleBlock.self, forKey: .enforcement) {
+            enforcement = [
+                .baseline: Enforcement(mode: .notifyOnly, warningGraceDays: single.warningGraceDays, maxSuspensionDays: single.maxSuspensionDays),
+                .plus: Enforcement(mode: .enforce, warningGraceDays: single.warningGraceDays, maxSuspensionDays: single.maxSuspensionDays),
+            ]
+        } else {
+            enforcement = try Self.decodeTiers(container, .enforcement)
+        }
+    }
+
+    /// The enforcement policy at `tier`, or nil when the catalog sets none.
+    public func enforcementPolicy(at tier: Tier) -> EnforcementPolicy? {
+        enforcement[tier].map { EnforcementPolicy(mode: $0.mode, warningGraceDays: $0.warningGraceDays, maxSuspensionDays: $0.maxSuspensionDays) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -42,7 +57,7 @@ public struct CatalogDocument: Sendable, Codable, Equatable {
         try container.encode(actions, forKey: .actions)
         try container.encode(Dictionary(uniqueKeysWithValues: admission.map { ($0.key.rawValue, $0.value) }), forKey: .admission)
         try container.encode(Dictionary(uniqueKeysWithValues: cadence.map { ($0.key.rawValue, $0.value) }), forKey: .cadence)
-        try container.encode(enforcement, forKey: .enforcement)
+        try container.encode(Dictionary(uniqueKeysWithValues: enforcement.map { ($0.key.rawValue, $0.value) }), forKey: .enforcement)
     }
 
     /// Objects keyed by tier name (`{"baseline": …, "plus": …}`); an unknown tier is an error.
@@ -94,46 +109,111 @@ public enum EvidenceKind: String, Sendable, Codable, CaseIterable {
     case statement, document, url, measurement
 }
 
-/// An automated check that measures an action, with its threshold.
+/// A check of an action, with its threshold: measured by the engine from routing data, or
+/// (`auditor_review`) evidence that auditors review.
 public struct Check: Sendable, Codable, Equatable {
     public var kind: CheckKind
-    /// Lower bound for shares (0…1) such as `rpki_valid_share`.
+    /// Lower bound for shares (0…1) such as `rpki_valid_share`, and for `rpki_score`.
     public var min: Double?
-    /// Upper bound for counts such as `rpki_invalid_originated` or ages in days.
+    /// Upper bound for counts such as `rpki_invalid` or ages in days.
     public var max: Double?
     /// Contact roles that must be present, for `contacts_present`.
     public var roles: [String]?
+    /// Where the threshold comes from: `observatory` (as the MANRS Observatory scores it), a
+    /// cited source (its name or address), or `assumed` (no public source; a setting to revisit).
+    public var basis: String?
+    /// The tiers the check applies at; nil for every tier where its action counts.
+    public var tiers: [Tier]?
+    /// For counts of routes: the verdict reads a window of snapshots, and a route counts only
+    /// when it is there at both ends of the window.
+    public var window: CheckWindow?
+    /// `any_of`: passes when one of these passes (e.g. "IRR and/or RPKI").
+    public var anyOf: [Check]?
+    /// `auditor_review`: what the auditors look at, in a sentence.
+    public var review: String?
 
-    public init(kind: CheckKind, min: Double? = nil, max: Double? = nil, roles: [String]? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case kind, min, max, roles, basis, tiers, window, review
+        case anyOf = "any_of"
+    }
+
+    public init(
+        kind: CheckKind, min: Double? = nil, max: Double? = nil, roles: [String]? = nil, basis: String? = nil, tiers: [Tier]? = nil,
+        window: CheckWindow? = nil, anyOf: [Check]? = nil, review: String? = nil
+    ) {
         self.kind = kind
         self.min = min
         self.max = max
         self.roles = roles
+        self.basis = basis
+        self.tiers = tiers
+        self.window = window
+        self.anyOf = anyOf
+        self.review = review
+    }
+
+    /// Whether the check applies at `tier`.
+    public func applies(at tier: Tier) -> Bool { tiers?.contains(tier) ?? true }
+}
+
+/// How many days of routes snapshots a windowed check reads, and how many snapshots at least.
+public struct CheckWindow: Sendable, Codable, Equatable {
+    public var days: Int
+    public var snapshots: Int
+
+    public init(days: Int, snapshots: Int) {
+        self.days = days
+        self.snapshots = snapshots
     }
 }
 
-/// The checks the measurement engine knows how to run.
+/// What a check looks at: the names of the measurement engine's metrics
+/// (`Routing.ASNMetrics.Metric`), plus contacts, alternatives and auditor review.
 public enum CheckKind: String, Sendable, Codable, CaseIterable {
     case rpkiValidShare = "rpki_valid_share"
-    case rpkiInvalidOriginated = "rpki_invalid_originated"
+    case rpkiScore = "rpki_score"
+    case rpkiInvalid = "rpki_invalid"
+    case rpkiInvalidOrigin = "rpki_invalid_origin"
     case rpkiCoverage = "rpki_coverage"
     case irrCoverage = "irr_coverage"
+    case irrExactCoverage = "irr_exact_coverage"
     case irrRPKIConflicts = "irr_rpki_conflicts"
     case bogonPrefixesOriginated = "bogon_prefixes_originated"
+    case bogonPrefixesPropagated = "bogon_prefixes_propagated"
+    case bogonASNsOriginated = "bogon_asns_originated"
     case bogonASNsPropagated = "bogon_asns_propagated"
-    case rovInvalidPropagated = "rov_invalid_propagated"
-    case routeServerInvalids = "route_server_invalids"
-    case contactsPresent = "contacts_present"
-    case noc24x7 = "noc_24x7"
+    case tooSpecificOriginated = "too_specific_originated"
+    case rovInvalidCarried = "rov_invalid_carried"
     case spooferTestAgeDays = "spoofer_test_age_days"
     case spoofableOrigins = "spoofable_prefixes"
+    case contactsPresent = "contacts_present"
+    case anyOf = "any_of"
+    case auditorReview = "auditor_review"
+    // Names of catalog version 1 that no engine computes: kept so published versions still
+    // read, evaluated as insufficient data, refused in drafts.
+    case rpkiInvalidOriginated = "rpki_invalid_originated"
+    case rovInvalidPropagated = "rov_invalid_propagated"
+    case routeServerInvalids = "route_server_invalids"
+    case noc24x7 = "noc_24x7"
 
-    /// The threshold the kind needs: a share bound, a count bound, or contact roles.
+    /// The engine's metric this kind reads; nil for contacts, alternatives, reviews and the
+    /// names nothing computes.
+    public var metric: String? {
+        switch self {
+        case .contactsPresent, .anyOf, .auditorReview, .rpkiInvalidOriginated, .rovInvalidPropagated, .routeServerInvalids, .noc24x7: nil
+        default: rawValue
+        }
+    }
+
+    /// Names from catalog version 1 that no engine computes.
+    public var isRetired: Bool { [.rpkiInvalidOriginated, .rovInvalidPropagated, .routeServerInvalids, .noc24x7].contains(self) }
+
+    /// The threshold the kind needs: a lower bound, a count bound, contact roles, or none.
     public var threshold: Threshold {
         switch self {
-        case .rpkiValidShare, .rpkiCoverage, .irrCoverage: .minimumShare
+        case .rpkiValidShare, .rpkiScore, .rpkiCoverage, .irrCoverage, .irrExactCoverage: .minimumShare
         case .contactsPresent: .roles
-        case .noc24x7: .none
+        case .noc24x7, .anyOf, .auditorReview: .none
         default: .maximumCount
         }
     }
@@ -180,18 +260,33 @@ public struct Cadence: Sendable, Codable, Equatable {
     }
 }
 
-/// How long a warning lasts before suspension, and how long a suspension may last.
+/// How a tier is enforced: its mode, how long a warning lasts before suspension, and how long a
+/// suspension may last.
 public struct Enforcement: Sendable, Codable, Equatable {
+    public var mode: EnforcementMode
     public var warningGraceDays: Int
     public var maxSuspensionDays: Int
 
     enum CodingKeys: String, CodingKey {
+        case mode
         case warningGraceDays = "warning_grace_days"
         case maxSuspensionDays = "max_suspension_days"
     }
 
-    public init(warningGraceDays: Int, maxSuspensionDays: Int) {
+    public init(mode: EnforcementMode, warningGraceDays: Int, maxSuspensionDays: Int) {
+        self.mode = mode
         self.warningGraceDays = warningGraceDays
         self.maxSuspensionDays = maxSuspensionDays
+    }
+
+    /// Catalog version 1's one block for every tier.
+    struct SingleBlock: Decodable {
+        let warningGraceDays: Int
+        let maxSuspensionDays: Int
+
+        enum CodingKeys: String, CodingKey {
+            case warningGraceDays = "warning_grace_days"
+            case maxSuspensionDays = "max_suspension_days"
+        }
     }
 }

@@ -36,12 +36,123 @@ public struct ASNMetrics: Sendable {
     public var spoofablePrefixes: Int?
     public var spooferLatestTest: Date?
     public var spooferTestAgeDays: Int?
+    /// Every RPKI-invalid route this AS carried as transit ("prefix ASorigin"), in full, so a
+    /// window of snapshots can tell a route invalid at both its ends from a passing one.
+    public var rovInvalidCarriedRoutes: Set<String> = []
+    /// Whether the snapshot had AS paths (MRT): without them the transit metrics mean nothing.
+    public var pathsKnown = false
+    /// Whether IRR route objects were given: without them the IRR metrics mean nothing.
+    public var irrKnown = false
     /// Why: the routes and objects behind the failing counts, a bounded sample of each.
     public var explanations: [Explanation] = []
 
     public init(asn: ASN) { self.asn = asn }
 
     public var rpkiInvalid: Int { rpkiInvalidOrigin + rpkiInvalidLength }
+
+    /// Share of announcements that are RPKI-valid.
+    public var rpkiValidShare: Double? {
+        guard announcements > 0 else { return nil }
+        return Double(rpkiValid) / Double(announcements)
+    }
+
+    /// Share of announcements with a route object for exactly that prefix and origin.
+    public var irrExactCoverage: Double? {
+        guard announcements > 0 else { return nil }
+        return Double(irrExact) / Double(announcements)
+    }
+
+    /// The metrics this engine computes, by the names its output (CSV, API) and the catalogs use.
+    public enum Metric: String, Sendable, CaseIterable {
+        case announcements
+        case rpkiValid = "rpki_valid"
+        case rpkiInvalid = "rpki_invalid"
+        case rpkiInvalidOrigin = "rpki_invalid_origin"
+        case rpkiInvalidLength = "rpki_invalid_length"
+        case rpkiNotFound = "rpki_not_found"
+        case rpkiValidShare = "rpki_valid_share"
+        case rpkiScore = "rpki_score"
+        /// Per certification, not per ASN: see `Measurement.rpkiCoverage(of:asns:)`.
+        case rpkiCoverage = "rpki_coverage"
+        case irrExact = "irr_exact"
+        case irrCovering = "irr_covering"
+        case irrNone = "irr_none"
+        /// Exact or covering (less-specific) route objects.
+        case irrCoverage = "irr_coverage"
+        /// Exact route objects only.
+        case irrExactCoverage = "irr_exact_coverage"
+        case irrRPKIConflicts = "irr_rpki_conflicts"
+        case bogonPrefixesOriginated = "bogon_prefixes_originated"
+        case tooSpecificOriginated = "too_specific_originated"
+        case bogonPrefixesPropagated = "bogon_prefixes_propagated"
+        case bogonASNsOriginated = "bogon_asns_originated"
+        case bogonASNsPropagated = "bogon_asns_propagated"
+        case rovInvalidCarried = "rov_invalid_carried"
+        case nocContact = "noc_contact"
+        case abuseContact = "abuse_contact"
+        case spooferPrefixesTested = "spoofer_prefixes_tested"
+        case spoofablePrefixes = "spoofable_prefixes"
+        case spooferTestAgeDays = "spoofer_test_age_days"
+
+        /// Counts add up over several ASNs; shares and scores are recomputed from the counts.
+        public var isCount: Bool {
+            switch self {
+            case .rpkiValidShare, .rpkiScore, .rpkiCoverage, .irrCoverage, .irrExactCoverage, .nocContact, .abuseContact, .spooferTestAgeDays:
+                false
+            default: true
+            }
+        }
+
+        /// The explanations (`Explanation.metric`) that show why this metric is what it is.
+        public var explanationMetrics: Set<String> {
+            switch self {
+            case .rpkiInvalid, .rpkiInvalidOrigin, .rpkiInvalidLength, .rpkiValidShare, .rpkiScore: ["rpki_invalid"]
+            case .irrNone, .irrCoverage, .irrExactCoverage: ["irr_none"]
+            case .irrRPKIConflicts: ["irr_rpki_conflict"]
+            case .bogonPrefixesOriginated: ["bogon_prefix_originated"]
+            case .tooSpecificOriginated: ["too_specific_originated"]
+            case .bogonPrefixesPropagated: ["bogon_prefix_propagated"]
+            case .bogonASNsOriginated: ["bogon_asn_originated"]
+            case .bogonASNsPropagated: ["bogon_asn_propagated"]
+            case .rovInvalidCarried: ["rov_invalid_carried"]
+            case .spoofablePrefixes, .spooferPrefixesTested, .spooferTestAgeDays: ["spoofable_prefix", "spoofer_session"]
+            default: []
+            }
+        }
+    }
+
+    /// The metric's value, or nil when its input was not given (no paths, no IRR, no PeeringDB,
+    /// no Spoofer data) or it has no value (a share of no announcements): never a made-up zero.
+    public func value(_ metric: Metric) -> Double? {
+        switch metric {
+        case .announcements: Double(announcements)
+        case .rpkiValid: Double(rpkiValid)
+        case .rpkiInvalid: Double(rpkiInvalid)
+        case .rpkiInvalidOrigin: Double(rpkiInvalidOrigin)
+        case .rpkiInvalidLength: Double(rpkiInvalidLength)
+        case .rpkiNotFound: Double(rpkiNotFound)
+        case .rpkiValidShare: rpkiValidShare
+        case .rpkiScore: rpkiScore
+        case .rpkiCoverage: nil
+        case .irrExact: irrKnown ? Double(irrExact) : nil
+        case .irrCovering: irrKnown ? Double(irrCovering) : nil
+        case .irrNone: irrKnown ? Double(irrNone) : nil
+        case .irrCoverage: irrKnown ? irrCoverage : nil
+        case .irrExactCoverage: irrKnown ? irrExactCoverage : nil
+        case .irrRPKIConflicts: irrKnown ? Double(irrRPKIConflicts) : nil
+        case .bogonPrefixesOriginated: Double(bogonPrefixesOriginated)
+        case .tooSpecificOriginated: Double(tooSpecificOriginated)
+        case .bogonPrefixesPropagated: pathsKnown ? Double(bogonPrefixesPropagated) : nil
+        case .bogonASNsOriginated: pathsKnown ? Double(bogonASNsOriginated) : nil
+        case .bogonASNsPropagated: pathsKnown ? Double(bogonASNsPropagated) : nil
+        case .rovInvalidCarried: pathsKnown ? Double(rovInvalidCarried) : nil
+        case .nocContact: nocContact.map { $0 ? 1 : 0 }
+        case .abuseContact: abuseContact.map { $0 ? 1 : 0 }
+        case .spooferPrefixesTested: spooferPrefixesTested.map(Double.init)
+        case .spoofablePrefixes: spoofablePrefixes.map(Double.init)
+        case .spooferTestAgeDays: spooferTestAgeDays.map(Double.init)
+        }
+    }
 
     /// The Observatory's RPKI score: valid share − 10 × invalid share, over announcements.
     public var rpkiScore: Double? {
@@ -84,6 +195,8 @@ public struct Measurement {
     /// When non-empty, only these ASNs get rows.
     private let only: Set<ASN>
     private var seenOrigins: Set<RouteKey> = []
+    /// Whether any route came with an AS path.
+    private var pathsKnown = false
     private var seenTransit: Set<TransitKey> = []
     private var rows: [ASN: ASNMetrics] = [:]
 
@@ -153,6 +266,7 @@ public struct Measurement {
         }
 
         guard let path else { return }
+        pathsKnown = true
         let hops = path.allASNs
         // The public AS that handed a route with a bogon ASN on its origin side to the world.
         if let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:)) {
@@ -172,6 +286,7 @@ public struct Measurement {
             var row = rows[asn] ?? ASNMetrics(asn: asn)
             if state.isInvalid {
                 row.rovInvalidCarried += 1
+                row.rovInvalidCarriedRoutes.insert("\(prefix) AS\(originText)")
                 row.explain("rov_invalid_carried", "\(prefix) AS\(originText) via path \(path)", vrps.covering(prefix).map(\.description))
             }
             if bogonReason != nil {
@@ -221,7 +336,21 @@ public struct Measurement {
             }
         }
         if let spoofer { applySpoofer(spoofer, to: &result) }
+        for asn in result.keys {
+            result[asn]!.pathsKnown = pathsKnown
+            result[asn]!.irrKnown = !irrRoutes.isEmpty
+        }
         return result.values.sorted { $0.asn < $1.asn }
+    }
+
+    /// `rpki_coverage`: how many of `prefixes` (a certification's own) a VRP of one of `asns`
+    /// covers with a maxLength that admits them, i.e. an announcement of the prefix by that
+    /// ASN would be RPKI-valid.
+    public func rpkiCoverage(of prefixes: [IPPrefix], asns: Set<ASN>) -> RPKICoverage {
+        let uncovered = prefixes.filter { prefix in
+            !vrps.covering(prefix).contains { asns.contains($0.asn) && $0.asn != 0 && prefix.length <= $0.maxLength }
+        }
+        return RPKICoverage(prefixes: prefixes.count, uncovered: uncovered)
     }
 
     /// The latest session per (ASN, client network) decides that network's verdict; older
@@ -257,4 +386,19 @@ public struct Measurement {
             result[asn] = row
         }
     }
+}
+
+/// The share of a certification's prefixes that its ROAs cover.
+public struct RPKICoverage: Sendable, Equatable {
+    public let prefixes: Int
+    /// The prefixes no VRP of the certification's ASNs covers.
+    public let uncovered: [IPPrefix]
+
+    public init(prefixes: Int, uncovered: [IPPrefix]) {
+        self.prefixes = prefixes
+        self.uncovered = uncovered
+    }
+
+    /// nil when there are no prefixes to cover.
+    public var share: Double? { prefixes > 0 ? Double(prefixes - uncovered.count) / Double(prefixes) : nil }
 }

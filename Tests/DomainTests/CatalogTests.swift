@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Routing
 import Testing
 
 @Suite("Catalogs and admission rules")
@@ -37,7 +38,74 @@ struct CatalogTests {
         let plus = Set(seeds["netops"]!.actions.filter { $0.tier == .plus }.map(\.code))
         #expect(plus == ["netops.plus.rov", "netops.plus.rpki-coverage", "netops.plus.irr-rpki", "netops.plus.noc-24x7", "netops.plus.spoofer"])
         let rov = seeds["netops"]!.actions.first { $0.code == "netops.plus.rov" }!
-        #expect(rov.checks == [Check(kind: .rovInvalidPropagated, max: 0)])
+        #expect(rov.checks == [Check(kind: .rovInvalidCarried, max: 0, basis: "assumed", window: CheckWindow(days: 7, snapshots: 2))])
+    }
+
+    /// Every metric a check reads, including the alternatives of `any_of` and contacts' roles.
+    static func metrics(of check: Check) -> [String] {
+        switch check.kind {
+        case .anyOf: (check.anyOf ?? []).flatMap(metrics(of:))
+        case .contactsPresent: (check.roles ?? []).map { $0 + "_contact" }
+        case .auditorReview: []
+        default: [check.kind.metric ?? check.kind.rawValue]
+        }
+    }
+
+    @Test("every check of every seed catalog names a metric the measurement engine computes, with the threshold's basis")
+    func checksNameRealMetrics() throws {
+        let computed = Set(ASNMetrics.Metric.allCases.map(\.rawValue))
+        for (program, catalog) in try Self.seeds() {
+            for action in catalog.actions {
+                for check in action.checks {
+                    for metric in Self.metrics(of: check) {
+                        #expect(computed.contains(metric), "\(program) \(action.code): \(metric) is not computed by the engine")
+                    }
+                    let thresholds = check.kind == .anyOf ? check.anyOf ?? [] : [check]
+                    for threshold in thresholds where threshold.kind != .auditorReview {
+                        #expect(threshold.basis != nil, "\(program) \(action.code): \(threshold.kind.rawValue) has no basis")
+                    }
+                }
+            }
+            // MANRS+ enforces; baseline notifies only, as MANRS works today.
+            #expect(catalog.enforcementPolicy(at: .plus)?.mode == .enforce)
+            #expect(catalog.enforcementPolicy(at: .baseline)?.mode == .notifyOnly)
+        }
+    }
+
+    @Test("catalog version 1 still reads: its one enforcement block applies to both tiers, its retired check names read but are refused in drafts")
+    func versionOneReads() throws {
+        let version1 = Data(
+            #"""
+            {"actions":[{"code":"netops.plus.rov","title":"ROV","description":"","tier":"plus","mandatory":{"plus":true},
+            "evidence":["measurement"],"checks":[{"kind":"rov_invalid_propagated","max":0},{"kind":"noc_24x7"}]}],
+            "admission":{"baseline":{"groups":[]},"plus":{"groups":[]}},
+            "cadence":{"baseline":{"automated_check_days":90,"reattestation_months":12,"recertification_months":36},
+            "plus":{"automated_check_days":30,"reattestation_months":12,"recertification_months":36}},
+            "enforcement":{"warning_grace_days":30,"max_suspension_days":180}}
+            """#.utf8)
+        let catalog = try JSONDecoder().decode(CatalogDocument.self, from: version1)
+        #expect(catalog.enforcement[.plus] == Enforcement(mode: .enforce, warningGraceDays: 30, maxSuspensionDays: 180))
+        #expect(catalog.enforcement[.baseline] == Enforcement(mode: .notifyOnly, warningGraceDays: 30, maxSuspensionDays: 180))
+        #expect(catalog.actions[0].checks.map(\.kind) == [.rovInvalidPropagated, .noc24x7])
+        #expect(Set(catalog.problems().map(\.field)) == ["actions[0].checks[0].kind", "actions[0].checks[1].kind"])
+    }
+
+    @Test("the new check fields are validated: basis, tiers, window, alternatives, reviews")
+    func newCheckFields() throws {
+        var catalog = try #require(try Self.seeds()["netops"])
+        catalog.actions[0].checks = [
+            Check(kind: .rpkiInvalid, max: 0, basis: " "),
+            Check(kind: .rpkiInvalid, max: 0, tiers: []),
+            Check(kind: .rpkiValidShare, min: 0.9, window: CheckWindow(days: 7, snapshots: 2)),
+            Check(kind: .rovInvalidCarried, max: 0, window: CheckWindow(days: 0, snapshots: 1)),
+            Check(kind: .anyOf, anyOf: [Check(kind: .irrCoverage, min: 0.9)]),
+            Check(kind: .auditorReview),
+        ]
+        #expect(
+            Set(catalog.problems().map(\.field)) == [
+                "actions[0].checks[0].basis", "actions[0].checks[1].tiers", "actions[0].checks[2].window", "actions[0].checks[3].window",
+                "actions[0].checks[4].any_of", "actions[0].checks[5].review",
+            ])
     }
 
     @Test("IXPs: at least 3 of 5, with 1 and 2 mandatory")
@@ -73,13 +141,13 @@ struct CatalogTests {
         catalog.actions[1].code = catalog.actions[0].code
         catalog.actions[2].code = "Not A Code"
         catalog.actions[3].checks = [
-            Check(kind: .irrCoverage, min: 1.5), Check(kind: .rpkiInvalidOriginated), Check(kind: .contactsPresent, roles: ["nobody"]),
+            Check(kind: .irrCoverage, min: 1.5), Check(kind: .rpkiInvalid), Check(kind: .contactsPresent, roles: ["nobody"]),
         ]
         catalog.actions[4].mandatory = ["gold": true]
         catalog.admission[.baseline]!.groups[0].min = 9
         catalog.admission[.plus]!.groups[0].of.append("ixp.99")
         catalog.cadence[.plus] = nil
-        catalog.enforcement.maxSuspensionDays = 0
+        catalog.enforcement[.plus]!.maxSuspensionDays = 0
         let fields = Set(catalog.problems().map(\.field))
         #expect(
             fields == [
@@ -87,7 +155,7 @@ struct CatalogTests {
                 "actions[4].mandatory.gold", "admission.baseline.groups[0].min", "admission.plus.groups[0].of", "cadence.plus",
                 // ixp.3 was renamed away, so the groups naming it point at nothing.
                 "admission.baseline.groups[0].of",
-                "enforcement.max_suspension_days",
+                "enforcement.plus.max_suspension_days",
             ])
     }
 
@@ -99,6 +167,11 @@ struct CatalogTests {
         }
         let unknownTier = Data(
             #"{"actions":[],"admission":{"gold":{"groups":[]}},"cadence":{},"enforcement":{"warning_grace_days":1,"max_suspension_days":1}}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CatalogDocument.self, from: unknownTier) }
+        let unknownEnforcementTier = Data(
+            #"{"actions":[],"admission":{},"cadence":{},"enforcement":{"gold":{"mode":"enforce","warning_grace_days":1,"max_suspension_days":1}}}"#
+                .utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(CatalogDocument.self, from: unknownEnforcementTier) }
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(CatalogDocument.self, from: unknownTier) }
     }
 }

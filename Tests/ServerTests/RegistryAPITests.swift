@@ -382,7 +382,9 @@ struct RegistryAPITests {
             #expect(draft.headers[.location] == "/api/v1/programs/netops/versions/2")
             var document = try #require(draft.json["document"] as? [String: Any])
             var enforcement = try #require(document["enforcement"] as? [String: Any])
-            enforcement["warning_grace_days"] = 14
+            var plusEnforcement = try #require(enforcement["plus"] as? [String: Any])
+            plusEnforcement["warning_grace_days"] = 14
+            enforcement["plus"] = plusEnforcement
             document["enforcement"] = enforcement
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
             let read = try await api.call(.get, "/api/v1/programs/netops/versions/2", token: fixture.admin.token)
@@ -411,18 +413,20 @@ struct RegistryAPITests {
             #expect(frozen.status == 409 && frozen.problemType == "/problems/catalog-published")
             // An invalid draft is refused field by field.
             _ = try await api.call(.post, "/api/v1/programs/netops/versions", token: fixture.admin.token, json: "{}")
-            enforcement["max_suspension_days"] = 9999
+            plusEnforcement["max_suspension_days"] = 9999
+            enforcement["plus"] = plusEnforcement
             document["enforcement"] = enforcement
             let invalid = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
             let refused = try await api.call(
                 .put, "/api/v1/programs/netops/versions/3", token: fixture.admin.token, json: invalid, headers: ["If-Match": "\"1\""])
-            #expect(refused.fieldCodes == ["document.enforcement.max_suspension_days": "out_of_range"])
+            #expect(refused.fieldCodes == ["document.enforcement.plus.max_suspension_days": "out_of_range"])
             // A bound or roles that the check's kind does not use are published too, so they must be
-            // values the document allows (schemathesis published roles ["AAA"] on a noc_24x7 check).
-            enforcement["max_suspension_days"] = 30
+            // values the document allows (schemathesis published roles ["AAA"] on a check without roles).
+            plusEnforcement["max_suspension_days"] = 30
+            enforcement["plus"] = plusEnforcement
             document["enforcement"] = enforcement
             var actions = try #require(document["actions"] as? [[String: Any]])
-            actions[0]["checks"] = [["kind": "noc_24x7", "min": 2, "max": -1, "roles": ["AAA"]]]
+            actions[0]["checks"] = [["kind": "auditor_review", "review": "The NOC answers at any hour.", "min": 2, "max": -1, "roles": ["AAA"]]]
             document["actions"] = actions
             let stray = String(decoding: try JSONSerialization.data(withJSONObject: ["document": document]), as: UTF8.self)
             let strayRefused = try await api.call(

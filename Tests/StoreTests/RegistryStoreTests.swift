@@ -37,14 +37,14 @@ struct RegistryStoreTests {
                 program: seeds[0].program,
                 catalog: {
                     var changed = seeds[0].catalog
-                    changed.enforcement.warningGraceDays = 45
+                    changed.enforcement[.plus]!.warningGraceDays = 45
                     return changed
                 }())
             let outcome = try await catalogs.load(seeds: [seeds[0]], context: .system(at: Date()))
             #expect(outcome == [.drafted(program: seeds[0].program.code, version: 2)])
             let current = try await catalogs.version(nil, of: seeds[0].program.code)
             #expect(current.version == 1)
-            #expect(current.document.enforcement.warningGraceDays == 30)
+            #expect(current.document.enforcement[.plus]?.warningGraceDays == 30)
         }
     }
 

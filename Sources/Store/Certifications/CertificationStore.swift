@@ -32,6 +32,14 @@ public struct CertificationStore: Sendable {
         return try Certification(row: row)
     }
 
+    /// The verified resources certification `id` covers, recorded at its grant: `AS…` numbers
+    /// and prefixes, by kind.
+    public func scope(of id: UUID) async throws -> [(kind: ResourceKind, value: String)] {
+        try await database.query(
+            "SELECT kind, value FROM certification_scope WHERE certification_id = \(id) ORDER BY kind, value"
+        ).map { (try $0.decode("kind", as: ResourceKind.self), try $0.decode("value", as: String.self)) }
+    }
+
     /// An approval grants the mark at `context.at`: the committed actions under the
     /// application's catalog version, valid for the catalog's recertification period
     /// (`CertificationRules.grant`). A mark still in force for the same participant and program
@@ -59,6 +67,13 @@ public struct CertificationStore: Sendable {
             VALUES (\(application.participantID), \(application.program), \(application.tier.rawValue), \(application.catalogVersion), \(application.id),
                     \(actions), \(grant.grantedAt), \(grant.validUntil), \(context.at), \(context.at)) RETURNING id
             """)[0].decode(0, as: UUID.self)
+        // What the certification covers: the participant's verified resources now.
+        try await connection.execute(
+            """
+            INSERT INTO certification_scope (certification_id, kind, value, resource_id)
+            SELECT \(id), kind, CASE WHEN asn IS NOT NULL THEN 'AS' || asn ELSE prefix::text END, id
+            FROM resources WHERE participant_id = \(application.participantID) AND verification = 'verified'
+            """)
         try await AuditLog.append(
             "certification.granted", entity: "certification", id: id.uuidString.lowercased(), participant: application.participantID,
             after: [

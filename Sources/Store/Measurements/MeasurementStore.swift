@@ -236,11 +236,10 @@ public struct MeasurementStore: Sendable {
                 var sources: [String] = []
                 if fromPeeringDB.map({ $0.noc || $0.abuse }) == true { sources.append("peeringdb") }
                 if registered.contains("noc") || registered.contains("abuse") { sources.append("registry") }
-                let shares = metrics.announcements > 0 ? Double(metrics.announcements) : nil
                 return ParticipantMeasurement.ASNResult(
                     asn: Int64(metrics.asn), announcements: metrics.announcements, rpkiValid: metrics.rpkiValid, rpkiInvalid: metrics.rpkiInvalid,
                     rpkiInvalidOrigin: metrics.rpkiInvalidOrigin, rpkiInvalidLength: metrics.rpkiInvalidLength, rpkiNotFound: metrics.rpkiNotFound,
-                    rpkiValidShare: shares.map { Double(metrics.rpkiValid) / $0 }, rpkiScore: metrics.rpkiScore, irrExact: metrics.irrExact,
+                    rpkiValidShare: metrics.rpkiValidShare, rpkiScore: metrics.rpkiScore, irrExact: metrics.irrExact,
                     irrCovering: metrics.irrCovering, irrNone: metrics.irrNone, irrCoverage: irr == nil ? nil : metrics.irrCoverage,
                     irrRPKIConflicts: metrics.irrRPKIConflicts, bogonPrefixesOriginated: metrics.bogonPrefixesOriginated,
                     tooSpecificOriginated: metrics.tooSpecificOriginated,
