@@ -143,8 +143,16 @@ extension AdminPages {
                             + "recertified every \(cadence.recertificationMonths) months."
                     } ?? "No cadence.")
             },
-            enforcement: "A warning gives \(document.enforcement.warningGraceDays) days to fix what failed before suspension; "
-                + "a suspension lasts at most \(document.enforcement.maxSuspensionDays) days.",
+            enforcement: Domain.Tier.allCases.compactMap { tier in
+                document.enforcement[tier].map { rule in
+                    switch rule.mode {
+                    case .notifyOnly: "\(PageWords.tier(tier)): failed checks are notified, never enforced."
+                    case .enforce:
+                        "\(PageWords.tier(tier)): a warning gives \(rule.warningGraceDays) days to fix what failed before suspension; "
+                            + "a suspension lasts at most \(rule.maxSuspensionDays) days."
+                    }
+                }
+            }.joined(separator: " "),
             problems: problems, hasProblems: !problems.isEmpty, error: error, notice: PageWords.notice(notice))
         return try pages.render("admin-catalog-version", model: model, status: status)
     }
