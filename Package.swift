@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "Canonical", "Domain", "Postgres", "Store",
+                "Canonical", "Domain", "Outbox", "Postgres", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -197,7 +197,9 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OutboxTests",
-            dependencies: ["Domain", "Outbox", "Operations", "Postgres", "Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Domain", "Jobs", "Outbox", "Operations", "Postgres", "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

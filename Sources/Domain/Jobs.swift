@@ -8,6 +8,8 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     /// Does nothing but record which worker ran it: shows that workers are alive and that each
     /// job runs once (`manrs-plus jobs enqueue probe`).
     case probe
+    /// Sends the outbox's due notifications (email, webhooks), every few seconds.
+    case deliverNotifications = "deliver_notifications"
 }
 
 /// Where a job is in its life.

@@ -25,7 +25,9 @@ struct Worker: AsyncParsableCommand {
         let migrator = Migrator(migrations: try Migration.load(from: locateSchemaDirectory()), logger: logger)
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
         do {
-            let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger, runJobs: true)
+            let services = Services(
+                settings: settings, database: database.pool, migrator: migrator, logger: logger, runJobs: true, resourceRoot: try locateResourceRoot()
+            )
             if noMigrate {
                 try await services.requireCurrentSchema()
             } else {

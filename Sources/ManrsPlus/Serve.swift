@@ -50,7 +50,9 @@ struct Serve: AsyncParsableCommand {
         let database = try DatabaseRuntime.open(settings: settings, logger: logger)
         do {
             // The composition root: every store, the operations and the background services.
-            let services = Services(settings: settings, database: database.pool, migrator: migrator, logger: logger, runJobs: !noJobs)
+            let services = Services(
+                settings: settings, database: database.pool, migrator: migrator, logger: logger, runJobs: !noJobs,
+                resourceRoot: try locateResourceRoot())
             if noMigrate {
                 try await services.requireCurrentSchema()
             } else {

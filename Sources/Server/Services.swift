@@ -48,7 +48,8 @@ public struct Services: Sendable {
     /// commands and most tests leave it off.
     public init(
         settings: Settings, database: PostgresPool, migrator: Migrator, logger: Logger, passwords: Passwords? = nil,
-        clock: any WallClock = SystemClock(), runJobs: Bool = false
+        clock: any WallClock = SystemClock(), runJobs: Bool = false,
+        resourceRoot: String = FileManager.default.currentDirectoryPath
     ) {
         self.settings = settings
         self.clock = clock
@@ -76,7 +77,12 @@ public struct Services: Sendable {
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
         jobStore = JobStore(database: database)
         jobs = JobRunner(
-            store: jobStore, registry: Self.jobHandlers(jobStore: jobStore, database: database),
+            store: jobStore,
+            registry: Self.jobHandlers(
+                jobStore: jobStore, database: database,
+                delivery: { [notifications] in
+                    try Self.notificationDelivery(settings: settings, notifications: notifications, templatesRoot: resourceRoot, logger: logger)
+                }),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
@@ -85,14 +91,25 @@ public struct Services: Sendable {
     }
 
     /// Every job kind's handler. A new kind's handler is registered here.
-    static func jobHandlers(jobStore: JobStore, database: PostgresPool) -> JobRegistry {
-        JobRegistry([HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore)])
+    static func jobHandlers(
+        jobStore: JobStore, database: PostgresPool, delivery: @escaping @Sendable () throws -> NotificationDelivery
+    ) -> JobRegistry {
+        JobRegistry([
+            HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
+            NotificationDeliveryJob(delivery: delivery),
+        ])
     }
 
     /// Delivers the outbox (a job calls `deliverDue(at:limit:)`): email over SMTP when
     /// `SMTP_URL` is set, otherwise into `DATA_DIR/maildir`; email rendered from
     /// `<templatesRoot>/email`; webhooks signed per Standard Webhooks.
     public func notificationDelivery(templatesRoot: String) throws -> NotificationDelivery {
+        try Self.notificationDelivery(settings: settings, notifications: notifications, templatesRoot: templatesRoot, logger: logger)
+    }
+
+    static func notificationDelivery(
+        settings: Settings, notifications: NotificationStore, templatesRoot: String, logger: Logger
+    ) throws -> NotificationDelivery {
         let mailer: Mailer =
             if let url = settings.smtpURL, let client = SMTPClient(url: url) {
                 .smtp(client)
@@ -125,7 +142,10 @@ extension Settings {
         JobConfiguration(
             lease: TimeInterval(jobLeaseSeconds), pollInterval: TimeInterval(jobPollMilliseconds) / 1000,
             retry: JobRetryPolicy(baseDelay: TimeInterval(jobBackoffSeconds), maxDelay: 3600, maxAttempts: jobMaxAttempts),
-            schedules: [JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60))])
+            schedules: [
+                JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60)),
+                JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
+            ])
     }
 }
 

@@ -60,6 +60,8 @@ public struct Settings: Sendable, Equatable {
     public var jobBackoffSeconds: Int = 30
     /// How often the housekeeping job runs.
     public var housekeepingMinutes: Int = 60
+    /// How often the outbox's due notifications are sent.
+    public var notificationSeconds: Int = 10
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -100,6 +102,7 @@ public struct Settings: Sendable, Equatable {
         ("JOB_MAX_ATTEMPTS", "5", "runs of a failing job before it is parked as failed (1-100)"),
         ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
         ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
+        ("NOTIFICATION_SECONDS", "10", "how often the outbox's due email and webhooks are sent (1-3600)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -198,6 +201,7 @@ public struct Settings: Sendable, Equatable {
         settings.jobMaxAttempts = try integer("JOB_MAX_ATTEMPTS", default: 5, in: 1...100)
         settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
         settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
+        settings.notificationSeconds = try integer("NOTIFICATION_SECONDS", default: 10, in: 1...3600)
         return settings
     }
 }
