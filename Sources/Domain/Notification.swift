@@ -60,6 +60,12 @@ public enum DeliverySchedule {
 /// Which webhook URLs a participant may register: https, or http to a loopback address when the
 /// operator allows it (tests and the demo). Pure.
 public enum WebhookEndpointRules {
+    /// The address as stored: its scheme in lower case (`HTTPS://` is `https://`), the rest as given.
+    public static func normalised(_ text: String) -> String {
+        guard let separator = text.range(of: "://") else { return text }
+        return text[..<separator.lowerBound].lowercased() + text[separator.lowerBound...]
+    }
+
     public static func url(_ text: String, allowLoopbackHTTP: Bool) -> Refusal? {
         guard text.count <= Limits.webhookURL.max, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
             !host.isEmpty

@@ -20,7 +20,7 @@ public struct WebhookOperations: Sendable {
         participant: UUID, url: String, description: String?, by actor: Actor, change: ChangeContext
     ) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         try Authorise.check(.manageWebhooks, actor, participant: participant)
-        let url = InputRules.trimmed(url)
+        let url = WebhookEndpointRules.normalised(InputRules.trimmed(url))
         let description = InputRules.trimmed(description)
         var refusals: [FieldRefusal] = []
         if let refusal = WebhookEndpointRules.url(url, allowLoopbackHTTP: allowLoopbackHTTP) {

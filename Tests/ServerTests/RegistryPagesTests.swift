@@ -33,6 +33,19 @@ struct RegistryPagesTests {
 
     static func items(_ response: APIResponse) -> [[String: Any]] { response.json["items"] as? [[String: Any]] ?? [] }
 
+    @Test("a malformed id in a form's address is the page's 404, not an API problem")
+    func malformedIDs() async throws {
+        try await APIFixture.run { fixture, api in
+            let owner = try await Browser(fixture, .applicant, api)
+            let id = fixture.own.id.uuidString.lowercased()
+            for path in ["contacts/null%2Cnull", "contacts/null/remove", "resources/x/remove", "members/1/remove"] {
+                let answer = try await owner.post("/participants/\(id)/\(path)", ["name": "Ops", "email": "ops@example.org", "role": "noc"])
+                #expect(answer.status == 404, "\(path)")
+                #expect(answer.headers[.contentType]?.hasPrefix("text/html") == true, "\(path)")
+            }
+        }
+    }
+
     @Test("the owner edits the details, claims and releases a resource, adds, changes and removes a contact, adds and removes a member")
     func ownerEdits() async throws {
         try await APIFixture.run { fixture, api in

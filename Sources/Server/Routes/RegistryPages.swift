@@ -52,8 +52,11 @@ struct RegistryPages {
             }
         }
         router.post("/participants/:participant/contacts/:contact") { request, context in
-            let contact = try context.parameters.uuid("contact")
-            return try await registryForm(request, context, form: "contact-\(contact.uuidString.lowercased())") { id, session, fields, change in
+            // The id is read inside the form's handling, so a malformed one is the page's 404, as
+            // for every other page; the form's name only reopens the right form after a refusal.
+            let named = (context.parameters.get("contact") ?? "").lowercased()
+            return try await registryForm(request, context, form: "contact-\(named)") { id, session, fields, change in
+                let contact = try context.parameters.uuid("contact")
                 _ = try await operations.updateContact(
                     contact, of: id, with: Self.contact(fields), expectedVersion: Self.version(fields), by: session.actor, change: change)
                 return ("contact-saved", "contact-\(contact.uuidString.lowercased())")
