@@ -81,7 +81,8 @@ public struct Services: Sendable {
             registry: Self.jobHandlers(
                 jobStore: jobStore, database: database,
                 delivery: { [notifications] in
-                    try Self.notificationDelivery(settings: settings, notifications: notifications, templatesRoot: resourceRoot, logger: logger)
+                    try Self.notificationDelivery(
+                        settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
                 }),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]

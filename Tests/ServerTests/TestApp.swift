@@ -20,7 +20,7 @@ enum TestApp {
         Services(
             settings: try settings ?? Settings.load(environment: [:]), database: pool,
             migrator: Migrator(migrations: try Migration.load(from: TestDatabase.schemaDirectory), logger: TestDatabase.logger),
-            logger: TestDatabase.logger, passwords: Passwords(cost: 4), clock: clock)
+            logger: TestDatabase.logger, passwords: Passwords(cost: 4), clock: clock, resourceRoot: TestDatabase.repositoryRoot)
     }
 
     static func dependencies(_ pool: PostgresPool, settings: Settings? = nil, loginLimits: LoginLimits = LoginLimits()) async throws
