@@ -13,6 +13,11 @@ public struct IssuerPublicKey: Sendable, Hashable {
         self.raw = raw
     }
 
+    /// The public half of a signing key: always 32 bytes, so nothing to refuse.
+    init(_ key: Curve25519.Signing.PublicKey) {
+        raw = [UInt8](key.rawRepresentation)
+    }
+
     public init(multibase: String) throws(CredentialRefusal) {
         raw = try Multikey.decodePublicKey(multibase)
     }
@@ -47,8 +52,7 @@ public struct IssuerSigningKey: Sendable, CustomStringConvertible, CustomReflect
     public var secretKeyMultibase: String { Multikey.encodeSecretKey([UInt8](privateKey.rawRepresentation)) }
 
     public var publicKey: IssuerPublicKey {
-        // A Curve25519 public key always has 32 bytes.
-        try! IssuerPublicKey(raw: [UInt8](privateKey.publicKey.rawRepresentation))
+        IssuerPublicKey(privateKey.publicKey)
     }
 
     public var description: String { "IssuerSigningKey(\(publicKey.multibase), secret not shown)" }
