@@ -81,6 +81,8 @@ public struct CertificationStore: Sendable {
                 "actions": actions.joined(separator: ","), "replaced": String(replaced),
             ],
             context: context, on: connection)
+        try await MarkIssuance.certificationGranted(
+            id, participant: application.participantID, program: application.program, context: context, on: connection)
         return id
     }
 }

@@ -5,7 +5,7 @@ import Postgres
 /// Enforcement's storage: loads a certification's enforcement state, applies one event with
 /// `EnforcementMachine` (the rules), and writes the new state, each transition with its cause and
 /// its audit event, in one transaction. The other effects (notices, status-list bits, auditor
-/// tasks) are returned for the outbox and the status lists.
+/// tasks, watchers) are carried out on the same transaction by the handlers in `Effects/`.
 public struct EnforcementStore: Sendable {
     let database: PostgresPool
 
@@ -22,7 +22,7 @@ public struct EnforcementStore: Sendable {
             guard
                 let row = try await connection.query(
                     """
-                    SELECT c.participant_id, c.tier, c.status, c.valid_until, c.enforcement_deadline, c.appeal_opened_at, v.document
+                    SELECT c.participant_id, c.program_code, c.tier, c.status, c.valid_until, c.enforcement_deadline, c.appeal_opened_at, v.document
                     FROM certifications c JOIN catalog_versions v ON v.program_code = c.program_code AND v.version = c.catalog_version
                     WHERE c.id = \(id) FOR UPDATE OF c
                     """
@@ -59,6 +59,18 @@ public struct EnforcementStore: Sendable {
                     "certification.\(record.to.rawValue)", entity: "certification", id: id.uuidString.lowercased(), participant: participant,
                     before: ["status": record.from.rawValue], after: Self.auditFields(record), context: context, on: connection)
                 deadlineBefore = record.deadline
+            }
+            let scope = EnforcementEffectScope(
+                certification: id, participant: participant, program: try row.decode("program_code"), tier: tier, before: state, after: next,
+                actor: actor, context: context)
+            for effect in effects {
+                switch effect {
+                case .record(let record): try await EnforcementWatchers.notify(record, scope: scope, on: connection)
+                case .notifyParticipant(let notice, let deadline):
+                    try await EnforcementNotices.enqueue(notice, deadline: deadline, scope: scope, on: connection)
+                case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
+                case .queueForAuditors(let task): try await EnforcementAuditorTasks.open(task, scope: scope, on: connection)
+                }
             }
             if next != state {
                 try await connection.execute(
