@@ -212,6 +212,10 @@ public enum AuditorTask: String, Sendable, Equatable {
     case reinstatementReady = "reinstatement_ready"
     /// An appeal to decide, by auditors who took no part in what is appealed.
     case appeal
+    /// Two checks in a row could not be decided for lack of data.
+    case insufficientData = "insufficient_data"
+    /// A resource in the certification's recorded scope lost its verification or its holder.
+    case scopeChanged = "scope_changed"
 }
 
 /// What the caller must do besides storing the new state.

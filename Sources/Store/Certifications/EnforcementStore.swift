@@ -69,7 +69,8 @@ public struct EnforcementStore: Sendable {
                 case .notifyParticipant(let notice, let deadline):
                     try await EnforcementNotices.enqueue(notice, deadline: deadline, scope: scope, on: connection)
                 case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
-                case .queueForAuditors(let task): try await EnforcementAuditorTasks.open(task, scope: scope, on: connection)
+                case .queueForAuditors(let task):
+                    try await EnforcementAuditorTasks.open(task, certification: id, participant: participant, context: context, on: connection)
                 }
             }
             if next != state {
