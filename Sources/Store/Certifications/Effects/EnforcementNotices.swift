@@ -3,9 +3,50 @@ import Foundation
 import Postgres
 
 /// The participant's notifications of an enforcement transition (`.notifyParticipant`), written
-/// into the outbox on the transition's transaction.
+/// into the outbox on the transition's transaction: one email per owner and one message per
+/// webhook endpoint (`Notifications.enqueue`).
 enum EnforcementNotices {
     static func enqueue(_ notice: EnforcementNotice, deadline: Date?, scope: EnforcementEffectScope, on connection: PostgresConnection) async throws {
-        // Issue 12 §5: not wired yet.
+        var data = data(program: scope.program, tier: scope.tier, certification: scope.certification, participant: scope.participant)
+        data["status"] = scope.after.status.rawValue
+        if let deadline { data["deadline"] = timestamp(deadline) }
+        if notice == .checkFailed || notice == .warned, let failed = try await failedChecks(scope.certification, at: scope.context.at, on: connection)
+        {
+            data["failed_checks"] = failed
+        }
+        try await Notifications.enqueue(
+            NotificationEvent.forEnforcement(notice), participant: scope.participant, data: data, context: scope.context, on: connection)
     }
+
+    /// A reminder before a deadline or the end of validity (sent by the timers job).
+    static func remind(
+        _ reminder: EnforcementReminders.Reminder, certification: UUID, participant: UUID, program: String, tier: Tier, context: ChangeContext,
+        on connection: PostgresConnection
+    ) async throws {
+        var data = data(program: program, tier: tier, certification: certification, participant: participant)
+        data["deadline"] = timestamp(reminder.about)
+        data["reminder"] = reminder.kind.rawValue
+        let event: NotificationEvent = reminder.kind == .expiryMonth ? .certificationExpiryUpcoming : .certificationDeadlineReminder
+        try await Notifications.enqueue(event, participant: participant, data: data, context: context, on: connection)
+    }
+
+    static func data(program: String, tier: Tier, certification: UUID, participant: UUID) -> [String: String] {
+        [
+            "program": program, "tier": tier.rawValue, "certification_id": certification.uuidString.lowercased(),
+            "participant_id": participant.uuidString.lowercased(),
+        ]
+    }
+
+    /// The explanations of the checks that failed at `time` (this run's), one per line.
+    static func failedChecks(_ certification: UUID, at time: Date, on connection: PostgresConnection) async throws -> String? {
+        let lines = try await connection.query(
+            """
+            SELECT action_code, explanation FROM check_results
+            WHERE certification_id = \(certification) AND measured_at = \(time) AND verdict = 'fail' ORDER BY action_code, id
+            """
+        ).map { "\(try $0.decode("action_code", as: String.self)): \(try $0.decode("explanation", as: String.self))" }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
 }
