@@ -6,12 +6,17 @@ import Foundation
 public enum SurveillanceRules {
     /// Whether a certification last checked at `lastChecked` (nil: never) is due at `time` under
     /// its tier's cadence. Never checked is due; so is a certification whose catalog sets no cadence
-    /// (it is checked at every run rather than never).
-    public static func isDue(lastChecked: Date?, cadence: Cadence?, at time: Date) -> Bool {
+    /// (it is checked at every run rather than never). A warned or suspended one is checked daily,
+    /// so that a fix is seen before its deadline (the cadence alone could first look at it then).
+    public static func isDue(lastChecked: Date?, cadence: Cadence?, status: CertificationStatus = .active, at time: Date) -> Bool {
         guard let lastChecked else { return true }
+        if status == .warned || status == .suspended { return lastChecked.addingTimeInterval(remediationInterval) <= time }
         guard let cadence, cadence.automatedCheckDays > 0 else { return true }
         return lastChecked.addingTimeInterval(TimeInterval(cadence.automatedCheckDays) * 86_400) <= time
     }
+
+    /// How often a warned or suspended certification is checked.
+    public static let remediationInterval: TimeInterval = 86_400
 
     /// The actions a certification answers for: those it committed to, and every action
     /// mandatory at its tier.

@@ -10,12 +10,17 @@ struct SurveillanceTests {
     static let t = Date(timeIntervalSince1970: 1_800_000_000)
     static let cadence = Cadence(automatedCheckDays: 30, reattestationMonths: 12, recertificationMonths: 36)
 
-    @Test("never checked is due; otherwise due exactly when the cadence has passed")
+    @Test("never checked is due; otherwise due exactly when the cadence has passed, daily while warned or suspended")
     func due() {
         #expect(SurveillanceRules.isDue(lastChecked: nil, cadence: Self.cadence, at: Self.t))
         let last = Self.t.addingTimeInterval(-30 * 86_400)
         #expect(SurveillanceRules.isDue(lastChecked: last, cadence: Self.cadence, at: Self.t))
         #expect(!SurveillanceRules.isDue(lastChecked: last.addingTimeInterval(1), cadence: Self.cadence, at: Self.t))
+        // Warned or suspended: daily, so a fix is seen before the deadline.
+        let yesterday = Self.t.addingTimeInterval(-86_400)
+        #expect(SurveillanceRules.isDue(lastChecked: yesterday, cadence: Self.cadence, status: .warned, at: Self.t))
+        #expect(!SurveillanceRules.isDue(lastChecked: yesterday.addingTimeInterval(1), cadence: Self.cadence, status: .suspended, at: Self.t))
+        #expect(!SurveillanceRules.isDue(lastChecked: yesterday, cadence: Self.cadence, status: .active, at: Self.t))
     }
 
     @Test("a failure fails; insufficient data is not a failure; checks pass again only when every check that failed passes")

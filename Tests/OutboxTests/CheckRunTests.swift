@@ -156,4 +156,44 @@ struct CheckRunTests {
             }
         }
     }
+    @Test(
+        "fixed ROAs (a later VRP snapshot) lift the warning at the next daily check; a repeated failure is not emailed again; a resource that lost its verification is flagged once and still measured"
+    )
+    func fixedAndScopeChanged() async throws {
+        try await Self.run { world, certification, runner, clock, maildir in
+            let checkedAt = DeliveryTests.at.addingTimeInterval(86_400)
+            try await Self.runDue(runner, clock, at: checkedAt)
+            let certifications = CertificationStore(database: world.db.pool)
+            #expect(try await certifications.certification(certification).status == .warned)
+
+            // The next day, still failing: checked again (daily while warned), not emailed again.
+            try await Self.runDue(runner, clock, at: checkedAt.addingTimeInterval(86_400))
+            #expect(try await world.db.pool.query("SELECT count(DISTINCT measured_at) FROM check_results")[0].decode(0, as: Int.self) == 2)
+            #expect(try Self.subjects(maildir) == ["Your certification is warned: fix it before the deadline"])
+
+            // The participant's verified prefix loses its verification: flagged once, still measured.
+            let prefix = try #require(try await ParticipantStore(database: world.db.pool).resources(of: world.participant, kind: .prefix).first)
+            _ = try await ParticipantStore(database: world.db.pool).unverifyResource(
+                prefix.id, of: world.participant, reason: "Registration under review",
+                context: .system(at: checkedAt.addingTimeInterval(86_400 + 3600)))
+
+            // The ROAs are fixed: the validator's next run is imported.
+            _ = try await SnapshotStore(database: world.db.pool).importFile(
+                Self.fixtures + "vrps-as3333-20250720T100143Z.json", kind: .vrps, sourceName: "rpki-client",
+                takenAt: try Date("2025-07-20T10:01:43Z", strategy: .iso8601))
+            try await Self.runDue(runner, clock, at: checkedAt.addingTimeInterval(2 * 86_400))
+            #expect(try await certifications.certification(certification).status == .active)
+            #expect(try Self.subjects(maildir).contains("Your certification is in good standing again"))
+            let coverage = try await world.db.pool.query(
+                """
+                SELECT verdict FROM check_results WHERE certification_id = \(certification) AND check_definition->>'kind' = 'rpki_coverage'
+                ORDER BY measured_at DESC LIMIT 1
+                """)[0].decode(0, as: String.self)
+            #expect(coverage == "pass")
+            let flags = try await world.db.pool.query("SELECT kind, value FROM certification_scope_flags WHERE certification_id = \(certification)")
+            #expect(try flags.map { try $0.decode("value", as: String.self) } == ["193.0.0.0/21"])
+            let transition = try #require(try await EnforcementStore(database: world.db.pool).transitions(of: certification).first)
+            #expect(transition.from == .warned && transition.to == .active)
+        }
+    }
 }

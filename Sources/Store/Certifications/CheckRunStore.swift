@@ -101,7 +101,7 @@ public struct CheckRunStore: Sendable {
         try await database.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT c.id, c.participant_id, c.tier, c.actions, v.document,
+                SELECT c.id, c.participant_id, c.tier, c.status, c.actions, v.document,
                        (SELECT max(r.measured_at) FROM check_results r WHERE r.certification_id = c.id) AS last_checked
                 FROM certifications c JOIN catalog_versions v ON v.program_code = c.program_code AND v.version = c.catalog_version
                 WHERE c.status = ANY(\(CertificationStatus.inForce.map(\.rawValue))::text[]) AND c.granted_at <= \(time) AND c.valid_until > \(time)
@@ -112,7 +112,8 @@ public struct CheckRunStore: Sendable {
                 let tier = try row.decode("tier", as: Tier.self)
                 let catalog = try row.decode("document", as: JSONB<CatalogDocument>.self).value
                 let last = try row.decode("last_checked", as: Date?.self)
-                guard SurveillanceRules.isDue(lastChecked: last, cadence: catalog.cadence[tier], at: time) else { continue }
+                let status = try row.decode("status", as: CertificationStatus.self)
+                guard SurveillanceRules.isDue(lastChecked: last, cadence: catalog.cadence[tier], status: status, at: time) else { continue }
                 let id = try row.decode("id", as: UUID.self)
                 let participant = try row.decode("participant_id", as: UUID.self)
                 let committed = try row.decode("actions", as: [String].self)

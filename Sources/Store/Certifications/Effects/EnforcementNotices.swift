@@ -7,6 +7,8 @@ import Postgres
 /// webhook endpoint (`Notifications.enqueue`).
 enum EnforcementNotices {
     static func enqueue(_ notice: EnforcementNotice, deadline: Date?, scope: EnforcementEffectScope, on connection: PostgresConnection) async throws {
+        // A failure already told is not told again at every check: only a new failed check is.
+        if notice == .checkFailed, try await !hasNewFailure(scope.certification, at: scope.context.at, on: connection) { return }
         var data = data(program: scope.program, tier: scope.tier, certification: scope.certification, participant: scope.participant)
         data["status"] = scope.after.status.rawValue
         if let deadline { data["deadline"] = timestamp(deadline) }
@@ -46,6 +48,22 @@ enum EnforcementNotices {
             """
         ).map { "\(try $0.decode("action_code", as: String.self)): \(try $0.decode("explanation", as: String.self))" }
         return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
+
+    /// Whether a check failed at `time` that had not failed at the check before.
+    static func hasNewFailure(_ certification: UUID, at time: Date, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM check_results r
+                WHERE r.certification_id = \(certification) AND r.measured_at = \(time) AND r.verdict = 'fail'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM check_results p
+                      WHERE p.certification_id = r.certification_id AND p.verdict = 'fail' AND p.action_code = r.action_code
+                        AND p.check_definition = r.check_definition
+                        AND p.measured_at = (SELECT max(q.measured_at) FROM check_results q
+                                             WHERE q.certification_id = r.certification_id AND q.measured_at < \(time))))
+            """)[0].decode(0, as: Bool.self)
     }
 
     static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
