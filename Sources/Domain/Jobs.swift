@@ -10,6 +10,12 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case probe
     /// Sends the outbox's due notifications (email, webhooks), every few seconds.
     case deliverNotifications = "deliver_notifications"
+    // Issue 12 §3/§4 (checks helper):
+    /// Measures the certifications in force whose cadence says a check is due, records the
+    /// results and applies what they make happen.
+    case runChecks = "run_checks"
+    /// Lets time pass for certifications whose deadline or validity ended; sends reminders.
+    case enforcementTimers = "enforcement_timers"
 }
 
 /// Where a job is in its life.

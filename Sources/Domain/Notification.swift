@@ -8,6 +8,24 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case applicationRejected = "application.rejected"
     /// Sent on request by a participant's owner to try an endpoint.
     case webhookTest = "webhook.test"
+    // Enforcement (issue 12 §5, checks helper): what happens to a certification.
+    case certificationCheckFailed = "certification.check_failed"
+    case certificationWarned = "certification.warned"
+    case certificationDeadlineReminder = "certification.deadline_reminder"
+    case certificationSuspended = "certification.suspended"
+    case certificationReinstated = "certification.reinstated"
+    case certificationRevoked = "certification.revoked"
+    case certificationRestored = "certification.restored"
+    case certificationExpiryUpcoming = "certification.expiry_upcoming"
+    case certificationExpired = "certification.expired"
+    case certificationWithdrawn = "certification.withdrawn"
+    case certificationReattestationMissed = "certification.reattestation_missed"
+    case certificationAuditorFinding = "certification.auditor_finding"
+    case certificationDisputeAccepted = "certification.dispute_accepted"
+    case certificationAppealOpened = "certification.appeal_opened"
+    case certificationAppealGranted = "certification.appeal_granted"
+    case certificationAppealRejected = "certification.appeal_rejected"
+    case certificationOverridden = "certification.overridden"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -26,11 +44,49 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .applicationCertified: "Your application is certified"
         case .applicationRejected: "Your application was rejected"
         case .webhookTest: "Test notification"
+        case .certificationCheckFailed: "A conformance check of your certification failed"
+        case .certificationWarned: "Your certification is warned: fix it before the deadline"
+        case .certificationDeadlineReminder: "Reminder: your certification's deadline is near"
+        case .certificationSuspended: "Your certification is suspended"
+        case .certificationReinstated: "Your certification is reinstated"
+        case .certificationRevoked: "Your certification is revoked"
+        case .certificationRestored: "Your certification is in good standing again"
+        case .certificationExpiryUpcoming: "Your certification ends soon"
+        case .certificationExpired: "Your certification has ended"
+        case .certificationWithdrawn: "Your certification is withdrawn"
+        case .certificationReattestationMissed: "Your certification's re-attestation is overdue"
+        case .certificationAuditorFinding: "The auditors found your certification not conforming"
+        case .certificationDisputeAccepted: "Your dispute was accepted"
+        case .certificationAppealOpened: "Your appeal was received"
+        case .certificationAppealGranted: "Your appeal was granted"
+        case .certificationAppealRejected: "Your appeal was rejected"
+        case .certificationOverridden: "An administrator changed your certification's status"
         }
     }
 
     /// Whether the participant's owners receive it by email (the test event goes to webhooks only).
     public var emailsOwners: Bool { self != .webhookTest }
+
+    /// The notification an enforcement notice sends.
+    public static func forEnforcement(_ notice: EnforcementNotice) -> NotificationEvent {
+        switch notice {
+        case .checkFailed: .certificationCheckFailed
+        case .reattestationMissed: .certificationReattestationMissed
+        case .auditorFinding: .certificationAuditorFinding
+        case .warned: .certificationWarned
+        case .suspended: .certificationSuspended
+        case .reinstated: .certificationReinstated
+        case .revoked: .certificationRevoked
+        case .expired: .certificationExpired
+        case .withdrawn: .certificationWithdrawn
+        case .restored: .certificationRestored
+        case .disputeAccepted: .certificationDisputeAccepted
+        case .appealOpened: .certificationAppealOpened
+        case .appealGranted: .certificationAppealGranted
+        case .appealRejected: .certificationAppealRejected
+        case .overridden: .certificationOverridden
+        }
+    }
 }
 
 /// Where a notification goes.

@@ -35,6 +35,19 @@ public struct EmailRenderer: Sendable {
             "rejected": event == .applicationRejected,
             "test": event == .webhookTest,
         ]
+        // Enforcement (issue 12 §5): one section per event in the templates, the deadline in
+        // words, the failed checks, and a link to the participant's results.
+        if event.rawValue.hasPrefix("certification.") {
+            model[String(event.rawValue.dropFirst("certification.".count))] = true
+            if let deadline = payload.data["deadline"].flatMap({ try? Date($0, strategy: .iso8601) }) {
+                model["deadline"] = SurveillanceRules.moment(deadline)
+            }
+            model["status"] = payload.data["status"] ?? ""
+            if let failed = payload.data["failed_checks"], !failed.isEmpty { model["failedChecks"] = failed }
+            if let baseURL, let participant = payload.data["participant_id"] {
+                model["resultsLink"] = baseURL + "/participants/" + participant + "/results"
+            }
+        }
         if let reasons = payload.data["reasons"], !reasons.isEmpty { model["reasons"] = reasons }
         if let baseURL, let application = payload.data["application_id"] {
             model["link"] = baseURL + "/applications/" + application

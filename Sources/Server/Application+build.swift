@@ -94,6 +94,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
         responses: services.caches.participants
     ).register(on: api)
     WebhookRoutes(operations: services.webhooks).register(on: api)
+    EnforcementRoutes(results: CheckResultStore(database: services.database)).register(on: api)
     AccountRoutes(
         users: services.users, operations: services.operations.accounts, participants: services.participants, idempotency: idempotency,
         loginLimits: dependencies.loginLimits
@@ -122,7 +123,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     )
     workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
-    RegistryPages(workflow: workflowPages).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    RegistryPages(workflow: workflowPages, results: CheckResultStore(database: services.database)).register(
+        on: authenticated.group().add(middleware: SignInRedirect()))
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -79,7 +79,7 @@ public struct Services: Sendable {
         jobs = JobRunner(
             store: jobStore,
             registry: Self.jobHandlers(
-                jobStore: jobStore, database: database,
+                jobStore: jobStore, database: database, settings: settings,
                 delivery: { [notifications] in
                     try Self.notificationDelivery(
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
@@ -93,11 +93,13 @@ public struct Services: Sendable {
 
     /// Every job kind's handler. A new kind's handler is registered here.
     static func jobHandlers(
-        jobStore: JobStore, database: PostgresPool, delivery: @escaping @Sendable () throws -> NotificationDelivery
+        jobStore: JobStore, database: PostgresPool, settings: Settings, delivery: @escaping @Sendable () throws -> NotificationDelivery
     ) -> JobRegistry {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
+            CheckRunJob(store: CheckRunStore(database: database, freshness: settings.checkFreshness)),
+            EnforcementTimersJob(store: EnforcementTimerStore(database: database)),
         ])
     }
 
@@ -146,6 +148,8 @@ extension Settings {
             schedules: [
                 JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60)),
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
+                JobSchedule(kind: .runChecks, interval: TimeInterval(checkMinutes * 60)),
+                JobSchedule(kind: .enforcementTimers, interval: TimeInterval(enforcementTimerMinutes * 60)),
             ])
     }
 }

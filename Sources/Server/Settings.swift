@@ -62,6 +62,20 @@ public struct Settings: Sendable, Equatable {
     public var housekeepingMinutes: Int = 60
     /// How often the outbox's due notifications are sent.
     public var notificationSeconds: Int = 10
+    // Periodic checks and enforcement timers (issue 12, checks helper):
+    /// How often the check runner looks for certifications whose checks are due.
+    public var checkMinutes: Int = 60
+    /// How often enforcement deadlines, validity ends and reminders are looked at.
+    public var enforcementTimerMinutes: Int = 60
+    /// The oldest a snapshot may be when a check uses it.
+    public var checkMaxAgeHours: Int = 48
+    /// The furthest apart the routes and VRP snapshots a check pairs may have been taken.
+    public var checkPairingHours: Int = 24
+
+    /// The freshness the periodic checks demand of their snapshots.
+    public var checkFreshness: FreshnessPolicy {
+        FreshnessPolicy(maximumAge: TimeInterval(checkMaxAgeHours) * 3600, maximumPairing: TimeInterval(checkPairingHours) * 3600)
+    }
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -103,6 +117,10 @@ public struct Settings: Sendable, Equatable {
         ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
         ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
         ("NOTIFICATION_SECONDS", "10", "how often the outbox's due email and webhooks are sent (1-3600)"),
+        ("CHECK_MINUTES", "60", "how often the periodic checks look for certifications due (each at its catalog's cadence) (1-10080)"),
+        ("ENFORCEMENT_TIMER_MINUTES", "60", "how often passed deadlines, ended validity and reminders are looked at (1-10080)"),
+        ("CHECK_MAX_AGE_HOURS", "48", "oldest routes or VRP snapshot a check may use, in hours (1-87600)"),
+        ("CHECK_PAIRING_HOURS", "24", "furthest apart the routes and VRP snapshots of a check may be taken, in hours (1-87600)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -202,6 +220,10 @@ public struct Settings: Sendable, Equatable {
         settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
         settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
         settings.notificationSeconds = try integer("NOTIFICATION_SECONDS", default: 10, in: 1...3600)
+        settings.checkMinutes = try integer("CHECK_MINUTES", default: 60, in: 1...10_080)
+        settings.enforcementTimerMinutes = try integer("ENFORCEMENT_TIMER_MINUTES", default: 60, in: 1...10_080)
+        settings.checkMaxAgeHours = try integer("CHECK_MAX_AGE_HOURS", default: 48, in: 1...87_600)
+        settings.checkPairingHours = try integer("CHECK_PAIRING_HOURS", default: 24, in: 1...87_600)
         return settings
     }
 }

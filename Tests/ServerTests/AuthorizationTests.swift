@@ -51,6 +51,8 @@ struct AuthorizationTests {
         "POST /api/v1/participants/{participant}/webhooks/{endpoint}/test": [.admin, .applicant],
         "GET /api/v1/participants/{participant}/webhooks/{endpoint}/deliveries": [.admin, .applicant],
         "GET /api/v1/participants/{participant}/timeline": [.admin, .auditor, .applicant],
+        "GET /api/v1/participants/{participant}/results": [.admin, .auditor, .applicant],
+        "GET /api/v1/participants/{participant}/enforcement": [.admin, .auditor, .applicant],
         "GET /api/v1/resources": [.admin, .auditor],
         "GET /api/v1/users/me": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
         "PUT /api/v1/users/me/password": [.admin, .auditor, .applicant, .otherApplicant, .enterprise],
@@ -114,6 +116,7 @@ struct AuthorizationTests {
         "POST /participants/{participant}/resources/{resource}/remove", "POST /participants/{participant}/contacts",
         "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
         "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
+        "GET /participants/{participant}/results",
     ]
 
     static func servedRoutes() async throws -> Set<String> {

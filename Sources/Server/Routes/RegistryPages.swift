@@ -12,6 +12,8 @@ import Store
 /// sentence, its codes in `X-Refusal`, and what was typed still in the form.
 struct RegistryPages {
     let workflow: WorkflowPages
+    /// Check results and enforcement, for `/participants/{id}/results`.
+    let results: CheckResultStore
 
     var pages: Pages { workflow.pages }
     var participants: ParticipantStore { workflow.participants }
@@ -22,6 +24,11 @@ struct RegistryPages {
         router.get("/participants/:participant") { request, context in
             try await workflow.page(context, .readParticipant, id: "participant", of: { $0 }) { session, id in
                 try await participantPage(id, session, notice: request.query("notice"))
+            }
+        }
+        router.get("/participants/:participant/results") { request, context in
+            try await workflow.page(context, .readParticipant, id: "participant", of: { $0 }) { session, id in
+                try await resultsPage(id, session, cursor: request.query("cursor"))
             }
         }
         router.post("/participants/:participant/details") { request, context in

@@ -69,6 +69,11 @@ public struct ApplicationStore: Sendable {
         if let refusal = ApplicationRules.openApplicationRefusal(program: program, existing: open) {
             throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
         }
+        if let refusal = CertificationRules.newApplicationRefusal(
+            program: program, latestStatus: try await CertificationStore.latestStatus(participant: participant, program: program, on: connection))
+        {
+            throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
+        }
         let id = try await connection.query(
             """
             INSERT INTO applications (participant_id, program_code, catalog_version, tier, created_by)

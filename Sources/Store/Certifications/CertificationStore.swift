@@ -40,6 +40,16 @@ public struct CertificationStore: Sendable {
         ).map { (try $0.decode("kind", as: ResourceKind.self), try $0.decode("value", as: String.self)) }
     }
 
+    /// The status of the participant's latest certification for `program` (nil: none).
+    static func latestStatus(participant: UUID, program: String, on connection: PostgresConnection) async throws -> CertificationStatus? {
+        try await connection.query(
+            """
+            SELECT status FROM certifications WHERE participant_id = \(participant) AND program_code = \(program)
+            ORDER BY granted_at DESC, created_at DESC LIMIT 1
+            """
+        ).single.map { try $0.decode("status", as: CertificationStatus.self) }
+    }
+
     /// An approval grants the mark at `context.at`: the committed actions under the
     /// application's catalog version, valid for the catalog's recertification period
     /// (`CertificationRules.grant`). A mark still in force for the same participant and program
@@ -50,6 +60,13 @@ public struct CertificationStore: Sendable {
         switch CertificationRules.grant(catalog, tier: application.tier, at: context.at) {
         case .success(let value): grant = value
         case .failure(let refusal): throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
+        }
+        // A new certification never ends a suspension or revocation.
+        if let refusal = CertificationRules.newApplicationRefusal(
+            program: application.program,
+            latestStatus: try await latestStatus(participant: application.participantID, program: application.program, on: connection))
+        {
+            throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
         }
         let actions = try await connection.query("SELECT action_code FROM commitments WHERE application_id = \(application.id) ORDER BY 1")
             .map { try $0.decode(0, as: String.self) }

@@ -19,76 +19,84 @@ public struct EnforcementStore: Sendable {
     public func apply(_ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext) async throws -> [EnforcementEffect]
     {
         try await database.transaction { connection in
-            guard
-                let row = try await connection.query(
-                    """
-                    SELECT c.participant_id, c.program_code, c.tier, c.status, c.valid_until, c.enforcement_deadline, c.appeal_opened_at, v.document
-                    FROM certifications c JOIN catalog_versions v ON v.program_code = c.program_code AND v.version = c.catalog_version
-                    WHERE c.id = \(id) FOR UPDATE OF c
-                    """
-                ).single
-            else { throw StoreError.notFound("There is no certification \(id.uuidString.lowercased()).") }
-            let participant = try row.decode("participant_id", as: UUID.self)
-            let tier = try row.decode("tier", as: Tier.self)
-            let catalog = try row.decode("document", as: JSONB<CatalogDocument>.self).value
-            guard let policy = catalog.enforcementPolicy(at: tier) else {
-                throw StoreError.conflict(slug: "no-enforcement", detail: "This certification's catalog version sets no enforcement for its tier.")
-            }
-            var appeal: OpenAppeal?
-            if let opened = try row.decode("appeal_opened_at", as: Date?.self), let appealed = try await Self.latest(id, on: connection) {
-                appeal = OpenAppeal(against: appealed, openedAt: opened)
-            }
-            let state = EnforcementState(
-                status: try row.decode("status", as: CertificationStatus.self), validUntil: try row.decode("valid_until"),
-                deadline: try row.decode("enforcement_deadline", as: Date?.self), appeal: appeal)
-
-            let (next, effects): (EnforcementState, [EnforcementEffect])
-            switch EnforcementMachine.apply(event, to: state, by: actor, at: context.at, policy: policy) {
-            case .success(let outcome): (next, effects) = outcome
-            case .failure(let refusal):
-                if ["not-scheduler", "not-auditor", "not-participant", "not-admin", "not-independent"].contains(refusal.code) {
-                    throw StoreError.refused(slug: refusal.code, detail: refusal.message)
-                }
-                throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
-            }
-
-            var deadlineBefore = state.deadline
-            for case .record(let record) in effects {
-                try await Self.insert(record, certification: id, fromDeadline: deadlineBefore, actor: actor, context: context, on: connection)
-                try await AuditLog.append(
-                    "certification.\(record.to.rawValue)", entity: "certification", id: id.uuidString.lowercased(), participant: participant,
-                    before: ["status": record.from.rawValue], after: Self.auditFields(record), context: context, on: connection)
-                deadlineBefore = record.deadline
-            }
-            let scope = EnforcementEffectScope(
-                certification: id, participant: participant, program: try row.decode("program_code"), tier: tier, before: state, after: next,
-                actor: actor, context: context)
-            for effect in effects {
-                switch effect {
-                case .record(let record): try await EnforcementWatchers.notify(record, scope: scope, on: connection)
-                case .notifyParticipant(let notice, let deadline):
-                    try await EnforcementNotices.enqueue(notice, deadline: deadline, scope: scope, on: connection)
-                case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
-                case .queueForAuditors(let task):
-                    try await EnforcementAuditorTasks.open(task, certification: id, participant: participant, context: context, on: connection)
-                }
-            }
-            if next != state {
-                try await connection.execute(
-                    """
-                    UPDATE certifications SET status = \(next.status.rawValue), enforcement_deadline = \(next.deadline),
-                           appeal_opened_at = \(next.appeal?.openedAt), updated_at = \(context.at)
-                    WHERE id = \(id)
-                    """)
-                if next.appeal != state.appeal && next.status == state.status {
-                    try await AuditLog.append(
-                        next.appeal == nil ? "certification.appeal_closed" : "certification.appeal_opened", entity: "certification",
-                        id: id.uuidString.lowercased(), participant: participant, after: ["deadline": next.deadline.map(Self.timestamp) ?? ""],
-                        context: context, on: connection)
-                }
-            }
-            return effects
+            try await Self.apply(event, to: id, by: actor, context: context, on: connection)
         }
+    }
+
+    /// `apply` on the caller's transaction (the check runner records its results and their
+    /// consequence together).
+    static func apply(
+        _ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext, on connection: PostgresConnection
+    ) async throws -> [EnforcementEffect] {
+        guard
+            let row = try await connection.query(
+                """
+                SELECT c.participant_id, c.program_code, c.tier, c.status, c.valid_until, c.enforcement_deadline, c.appeal_opened_at, v.document
+                FROM certifications c JOIN catalog_versions v ON v.program_code = c.program_code AND v.version = c.catalog_version
+                WHERE c.id = \(id) FOR UPDATE OF c
+                """
+            ).single
+        else { throw StoreError.notFound("There is no certification \(id.uuidString.lowercased()).") }
+        let participant = try row.decode("participant_id", as: UUID.self)
+        let tier = try row.decode("tier", as: Tier.self)
+        let catalog = try row.decode("document", as: JSONB<CatalogDocument>.self).value
+        guard let policy = catalog.enforcementPolicy(at: tier) else {
+            throw StoreError.conflict(slug: "no-enforcement", detail: "This certification's catalog version sets no enforcement for its tier.")
+        }
+        var appeal: OpenAppeal?
+        if let opened = try row.decode("appeal_opened_at", as: Date?.self), let appealed = try await Self.latest(id, on: connection) {
+            appeal = OpenAppeal(against: appealed, openedAt: opened)
+        }
+        let state = EnforcementState(
+            status: try row.decode("status", as: CertificationStatus.self), validUntil: try row.decode("valid_until"),
+            deadline: try row.decode("enforcement_deadline", as: Date?.self), appeal: appeal)
+
+        let (next, effects): (EnforcementState, [EnforcementEffect])
+        switch EnforcementMachine.apply(event, to: state, by: actor, at: context.at, policy: policy) {
+        case .success(let outcome): (next, effects) = outcome
+        case .failure(let refusal):
+            if ["not-scheduler", "not-auditor", "not-participant", "not-admin", "not-independent"].contains(refusal.code) {
+                throw StoreError.refused(slug: refusal.code, detail: refusal.message)
+            }
+            throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
+        }
+
+        var deadlineBefore = state.deadline
+        for case .record(let record) in effects {
+            try await Self.insert(record, certification: id, fromDeadline: deadlineBefore, actor: actor, context: context, on: connection)
+            try await AuditLog.append(
+                "certification.\(record.to.rawValue)", entity: "certification", id: id.uuidString.lowercased(), participant: participant,
+                before: ["status": record.from.rawValue], after: Self.auditFields(record), context: context, on: connection)
+            deadlineBefore = record.deadline
+        }
+        let scope = EnforcementEffectScope(
+            certification: id, participant: participant, program: try row.decode("program_code"), tier: tier, before: state, after: next,
+            actor: actor, context: context)
+        for effect in effects {
+            switch effect {
+            case .record(let record): try await EnforcementWatchers.notify(record, scope: scope, on: connection)
+            case .notifyParticipant(let notice, let deadline):
+                try await EnforcementNotices.enqueue(notice, deadline: deadline, scope: scope, on: connection)
+            case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
+            case .queueForAuditors(let task):
+                try await EnforcementAuditorTasks.open(task, certification: id, participant: participant, context: context, on: connection)
+            }
+        }
+        if next != state {
+            try await connection.execute(
+                """
+                UPDATE certifications SET status = \(next.status.rawValue), enforcement_deadline = \(next.deadline),
+                       appeal_opened_at = \(next.appeal?.openedAt), updated_at = \(context.at)
+                WHERE id = \(id)
+                """)
+            if next.appeal != state.appeal && next.status == state.status {
+                try await AuditLog.append(
+                    next.appeal == nil ? "certification.appeal_closed" : "certification.appeal_opened", entity: "certification",
+                    id: id.uuidString.lowercased(), participant: participant, after: ["deadline": next.deadline.map(Self.timestamp) ?? ""],
+                    context: context, on: connection)
+            }
+        }
+        return effects
     }
 
     /// The transitions of a certification, latest first: its public history.

@@ -147,80 +147,10 @@ public struct MeasurementStore: Sendable {
             let peeringdb = try await companion(.peeringdb)
             let spoofer = try await companion(.spoofer)
 
-            // The routes these ASNs originated, and, where the snapshot has AS paths, those they
-            // carried (found through the GIN index on `path_asns`).
-            let seen = try await connection.query(
-                """
-                SELECT DISTINCT prefix::text AS prefix, origin_asn, origin_text, as_path FROM snapshot_routes
-                WHERE snapshot_id = \(routes.id) AND (origin_asn = ANY(\(asns)) OR path_asns && \(asns)::bigint[])
-                """
-            ).map { row in
-                SeenRoute(
-                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
-                    origin: try row.decode("origin_asn", as: Int64?.self).map { ASN($0) }, originText: try row.decode("origin_text"),
-                    path: try row.decode("as_path", as: String?.self).flatMap { ASPath(parsing: $0) })
-            }
-            let pathsKnown = seen.contains { $0.path != nil }
-            let wanted = Set(asns.map { ASN($0) })
-            // Whatever covers a route has one of its shorter prefixes: looked up by equality in
-            // a btree, which stays fast for a transit AS's many thousand routes.
-            let covering = Self.coveringCandidates(of: seen.map(\.prefix))
-            let coveringOriginated = Self.coveringCandidates(of: seen.filter { $0.origin.map(wanted.contains) == true }.map(\.prefix))
-            var index = VRPIndex([])
-            if let vrps {
-                let covering = try await connection.query(
-                    """
-                    SELECT prefix::text AS prefix, max_length, asn FROM snapshot_vrps
-                    WHERE snapshot_id = \(vrps.id) AND prefix = ANY(\(covering)::cidr[])
-                    """
-                ).map { row in
-                    VRP(
-                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
-                        maxLength: UInt8(try row.decode("max_length", as: Int.self)),
-                        asn: ASN(try row.decode("asn", as: Int64.self)))
-                }
-                index = VRPIndex(covering)
-            }
-            var irrRoutes: [IRRRoute] = []
-            if let irr {
-                irrRoutes = try await connection.query(
-                    """
-                    SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
-                    WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix = ANY(\(coveringOriginated)::cidr[]))
-                    """
-                ).map { row in
-                    IRRRoute(
-                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
-                        origin: ASN(try row.decode("origin_asn", as: Int64.self)),
-                        maintainers: try row.decode("maintainers"), source: try row.decode("source"))
-                }
-            }
-            var peeringContacts: [Int64: (noc: Bool, abuse: Bool)] = [:]
-            if let peeringdb {
-                for row in try await connection.query(
-                    """
-                    SELECT asn, has_noc, has_abuse FROM snapshot_peeringdb_networks WHERE snapshot_id = \(peeringdb.id) AND asn = ANY(\(asns))
-                    """)
-                {
-                    peeringContacts[try row.decode("asn")] = (try row.decode("has_noc"), try row.decode("has_abuse"))
-                }
-            }
-            var sessions: [SpooferResult]? = nil
-            if let spoofer {
-                sessions = try await connection.query(
-                    """
-                    SELECT session_id, tested_at, asn, prefix::text AS prefix, routed_spoof, private_spoof, nat
-                    FROM snapshot_spoofer_sessions WHERE snapshot_id = \(spoofer.id) AND asn = ANY(\(asns))
-                    """
-                ).map { row in
-                    SpooferResult(
-                        session: try row.decode("session_id"), testedAt: try row.decode("tested_at"), asn: ASN(try row.decode("asn", as: Int64.self)),
-                        prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
-                        routed: try row.decode("routed_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
-                        privateSource: try row.decode("private_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
-                        nat: try row.decode("nat", as: Bool?.self))
-                }
-            }
+            let inputs = try await Self.load(
+                asns: asns, routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb, spoofer: spoofer, on: connection)
+            let peeringContacts = inputs.peeringContacts
+            let pathsKnown = inputs.pathsKnown
             let registered = Set(
                 try await connection.query(
                     """
@@ -228,10 +158,7 @@ public struct MeasurementStore: Sendable {
                     """
                 ).map { try $0.decode(0, as: String.self) })
 
-            var measurement = Measurement(
-                vrps: index, irr: irrRoutes, spoofer: sessions, only: Set(asns.map { ASN($0) }), asOf: routes.takenAt)
-            for route in seen { measurement.add(prefix: route.prefix, origin: route.origin, originText: route.originText, path: route.path) }
-            let results = measurement.metrics().map { metrics -> ParticipantMeasurement.ASNResult in
+            let results = inputs.measurement.metrics().map { metrics -> ParticipantMeasurement.ASNResult in
                 let fromPeeringDB = peeringContacts[Int64(metrics.asn)]
                 var sources: [String] = []
                 if fromPeeringDB.map({ $0.noc || $0.abuse }) == true { sources.append("peeringdb") }
@@ -258,6 +185,101 @@ public struct MeasurementStore: Sendable {
                 participantID: participant, inputs: .init(routes: routes, vrps: vrps, irr: irr, peeringdb: peeringdb, spoofer: spoofer), asns: results
             )
         }
+    }
+
+    /// What one snapshot set holds for `asns`, read once: a `Measurement` fed with the routes
+    /// they originated or (with AS paths) carried, the VRPs and route objects covering those
+    /// routes and `prefixes` (for `rpki_coverage`), and their PeeringDB records and Spoofer
+    /// sessions. The per-participant measurement and the check runner (for every due
+    /// certification at once) both read through it.
+    struct Inputs {
+        var measurement: Routing.Measurement
+        let pathsKnown: Bool
+        let peeringContacts: [Int64: (noc: Bool, abuse: Bool)]
+    }
+
+    static func load(
+        asns: [Int64], prefixes: [IPPrefix] = [], routes: ParticipantMeasurement.SnapshotReference, vrps: ParticipantMeasurement.SnapshotReference?,
+        irr: ParticipantMeasurement.SnapshotReference?, peeringdb: ParticipantMeasurement.SnapshotReference?,
+        spoofer: ParticipantMeasurement.SnapshotReference?, on connection: PostgresConnection
+    ) async throws -> Inputs {
+        // The routes these ASNs originated, and, where the snapshot has AS paths, those they
+        // carried (found through the GIN index on `path_asns`).
+        let seen = try await connection.query(
+            """
+            SELECT DISTINCT prefix::text AS prefix, origin_asn, origin_text, as_path FROM snapshot_routes
+            WHERE snapshot_id = \(routes.id) AND (origin_asn = ANY(\(asns)) OR path_asns && \(asns)::bigint[])
+            """
+        ).map { row in
+            SeenRoute(
+                prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                origin: try row.decode("origin_asn", as: Int64?.self).map { ASN($0) }, originText: try row.decode("origin_text"),
+                path: try row.decode("as_path", as: String?.self).flatMap { ASPath(parsing: $0) })
+        }
+        let pathsKnown = seen.contains { $0.path != nil }
+        let wanted = Set(asns.map { ASN($0) })
+        // Whatever covers a route has one of its shorter prefixes: looked up by equality in
+        // a btree, which stays fast for a transit AS's many thousand routes.
+        let covering = Self.coveringCandidates(of: seen.map(\.prefix) + prefixes)
+        let coveringOriginated = Self.coveringCandidates(of: seen.filter { $0.origin.map(wanted.contains) == true }.map(\.prefix))
+        var index = VRPIndex([])
+        if let vrps {
+            let covering = try await connection.query(
+                """
+                SELECT prefix::text AS prefix, max_length, asn FROM snapshot_vrps
+                WHERE snapshot_id = \(vrps.id) AND prefix = ANY(\(covering)::cidr[])
+                """
+            ).map { row in
+                VRP(
+                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                    maxLength: UInt8(try row.decode("max_length", as: Int.self)),
+                    asn: ASN(try row.decode("asn", as: Int64.self)))
+            }
+            index = VRPIndex(covering)
+        }
+        var irrRoutes: [IRRRoute] = []
+        if let irr {
+            irrRoutes = try await connection.query(
+                """
+                SELECT prefix::text AS prefix, origin_asn, maintainers, source FROM snapshot_irr_routes
+                WHERE snapshot_id = \(irr.id) AND (origin_asn = ANY(\(asns)) OR prefix = ANY(\(coveringOriginated)::cidr[]))
+                """
+            ).map { row in
+                IRRRoute(
+                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                    origin: ASN(try row.decode("origin_asn", as: Int64.self)),
+                    maintainers: try row.decode("maintainers"), source: try row.decode("source"))
+            }
+        }
+        var peeringContacts: [Int64: (noc: Bool, abuse: Bool)] = [:]
+        if let peeringdb {
+            for row in try await connection.query(
+                """
+                SELECT asn, has_noc, has_abuse FROM snapshot_peeringdb_networks WHERE snapshot_id = \(peeringdb.id) AND asn = ANY(\(asns))
+                """)
+            {
+                peeringContacts[try row.decode("asn")] = (try row.decode("has_noc"), try row.decode("has_abuse"))
+            }
+        }
+        var sessions: [SpooferResult]? = nil
+        if let spoofer {
+            sessions = try await connection.query(
+                """
+                SELECT session_id, tested_at, asn, prefix::text AS prefix, routed_spoof, private_spoof, nat
+                FROM snapshot_spoofer_sessions WHERE snapshot_id = \(spoofer.id) AND asn = ANY(\(asns))
+                """
+            ).map { row in
+                SpooferResult(
+                    session: try row.decode("session_id"), testedAt: try row.decode("tested_at"), asn: ASN(try row.decode("asn", as: Int64.self)),
+                    prefix: try IPPrefix(try row.decode("prefix", as: String.self), strict: false),
+                    routed: try row.decode("routed_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
+                    privateSource: try row.decode("private_spoof", as: String?.self).flatMap(SpoofStatus.init(rawValue:)),
+                    nat: try row.decode("nat", as: Bool?.self))
+            }
+        }
+        var measurement = Routing.Measurement(vrps: index, irr: irrRoutes, spoofer: sessions, only: Set(asns.map { ASN($0) }), asOf: routes.takenAt)
+        for route in seen { measurement.add(prefix: route.prefix, origin: route.origin, originText: route.originText, path: route.path) }
+        return Inputs(measurement: measurement, pathsKnown: pathsKnown, peeringContacts: peeringContacts)
     }
 
     /// Every prefix that could cover one of `prefixes` (each truncated to every shorter length,
