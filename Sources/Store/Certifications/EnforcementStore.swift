@@ -8,9 +8,12 @@ import Postgres
 /// tasks, watchers) are carried out on the same transaction by the handlers in `Effects/`.
 public struct EnforcementStore: Sendable {
     let database: PostgresPool
+    /// Signs the new credential of a mark whose revocation is overturned (nil: none is issued).
+    let issuer: MarkIssuer?
 
-    public init(database: PostgresPool) {
+    public init(database: PostgresPool, issuer: MarkIssuer? = nil) {
         self.database = database
+        self.issuer = issuer
     }
 
     /// Applies `event` to certification `id` at `context.at`, caused by `actor` (the scheduler,
@@ -71,6 +74,7 @@ public struct EnforcementStore: Sendable {
                 case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
                 case .queueForAuditors(let task):
                     try await EnforcementAuditorTasks.open(task, certification: id, participant: participant, context: context, on: connection)
+                case .issueNewCredential: try await MarkIssuance.reissue(scope: scope, issuer: issuer, on: connection)
                 }
             }
             if next != state {
