@@ -454,7 +454,8 @@ public enum EnforcementMachine {
         state.deadline = deadline
         if !status.isInForce { state.appeal = nil }
         var effects: [EnforcementEffect] = [.record(EnforcementRecord(from: from, to: status, at: time, deadline: deadline, cause: cause))]
-        for purpose in StatusListPurpose.allCases where purpose.isSet(for: from) != purpose.isSet(for: status) {
+        // Revocation first: when it asks for a new credential, the suspension bit that follows is the new one's.
+        for purpose in [StatusListPurpose.revocation, .suspension] where purpose.isSet(for: from) != purpose.isSet(for: status) {
             if purpose == .revocation && !purpose.isSet(for: status) {
                 effects.append(.issueNewCredential)
             } else {

@@ -5,6 +5,7 @@ import Foundation
 import Postgres
 import Server
 import Store
+import TestSupport
 import Testing
 
 /// The mark for buyers against a real PostgreSQL (issue 13): a granted certification carries a
@@ -164,6 +165,109 @@ struct MarkAPITests {
             #expect(answer["certified"] as? Bool == false)
             let suspendedBadge = try await api.call(.get, "/marks/\(mark)/badge.svg", headers: ["If-None-Match": badgeTag])
             #expect(suspendedBadge.status == 200 && suspendedBadge.text.contains("suspended"))
+        }
+    }
+}
+
+extension MarkAPITests {
+    /// Runs docs/verify_credential.py (through its venv script) on files.
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [TestDatabase.repositoryRoot + "/scripts/verify-credential-python.sh"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    static func write(_ value: JSONValue, _ name: String, in folder: URL) throws -> String {
+        let file = folder.appendingPathComponent(name)
+        try JSONEncoder().encode(value).write(to: file)
+        return file.path
+    }
+
+    @Test(
+        "the Python verifier accepts the served credential with the served did.json and lists; after rotate-key the old credential still verifies",
+        .timeLimit(.minutes(5)))
+    func pythonAndRotation() async throws {
+        try await APIFixture.run { fixture, api in
+            let mark = try #require(
+                (try await api.call(.get, "/api/v1/verify?asn=3333").json["marks"] as? [[String: Any]])?.first?["mark"] as? String)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marks-python-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            func check(_ published: (credential: JSONValue, did: JSONValue, lists: [JSONValue])) throws -> (status: Int32, output: String) {
+                let at = DateTimeStamp.format(Date().addingTimeInterval(2))
+                return try Self.python([
+                    try Self.write(published.credential, "mark.json", in: folder), try Self.write(published.did, "did.json", in: folder), "--at", at,
+                    "--status-list", try Self.write(published.lists[0], "suspension.json", in: folder),
+                    "--status-list", try Self.write(published.lists[1], "revocation.json", in: folder),
+                ])
+            }
+            let before = try check(try await Self.published(api, mark: mark))
+            #expect(before.status == 0 && before.output.contains("VALID") && !before.output.contains("Status not checked"), "\(before.output)")
+
+            let newKey = try await Services.issuer(try Settings.load(environment: [:])).rotate(
+                database: fixture.db.pool, context: ChangeContext(actor: nil, requestID: nil, at: Date()))
+            let rotated = try await Self.published(api, mark: mark)
+            guard case .object(let did) = rotated.did, case .array(let methods)? = did["verificationMethod"] else {
+                Issue.record("the DID document lists no keys")
+                return
+            }
+            #expect(methods.count == 2)
+            guard case .object(let list) = rotated.lists[0], case .object(let proof)? = list["proof"] else {
+                Issue.record("the status list has no proof")
+                return
+            }
+            let issuerDID = try Settings.load(environment: [:]).publicAddresses.issuer
+            #expect(proof["verificationMethod"] == .string(newKey.methodID(under: issuerDID)))
+            let after = try check(rotated)
+            #expect(after.status == 0, "a credential signed before the rotation still verifies: \(after.output)")
+        }
+    }
+
+    @Test("a revocation overturned on appeal issues a new credential: the old one stays revoked, the new one follows the restored status")
+    func overturnedRevocation() async throws {
+        try await APIFixture.run { fixture, api in
+            let pool = fixture.db.pool
+            try await pool.execute("UPDATE certifications SET tier = 'plus' WHERE id = \(fixture.certification)")
+            let store = EnforcementStore(database: pool, issuer: Services.issuer(try Settings.load(environment: [:])))
+            let id = fixture.certification
+            let start = try await CertificationStore(database: pool).certification(id).grantedAt.addingTimeInterval(86_400)
+            let applicant = try await UserStore(database: pool, passwords: Passwords(cost: 4)).actor(for: fixture.applicant.user.id)
+            func at(_ days: Double, actor: Actor? = nil) -> ChangeContext {
+                ChangeContext(actor: actor, requestID: nil, at: start.addingTimeInterval(days * 86_400))
+            }
+            _ = try await store.apply(.checkFailed(results: [UUID()]), to: id, by: .scheduler, context: at(0))
+            _ = try await store.apply(.timePassed, to: id, by: .scheduler, context: at(31))
+            _ = try await store.apply(.revokeForCause(decision: UUID()), to: id, by: .auditor(fixture.auditor.user.id), context: at(32))
+            let revocation = try #require(try await store.transitions(of: id).first)
+            #expect(revocation.to == .revoked)
+            _ = try await store.apply(.appealOpened(against: revocation), to: id, by: .participant, context: at(33, actor: applicant))
+            _ = try await store.apply(
+                .appealDecided(decision: UUID(), granted: true), to: id, by: .auditor(fixture.admin.user.id), context: at(40))
+
+            let rows = try await pool.query(
+                "SELECT status_index, suspended, revoked, document FROM mark_credentials WHERE certification_id = \(id) ORDER BY issued_at")
+            #expect(rows.count == 2)
+            #expect(try rows.map { try $0.decode("revoked", as: Bool.self) } == [true, false])
+            #expect(try rows[1].decode("suspended", as: Bool.self), "restored to suspended: the new credential is on the suspension list")
+            #expect(try rows[0].decode("status_index", as: Int.self) != (try rows[1].decode("status_index", as: Int.self)))
+            let old = try rows[0].decode("document", as: JSONB<JSONValue>.self).value
+
+            _ = try await store.apply(.reinstate(decision: UUID(), checksPass: true), to: id, by: .auditor(fixture.admin.user.id), context: at(41))
+            let mark = try await pool.query("SELECT mark_id FROM certifications WHERE id = \(id)")[0].decode(0, as: String.self)
+            let (credential, did, lists) = try await Self.published(api, mark: mark)
+            #expect(credential != old)
+            // Checked in the simulated time after the reinstatement; the lists were published (now) before it.
+            let checked = at(42).at
+            #expect(MarkVerifier.verify(credential, didDocument: did, at: checked, statusLists: lists).failure == nil)
+            #expect(MarkVerifier.verify(old, didDocument: did, at: checked, statusLists: lists).failure?.code == .revoked)
         }
     }
 }
