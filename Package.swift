@@ -127,6 +127,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Canonical",
+                "Credentials",
                 "Domain",
                 "Outbox",
                 "Jobs",
@@ -170,12 +171,14 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
+                "Credentials",
                 "Domain",
                 "EmbeddedPostgres",
                 "Postgres",
                 "Routing",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

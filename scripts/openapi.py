@@ -325,6 +325,44 @@ paths={
  "/api/v1/participants/{participant}/measurements":{"get":op("The participant's ASNs measured over a routes snapshot (the latest by default) and the VRP, IRR and PeeringDB snapshots of its time, with explanations","measurement",ok("Measurement"),["401","403","404","422","429"],["participant",q("snapshot","A routes snapshot id.",{"type":"string","pattern":"^[1-9][0-9]{0,17}$"})])},
  "/api/v1/snapshots":{"get":op("Imported measurement snapshots with their provenance (staff)","measurement",ok("SnapshotPage"),["401","403","422"],[q("kind","vrps, routes, irr, peeringdb or spoofer.",{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]}),"limit",q("cursor","next_cursor of the previous page.",{"type":"string","pattern":"^[1-9][0-9]{0,17}$"})])},
 }
+html={"text/html":{"schema":{"type":"string"}}}
+# The mark for buyers (issue 13): public reads, no login, answered from memory with an ETag.
+status_enum={"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]}
+markp={"name":"mark","in":"path","required":True,"schema":{"type":"string","minLength":1,"maxLength":40},"description":"A mark id such as MP-ZESE-C4JA-P (any case; dashes, spaces and the MP optional)."}
+strings={"type":"array","items":{"type":"string"}}
+summary_props={"mark":{"type":"string","pattern":"^MP-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]$"},"organisation":{"type":"string","description":"The holder's legal name."},"display_name":{"type":"string"},"country":{"type":"string"},
+ "program":{"type":"string"},"program_name":{"type":"string"},"tier":tier,"tier_name":{"type":"string","enum":["MANRS","MANRS+"]},
+ "status":status_enum,"status_text":{"type":"string","description":"The status in words: a warned mark is `valid, with a warning`."},
+ "since":{**dt,"description":"When the mark entered its status."},"reason":{"type":"string","description":"Why, as a category (check_failed, deadline_passed, max_suspension_passed, revoked_for_cause, appeal_granted, …); absent for a grant."},
+ "granted_at":dt,"valid_until":dt,"asns":{"type":"array","items":{"type":"integer","minimum":0,"maximum":4294967295}},"prefixes":strings,"actions":strings,
+ "last_check":obj({"at":dt,"actions":{"type":"array","items":obj({"action":{"type":"string"},"verdict":{"type":"string","enum":["pass","fail","insufficient_data"]}})}},desc="The latest conformance check per action (no evidence, no values); absent before the first.")}
+summary_required=[k for k in summary_props if k not in ("reason","last_check")]
+schemas.update({
+ "MarkSummary": obj(summary_props, summary_required),
+ "MarkDetail": obj(summary_props | {"links":obj({"page":{"type":"string"},"credential":{"type":"string"},"history":{"type":"string"},"badge":{"type":"string"}})}, summary_required+["links"]),
+ "MarkHistory": obj({"mark":{"type":"string"},"items":{"type":"array","items":obj({"at":dt,"status":{"type":"string","description":"granted, or the state entered."},"from":{"type":"string"},"reason":{"type":"string"},"tier":tier},["at","status","tier"])}}),
+ "VerifyAnswer": obj({"query":{"type":"object","additionalProperties":{"type":"string"}},"certified":{"type":"boolean","description":"A mark covering the query is valid now (active, or warned)."},"summary":{"type":"string"},"marks":{"type":"array","items":S("MarkSummary")},
+   "measured":{"type":["object","null"],"description":"Measured routing readiness of a network without a mark, labelled as measurement, not certification (null when not measured)."}}),
+ "SignedCredential": {"type":"object","description":"A W3C Verifiable Credential 2.0 with an eddsa-jcs-2022 Data Integrity proof (docs/credentials.md).","required":["@context","type","issuer","proof"]},
+})
+def public_get(summary, schema, content_type="application/json", errors=(), params=(), desc=None):
+    o={"summary":summary,"tags":["marks"],"security":[],"responses":{"200":{"description":"OK","content":{content_type:{"schema":schema}},"headers":{"ETag":{"schema":{"type":"string"},"description":"A hash of the body: If-None-Match gets 304 while unchanged."}}},"304":{"description":"Not modified: If-None-Match named the current ETag."},"400":R("BadRequest")}}
+    for e in errors: o["responses"][e]=R({"404":"NotFound","422":"Invalid"}[e])
+    if params: o["parameters"]=list(params)
+    if desc: o["description"]=desc
+    return o
+paths.update({
+ "/.well-known/did.json":{"get":public_get("The issuer's did:web document: every key, the signing key first (Multikey)",{"type":"object"},"application/did+json")},
+ "/.well-known/jwks.json":{"get":public_get("The issuer's keys as a JWKS (OKP, Ed25519)",{"type":"object"},"application/jwk-set+json")},
+ "/api/v1/verify":{"get":public_get("Is it certified? By mark id, ASN, prefix (the certified holders covering it) or name: status, since when, why, scope, validity, the last check per action",S("VerifyAnswer"),errors=["404","422"],
+   params=[q("mark","A mark id."),q("asn","AS3333 or 3333."),q("prefix","A prefix such as 193.0.0.0/21."),q("q","2 to 100 characters of the holder's name.")],desc="Exactly one of the parameters (422 otherwise). An unknown mark id is 404; an ASN, prefix or name without a mark answers certified: false.")},
+ "/api/v1/marks/{mark}":{"get":public_get("A mark: status, since when, why, scope, validity, the last check per action, and its links",S("MarkDetail"),errors=["404"],params=[markp])},
+ "/api/v1/marks/{mark}/history":{"get":public_get("A mark's public history, newest first: grants and every enforcement transition with its reason category",S("MarkHistory"),errors=["404"],params=[markp])},
+ "/api/v1/marks/{mark}/credential":{"get":public_get("The mark's current signed credential",S("SignedCredential"),"application/vc+ld+json",errors=["404"],params=[markp])},
+ "/api/v1/status-lists/{purpose}":{"get":public_get("A signed Bitstring Status List credential (131,072 entries or more, GZIP + base64url): suspension (warned or suspended, reversible) or revocation (final)",S("SignedCredential"),"application/vc+ld+json",errors=["404"],params=[{"name":"purpose","in":"path","required":True,"schema":{"type":"string","enum":["suspension","revocation"]}}])},
+ "/marks/{mark}":{"get":{"summary":"A mark's public page: the status large, scope, the last check, history, how to verify the credential","tags":["pages"],"security":[],"parameters":[markp],"responses":{"200":{"description":"HTML","content":html},"404":{"description":"No such mark, or a mistyped id (HTML)","content":html},"400":R("BadRequest")}}},
+ "/marks/{mark}/badge.svg":{"get":{**public_get("The mark's live badge (Cache-Control: no-cache): a suspended or revoked mark says so",{"type":"string"},"image/svg+xml",errors=["404"],params=[markp])}},
+})
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.
 html={"text/html":{"schema":{"type":"string"}}}
 pages=[
@@ -453,7 +491,7 @@ for (method, path, status), given in gives.items():
 doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1","description":"The registry of MANRS+: programs and versioned action catalogs, participants with their resources and contacts, accounts and API tokens. Errors are RFC 9457 application/problem+json (docs/api.md lists the types). Who may call what: docs/authorization.md."},
  "servers":[{"url":"/"}],
  "security":[{"bearer":[]},{"session":[]}],
- "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs"]],
+ "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs","marks"]],
  "paths":paths,
  "components":{"schemas":schemas,"responses":responses,"parameters":parameters,
    "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"An API token, mp_…, from POST /api/v1/users/me/tokens or the account page."},

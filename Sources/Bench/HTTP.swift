@@ -80,9 +80,10 @@ func httpStatus(_ method: String, port: Int, path: String, token: String? = nil)
 }
 
 /// wrk's requests per second and 99th percentile latency for one URL.
-func wrk(port: Int, path: String, token: String?, seconds: Int, connections: Int) throws -> (rate: Double, p99: String) {
+func wrk(port: Int, path: String, token: String?, seconds: Int, connections: Int, script: String? = nil) throws -> (rate: Double, p99: String) {
     var argv = ["wrk", "-t2", "-c\(connections)", "-d\(seconds)s", "--latency"]
     if let token { argv += ["-H", "Authorization: Bearer \(token)"] }
+    if let script { argv += ["-s", script] }
     argv.append("http://127.0.0.1:\(port)\(path)")
     let (_, text) = try Subprocess.run(["/usr/bin/env"] + argv)
     guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
@@ -140,6 +141,8 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
         print("\(name): p99 latency \(p99s[index].joined(separator: ", "))")
         printFigure(name, ours: rates[index], baseline: rates[0], baselineName: "/healthz", goal: figure.goal)
     }
+
+    try await markFigures(databaseURL: databaseURL, pool: pool, server: first, rounds: rounds, seconds: seconds, connections: connections)
 
     // Revocation: through the first instance, timed until the second answers 401.
     let second = try ServerProcess(databaseURL: databaseURL)

@@ -19,6 +19,9 @@ public struct DIDWeb: Sendable, Hashable, CustomStringConvertible {
         self.did = did
     }
 
+    /// A DID known to be well formed.
+    init(unchecked did: String) { self.did = did }
+
     /// The DID of an HTTPS origin, such as `https://manrs.example` or `https://localhost:8443/mp`.
     public init(origin: URL) throws(CredentialRefusal) {
         guard origin.scheme?.lowercased() == "https", let host = origin.host(percentEncoded: false)?.lowercased(), !host.isEmpty,

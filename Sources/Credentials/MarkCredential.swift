@@ -87,22 +87,23 @@ public struct CredentialIssuer: Sendable {
     public var verificationMethod: String { key.publicKey.methodID(under: addresses.issuer) }
 
     /// `document` signed with an eddsa-jcs-2022 proof created at `at`.
-    public func sign(_ document: [String: JSONValue], at: Date) -> JSONValue {
+    public func sign(_ document: [String: JSONValue], at: Date) throws(CredentialRefusal) -> JSONValue {
         let options = EddsaJcs2022.proofOptions(verificationMethod: verificationMethod, created: at)
-        // The options are the supported type and cryptosuite, so signing cannot be refused.
-        return .object(try! EddsaJcs2022.sign(document, options: options, key: key.privateKey))
+        return .object(try EddsaJcs2022.sign(document, options: options, key: key.privateKey))
     }
 
     /// The signed credential of a mark (see `MarkCredential.unsigned`), signed at `at`.
-    public func markCredential(_ scope: MarkScope, credentialID: String, validFrom: Date, validUntil: Date, statusIndex: Int, at: Date) -> JSONValue {
-        sign(
+    public func markCredential(_ scope: MarkScope, credentialID: String, validFrom: Date, validUntil: Date, statusIndex: Int, at: Date)
+        throws(CredentialRefusal) -> JSONValue
+    {
+        try sign(
             MarkCredential.unsigned(
                 scope, credentialID: credentialID, validFrom: validFrom, validUntil: validUntil, statusIndex: statusIndex, addresses: addresses),
             at: at)
     }
 
     /// The signed status list credential of `purpose`, signed at `at` and valid from then.
-    public func statusList(_ purpose: StatusPurpose, bits: Bitstring, at: Date, validUntil: Date? = nil) -> JSONValue {
-        sign(StatusList.credential(purpose, bits: bits, addresses: addresses, validFrom: at, validUntil: validUntil), at: at)
+    public func statusList(_ purpose: StatusPurpose, bits: Bitstring, at: Date, validUntil: Date? = nil) throws(CredentialRefusal) -> JSONValue {
+        try sign(StatusList.credential(purpose, bits: bits, addresses: addresses, validFrom: at, validUntil: validUntil), at: at)
     }
 }

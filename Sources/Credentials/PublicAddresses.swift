@@ -14,6 +14,16 @@ public struct PublicAddresses: Sendable, Hashable {
         self.origin = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text)!
     }
 
+    private init(origin: URL, issuer: DIDWeb) {
+        self.origin = origin
+        self.issuer = issuer
+    }
+
+    /// `https://localhost:<port>`, for a deployment without a public address (development).
+    public static func localhost(port: Int) -> PublicAddresses {
+        PublicAddresses(origin: URL(string: "https://localhost:\(port)")!, issuer: DIDWeb(unchecked: "did:web:localhost%3A\(port)"))
+    }
+
     private func address(_ path: String) -> URL { URL(string: origin.absoluteString + path)! }
 
     /// The DID document, where `did:web` resolves: `/.well-known/did.json` (or `<path>/did.json`).

@@ -8,6 +8,14 @@ public enum Tier: String, Sendable, Codable, CaseIterable, Comparable {
     case plus
 
     public static func < (lhs: Tier, rhs: Tier) -> Bool { lhs == .baseline && rhs == .plus }
+
+    /// The tier's name as marks and pages show it.
+    public var markName: String {
+        switch self {
+        case .baseline: "MANRS"
+        case .plus: "MANRS+"
+        }
+    }
 }
 
 /// One catalog version of a program: its actions, the admission rule, the surveillance cadence

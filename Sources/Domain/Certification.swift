@@ -9,6 +9,18 @@ public enum CertificationStatus: String, Sendable, Codable, CaseIterable {
     /// The participant may call itself certified: in force and not suspended.
     public var certifies: Bool { self == .active || self == .warned }
 
+    /// The status as buyers read it on a mark: a warned mark is still valid.
+    public var markWords: String {
+        switch self {
+        case .active: "valid"
+        case .warned: "valid, with a warning"
+        case .suspended: "suspended"
+        case .revoked: "revoked"
+        case .expired: "expired"
+        case .withdrawn: "withdrawn"
+        }
+    }
+
     /// The statuses in force, as bound into queries.
     public static var inForce: [CertificationStatus] { allCases.filter(\.isInForce) }
 }

@@ -193,14 +193,18 @@ public enum EnforcementNotice: String, Sendable, Equatable {
     case overridden
 }
 
-/// The two bits a certification has in the published status lists.
-public enum StatusListPurpose: String, Sendable, Equatable {
-    case suspension, revocation
+/// The two bits a certification's credential has in the published status lists (issue 13).
+public enum StatusListPurpose: String, Sendable, Equatable, CaseIterable {
+    /// Reversible: set while the certification is warned or suspended, cleared when it is active again.
+    case suspension
+    /// Final: set when the certification is revoked or withdrawn, and never cleared. A revocation
+    /// overturned on appeal issues a new credential instead (`EnforcementEffect.issueNewCredential`).
+    case revocation
 
     /// Whether `status` sets this bit.
     public func isSet(for status: CertificationStatus) -> Bool {
         switch self {
-        case .suspension: status == .suspended
+        case .suspension: status == .warned || status == .suspended
         case .revocation: status == .revoked || status == .withdrawn
         }
     }
@@ -224,6 +228,9 @@ public enum EnforcementEffect: Sendable, Equatable {
     case notifyParticipant(EnforcementNotice, deadline: Date?)
     case setStatusListBit(StatusListPurpose, Bool)
     case queueForAuditors(AuditorTask)
+    /// The credential's revocation bit is set and can never be cleared: when a revocation is
+    /// overturned, the mark gets a new credential (same mark id, new status-list entries).
+    case issueNewCredential
 }
 
 /// The enforcement state machine (issue 12 §4): (state, event, actor, time, policy) → new state
@@ -447,8 +454,13 @@ public enum EnforcementMachine {
         state.deadline = deadline
         if !status.isInForce { state.appeal = nil }
         var effects: [EnforcementEffect] = [.record(EnforcementRecord(from: from, to: status, at: time, deadline: deadline, cause: cause))]
-        for purpose in [StatusListPurpose.suspension, .revocation] where purpose.isSet(for: from) != purpose.isSet(for: status) {
-            effects.append(.setStatusListBit(purpose, purpose.isSet(for: status)))
+        // Revocation first: when it asks for a new credential, the suspension bit that follows is the new one's.
+        for purpose in [StatusListPurpose.revocation, .suspension] where purpose.isSet(for: from) != purpose.isSet(for: status) {
+            if purpose == .revocation && !purpose.isSet(for: status) {
+                effects.append(.issueNewCredential)
+            } else {
+                effects.append(.setStatusListBit(purpose, purpose.isSet(for: status)))
+            }
         }
         switch cause {
         case .deadlinePassed: effects.append(.notifyParticipant(.suspended, deadline: deadline))

@@ -18,6 +18,7 @@ struct ManrsPlus: AsyncParsableCommand {
             Import.self, Validate.self,
             Measure.self, VerifyCredential.self,
             RoutesCommand.self, ResourcesCommand.self,
+            IssuerCommand.self,
         ]
     )
 }

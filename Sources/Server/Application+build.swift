@@ -82,6 +82,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let idempotency = Idempotency(database: services.database)
     installMiddleware(on: router, settings: settings, clock: services.clock)
     HealthRoutes(dependencies: dependencies).register(on: router)
+    MarkRoutes(
+        marks: services.marks, issuer: services.issuer, database: services.database, responses: services.caches.marks,
+        pages: Pages(templates: dependencies.assets.templates)
+    ).register(on: router)
 
     let authenticated = router.group().add(middleware: AuthenticationMiddleware(users: services.users))
     let api = authenticated.group("api/v1")

@@ -13,6 +13,9 @@ public struct Caches: Sendable {
     let catalogs: ResponseCache<CatalogRead>
     /// `GET /participants/{id}`, as encoded responses with their ETag.
     let participants: ResponseCache<UUID>
+    /// The public mark reads (verify, marks, status lists, the issuer's keys, badges), encoded
+    /// with their ETag; any `marks` change drops them all.
+    let marks: MemoryCache<PublicRead, PublicResponse>
 
     public init(configuration: PostgresConfiguration, logger: Logger) {
         invalidation = CacheInvalidation(configuration: configuration, logger: logger)
@@ -24,9 +27,11 @@ public struct Caches: Sendable {
         participants = MemoryCache<UUID, JSONResponse>(name: "participants", capacity: 10_000) { topic, id, _ in
             topic == .participant(id)
         }
+        marks = MemoryCache<PublicRead, PublicResponse>(name: "marks", capacity: 100_000) { topic, _, _ in topic == .marks }
         credentials.register(with: invalidation)
         invalidation.register(catalogs)
         invalidation.register(participants)
+        invalidation.register(marks)
     }
 }
 

@@ -13,6 +13,7 @@ struct Pages: Sendable {
         "layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant",
         "admin-users", "admin-catalogs", "admin-catalog-version", "admin-catalog-publish", "admin-resources",
         "participant-results",
+        "mark",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

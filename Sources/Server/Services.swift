@@ -1,3 +1,4 @@
+import Credentials
 import Domain
 import Foundation
 import Jobs
@@ -39,6 +40,11 @@ public struct Services: Sendable {
     public let webhooks: WebhookOperations
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
+    /// Signs marks' credentials and status lists: `PUBLIC_URL`'s addresses, the keys in the database.
+    public let issuer: MarkIssuer
+    /// Public reads of marks (verification, history, credentials, status lists), and the batched
+    /// lookups the bulk check shares.
+    public let marks: MarkStore
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -64,7 +70,9 @@ public struct Services: Sendable {
         catalogs = CatalogStore(database: database)
         applications = ApplicationStore(
             database: database, reviewWorkingDays: settings.reviewSLADays, evidenceQuotaBytes: settings.evidenceQuotaBytes)
-        reviews = ReviewStore(database: database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60))
+        issuer = Self.issuer(settings)
+        marks = MarkStore(database: database)
+        reviews = ReviewStore(database: database, claimLease: TimeInterval(settings.reviewClaimMinutes * 60), issuer: issuer)
         snapshots = SnapshotStore(database: database)
         measurements = MeasurementStore(database: database)
         auditChain = AuditChain(database: database)
@@ -89,6 +97,14 @@ public struct Services: Sendable {
         if runJobs {
             background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
         }
+    }
+
+    /// The credential issuer `settings` describe: `PUBLIC_URL`'s addresses, and its keys sealed
+    /// with `ISSUER_KEY_SECRET` (or `DATA_DIR/issuer-key-secret.key`, created once).
+    public static func issuer(_ settings: Settings) -> MarkIssuer {
+        let configured = settings.issuerKeySecret.flatMap { Data(base64Encoded: $0) }.flatMap { try? SecretSealer(key: [UInt8]($0)) }
+        return MarkIssuer(
+            addresses: settings.publicAddresses, sealer: configured ?? SecretSealer(keyFile: settings.dataDirectory + "/issuer-key-secret.key"))
     }
 
     /// Every job kind's handler. A new kind's handler is registered here.

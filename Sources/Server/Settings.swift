@@ -1,3 +1,4 @@
+import Credentials
 import Domain
 import Foundation
 import Logging
@@ -50,6 +51,12 @@ public struct Settings: Sendable, Equatable {
     public var webhookAllowLoopbackHTTP: Bool = false
     /// The server's public address, for links in notification email (nil: no links).
     public var publicURL: String?
+    /// The addresses credentials name (issuer `did:web`, status lists, mark pages): `PUBLIC_URL`
+    /// when it is https://, otherwise `https://localhost:<port>`.
+    public var publicAddresses: PublicAddresses {
+        if let url = publicURL.flatMap(URL.init(string:)), let addresses = try? PublicAddresses(origin: url) { return addresses }
+        return .localhost(port: port)
+    }
     /// How long a worker holds a job it took before another may take it again.
     public var jobLeaseSeconds: Int = 300
     /// How often an idle worker and the scheduler look for due jobs.
@@ -76,6 +83,9 @@ public struct Settings: Sendable, Equatable {
     public var checkFreshness: FreshnessPolicy {
         FreshnessPolicy(maximumAge: TimeInterval(checkMaxAgeHours) * 3600, maximumPairing: TimeInterval(checkPairingHours) * 3600)
     }
+    /// The key sealing the issuer's private keys in the database (32 bytes, base64); nil uses
+    /// `<dataDirectory>/issuer-key-secret.key`. Every instance of a deployment needs the same one.
+    public var issuerKeySecret: String?
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -110,7 +120,10 @@ public struct Settings: Sendable, Equatable {
             "32 bytes in base64 sealing webhook secrets at rest; unset uses DATA_DIR/webhook-secrets.key, created once"
         ),
         ("WEBHOOK_ALLOW_HTTP_LOOPBACK", "false", "accept http:// webhook endpoints on loopback addresses (tests and demos only)"),
-        ("PUBLIC_URL", "(unset)", "the server's public address, for links in notification email"),
+        (
+            "PUBLIC_URL", "(unset)",
+            "the server's public https:// address, for links in notification email, the issuer's did:web and every credential URL (unset: https://localhost:PORT)"
+        ),
         ("JOB_LEASE_SECONDS", "300", "how long a worker holds a job before another worker may take it again (1-86400)"),
         ("JOB_POLL_MILLISECONDS", "1000", "how often idle workers and the scheduler look for due jobs (10-60000)"),
         ("JOB_MAX_ATTEMPTS", "5", "runs of a failing job before it is parked as failed (1-100)"),
@@ -121,6 +134,10 @@ public struct Settings: Sendable, Equatable {
         ("ENFORCEMENT_TIMER_MINUTES", "60", "how often passed deadlines, ended validity and reminders are looked at (1-10080)"),
         ("CHECK_MAX_AGE_HOURS", "48", "oldest routes or VRP snapshot a check may use, in hours (1-87600)"),
         ("CHECK_PAIRING_HOURS", "24", "furthest apart the routes and VRP snapshots of a check may be taken, in hours (1-87600)"),
+        (
+            "ISSUER_KEY_SECRET", "(unset)",
+            "32 bytes in base64 sealing the credential issuer's private keys in the database; unset uses DATA_DIR/issuer-key-secret.key, created once (set it when several instances share a database)"
+        ),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -224,6 +241,13 @@ public struct Settings: Sendable, Equatable {
         settings.enforcementTimerMinutes = try integer("ENFORCEMENT_TIMER_MINUTES", default: 60, in: 1...10_080)
         settings.checkMaxAgeHours = try integer("CHECK_MAX_AGE_HOURS", default: 48, in: 1...87_600)
         settings.checkPairingHours = try integer("CHECK_PAIRING_HOURS", default: 24, in: 1...87_600)
+        if let key = value("ISSUER_KEY_SECRET") {
+            guard Data(base64Encoded: key)?.count == 32 else {
+                // The value is a secret: not repeated in the error.
+                throw SettingsError(name: "ISSUER_KEY_SECRET", value: "(hidden)", expected: "32 bytes written in base64")
+            }
+            settings.issuerKeySecret = key
+        }
         return settings
     }
 }

@@ -27,7 +27,7 @@ struct VerifyCredentialTests {
         let scope = MarkScope(
             mark: mark, organisation: "Example Networks Ltd", program: "netops", programName: "Network Operators", tier: "plus", tierName: "MANRS+",
             asns: [64500], prefixes: ["192.0.2.0/24"], actions: ["netops.1", "netops.2"])
-        let credential = issuer.markCredential(
+        let credential = try issuer.markCredential(
             scope, credentialID: "urn:uuid:7d1f0c52-5b8e-4f0e-9d3a-2c6b1e4a9f00", validFrom: Self.issued, validUntil: Self.until, statusIndex: 12,
             at: Self.issued)
         let path = try Self.write(credential, "mark.json", in: folder)

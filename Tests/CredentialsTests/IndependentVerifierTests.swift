@@ -41,8 +41,8 @@ struct IndependentVerifierTests {
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let issuer = CredentialIssuer(addresses: MarkCredentialTests.addresses, key: MarkCredentialTests.newKey)
-        let credential = MarkCredentialTests.credential(key: MarkCredentialTests.newKey, statusIndex: 77)
-        let oldCredential = MarkCredentialTests.credential(key: MarkCredentialTests.oldKey, statusIndex: 78)
+        let credential = try MarkCredentialTests.credential(key: MarkCredentialTests.newKey, statusIndex: 77)
+        let oldCredential = try MarkCredentialTests.credential(key: MarkCredentialTests.oldKey, statusIndex: 78)
         let didPath = try Self.write(MarkCredentialTests.document([MarkCredentialTests.newKey, MarkCredentialTests.oldKey]), "did.json", in: folder)
         let path = try Self.write(credential, "mark.json", in: folder)
         let oldPath = try Self.write(oldCredential, "old.json", in: folder)

@@ -24,8 +24,8 @@ struct MarkCredentialTests {
         return MarkID.random(using: &generator).text
     }()
 
-    static func credential(key: IssuerSigningKey = oldKey, statusIndex: Int = 94567) -> JSONValue {
-        CredentialIssuer(addresses: addresses, key: key).markCredential(
+    static func credential(key: IssuerSigningKey = oldKey, statusIndex: Int = 94567) throws -> JSONValue {
+        try CredentialIssuer(addresses: addresses, key: key).markCredential(
             scope, credentialID: "urn:uuid:0b9c3f4e-1d2a-4c8e-9a61-3f0d2e7b5c11", validFrom: issued, validUntil: until, statusIndex: statusIndex,
             at: issued)
     }
@@ -43,7 +43,7 @@ struct MarkCredentialTests {
 
     @Test("a signed mark verifies against the DID document and reads back its scope")
     func roundTrip() throws {
-        let credential = Self.credential()
+        let credential = try Self.credential()
         let verified = try MarkVerifier.verify(credential, didDocument: Self.document(), at: Self.midway).get()
         #expect(verified.scope == Self.scope)
         #expect(verified.issuer.did == "did:web:manrs.example")
@@ -67,7 +67,7 @@ struct MarkCredentialTests {
 
     @Test("a tampered credential, a changed proof, another cryptosuite and another key are refused")
     func tampering() throws {
-        let credential = Self.credential().objectValue
+        let credential = try Self.credential().objectValue
         var wider = credential
         var subject = credential["credentialSubject"]!.objectValue
         subject["asns"] = .array([.number(64500), .number(64501), .number(4_200_000_000)])
@@ -86,9 +86,9 @@ struct MarkCredentialTests {
 
         // Signed by a key the issuer does not publish.
         let stranger = IssuerSigningKey.generate()
-        #expect(refusal(MarkVerifier.verify(Self.credential(key: stranger), didDocument: Self.document(), at: Self.midway)) == .unknownKey)
+        #expect(refusal(MarkVerifier.verify(try Self.credential(key: stranger), didDocument: Self.document(), at: Self.midway)) == .unknownKey)
         // The proof names the published key, but another key made the signature.
-        var forged = Self.credential(key: stranger).objectValue
+        var forged = try Self.credential(key: stranger).objectValue
         var forgedProof = forged["proof"]!.objectValue
         forgedProof["verificationMethod"] = .string(Self.addresses.issuer.methodID(Self.oldKey.publicKey.multibase))
         forged["proof"] = .object(forgedProof)
@@ -99,8 +99,8 @@ struct MarkCredentialTests {
     func issuer() throws {
         let elsewhere = try PublicAddresses(origin: URL(string: "https://other.example")!)
         let otherDocument = IssuerDocument(issuer: elsewhere.issuer, keys: [Self.oldKey.publicKey]).didDocument
-        #expect(refusal(MarkVerifier.verify(Self.credential(), didDocument: otherDocument, at: Self.midway)) == .wrongIssuer)
-        let copied = CredentialIssuer(addresses: elsewhere, key: Self.oldKey).markCredential(
+        #expect(refusal(MarkVerifier.verify(try Self.credential(), didDocument: otherDocument, at: Self.midway)) == .wrongIssuer)
+        let copied = try CredentialIssuer(addresses: elsewhere, key: Self.oldKey).markCredential(
             Self.scope, credentialID: "urn:uuid:1", validFrom: Self.issued, validUntil: Self.until, statusIndex: 1, at: Self.issued)
         #expect(
             refusal(MarkVerifier.verify(copied, didDocument: otherDocument, at: Self.midway, expectedIssuer: Self.addresses.issuer)) == .wrongIssuer)
@@ -108,8 +108,8 @@ struct MarkCredentialTests {
     }
 
     @Test("the validity window: exactly at both ends valid, a second outside not")
-    func validityWindow() {
-        let credential = Self.credential()
+    func validityWindow() throws {
+        let credential = try Self.credential()
         let document = Self.document()
         #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.issued).isSuccess)
         #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.until).isSuccess)
@@ -119,8 +119,8 @@ struct MarkCredentialTests {
 
     @Test("key rotation: the new key signs, marks signed by the old key keep verifying; a removed key no longer does")
     func rotation() throws {
-        let old = Self.credential(key: Self.oldKey)
-        let new = Self.credential(key: Self.newKey)
+        let old = try Self.credential(key: Self.oldKey)
+        let new = try Self.credential(key: Self.newKey)
         let rotated = Self.document([Self.newKey, Self.oldKey])
         #expect(MarkVerifier.verify(old, didDocument: rotated, at: Self.midway).isSuccess)
         #expect(MarkVerifier.verify(new, didDocument: rotated, at: Self.midway).isSuccess)
@@ -150,33 +150,36 @@ struct MarkCredentialTests {
     @Test("status lists: a suspended bit refuses, cleared on reinstatement it verifies; a revoked bit refuses")
     func statusLists() throws {
         let issuer = CredentialIssuer(addresses: Self.addresses, key: Self.oldKey)
-        let credential = Self.credential(statusIndex: 4242)
+        let credential = try Self.credential(statusIndex: 4242)
         let document = Self.document()
         var suspension = Bitstring()
         let revocation = Bitstring()
         let published = Self.midway
-        func lists() -> [JSONValue] {
-            [issuer.statusList(.suspension, bits: suspension, at: published), issuer.statusList(.revocation, bits: revocation, at: published)]
+        func lists() throws -> [JSONValue] {
+            [
+                try issuer.statusList(.suspension, bits: suspension, at: published),
+                try issuer.statusList(.revocation, bits: revocation, at: published),
+            ]
         }
-        let clear = try MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: lists()).get()
+        let clear = try MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: try lists()).get()
         #expect(clear.statusChecked == [.suspension, .revocation])
 
         suspension[4242] = true
-        #expect(refusal(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: lists())) == .suspended)
+        #expect(refusal(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: try lists())) == .suspended)
         suspension[4242] = false
-        #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: lists()).isSuccess)
+        #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: try lists()).isSuccess)
         // Another holder's bit does not touch this one.
         suspension[4243] = true
-        #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: lists()).isSuccess)
+        #expect(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: try lists()).isSuccess)
 
         var revoked = revocation
         revoked[4242] = true
-        let revokedLists = [issuer.statusList(.revocation, bits: revoked, at: published)]
+        let revokedLists = [try issuer.statusList(.revocation, bits: revoked, at: published)]
         let result = MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: revokedLists)
         #expect(refusal(result) == .revoked)
 
         // The list credential's shape, as the spec's example has it.
-        let list = issuer.statusList(.revocation, bits: revoked, at: published)
+        let list = try issuer.statusList(.revocation, bits: revoked, at: published)
         #expect(list["type"] == .array([.string("VerifiableCredential"), .string("BitstringStatusListCredential")]))
         #expect(list["credentialSubject"]?["statusPurpose"] == .string("revocation"))
         #expect(list["credentialSubject"]?["type"] == .string("BitstringStatusList"))
@@ -188,7 +191,7 @@ struct MarkCredentialTests {
         subject["encodedList"] = .string(Bitstring().encoded)
         tampered["credentialSubject"] = .object(subject)
         #expect(refusal(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: [.object(tampered)])) == .statusList)
-        let stranger = CredentialIssuer(addresses: Self.addresses, key: IssuerSigningKey.generate()).statusList(
+        let stranger = try CredentialIssuer(addresses: Self.addresses, key: IssuerSigningKey.generate()).statusList(
             .revocation, bits: revoked, at: published)
         #expect(refusal(MarkVerifier.verify(credential, didDocument: document, at: Self.midway, statusLists: [stranger])) == .statusList)
         // A list published after the time checked says nothing about that time.
@@ -208,7 +211,7 @@ struct MarkCredentialTests {
 
     @Test("the signed credential is canonical JSON the Canonical module reproduces")
     func canonicalForm() throws {
-        let credential = Self.credential()
+        let credential = try Self.credential()
         let text = String(decoding: JCS.canonicalize(credential), as: UTF8.self)
         #expect(text.contains("\"asns\":[64500,4200000000]"))
         #expect(!text.contains("e+"))

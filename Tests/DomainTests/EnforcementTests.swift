@@ -169,6 +169,8 @@ struct EnforcementTests {
         #expect(
             effects == [
                 .record(EnforcementRecord(from: .active, to: .warned, at: Self.now, deadline: deadline, cause: .checkFailed(results: [failed]))),
+                // A warned mark is on the suspension list (reversible) while it must fix the failure.
+                .setStatusListBit(.suspension, true),
                 .notifyParticipant(.warned, deadline: deadline),
             ])
         let notifyOnly = EnforcementPolicy(mode: .notifyOnly, warningGraceDays: 30, maxSuspensionDays: 180)
@@ -193,8 +195,8 @@ struct EnforcementTests {
             #expect(after.status == .suspended && after.deadline == end)
             #expect(
                 effects == [
+                    // A warned certification's suspension bit is set already.
                     .record(EnforcementRecord(from: .warned, to: .suspended, at: deadline, deadline: end, cause: .deadlinePassed)),
-                    .setStatusListBit(.suspension, true),
                     .notifyParticipant(.suspended, deadline: end),
                 ])
         }
@@ -307,7 +309,30 @@ struct EnforcementTests {
         ).get()
         #expect(granted.state.status == .suspended)
         #expect(granted.state.deadline == grantedAt.addingTimeInterval(100 * Self.day))
-        #expect(granted.effects.contains(.setStatusListBit(.revocation, false)) && granted.effects.contains(.setStatusListBit(.suspension, true)))
+        // The revocation bit is never cleared: the mark gets a new credential instead.
+        #expect(!granted.effects.contains(.setStatusListBit(.revocation, false)))
+        #expect(granted.effects.contains(.issueNewCredential) && granted.effects.contains(.setStatusListBit(.suspension, true)))
+    }
+
+    @Test("the status lists: suspension covers warned and suspended and is cleared again; revocation is set only by a final end")
+    func statusListBits() throws {
+        let suspension = CertificationStatus.allCases.filter { StatusListPurpose.suspension.isSet(for: $0) }
+        let revocation = CertificationStatus.allCases.filter { StatusListPurpose.revocation.isSet(for: $0) }
+        #expect(suspension == [.warned, .suspended])
+        #expect(revocation == [.revoked, .withdrawn])
+        // A failed check warns (bit set); passing checks lift the warning (bit cleared).
+        let policy = Self.policy
+        let warned = try EnforcementMachine.apply(
+            .checkFailed(results: [UUID()]), to: Self.state(.active), by: .scheduler, at: Self.now, policy: policy
+        ).get()
+        #expect(warned.state.status == .warned)
+        #expect(warned.effects.contains(.setStatusListBit(.suspension, true)))
+        let restored = try EnforcementMachine.apply(
+            .checksPassed(results: []), to: warned.state, by: .scheduler, at: Self.now.addingTimeInterval(Self.day), policy: policy
+        ).get()
+        #expect(restored.state.status == .active)
+        #expect(restored.effects.contains(.setStatusListBit(.suspension, false)))
+        #expect(!restored.effects.contains(.issueNewCredential))
     }
 
     @Test("an accepted dispute undoes the warning it caused; overturning a deadline's suspension starts the grace period afresh")

@@ -97,14 +97,15 @@ struct APIFixture: Sendable {
             let auditor = try await account("auditor@example.org", .auditor)
             // The fixture's own review is decided by a second auditor, so the first starts fresh.
             let reviewedBy = try await account("second-auditor@example.org", .auditor)
-            let workflow = try await Self.workflow(db, own: own.id, other: other.id, applicant: applicant.user.id, auditor: reviewedBy.user.id)
+            let settings = try settings ?? Settings.load(environment: [:])
+            let workflow = try await Self.workflow(
+                db, own: own.id, other: other.id, applicant: applicant.user.id, auditor: reviewedBy.user.id, issuer: Services.issuer(settings))
             let fixture = APIFixture(
                 db: db, admin: try await account("admin@example.org", .admin), auditor: auditor,
                 applicant: applicant, otherApplicant: otherApplicant, enterprise: try await account("buyer@example.org", .enterprise),
                 own: own, other: other, approved: workflow.approved, closedItem: workflow.item, evidence: workflow.evidence,
                 certification: workflow.certification, draft: workflow.draft, affiliation: workflow.affiliation
             )
-            let settings = try settings ?? Settings.load(environment: [:])
             let dependencies = try await TestApp.dependencies(db.pool, settings: settings, loginLimits: loginLimits)
             let (router, _) = buildRouter(dependencies)
             let invalidation = cached ? Task { await dependencies.caches.invalidation.run() } : nil
@@ -127,12 +128,12 @@ struct APIFixture: Sendable {
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
     /// Walks one application through the workflow with the stores, for routes that need ids.
-    static func workflow(_ db: FreshDatabase, own: UUID, other: UUID, applicant: UUID, auditor: UUID) async throws
+    static func workflow(_ db: FreshDatabase, own: UUID, other: UUID, applicant: UUID, auditor: UUID, issuer: MarkIssuer? = nil) async throws
         -> (approved: UUID, item: UUID, evidence: UUID, certification: UUID, draft: UUID, affiliation: UUID)
     {
         let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
         let applications = ApplicationStore(database: db.pool)
-        let reviews = ReviewStore(database: db.pool)
+        let reviews = ReviewStore(database: db.pool, issuer: issuer)
         let applicantContext = ChangeContext(actor: try await users.actor(for: applicant), requestID: nil, at: Date())
         let auditorActor = try #require(try await users.actor(for: auditor))
         let auditorContext = ChangeContext(actor: auditorActor, requestID: nil, at: Date())

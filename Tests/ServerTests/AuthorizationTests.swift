@@ -97,6 +97,16 @@ struct AuthorizationTests {
         "GET /api/v1/admin/jobs": [.admin],
         "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
         "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
+        // The mark for buyers: public, no login (issue 13).
+        "GET /.well-known/did.json": Set(Role.allCases),
+        "GET /.well-known/jwks.json": Set(Role.allCases),
+        "GET /api/v1/verify": Set(Role.allCases),
+        "GET /api/v1/marks/{mark}": Set(Role.allCases),
+        "GET /api/v1/marks/{mark}/history": Set(Role.allCases),
+        "GET /api/v1/marks/{mark}/credential": Set(Role.allCases),
+        "GET /api/v1/status-lists/{purpose}": Set(Role.allCases),
+        "GET /marks/{mark}": Set(Role.allCases),
+        "GET /marks/{mark}/badge.svg": Set(Role.allCases),
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
@@ -248,7 +258,8 @@ struct AuthorizationTests {
             case "PUT /api/v1/users/me/password": #"{"current_password":"not it","new_password":"a brand new long password"}"#
             default: nil
             }
-        if route == "GET /api/v1/resources" { path += "?asn=3333" }
+        if route == "GET /api/v1/resources" || route == "GET /api/v1/verify" { path += "?asn=3333" }
+        path = path.replacingOccurrences(of: "{mark}", with: "MP-ZESE-C4JA-P").replacingOccurrences(of: "{purpose}", with: "suspension")
         return (method, path, body, headers)
     }
 

@@ -69,12 +69,7 @@ enum PageWords {
         }
     }
 
-    static func tier(_ tier: Tier) -> String {
-        switch tier {
-        case .baseline: "MANRS"
-        case .plus: "MANRS+"
-        }
-    }
+    static func tier(_ tier: Tier) -> String { tier.markName }
 
     /// What the applicant gives for each kind of evidence, in words.
     static func evidence(_ kinds: [EvidenceKind]) -> [String] {

@@ -3,7 +3,7 @@ import Synchronization
 
 /// What a change in the database names, as the triggers of schema 0011 send it on
 /// `CacheInvalidation.channel`: `catalog:<program code>`, `user:<uuid>`, `token:<uuid>` or
-/// `participant:<uuid>` (schema 0019).
+/// `participant:<uuid>` (schema 0019), `marks:all` (schema 0026).
 public enum CacheTopic: Sendable, Hashable {
     /// A program or one of its catalog versions.
     case catalog(String)
@@ -13,6 +13,9 @@ public enum CacheTopic: Sendable, Hashable {
     case token(UUID)
     /// A participant's record: names, country, website, status, programs.
     case participant(UUID)
+    /// Anything a public mark read shows: marks, certifications, their credentials, transitions,
+    /// check results, holders' names, the issuer's keys (schema 0026).
+    case marks
 
     /// Reads a payload; nil for one this version does not know (which then clears every cache).
     public init?(payload: String) {
@@ -30,6 +33,7 @@ public enum CacheTopic: Sendable, Hashable {
         case "participant":
             guard let id = UUID(uuidString: value) else { return nil }
             self = .participant(id)
+        case "marks": self = .marks
         default: return nil
         }
     }
@@ -40,6 +44,7 @@ public enum CacheTopic: Sendable, Hashable {
         case .user(let id): "user:\(id.uuidString.lowercased())"
         case .token(let id): "token:\(id.uuidString.lowercased())"
         case .participant(let id): "participant:\(id.uuidString.lowercased())"
+        case .marks: "marks:all"
         }
     }
 }

@@ -54,7 +54,9 @@ public struct CertificationStore: Sendable {
     /// application's catalog version, valid for the catalog's recertification period
     /// (`CertificationRules.grant`). A mark still in force for the same participant and program
     /// gives way to it (`CertificationRules.superseded`). Returns the new certification's id.
-    static func grant(_ application: Application, context: ChangeContext, on connection: PostgresConnection) async throws -> UUID {
+    static func grant(_ application: Application, issuer: MarkIssuer?, context: ChangeContext, on connection: PostgresConnection) async throws
+        -> UUID
+    {
         let catalog = try await ApplicationStore.catalog(of: application, on: connection)
         let grant: CertificationGrant
         switch CertificationRules.grant(catalog, tier: application.tier, at: context.at) {
@@ -99,7 +101,7 @@ public struct CertificationStore: Sendable {
             ],
             context: context, on: connection)
         try await MarkIssuance.certificationGranted(
-            id, participant: application.participantID, program: application.program, context: context, on: connection)
+            id, participant: application.participantID, program: application.program, issuer: issuer, context: context, on: connection)
         return id
     }
 }

@@ -8,9 +8,12 @@ import Postgres
 /// tasks, watchers) are carried out on the same transaction by the handlers in `Effects/`.
 public struct EnforcementStore: Sendable {
     let database: PostgresPool
+    /// Signs the new credential of a mark whose revocation is overturned (nil: none is issued).
+    let issuer: MarkIssuer?
 
-    public init(database: PostgresPool) {
+    public init(database: PostgresPool, issuer: MarkIssuer? = nil) {
         self.database = database
+        self.issuer = issuer
     }
 
     /// Applies `event` to certification `id` at `context.at`, caused by `actor` (the scheduler,
@@ -19,14 +22,15 @@ public struct EnforcementStore: Sendable {
     public func apply(_ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext) async throws -> [EnforcementEffect]
     {
         try await database.transaction { connection in
-            try await Self.apply(event, to: id, by: actor, context: context, on: connection)
+            try await Self.apply(event, to: id, by: actor, issuer: issuer, context: context, on: connection)
         }
     }
 
     /// `apply` on the caller's transaction (the check runner records its results and their
     /// consequence together).
     static func apply(
-        _ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext, on connection: PostgresConnection
+        _ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, issuer: MarkIssuer? = nil, context: ChangeContext,
+        on connection: PostgresConnection
     ) async throws -> [EnforcementEffect] {
         guard
             let row = try await connection.query(
@@ -80,6 +84,7 @@ public struct EnforcementStore: Sendable {
             case .setStatusListBit(let purpose, let value): try await EnforcementStatusBits.set(purpose, to: value, scope: scope, on: connection)
             case .queueForAuditors(let task):
                 try await EnforcementAuditorTasks.open(task, certification: id, participant: participant, context: context, on: connection)
+            case .issueNewCredential: try await MarkIssuance.reissue(scope: scope, issuer: issuer, on: connection)
             }
         }
         if next != state {

@@ -9,10 +9,13 @@ public struct ReviewStore: Sendable {
     let database: PostgresPool
     /// How long a claim lasts before someone else may take the item.
     let claimLease: TimeInterval
+    /// Signs the mark's credential an approval issues (nil: the mark is recorded without one).
+    let issuer: MarkIssuer?
 
-    public init(database: PostgresPool, claimLease: TimeInterval = 2 * 3600) {
+    public init(database: PostgresPool, claimLease: TimeInterval = 2 * 3600, issuer: MarkIssuer? = nil) {
         self.database = database
         self.claimLease = claimLease
+        self.issuer = issuer
     }
 
     public func queue(_ filter: QueueFilter, limit: Int) async throws -> [ReviewItem] {
@@ -151,7 +154,7 @@ public struct ReviewStore: Sendable {
                 }
                 var certification: UUID?
                 if next == .approved {
-                    certification = try await CertificationStore.grant(application, context: context, on: connection)
+                    certification = try await CertificationStore.grant(application, issuer: issuer, context: context, on: connection)
                 }
                 if let event = NotificationEvent.forApplication(next) {
                     var data = [

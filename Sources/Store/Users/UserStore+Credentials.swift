@@ -38,13 +38,13 @@ public struct CredentialCache: Sendable {
             switch topic {
             case .token(let id): grant.tokenID == id
             case .user(let id): grant.actor.userID == id
-            case .catalog, .participant: false
+            case .catalog, .participant, .marks: false
             }
         }
         sessions = MemoryCache(name: "sessions", capacity: capacity) { topic, _, grant in
             switch topic {
             case .user(let id): grant.session.actor.userID == id
-            case .token, .catalog, .participant: false
+            case .token, .catalog, .participant, .marks: false
             }
         }
     }

@@ -1,0 +1,41 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// A public read (verification, marks, status lists, the issuer's keys, badges) encoded once,
+/// with an ETag from its bytes: kept in memory (`Caches.marks`) and sent again without encoding;
+/// a matching `If-None-Match` gets 304.
+struct PublicResponse: ResponseGenerator, Sendable {
+    let body: ByteBuffer
+    let contentType: String
+    let etag: String
+    /// `no-cache` for badges: caches must revalidate every time, so a badge never shows a stale status.
+    let cacheControl: String?
+
+    init(bytes: [UInt8], contentType: String, cacheControl: String? = nil) {
+        body = ByteBuffer(bytes: bytes)
+        self.contentType = contentType
+        self.cacheControl = cacheControl
+        etag = "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    init(json value: some Encodable, contentType: String = "application/json") throws {
+        self.init(bytes: [UInt8](try JSONEncoder.api.encode(value)), contentType: contentType)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = HTTPFields()
+        fields[.eTag] = etag
+        if let cacheControl { fields[.cacheControl] = cacheControl }
+        if let wanted = request.headers[.ifNoneMatch],
+            wanted.split(separator: ",").contains(where: {
+                let tag = $0.trimmingCharacters(in: .whitespaces); return tag == etag || tag == "*"
+            })
+        {
+            return Response(status: .notModified, headers: fields)
+        }
+        fields[.contentType] = contentType
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: body))
+    }
+}
