@@ -8,6 +8,12 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case applicationRejected = "application.rejected"
     /// Sent on request by a participant's owner to try an endpoint.
     case webhookTest = "webhook.test"
+    // Reviews (issue 12 §3, §4): a dispute's outcome for the participant; new and overdue
+    // queue items for the auditors.
+    case disputeAccepted = "dispute.accepted"
+    case disputeRejected = "dispute.rejected"
+    case reviewItemOpened = "review.item_opened"
+    case reviewItemDue = "review.item_due"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -26,11 +32,19 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .applicationCertified: "Your application is certified"
         case .applicationRejected: "Your application was rejected"
         case .webhookTest: "Test notification"
+        case .disputeAccepted: "Your dispute of a check result was accepted"
+        case .disputeRejected: "Your dispute of a check result was rejected"
+        case .reviewItemOpened: "A new item is in the review queue"
+        case .reviewItemDue: "A review item is due soon or overdue"
         }
     }
 
-    /// Whether the participant's owners receive it by email (the test event goes to webhooks only).
-    public var emailsOwners: Bool { self != .webhookTest }
+    /// Whether the participant's owners receive it by email (the test event goes to webhooks
+    /// only, the auditors' events to the auditors).
+    public var emailsOwners: Bool { self != .webhookTest && !forAuditors }
+
+    /// Whether it goes to the auditors (by email) rather than to a participant.
+    public var forAuditors: Bool { self == .reviewItemOpened || self == .reviewItemDue }
 }
 
 /// Where a notification goes.

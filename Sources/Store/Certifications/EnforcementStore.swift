@@ -18,7 +18,15 @@ public struct EnforcementStore: Sendable {
     /// actor, refused (403).
     public func apply(_ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext) async throws -> [EnforcementEffect]
     {
-        try await database.transaction { connection in
+        try await database.transaction { connection in try await Self.apply(event, to: id, by: actor, context: context, on: connection) }
+    }
+
+    /// `apply` on the caller's transaction, so a decision (a dispute accepted, an appeal decided,
+    /// a reinstatement) and the transition it causes commit together.
+    public static func apply(
+        _ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, context: ChangeContext, on connection: PostgresConnection
+    ) async throws -> [EnforcementEffect] {
+        do {
             guard
                 let row = try await connection.query(
                     """
