@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import HTTPTypes
 import Postgres
 import Store
 import Testing
@@ -210,6 +211,37 @@ struct ReviewKindsTests {
                 json: #"{"decision":"approve","reasons":"The checks pass again and the hijack was a leak by a customer, now filtered."}"#)
             #expect(reinstated.status == 200, "\(reinstated.text)")
             #expect(try await Self.status(fixture) == .active)
+        }
+    }
+
+    @Test("the dispute page shows the result and its form; the form opens the dispute as the API does and refuses alike; the auditor's page and queue show it in words")
+    func disputePages() async throws {
+        try await APIFixture.run { fixture, api in
+            let failed = try await Self.result(fixture, verdict: .fail, at: Date().addingTimeInterval(-86_400))
+            let page = "/participants/\(fixture.own.id.uuidString.lowercased())/results/\(failed.uuidString.lowercased())/dispute"
+            let member = try await PagesTests.cookie(fixture, .applicant)
+            let shown = try await api.call(.get, page, headers: member)
+            #expect(shown.status == 200)
+            #expect(shown.text.contains("42 % of the prefixes are covered") && shown.text.contains("Send the dispute"))
+            #expect(try await api.call(.get, page, headers: try await PagesTests.cookie(fixture, .otherApplicant)).status == 403)
+            let csrf = try #require(PagesTests.csrf(in: shown.text))
+            let empty = try await PagesTests.post(api, page, member, ["csrf": csrf, "reason": " "])
+            #expect(empty.status == 422)
+            #expect(empty.headers[HTTPField.Name("X-Refusal")!] == "reason=required")
+            let sent = try await PagesTests.post(api, page, member, ["csrf": csrf, "reason": "The VRPs are a day older than our ROAs."])
+            #expect(sent.status == 303)
+            let after = try await api.call(.get, page, headers: member)
+            #expect(after.text.contains("The VRPs are a day older than our ROAs.") && !after.text.contains("Send the dispute"))
+
+            let auditor = try await PagesTests.cookie(fixture, .auditor)
+            let queue = try await api.call(.get, "/queue?kind=dispute", headers: auditor)
+            #expect(queue.status == 200)
+            #expect(queue.text.contains("dispute of a check result") && queue.text.contains("Dispute of the failed check rpki_coverage"))
+            let item = try await Self.item(api, fixture, kind: .dispute, token: fixture.auditor.token)
+            #expect(try await api.call(.post, "/api/v1/review-queue/\(item)/claim", token: fixture.auditor.token).status == 200)
+            let review = try await api.call(.get, "/review/\(item)", headers: auditor)
+            #expect(review.status == 200)
+            #expect(review.text.contains("The VRPs are a day older than our ROAs.") && review.text.contains("accept the dispute"))
         }
     }
 }
