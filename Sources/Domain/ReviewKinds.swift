@@ -102,7 +102,8 @@ public enum ReviewRequestRules {
     public static func disputeRefusal(verdict: CheckVerdict, voided: Bool) -> Refusal? {
         if voided { return Refusal("result-voided", "This result was already voided; there is nothing left to dispute.") }
         guard verdict == .fail else {
-            return Refusal("not-failed", "Only a failed check result can be disputed; this one is \(verdict.rawValue.replacingOccurrences(of: "_", with: " ")).")
+            return Refusal(
+                "not-failed", "Only a failed check result can be disputed; this one is \(verdict.rawValue.replacingOccurrences(of: "_", with: " ")).")
         }
         return nil
     }

@@ -37,7 +37,9 @@ struct ReviewKindsTests {
         return try #require(items.first?["id"] as? String)
     }
 
-    @Test("a member disputes a failed result that warned the certification; an auditor accepts it: the result is voided, the warning undone, everyone told")
+    @Test(
+        "a member disputes a failed result that warned the certification; an auditor accepts it: the result is voided, the warning undone, everyone told"
+    )
     func disputeUndoesWarning() async throws {
         try await APIFixture.run { fixture, api in
             try await Self.plus(fixture)
@@ -140,7 +142,9 @@ struct ReviewKindsTests {
         }
     }
 
-    @Test("enforcement tasks open once per certification and kind; a finding warns; an appeal is decided only by an auditor who took no part; a reinstatement reinstates")
+    @Test(
+        "enforcement tasks open once per certification and kind; a finding warns; an appeal is decided only by an auditor who took no part; a reinstatement reinstates"
+    )
     func tasksAppealsReinstatement() async throws {
         try await APIFixture.run { fixture, api in
             try await Self.plus(fixture)
@@ -182,7 +186,8 @@ struct ReviewKindsTests {
             let other = try await users.create(
                 email: "third-auditor@example.org", displayName: "Third auditor", role: .auditor, password: "a long test password",
                 context: .system(at: Date()))
-            let (_, token) = try await users.createToken(for: other.id, name: "t", scopes: [.read, .write], expiresAt: nil, context: .system(at: Date()))
+            let (_, token) = try await users.createToken(
+                for: other.id, name: "t", scopes: [.read, .write], expiresAt: nil, context: .system(at: Date()))
             #expect(try await api.call(.post, "/api/v1/review-queue/\(appealItem)/claim", token: token).status == 200)
             let granted = try await api.call(
                 .post, "/api/v1/review-queue/\(appealItem)/decision", token: token,
@@ -194,7 +199,8 @@ struct ReviewKindsTests {
             // reinstatement item is decided by an auditor.
             #expect(
                 try await api.call(
-                    .post, "/api/v1/certifications/\(certification)/override", token: fixture.admin.token, json: #"{"status":"suspended","reason":""}"#
+                    .post, "/api/v1/certifications/\(certification)/override", token: fixture.admin.token,
+                    json: #"{"status":"suspended","reason":""}"#
                 ).status == 422)
             let overridden = try await api.call(
                 .post, "/api/v1/certifications/\(certification)/override", token: fixture.admin.token,
@@ -214,7 +220,9 @@ struct ReviewKindsTests {
         }
     }
 
-    @Test("the dispute page shows the result and its form; the form opens the dispute as the API does and refuses alike; the auditor's page and queue show it in words")
+    @Test(
+        "the dispute page shows the result and its form; the form opens the dispute as the API does and refuses alike; the auditor's page and queue show it in words"
+    )
     func disputePages() async throws {
         try await APIFixture.run { fixture, api in
             let failed = try await Self.result(fixture, verdict: .fail, at: Date().addingTimeInterval(-86_400))

@@ -71,7 +71,8 @@ extension WorkflowPages {
             let live = item.claim?.isLive(at: now) == true
             rows.append(
                 QueuePageModel.Item(
-                    id: item.id.uuidString.lowercased(), kind: item.kind.label, subject: item.subject, participant: item.participantName, program: names[item.program] ?? item.program,
+                    id: item.id.uuidString.lowercased(), kind: item.kind.label, subject: item.subject, participant: item.participantName,
+                    program: names[item.program] ?? item.program,
                     tier: PageWords.tier(item.tier), status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
                     overdue: item.overdue, holder: live ? item.claimedByName : nil, claimable: claimable.contains(item.id),
                     mine: live && item.claimedBy == session.user.id))

@@ -79,7 +79,8 @@ extension WorkflowPages {
         let holding = live?.holder == session.user.id
         let frame = PageFrame(session)
         let model = ReviewTaskPageModel(
-            csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(), kind: item.kind.label.prefix(1).uppercased() + item.kind.label.dropFirst(),
+            csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(),
+            kind: item.kind.label.prefix(1).uppercased() + item.kind.label.dropFirst(),
             subject: item.subject, participant: item.participantName, program: names[item.program] ?? item.program, tier: PageWords.tier(item.tier),
             certificationStatus: certification?.status.rawValue ?? "unknown", status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
             overdue: item.overdue, holder: holding ? nil : live.flatMap { _ in item.claimedByName }, holding: holding,

@@ -42,7 +42,8 @@ extension WorkflowRoutes {
             let actor = try context.require(.overrideEnforcement)
             let input = try await request.strictJSON(as: OverrideInput.self, context: context).value
             let certification = try await operations.reviews.override(
-                certification: try context.parameters.uuid("certification"), to: input.status, reason: input.reason, by: actor, change: context.change)
+                certification: try context.parameters.uuid("certification"), to: input.status, reason: input.reason, by: actor, change: context.change
+            )
             return try JSONResponse(certification, version: certification.version)
         }
     }

@@ -34,7 +34,8 @@ public struct QueueFilter: Sendable {
     public var asOf: Date
 
     public init(
-        program: String? = nil, tier: Tier? = nil, kind: ReviewKind? = nil, status: ReviewStatus? = nil, claimedBy: UUID? = nil, unassigned: Bool = false,
+        program: String? = nil, tier: Tier? = nil, kind: ReviewKind? = nil, status: ReviewStatus? = nil, claimedBy: UUID? = nil,
+        unassigned: Bool = false,
         overdue: Bool = false, descending: Bool = false, asOf: Date
     ) {
         self.program = program

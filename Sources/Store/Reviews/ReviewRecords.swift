@@ -105,7 +105,8 @@ public struct ReviewItem: Sendable, Encodable {
         switch kind {
         case .application: return round > 1 ? "Application, review \(round)" : "Application"
         case .dispute:
-            return "Dispute of the failed check \(resultCheck ?? "") on \(resultAction ?? "") measured \(day(measuredAt)): the participant says it is a false positive"
+            return
+                "Dispute of the failed check \(resultCheck ?? "") on \(resultAction ?? "") measured \(day(measuredAt)): the participant says it is a false positive"
         case .appeal:
             let what: String =
                 switch transitionTo {

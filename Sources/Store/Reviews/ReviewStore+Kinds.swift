@@ -113,7 +113,8 @@ extension ReviewStore {
                     """
                 ).single
             else { throw StoreError.notFound("This participant has no check result \(result.uuidString.lowercased()).") }
-            if let refusal = ReviewRequestRules.disputeRefusal(verdict: try row.decode("verdict", as: CheckVerdict.self), voided: try row.decode("voided"))
+            if let refusal = ReviewRequestRules.disputeRefusal(
+                verdict: try row.decode("verdict", as: CheckVerdict.self), voided: try row.decode("voided"))
             {
                 throw StoreError.conflict(slug: refusal.code, detail: refusal.message)
             }
@@ -136,7 +137,9 @@ extension ReviewStore {
             let item = try inserted.decode(0, as: UUID.self)
             try await AuditLog.append(
                 "review.dispute_opened", entity: "review_item", id: item.uuidString.lowercased(), participant: participant,
-                after: ["check_result_id": result.uuidString.lowercased(), "certification_id": certification.uuidString.lowercased(), "reason": reason],
+                after: [
+                    "check_result_id": result.uuidString.lowercased(), "certification_id": certification.uuidString.lowercased(), "reason": reason,
+                ],
                 context: context, on: connection)
             try await AuditorNotices.itemOpened(item, kind: .dispute, participant: participant, context: context, on: connection)
             return try await Self.disputes(participant: participant, id: item, on: connection)[0]
@@ -165,7 +168,8 @@ extension ReviewStore {
             "SELECT check_result_id, reason, voided_at FROM check_result_voids WHERE check_result_id = ANY(\(results))")
         var voids: [UUID: CheckResultVoid] = [:]
         for row in rows {
-            let void = CheckResultVoid(checkResultID: try row.decode("check_result_id"), reason: try row.decode("reason"), voidedAt: try row.decode("voided_at"))
+            let void = CheckResultVoid(
+                checkResultID: try row.decode("check_result_id"), reason: try row.decode("reason"), voidedAt: try row.decode("voided_at"))
             voids[void.checkResultID] = void
         }
         return voids
@@ -178,12 +182,15 @@ extension ReviewStore {
     /// and opens the `appeal` item (`EnforcementAuditorTasks`), all in one transaction.
     public func openAppeal(certification: UUID, participant: UUID, reason: String, context: ChangeContext) async throws -> ReviewItem {
         try await database.transaction { connection in
-            guard try await connection.query("SELECT 1 FROM certifications WHERE id = \(certification) AND participant_id = \(participant)").single != nil
+            guard
+                try await connection.query("SELECT 1 FROM certifications WHERE id = \(certification) AND participant_id = \(participant)").single
+                    != nil
             else { throw StoreError.notFound("This participant has no certification \(certification.uuidString.lowercased()).") }
             guard let against = try await EnforcementStore.latest(certification, on: connection) else {
                 throw StoreError.conflict(slug: "not-appealable", detail: "Only a warning, a suspension or a revocation can be appealed.")
             }
-            _ = try await EnforcementStore.apply(.appealOpened(against: against), to: certification, by: .participant, context: context, on: connection)
+            _ = try await EnforcementStore.apply(
+                .appealOpened(against: against), to: certification, by: .participant, context: context, on: connection)
             guard
                 let row = try await connection.query(
                     """
@@ -231,7 +238,8 @@ extension ReviewStore {
         try await AuditLog.append(
             "review.decided", entity: "review_item", id: item.id.uuidString.lowercased(), participant: item.participantID,
             after: [
-                "kind": item.kind.rawValue, "decision": decision.rawValue, "final": isFinal ? "true" : "false", "reviewer_role": reviewer.role.rawValue,
+                "kind": item.kind.rawValue, "decision": decision.rawValue, "final": isFinal ? "true" : "false",
+                "reviewer_role": reviewer.role.rawValue,
                 "reasons": reasons,
             ], context: context, on: connection)
         guard case .final(let event) = outcome, let certification = item.certificationID else { return }
@@ -255,8 +263,10 @@ extension ReviewStore {
                     after: ["reason": reasons, "decision": decisionID.uuidString.lowercased()], context: context, on: connection)
                 if let overturning = try await Self.enforcementCaused(by: result, certification: certification, on: connection) {
                     _ = try await EnforcementStore.apply(
-                        .disputeAccepted(decision: decisionID, overturning: overturning), to: certification, by: auditor, context: context, on: connection)
-                    data["summary"] = "The auditors accepted your dispute: the result is void, and the \(overturning.to.rawValue) status it caused is undone."
+                        .disputeAccepted(decision: decisionID, overturning: overturning), to: certification, by: auditor, context: context,
+                        on: connection)
+                    data["summary"] =
+                        "The auditors accepted your dispute: the result is void, and the \(overturning.to.rawValue) status it caused is undone."
                 } else {
                     data["summary"] = "The auditors accepted your dispute: the result is void."
                 }
@@ -275,7 +285,8 @@ extension ReviewStore {
                 .reinstate(decision: decisionID, checksPass: checksPass), to: certification, by: auditor, context: context, on: connection)
         case .insufficientData, .scopeChanged:
             guard !approved else { return }
-            _ = try await EnforcementStore.apply(.auditorFinding(decision: decisionID), to: certification, by: auditor, context: context, on: connection)
+            _ = try await EnforcementStore.apply(
+                .auditorFinding(decision: decisionID), to: certification, by: auditor, context: context, on: connection)
         case .application, .reattestation, .recertification:
             return
         }
@@ -355,7 +366,8 @@ extension ReviewStore {
         -> Certification
     {
         try await database.transaction { connection in
-            _ = try await EnforcementStore.apply(.override(to: status, reason: reason), to: certification, by: .admin(admin), context: context, on: connection)
+            _ = try await EnforcementStore.apply(
+                .override(to: status, reason: reason), to: certification, by: .admin(admin), context: context, on: connection)
             return try await Self.certification(certification, on: connection)
         }
     }

@@ -118,7 +118,8 @@ public struct ReviewStore: Sendable {
             let (decided, outcome) = try Self.result(ReviewMachine.decide(state, decision, by: reviewer, at: context.at))
             guard let applicationID = item.applicationID else {
                 try await Self.decideTask(
-                    item, decided: decided, outcome: outcome, decision: decision, actionComments: actionComments, reasons: reasons, reviewer: reviewer,
+                    item, decided: decided, outcome: outcome, decision: decision, actionComments: actionComments, reasons: reasons,
+                    reviewer: reviewer,
                     context: context, on: connection)
                 return (try await Self.item(id, at: context.at, on: connection), outcome)
             }
