@@ -123,7 +123,7 @@ schemas={
     "action_comments":{"type":"object","additionalProperties":{"type":"string","maxLength":10000},"maxProperties":100,**({"minProperties":1} if decision=="request_changes" else {}),"description":"Per action code: what to change."},
     "reasons":{"type":"string","maxLength":20000,**({"pattern":"\\S"} if decision=="reject" else {}),"description":"Required for a rejection."}},required)
     for decision, required in [("approve",["decision"]),("request_changes",["decision","action_comments"]),("reject",["decision","reasons"])]]},
- "ReviewItem": obj({"id":uuid,"application_id":uuid,"round":{"type":"integer"},"participant_id":uuid,"participant_name":{"type":"string"},"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["open","awaiting_second","flagged","closed"]},"due_at":dt,"overdue":{"type":"boolean"},"claimed_by":uuid,"claimed_by_name":{"type":"string"},"claim_expires_at":dt,"decisions":{"type":"integer"},"created_at":dt,"version":{"type":"integer"}},["id","application_id","round","participant_id","participant_name","program","tier","status","due_at","overdue","decisions","created_at","version"]),
+ "ReviewItem": obj({"id":uuid,"kind":{"type":"string","enum":["application","dispute","appeal","reinstatement","insufficient_data","scope_changed","reattestation","recertification"]},"subject":{"type":"string","description":"What the item is about, in words."},"application_id":uuid,"certification_id":uuid,"check_result_id":uuid,"transition_id":uuid,"statement":{"type":"string","description":"What the participant wrote when opening a dispute or an appeal."},"round":{"type":"integer"},"participant_id":uuid,"participant_name":{"type":"string"},"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["open","awaiting_second","flagged","closed"]},"due_at":dt,"overdue":{"type":"boolean"},"claimed_by":uuid,"claimed_by_name":{"type":"string"},"claim_expires_at":dt,"decisions":{"type":"integer"},"created_at":dt,"version":{"type":"integer"}},["id","kind","subject","round","participant_id","participant_name","program","tier","status","due_at","overdue","decisions","created_at","version"]),
  "AssignInput": obj({"auditor_id":uuid}),
  "Affiliation": obj({"id":uuid,"auditor_id":uuid,"auditor_name":{"type":"string"},"participant_id":uuid,"participant_name":{"type":"string"},"relation":{"type":"string"},"valid_from":{"type":"string","format":"date"},"valid_until":{"type":"string","format":"date"},"declared_at":dt},["id","auditor_id","auditor_name","participant_id","participant_name","relation","valid_from","declared_at"]),
  "AffiliationInput": obj({"participant_id":uuid,"relation":name(500),"valid_from":{"type":"string","format":"date"},"valid_until":{"type":"string","format":"date"}},["participant_id","relation","valid_from"]),
@@ -363,6 +363,18 @@ paths.update({
  "/marks/{mark}":{"get":{"summary":"A mark's public page: the status large, scope, the last check, history, how to verify the credential","tags":["pages"],"security":[],"parameters":[markp],"responses":{"200":{"description":"HTML","content":html},"404":{"description":"No such mark, or a mistyped id (HTML)","content":html},"400":R("BadRequest")}}},
  "/marks/{mark}/badge.svg":{"get":{**public_get("The mark's live badge (Cache-Control: no-cache): a suspended or revoked mark says so",{"type":"string"},"image/svg+xml",errors=["404"],params=[markp])}},
 })
+# Reviews of enforcement (issue 12 §3, §4): disputes, appeals, revocation for cause, overrides.
+schemas["ReasonInput"]=obj({"reason":name(20000)})
+schemas["OverrideInput"]=obj({"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},"reason":name(20000)})
+schemas["Dispute"]=obj({"id":uuid,"check_result_id":uuid,"certification_id":uuid,"participant_id":uuid,"reason":{"type":"string"},"status":{"type":"string","enum":["open","accepted","rejected"]},"decision_reasons":{"type":"string"},"opened_at":dt,"decided_at":dt},["id","check_result_id","certification_id","participant_id","reason","status","opened_at"])
+schemas["DisputeList"]=items("Dispute")
+parameters["result"]={"name":"result","in":"path","required":True,"schema":uuid}
+paths["/api/v1/participants/{participant}/results/{result}/disputes"]={"post":op("Dispute a failed check result as a false positive, with a reason (the participant's members): a dispute item for the auditors; one open dispute per result","workflow",ok("Dispute","201","Created"),W+["404","409"],["participant","result"],"ReasonInput")}
+paths["/api/v1/participants/{participant}/disputes"]={"get":op("The participant's disputes, latest first, with the auditors' decisions","workflow",ok("DisputeList"),["401","403","404"],["participant"])}
+paths["/api/v1/certifications/{certification}/appeals"]={"post":op("Appeal against the warning, suspension or revocation that gave the certification its status (the participant's members): the escalation timers pause and an appeal item opens, decided by auditors who took no part in what is appealed","workflow",ok("ReviewItem","201","Created"),W+["404","409"],["certification"],"ReasonInput")}
+paths["/api/v1/certifications/{certification}/revocation"]={"post":op("Revoke a suspended certification for cause, with a reason (an independent auditor)","workflow",ok("Certification",etag=True),W+["404","409"],["certification"],"ReasonInput")}
+paths["/api/v1/certifications/{certification}/override"]={"post":op("Override the certification's enforcement status, with a recorded reason (admins)","workflow",ok("Certification",etag=True),W+["404","409"],["certification"],"OverrideInput")}
+paths["/api/v1/review-queue"]["get"]["parameters"].append(q("kind","Only items of this kind.",{"type":"string","enum":["application","dispute","appeal","reinstatement","insufficient_data","scope_changed","reattestation","recertification"]}))
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.
 html={"text/html":{"schema":{"type":"string"}}}
 pages=[
@@ -405,6 +417,8 @@ pages=[
     ("/admin/resources", "get", "Resource claims awaiting verification, or one participant's resources, with the registry's evidence (RPKI) and verify or withdraw forms", None),
     ("/admin/resources/{participant}/{resource}/verify", "post", "Verify a resource with a reason (form)", "application/x-www-form-urlencoded"),
     ("/admin/resources/{participant}/{resource}/unverify", "post", "Withdraw a resource's verification with a reason (form)", "application/x-www-form-urlencoded"),
+    ("/participants/{participant}/results/{result}/dispute", "get", "A check result with its explanation, its disputes, and the form to dispute a failed result", None),
+    ("/participants/{participant}/results/{result}/dispute", "post", "Dispute a failed check result with a reason (form)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},

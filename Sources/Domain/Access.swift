@@ -55,13 +55,16 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageWebhooks
     /// The background job queue, failed jobs and their errors included: the secretariat.
     case readJobs
+    // Reviews (issue 12 §3, §4): a participant's members dispute failed results and appeal
+    // against enforcement; only the secretariat overrides a transition.
+    case disputeResults, appealEnforcement, overrideEnforcement
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
             .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations,
-            .manageWebhooks:
+            .manageWebhooks, .disputeResults, .appealEnforcement, .overrideEnforcement:
             true
         default: false
         }
@@ -100,12 +103,14 @@ public enum Access {
         case (.readParticipant, .applicant), (.editParticipant, .applicant), (.readApplication, .applicant), (.editApplication, .applicant),
             (.commentOnApplication, .applicant):
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
+        case (.disputeResults, .applicant), (.appealEnforcement, .applicant):
+            return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
         case (.manageWebhooks, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its webhooks.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),
-            (.verifyResources, _), (.readJobs, _):
+            (.verifyResources, _), (.readJobs, _), (.overrideEnforcement, _):
             return .forbidden("Only the secretariat (admin) can do this.")
         default:
             return .forbidden("Your \(actor.role.rawValue) account cannot do this; ask the secretariat if you need to.")

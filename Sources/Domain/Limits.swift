@@ -52,6 +52,8 @@ public enum Limits {
     public static let webhookDescription = TextLimit(0, 200)
     public static let notificationMessageID = TextLimit(1, 100)
     public static let deliveryError = TextLimit(0, 2_000)
+    /// Why a participant disputes a result or appeals; why an auditor voids a result.
+    public static let reviewStatement = TextLimit(1, 20_000)
 
     /// Where the schema enforces each limit: table, column, limit. A column without a lower
     /// bound in SQL (`length(x) <= n`) has `min` 0 or 1 here as the rules read it; the
@@ -86,5 +88,7 @@ public enum Limits {
         ("outbox", "email", email),
         ("outbox", "last_error", deliveryError),
         ("delivery_attempts", "error", deliveryError),
+        ("review_items", "statement", reviewStatement),
+        ("check_result_voids", "reason", reviewStatement),
     ]
 }

@@ -26,6 +26,12 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case certificationAppealGranted = "certification.appeal_granted"
     case certificationAppealRejected = "certification.appeal_rejected"
     case certificationOverridden = "certification.overridden"
+    // Reviews (issue 12 §3, §4): a dispute's outcome for the participant; new and overdue
+    // queue items for the auditors.
+    case disputeAccepted = "dispute.accepted"
+    case disputeRejected = "dispute.rejected"
+    case reviewItemOpened = "review.item_opened"
+    case reviewItemDue = "review.item_due"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -61,11 +67,19 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .certificationAppealGranted: "Your appeal was granted"
         case .certificationAppealRejected: "Your appeal was rejected"
         case .certificationOverridden: "An administrator changed your certification's status"
+        case .disputeAccepted: "Your dispute of a check result was accepted"
+        case .disputeRejected: "Your dispute of a check result was rejected"
+        case .reviewItemOpened: "A new item is in the review queue"
+        case .reviewItemDue: "A review item is due soon or overdue"
         }
     }
 
-    /// Whether the participant's owners receive it by email (the test event goes to webhooks only).
-    public var emailsOwners: Bool { self != .webhookTest }
+    /// Whether the participant's owners receive it by email (the test event goes to webhooks
+    /// only, the auditors' events to the auditors).
+    public var emailsOwners: Bool { self != .webhookTest && !forAuditors }
+
+    /// Whether it goes to the auditors (by email) rather than to a participant.
+    public var forAuditors: Bool { self == .reviewItemOpened || self == .reviewItemDue }
 
     /// The notification an enforcement notice sends.
     public static func forEnforcement(_ notice: EnforcementNotice) -> NotificationEvent {

@@ -68,13 +68,22 @@ public struct ReviewSubject: Sendable, Equatable {
     public let decisions: [RecordedDecision]
     /// Sent to an admin after two reviewers disagreed.
     public let flaggedForAdmin: Bool
+    /// What the item is about.
+    public let kind: ReviewKind
+    /// People who took part in what an appeal is against: they may not decide it.
+    public let excluded: Set<UUID>
 
-    public init(participantID: UUID, tier: Tier, submittedBy: UUID?, decisions: [RecordedDecision], flaggedForAdmin: Bool) {
+    public init(
+        participantID: UUID, tier: Tier, submittedBy: UUID?, decisions: [RecordedDecision], flaggedForAdmin: Bool, kind: ReviewKind = .application,
+        excluded: Set<UUID> = []
+    ) {
         self.participantID = participantID
         self.tier = tier
         self.submittedBy = submittedBy
         self.decisions = decisions
         self.flaggedForAdmin = flaggedForAdmin
+        self.kind = kind
+        self.excluded = excluded
     }
 }
 
@@ -97,14 +106,17 @@ public enum ReviewPolicy {
                 return Refusal("flagged-for-admin", "The reviewers disagreed; an admin settles this item.")
             }
         } else if reviewer.role != .auditor {
-            return Refusal("not-auditor", "Only auditors review applications.")
+            return Refusal("not-auditor", "Only auditors review \(subject.kind == .application ? "applications" : "the queue's items").")
         }
         if reviewer.memberships.contains(subject.participantID) {
             return Refusal("own-organisation", "Conflict of interest: you are a member of this participant.")
         }
         if subject.submittedBy == reviewer.userID {
-            return Refusal("own-application", "Conflict of interest: you submitted this application.")
+            return subject.kind == .application
+                ? Refusal("own-application", "Conflict of interest: you submitted this application.")
+                : Refusal("own-request", "Conflict of interest: you opened this item.")
         }
+        if subject.excluded.contains(reviewer.userID) { return ReviewRequestRules.notIndependent }
         if let affiliation = reviewer.affiliations.first(where: { $0.participantID == subject.participantID && $0.covers(time) }) {
             let until = affiliation.until.map { " until \(day($0))" } ?? ""
             return Refusal(
@@ -126,7 +138,7 @@ public enum ReviewPolicy {
         if let refusal = independenceRefusal(reviewer, subject: subject, at: time) { return .failure(refusal) }
         if subject.flaggedForAdmin { return .success(.final(decision.event)) }
         if let refusal = fourEyesRefusal(reviewer, subject: subject) { return .failure(refusal) }
-        guard subject.tier == .plus else { return .success(.final(decision.event)) }
+        guard subject.tier == .plus, subject.kind.needsTwoApprovals else { return .success(.final(decision.event)) }
         // MANRS+: granting needs two independent approvals; refusing or sending back needs one.
         guard subject.decisions.contains(where: { $0.decision == .approve }) else {
             return .success(decision == .approve ? .awaitingSecondApproval : .final(decision.event))

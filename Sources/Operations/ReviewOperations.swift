@@ -53,7 +53,9 @@ public struct ReviewOperations: Sendable {
     /// A comment from the review page, on the item's application.
     public func comment(onItem item: UUID, body: String, isInternal: Bool, by actor: Actor, change: ChangeContext) async throws -> Comment {
         try Authorise.check(.reviewApplications, actor, participant: nil)
-        let application = try await reviews.item(item, at: change.at).applicationID
+        guard let application = try await reviews.item(item, at: change.at).applicationID else {
+            throw StoreError.conflict(slug: "not-application", detail: "Comments are written on applications; give your reasons with the decision.")
+        }
         return try await applications.comment(application, body: body, isInternal: isInternal, by: actor, change: change)
     }
 
@@ -74,5 +76,54 @@ public struct ReviewOperations: Sendable {
     public func endAffiliation(_ id: UUID, by actor: Actor, change: ChangeContext) async throws {
         try Authorise.check(.declareAffiliations, actor, participant: nil)
         try await reviews.endAffiliation(id, auditor: actor.userID, context: change)
+    }
+}
+
+// MARK: Disputes, appeals, enforcement decisions (issue 12 §3, §4)
+
+extension ReviewOperations {
+    /// A member disputes a failed check result of their participant as a false positive, with a
+    /// reason: a `dispute` item in the auditors' queue.
+    public func dispute(result: UUID, participant: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws -> DisputeRecord {
+        try Authorise.check(.disputeResults, actor, participant: participant)
+        let reason = InputRules.trimmed(reason)
+        try refuse(ReviewRequestRules.statement(reason))
+        return try await reviews.openDispute(result: result, participant: participant, reason: reason, context: change)
+    }
+
+    /// The participant's disputes, latest first.
+    public func disputes(participant: UUID, by actor: Actor) async throws -> [DisputeRecord] {
+        try Authorise.check(.readParticipant, actor, participant: participant)
+        return try await reviews.disputes(participant: participant)
+    }
+
+    /// A member appeals against the warning, suspension or revocation that gave the
+    /// certification its status, with a reason: the timers pause and an `appeal` item opens.
+    public func appeal(certification: UUID, participant: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws -> ReviewItem {
+        try Authorise.check(.appealEnforcement, actor, participant: participant)
+        let reason = InputRules.trimmed(reason)
+        try refuse(ReviewRequestRules.statement(reason))
+        return try await reviews.openAppeal(certification: certification, participant: participant, reason: reason, context: change)
+    }
+
+    /// An auditor revokes a suspended certification for cause, with a reason; the auditor must be
+    /// independent of the participant, as for any review.
+    public func revokeForCause(certification: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws -> Certification {
+        try Authorise.check(.reviewApplications, actor, participant: nil)
+        let reason = InputRules.trimmed(reason)
+        try refuse(ReviewRequestRules.statement(reason))
+        return try await reviews.revokeForCause(certification, reason: reason, reviewer: try await reviews.reviewer(actor), context: change)
+    }
+
+    /// An admin sets a certification's enforcement status, with a recorded reason.
+    public func override(
+        certification: UUID, to status: CertificationStatus?, reason: String?, by actor: Actor, change: ChangeContext
+    ) async throws -> Certification {
+        try Authorise.check(.overrideEnforcement, actor, participant: nil)
+        let reason = InputRules.trimmed(reason)
+        var refusals = ReviewRequestRules.statement(reason)
+        if status == nil { refusals.append(FieldRefusal("status", "required", "Choose the status to set.")) }
+        try refuse(refusals)
+        return try await reviews.override(certification, to: status!, reason: reason, admin: actor.userID, context: change)
     }
 }

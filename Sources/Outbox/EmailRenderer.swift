@@ -49,6 +49,8 @@ public struct EmailRenderer: Sendable {
             }
         }
         if let reasons = payload.data["reasons"], !reasons.isEmpty { model["reasons"] = reasons }
+        if let summary = payload.data["summary"], !summary.isEmpty { model["summary"] = summary }
+        model["auditors"] = event.forAuditors
         if let baseURL, let application = payload.data["application_id"] {
             model["link"] = baseURL + "/applications/" + application
         }

@@ -14,6 +14,7 @@ struct Pages: Sendable {
         "admin-users", "admin-catalogs", "admin-catalog-version", "admin-catalog-publish", "admin-resources",
         "participant-results",
         "mark",
+        "review-task", "dispute",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

@@ -44,6 +44,9 @@ struct AccessTests {
             (.readConflicts, [false, true, false, false, false, false, false]),
             (.manageWebhooks, [false, true, false, true, false, false, false]),
             (.readJobs, [false, true, false, false, false, false, false]),
+            (.disputeResults, [false, true, false, true, true, false, false]),
+            (.appealEnforcement, [false, true, false, true, true, false, false]),
+            (.overrideEnforcement, [false, true, false, false, false, false, false]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

@@ -107,6 +107,13 @@ struct AuthorizationTests {
         "GET /api/v1/status-lists/{purpose}": Set(Role.allCases),
         "GET /marks/{mark}": Set(Role.allCases),
         "GET /marks/{mark}/badge.svg": Set(Role.allCases),
+        // Disputes and appeals: the participant's members; revocation for cause: staff past
+        // authorisation (an admin is then refused by the review rule: only auditors decide); overrides: admins.
+        "POST /api/v1/participants/{participant}/results/{result}/disputes": [.admin, .applicant],
+        "GET /api/v1/participants/{participant}/disputes": [.admin, .auditor, .applicant],
+        "POST /api/v1/certifications/{certification}/appeals": [.admin, .applicant],
+        "POST /api/v1/certifications/{certification}/revocation": [.admin, .auditor],
+        "POST /api/v1/certifications/{certification}/override": [.admin],
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
@@ -118,6 +125,7 @@ struct AuthorizationTests {
         "POST /applications/{application}/commitments/{action}/remove",
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
+        "GET /participants/{participant}/results/{result}/dispute", "POST /participants/{participant}/results/{result}/dispute",
         "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
         "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
         "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",
@@ -211,7 +219,7 @@ struct AuthorizationTests {
         path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
             .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(
                 of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
-        for name in ["{resource}", "{contact}", "{token}", "{endpoint}"] { path = path.replacingOccurrences(of: name, with: missing) }
+        for name in ["{resource}", "{contact}", "{token}", "{endpoint}", "{result}"] { path = path.replacingOccurrences(of: name, with: missing) }
         // Workflow routes on the own participant's real objects; the draft for changes, the
         // approved application for reads.
         let draftRoutes = ["commitments", "submit", "withdraw"]

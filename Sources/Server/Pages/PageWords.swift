@@ -26,6 +26,7 @@ enum PageWords {
         case "claimed": "You claimed this item: it is yours to decide for the next two hours."
         case "released": "Item released back to the queue."
         case "decision-recorded": "Your decision was recorded."
+        case "dispute-opened": "Dispute sent. An independent auditor will review it; you will be told the outcome."
         case "token-created": "Token created."
         case "password-changed": "Password changed."
         case "user-disabled": "Account disabled: its sessions have ended and its API tokens no longer work."
@@ -49,6 +50,14 @@ enum PageWords {
         case .approved: certified ? "certified" : "approved"
         case .rejected: "rejected"
         case .withdrawn: "withdrawn"
+        }
+    }
+
+    static func verdict(_ verdict: CheckVerdict) -> String {
+        switch verdict {
+        case .pass: "pass"
+        case .fail: "fail"
+        case .insufficientData: "insufficient data"
         }
     }
 

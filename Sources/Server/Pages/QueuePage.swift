@@ -8,6 +8,8 @@ import Store
 struct QueuePageModel: Encodable, Sendable {
     struct Item: Encodable, Sendable {
         let id: String
+        let kind: String
+        let subject: String
         let participant: String
         let program: String
         let tier: String
@@ -34,6 +36,7 @@ struct QueuePageModel: Encodable, Sendable {
     let items: [Item]
     let programs: [Option]
     let tiers: [Option]
+    let kinds: [Option]
     let statuses: [Option]
     let mine: Bool
     let unassigned: Bool
@@ -68,7 +71,8 @@ extension WorkflowPages {
             let live = item.claim?.isLive(at: now) == true
             rows.append(
                 QueuePageModel.Item(
-                    id: item.id.uuidString.lowercased(), participant: item.participantName, program: names[item.program] ?? item.program,
+                    id: item.id.uuidString.lowercased(), kind: item.kind.label, subject: item.subject, participant: item.participantName,
+                    program: names[item.program] ?? item.program,
                     tier: PageWords.tier(item.tier), status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
                     overdue: item.overdue, holder: live ? item.claimedByName : nil, claimable: claimable.contains(item.id),
                     mine: live && item.claimedBy == session.user.id))
@@ -78,6 +82,7 @@ extension WorkflowPages {
             csrf: frame.csrf, links: frame.links, items: rows,
             programs: programs.map { .init(code: $0.code, name: $0.name, selected: $0.code == filter.program) },
             tiers: Tier.allCases.map { .init(code: $0.rawValue, name: PageWords.tier($0), selected: $0 == filter.tier) },
+            kinds: ReviewKind.allCases.map { .init(code: $0.rawValue, name: $0.label, selected: $0 == filter.kind) },
             statuses: ReviewStatus.allCases.map { .init(code: $0.rawValue, name: PageWords.queueStatus($0), selected: $0 == filter.status) },
             mine: filter.claimedBy != nil, unassigned: filter.unassigned, overdue: filter.overdue,
             sorts: [

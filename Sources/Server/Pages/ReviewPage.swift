@@ -14,10 +14,13 @@ extension WorkflowPages {
         notice: String? = nil
     ) async throws -> Response {
         let item = try await reviews.item(id, at: now)
-        let detail = try await applications.detail(item.applicationID)
+        guard let applicationID = item.applicationID else {
+            return try await reviewTaskPage(item, session, now: now, error: error, status: status, draft: draft, notice: notice)
+        }
+        let detail = try await applications.detail(applicationID)
         let catalog = try await catalogs.version(detail.application.catalogVersion, of: item.program).document
         let names = try await PageWords.programNames(catalogs)
-        let decisions = try await reviews.decisions(ofApplication: item.applicationID)
+        let decisions = try await reviews.decisions(ofApplication: applicationID)
         let titles = Dictionary(catalog.actions.map { ($0.code, $0.title) }, uniquingKeysWith: { first, _ in first })
         let descriptions = Dictionary(catalog.actions.map { ($0.code, $0.description) }, uniquingKeysWith: { first, _ in first })
         let live = item.claim.flatMap { $0.isLive(at: now) ? $0 : nil }
@@ -25,7 +28,7 @@ extension WorkflowPages {
         let claimable = try await claimable([item], session, now: now).contains(item.id)
         let frame = PageFrame(session)
         let model = ReviewPageModel(
-            csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(), applicationID: item.applicationID.uuidString.lowercased(),
+            csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(), applicationID: applicationID.uuidString.lowercased(),
             participant: item.participantName, program: names[item.program] ?? item.program, tier: PageWords.tier(item.tier),
             review: item.round, state: PageWords.state(detail.application.state, certified: detail.certificationID != nil),
             status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt), overdue: item.overdue,
@@ -42,7 +45,7 @@ extension WorkflowPages {
             },
             approveChecked: draft["decision"] == "approve", changesChecked: draft["decision"] == "request_changes",
             rejectChecked: draft["decision"] == "reject", reasonsDraft: draft["reasons"] ?? "", commentDraft: draft["body"] ?? "",
-            comments: try await commentRows(item.applicationID, includeInternal: StaffView(for: session.actor).seesInternalNotes), error: error,
+            comments: try await commentRows(applicationID, includeInternal: StaffView(for: session.actor).seesInternalNotes), error: error,
             notice: PageWords.notice(notice))
         return try pages.render("review", model: model, status: status)
     }

@@ -75,3 +75,14 @@ struct AffiliationInput: Codable {
         case validUntil = "valid_until"
     }
 }
+
+/// A dispute of a check result, or an appeal: why, in the participant's words.
+struct ReasonInput: Codable {
+    var reason: String
+}
+
+/// An admin's override of a certification's enforcement status.
+struct OverrideInput: Codable {
+    var status: CertificationStatus
+    var reason: String
+}

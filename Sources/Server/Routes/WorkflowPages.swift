@@ -23,6 +23,7 @@ struct WorkflowPages {
     func register(on router: RouterGroup<AppRequestContext>) {
         registerApplicationForms(on: router)
         registerReviewForms(on: router)
+        registerDisputeForms(on: router)
         router.get("/applications") { request, context in
             try await page(context, .applyForCertification) { session in
                 try await applicationsPage(session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))

@@ -20,6 +20,7 @@ struct WorkflowRoutes {
         registerEvidence(on: api)
         registerQueue(on: api)
         registerAffiliations(on: api)
+        registerEnforcementReviews(on: api)
     }
 
     // MARK: Applications

@@ -26,9 +26,9 @@ public struct EnforcementStore: Sendable {
         }
     }
 
-    /// `apply` on the caller's transaction (the check runner records its results and their
-    /// consequence together).
-    static func apply(
+    /// `apply` on the caller's transaction, so what causes a transition (a check run's results, a
+    /// dispute accepted, an appeal decided, a reinstatement) and the transition commit together.
+    public static func apply(
         _ event: EnforcementEvent, to id: UUID, by actor: EnforcementActor, issuer: MarkIssuer? = nil, context: ChangeContext,
         on connection: PostgresConnection
     ) async throws -> [EnforcementEffect] {

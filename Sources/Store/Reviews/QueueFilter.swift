@@ -20,6 +20,8 @@ public enum QueueSort: String, Sendable, CaseIterable {
 public struct QueueFilter: Sendable {
     public var program: String?
     public var tier: Tier?
+    /// Nil for every kind.
+    public var kind: ReviewKind?
     /// Nil for every item not closed.
     public var status: ReviewStatus?
     public var claimedBy: UUID?
@@ -32,11 +34,13 @@ public struct QueueFilter: Sendable {
     public var asOf: Date
 
     public init(
-        program: String? = nil, tier: Tier? = nil, status: ReviewStatus? = nil, claimedBy: UUID? = nil, unassigned: Bool = false,
+        program: String? = nil, tier: Tier? = nil, kind: ReviewKind? = nil, status: ReviewStatus? = nil, claimedBy: UUID? = nil,
+        unassigned: Bool = false,
         overdue: Bool = false, descending: Bool = false, asOf: Date
     ) {
         self.program = program
         self.tier = tier
+        self.kind = kind
         self.status = status
         self.claimedBy = claimedBy
         self.unassigned = unassigned
@@ -46,7 +50,7 @@ public struct QueueFilter: Sendable {
     }
 
     /// The one reading of the queue's query parameters (the API's and the page's): `program`,
-    /// `tier`, `status`, `mine`, `unassigned`, `overdue`, `sort` (a leading `-` for descending).
+    /// `tier`, `kind`, `status`, `mine`, `unassigned`, `overdue`, `sort` (a leading `-` for descending).
     /// Values it cannot read come back as refusals, and are left out of the filter.
     public static func parse(query: (String) -> String?, user: UUID, asOf: Date) -> (filter: QueueFilter, refusals: [FieldRefusal]) {
         var filter = QueueFilter(asOf: asOf)
@@ -55,6 +59,12 @@ public struct QueueFilter: Sendable {
         if let text = query("tier") {
             filter.tier = Tier(rawValue: text)
             if filter.tier == nil { refusals.append(FieldRefusal("tier", "invalid", "tier is baseline or plus.")) }
+        }
+        if let text = query("kind") {
+            filter.kind = ReviewKind(rawValue: text)
+            if filter.kind == nil {
+                refusals.append(FieldRefusal("kind", "invalid", "kind is one of \(ReviewKind.allCases.map(\.rawValue).joined(separator: ", "))."))
+            }
         }
         if let text = query("status") {
             filter.status = ReviewStatus(rawValue: text)

@@ -25,6 +25,7 @@ public struct ReviewStore: Sendable {
             WHERE (\(filter.status?.rawValue)::text IS NULL AND r.status <> \(ReviewStatus.closed.rawValue) OR r.status = \(filter.status?.rawValue)::text)
               AND (\(filter.program)::text IS NULL OR r.program_code = \(filter.program)::text)
               AND (\(filter.tier?.rawValue)::text IS NULL OR r.tier = \(filter.tier?.rawValue)::text)
+              AND (\(filter.kind?.rawValue)::text IS NULL OR r.kind = \(filter.kind?.rawValue)::text)
               AND (\(filter.claimedBy)::uuid IS NULL OR (r.claimed_by = \(filter.claimedBy)::uuid AND r.claim_expires_at > \(filter.asOf)))
               AND (NOT \(filter.unassigned) OR r.claimed_by IS NULL OR r.claim_expires_at <= \(filter.asOf))
               AND (NOT \(filter.overdue) OR (r.status <> \(ReviewStatus.closed.rawValue) AND r.due_at < \(filter.asOf)))
@@ -71,8 +72,8 @@ public struct ReviewStore: Sendable {
                 """
                 UPDATE review_items SET claimed_by = \(claimed.claim?.holder), claim_expires_at = \(claimed.claim?.expiresAt) WHERE id = \(id)
                 """)
-            if effects.contains(.startApplicationReview) {
-                let application = try await ApplicationStore.lockApplication(item.applicationID, on: connection)
+            if effects.contains(.startApplicationReview), let applicationID = item.applicationID {
+                let application = try await ApplicationStore.lockApplication(applicationID, on: connection)
                 if application.state == .submitted {
                     let next = try ApplicationStore.transition(.startReview, application, .reviewer, at: context.at)
                     try await Change.record(
@@ -118,6 +119,13 @@ public struct ReviewStore: Sendable {
         try await database.transaction { connection in
             let (item, state) = try await Self.lockItem(id, at: context.at, on: connection)
             let (decided, outcome) = try Self.result(ReviewMachine.decide(state, decision, by: reviewer, at: context.at))
+            guard let applicationID = item.applicationID else {
+                try await Self.decideTask(
+                    item, decided: decided, outcome: outcome, decision: decision, actionComments: actionComments, reasons: reasons,
+                    reviewer: reviewer,
+                    context: context, on: connection)
+                return (try await Self.item(id, at: context.at, on: connection), outcome)
+            }
             var isFinal = false
             if case .final = outcome { isFinal = true }
             let encodedComments = String(decoding: try JSONEncoder().encode(actionComments), as: UTF8.self)
@@ -129,7 +137,7 @@ public struct ReviewStore: Sendable {
                 try await connection.execute(
                     """
                     INSERT INTO decisions (review_item_id, application_id, round, reviewer_id, reviewer_role, decision, action_comments, reasons, final, created_at)
-                    VALUES (\(id), \(item.applicationID), \(item.round), \(reviewer.userID), \(reviewer.role.rawValue), \(decision.rawValue),
+                    VALUES (\(id), \(applicationID), \(item.round), \(reviewer.userID), \(reviewer.role.rawValue), \(decision.rawValue),
                             \(encodedComments)::jsonb, \(reasons), \(isFinal), \(context.at))
                     """)
                 try await connection.execute(
@@ -140,7 +148,7 @@ public struct ReviewStore: Sendable {
                     """)
             }
             if case .final(let event) = outcome {
-                let application = try await ApplicationStore.lockApplication(item.applicationID, on: connection)
+                let application = try await ApplicationStore.lockApplication(applicationID, on: connection)
                 let next = try ApplicationStore.transition(event, application, .reviewer, at: context.at)
                 try await Change.record(
                     "application.\(next.rawValue)", entity: "application", id: application.id, participant: item.participantID,
@@ -171,10 +179,21 @@ public struct ReviewStore: Sendable {
     }
 
     public func decisions(ofApplication id: UUID) async throws -> [DecisionRecord] {
+        try await decisions(application: id, item: nil)
+    }
+
+    /// The decisions on one review item (a dispute, an appeal, …), oldest first.
+    public func decisions(ofItem id: UUID) async throws -> [DecisionRecord] {
+        try await decisions(application: nil, item: id)
+    }
+
+    func decisions(application: UUID?, item: UUID?) async throws -> [DecisionRecord] {
         try await database.query(
             """
             SELECT d.id, d.review_item_id, d.round, d.reviewer_id, u.display_name, d.reviewer_role, d.decision, d.action_comments, d.reasons, d.final, d.created_at
-            FROM decisions d JOIN users u ON u.id = d.reviewer_id WHERE d.application_id = \(id) ORDER BY d.created_at, d.id
+            FROM decisions d JOIN users u ON u.id = d.reviewer_id
+            WHERE (\(application)::uuid IS NULL OR d.application_id = \(application)::uuid) AND (\(item)::uuid IS NULL OR d.review_item_id = \(item)::uuid)
+            ORDER BY d.created_at, d.id
             """
         ).map { row in
             DecisionRecord(
@@ -283,17 +302,25 @@ public struct ReviewStore: Sendable {
         guard !items.isEmpty else { return [:] }
         let rows = try await connection.query(
             """
-            SELECT r.id, a.submitted_by, d.reviewer_id, d.decision
-            FROM review_items r JOIN applications a ON a.id = r.application_id
+            SELECT r.id, coalesce(a.submitted_by, r.opened_by) AS submitted_by, d.reviewer_id, d.decision,
+                   -- An appeal's item: who took part in the transition appealed against (its actor,
+                   -- and the reviewers of the item whose decision caused it).
+                   array_remove(array_cat(ARRAY[t.actor_id],
+                       ARRAY(SELECT d2.reviewer_id FROM decisions d2 JOIN decisions d3 ON d3.review_item_id = d2.review_item_id
+                             WHERE d3.id = t.cause_decision)), NULL) AS excluded
+            FROM review_items r LEFT JOIN applications a ON a.id = r.application_id
+            LEFT JOIN enforcement_transitions t ON t.id = r.transition_id
             LEFT JOIN decisions d ON d.review_item_id = r.id
             WHERE r.id = ANY(\(items.map(\.id)))
             ORDER BY r.id, d.created_at, d.id
             """)
         var submitters: [UUID: UUID?] = [:]
         var decisions: [UUID: [RecordedDecision]] = [:]
+        var excluded: [UUID: Set<UUID>] = [:]
         for row in rows {
             let id = try row.decode("id", as: UUID.self)
             submitters[id] = try row.decode("submitted_by", as: UUID?.self)
+            excluded[id] = Set(try row.decode("excluded", as: [UUID].self))
             if let decision = try row.decode("decision", as: Decision?.self) {
                 decisions[id, default: []].append(RecordedDecision(reviewerID: try row.decode("reviewer_id"), decision: decision))
             }
@@ -303,7 +330,7 @@ public struct ReviewStore: Sendable {
             guard let submitter = submitters[item.id] else { continue }
             let subject = ReviewSubject(
                 participantID: item.participantID, tier: item.tier, submittedBy: submitter, decisions: decisions[item.id] ?? [],
-                flaggedForAdmin: item.status == .flagged)
+                flaggedForAdmin: item.status == .flagged, kind: item.kind, excluded: excluded[item.id] ?? [])
             states[item.id] = ReviewState(status: item.status, claim: item.claim, subject: subject)
         }
         return states
