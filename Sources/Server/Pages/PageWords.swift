@@ -53,14 +53,6 @@ enum PageWords {
         }
     }
 
-    static func verdict(_ verdict: CheckVerdict) -> String {
-        switch verdict {
-        case .pass: "pass"
-        case .fail: "fail"
-        case .insufficientData: "insufficient data"
-        }
-    }
-
     static func decision(_ decision: Decision) -> String {
         switch decision {
         case .approve: "approved"
