@@ -10,6 +10,8 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case probe
     /// Sends the outbox's due notifications (email, webhooks), every few seconds.
     case deliverNotifications = "deliver_notifications"
+    /// Fetches the snapshot sources that are due (`SNAPSHOT_SOURCES`) and imports what changed.
+    case fetchSnapshots = "fetch_snapshots"
 }
 
 /// Where a job is in its life.

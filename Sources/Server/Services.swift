@@ -37,6 +37,9 @@ public struct Services: Sendable {
     public let notifications: NotificationStore
     /// Participants' webhook endpoints, authorised.
     public let webhooks: WebhookOperations
+    /// The fetch log of the snapshot sources, and the fetcher the `fetch_snapshots` job runs.
+    public let snapshotFetches: SnapshotFetchStore
+    public let snapshotFetcher: SnapshotFetcher
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
 
@@ -75,6 +78,9 @@ public struct Services: Sendable {
         notifications = NotificationStore(
             database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
+        let fetcher = SnapshotFetcher(snapshots: snapshots, fetches: SnapshotFetchStore(database: database), logger: logger)
+        snapshotFetches = fetcher.fetches
+        snapshotFetcher = fetcher
         jobStore = JobStore(database: database)
         jobs = JobRunner(
             store: jobStore,
@@ -83,7 +89,7 @@ public struct Services: Sendable {
                 delivery: { [notifications] in
                     try Self.notificationDelivery(
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
-                }),
+                }, snapshots: SnapshotFetchJob(sourcesFile: settings.snapshotSources, fetcher: fetcher)),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
@@ -93,11 +99,13 @@ public struct Services: Sendable {
 
     /// Every job kind's handler. A new kind's handler is registered here.
     static func jobHandlers(
-        jobStore: JobStore, database: PostgresPool, delivery: @escaping @Sendable () throws -> NotificationDelivery
+        jobStore: JobStore, database: PostgresPool, delivery: @escaping @Sendable () throws -> NotificationDelivery,
+        snapshots: SnapshotFetchJob
     ) -> JobRegistry {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
+            snapshots,
         ])
     }
 
@@ -146,6 +154,7 @@ extension Settings {
             schedules: [
                 JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60)),
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
+                JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
             ])
     }
 }

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Jobs
 import Logging
 import Routing
 
@@ -62,6 +63,10 @@ public struct Settings: Sendable, Equatable {
     public var housekeepingMinutes: Int = 60
     /// How often the outbox's due notifications are sent.
     public var notificationSeconds: Int = 10
+    /// The snapshot sources file (`docs/operations.md`, "Snapshot sources"); nil fetches nothing.
+    public var snapshotSources: String?
+    /// How often the `fetch_snapshots` job looks for sources that are due.
+    public var snapshotCheckSeconds: Int = 300
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -103,6 +108,8 @@ public struct Settings: Sendable, Equatable {
         ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
         ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
         ("NOTIFICATION_SECONDS", "10", "how often the outbox's due email and webhooks are sent (1-3600)"),
+        ("SNAPSHOT_SOURCES", "(unset)", "JSON file listing the routing data sources to fetch and import on their cadence; unset fetches nothing"),
+        ("SNAPSHOT_CHECK_SECONDS", "300", "how often the fetch_snapshots job looks for sources that are due (10-86400)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -202,6 +209,16 @@ public struct Settings: Sendable, Equatable {
         settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
         settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
         settings.notificationSeconds = try integer("NOTIFICATION_SECONDS", default: 10, in: 1...3600)
+        if let file = value("SNAPSHOT_SOURCES") {
+            // Read now so a bad file stops the start; the job reads it again on each run.
+            do {
+                _ = try SnapshotSourceList.load(path: file)
+            } catch {
+                throw SettingsError(name: "SNAPSHOT_SOURCES", value: file, expected: "a readable sources file (\(error.description))")
+            }
+            settings.snapshotSources = file
+        }
+        settings.snapshotCheckSeconds = try integer("SNAPSHOT_CHECK_SECONDS", default: 300, in: 10...86_400)
         return settings
     }
 }

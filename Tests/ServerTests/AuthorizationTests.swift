@@ -93,6 +93,7 @@ struct AuthorizationTests {
         "DELETE /api/v1/users/me/affiliations/{affiliation}": [.admin, .auditor],
         "GET /api/v1/affiliations": [.admin],
         "GET /api/v1/admin/jobs": [.admin],
+        "GET /api/v1/admin/sources": [.admin],
         "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
         "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
     ]
@@ -114,6 +115,7 @@ struct AuthorizationTests {
         "POST /participants/{participant}/resources/{resource}/remove", "POST /participants/{participant}/contacts",
         "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
         "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
+        "GET /admin/sources",
     ]
 
     static func servedRoutes() async throws -> Set<String> {
