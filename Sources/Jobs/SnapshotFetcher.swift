@@ -114,12 +114,17 @@ public struct SnapshotFetcher: Sendable {
         switch error {
         case let failure as Failure: failure.description
         case let truncated as SnapshotImportError: truncated.description
-        case let refusal as RoutingDataError: "The data could not be read: \(refusal)."
+        case let refusal as RoutingDataError:
+            // Named by its place in the download, not by the temporary file's path.
+            "The data could not be read\(refusal.line.map { " (line \($0))" } ?? refusal.offset.map { " (at byte \($0))" } ?? ""): "
+                + "\(refusal.reason); nothing was imported. A file cut short reads this way too."
+        case let parser as HTTPParserError where parser == .invalidEOFState:
+            "The server closed the connection before the whole file arrived; nothing was imported."
         case is CancellationError: "The fetch took longer than its limit of \(Int(source.timeout)) seconds."
         case let client as HTTPClientError where client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout:
             "The fetch took longer than its limit of \(Int(source.timeout)) seconds."
         case let client as HTTPClientError where client == .remoteConnectionClosed:
-            "The server closed the connection before the whole file arrived."
+            "The server closed the connection before the whole file arrived; nothing was imported."
         default: "The fetch failed: \(error)."
         }
     }
