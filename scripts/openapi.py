@@ -44,6 +44,9 @@ def cidr(v4, v6): return f"^({octet}(\\.{octet}){{3}}/({digits(0, v4)})|[0-9A-Fa
 countries=sorted(re.search(r'"""(.*?)"""', open(os.path.join(root, "Sources/Domain/Country.swift")).read(), re.S).group(1).split())
 web_url=lambda n: {"type":"string","maxLength":n,"pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$","description":"An http or https URL."}
 programs=sorted(json.load(open(os.path.join(root, "schema/catalog", f)))["program"]["code"] for f in os.listdir(os.path.join(root, "schema/catalog")) if f.endswith(".json"))
+# Every JobKind, read from Domain/Jobs.swift: `case name` or `case name = "raw"`.
+jobs_source=open(os.path.join(root, "Sources/Domain/Jobs.swift")).read()
+job_kinds=[raw or name for name, raw in re.findall(r'^\s*case (\w+)(?: = "([a-z_]+)")?$', jobs_source.split("enum JobKind")[1].split("\n}")[0], re.M)]
 schemas={
  "Name100": name(100), "Name200": name(200),
  "ProgramCode": {"type":"string","enum":programs,"description":"A program's code: one of the catalogs in schema/catalog (422 for unknown ones)."},
@@ -136,6 +139,11 @@ schemas={
  "CheckResultPage": page("CheckResult"),
  "CertificationEnforcement": obj({"certification_id":uuid,"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},"granted_at":dt,"valid_until":dt,"deadline":{"type":["string","null"],"format":"date-time","description":"Warned: the remediation deadline; suspended: when it is revoked unless reinstated."},"appeal_open":{"type":"boolean","description":"An appeal is open: the deadline stands still."},"last_checked":{"type":["string","null"],"format":"date-time"},"history":{"type":"array","items":obj({"from":{"type":"string"},"to":{"type":"string"},"at":dt,"deadline":{"type":["string","null"],"format":"date-time"},"cause":{"type":"string"},"actor_role":{"type":"string","enum":["scheduler","participant","auditor","admin"]}})}},["certification_id","program","tier","status","granted_at","valid_until","appeal_open","history"]),
  "CertificationEnforcementList": items("CertificationEnforcement"),
+ "Job": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":job_kinds},"state":{"type":"string","enum":["queued","running","done","failed"]},"due_at":dt,"attempts":{"type":"integer","minimum":0},"max_attempts":{"type":"integer","minimum":1},"lease_until":dt,"last_error":{"type":"string"},"created_at":dt,"finished_at":dt},["id","kind","state","due_at","attempts","max_attempts","created_at"]),
+ "JobList": items("Job"),
+ "SnapshotFetch": obj({"id":{"type":"integer"},"outcome":{"type":"string","enum":["imported","unchanged","failed"],"description":"imported: a new snapshot; unchanged: a 304 or the same bytes as an earlier snapshot (nothing imported); failed: nothing imported, the previous snapshot stays in force."},"attempted_at":dt,"snapshot_id":{"type":"integer","description":"The snapshot imported, or the one that already held these bytes."},"http_status":{"type":"integer"},"etag":{"type":"string"},"last_modified":{"type":"string","description":"As the server sent it (an HTTP date), or a local file's modification time."},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":0},"duration_ms":{"type":"integer","minimum":0},"error":{"type":"string","description":"Why nothing was imported, in a sentence."}},["id","outcome","attempted_at","duration_ms"]),
+ "SnapshotSource": obj({"name":{"type":"string"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]},"location":{"type":"string","description":"The http(s) URL or local path fetched."},"cadence_seconds":{"type":"integer","minimum":60},"max_bytes":{"type":"integer","minimum":1},"timeout_seconds":{"type":"integer","minimum":1},"next_due_at":dt,"last_attempt":S("SnapshotFetch"),"last_success":S("SnapshotFetch"),"last_failure":S("SnapshotFetch")},["name","kind","location","cadence_seconds","max_bytes","timeout_seconds"]),
+ "SnapshotSourceList": obj({"file":{"type":"string","description":"The SNAPSHOT_SOURCES file; absent when none is configured."},"problem":{"type":"string","description":"Why the file cannot be used now; absent when it can."},"items":{"type":"array","items":S("SnapshotSource")}},["items"]),
  "ReviewQueue": items("ReviewItem"), "AffiliationList": items("Affiliation"), "CertificationList": items("Certification"),
  "ProgramList": items("Program"), "CatalogVersionList": items("CatalogVersion"), "ParticipantPage": page("Participant"),
  "ResourceList": items("Resource"), "ContactList": items("Contact"), "MemberList": items("Member"), "AuditEventPage": page("AuditEvent"),
@@ -306,6 +314,7 @@ paths={
  "/api/v1/affiliations":{"get":op("Every declared affiliation (admins: the conflicts view)","workflow",ok("AffiliationList"),["401","403"])},
  "/api/v1/certifications":{"get":op("Certifications (applicants see their participants')","workflow",ok("CertificationList"),["401","403","422"],[q("participant","Of this participant.",uuid),"limit"])},
  "/api/v1/certifications/{certification}":{"get":op("One certification","workflow",ok("Certification",etag=True),["401","403","404"],["certification"])},
+ "/api/v1/admin/sources":{"get":op("The snapshot sources (admins): each source configured in SNAPSHOT_SOURCES with its last attempt, last success and last failure","jobs",ok("SnapshotSourceList"),["401","403"])},
  "/api/v1/admin/jobs":{"get":op("The background job queue, newest first (admins): queued, running, done and failed (parked after its last retry) jobs with their last error","jobs",ok("JobList"),["401","403","422"],[q("state","Only jobs in this state",{"type":"string","enum":["queued","running","done","failed"]})])},
  "/api/v1/audit/head":{"get":op("The head of the audit hash chain: publish or record it to detect a rewrite later","audit",ok("AuditHead"),["401","403"])},
  "/api/v1/resources":{"get":op("Who holds or claims a resource (staff): by ASN, prefixes within a prefix, prefixes covering one, or verification state (the queue of unverified claims)","participants",ok("ResourceList"),["401","403","422"],[asnq("AS3333 or 3333."),prefixq("within","Prefixes inside this prefix."),prefixq("covering","Prefixes that contain this prefix."),q("verification","Only claims in this state, e.g. unverified.",{"type":"string","enum":["unverified","verified","superseded"]}),"limit"])},
@@ -419,6 +428,7 @@ pages=[
     ("/admin/resources/{participant}/{resource}/unverify", "post", "Withdraw a resource's verification with a reason (form)", "application/x-www-form-urlencoded"),
     ("/participants/{participant}/results/{result}/dispute", "get", "A check result with its explanation, its disputes, and the form to dispute a failed result", None),
     ("/participants/{participant}/results/{result}/dispute", "post", "Dispute a failed check result with a reason (form)", "application/x-www-form-urlencoded"),
+    ("/admin/sources", "get", "The snapshot sources, each with its last attempt, last success and last error", None),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},

@@ -16,6 +16,8 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case runChecks = "run_checks"
     /// Lets time pass for certifications whose deadline or validity ended; sends reminders.
     case enforcementTimers = "enforcement_timers"
+    /// Fetches the snapshot sources that are due (`SNAPSHOT_SOURCES`) and imports what changed.
+    case fetchSnapshots = "fetch_snapshots"
 }
 
 /// Where a job is in its life.

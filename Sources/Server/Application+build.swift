@@ -111,6 +111,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     AuditRoutes(chain: services.auditChain).register(on: api)
     JobRoutes(jobs: services.jobStore).register(on: api)
+    SourceRoutes(sourcesFile: settings.snapshotSources, fetches: services.snapshotFetches).register(on: api)
     WorkflowRoutes(
         applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
         evidenceMaxBytes: settings.evidenceMaxBytes

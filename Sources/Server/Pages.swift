@@ -15,6 +15,7 @@ struct Pages: Sendable {
         "participant-results",
         "mark",
         "review-task", "dispute",
+        "admin-sources",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

@@ -38,6 +38,9 @@ public struct Services: Sendable {
     public let notifications: NotificationStore
     /// Participants' webhook endpoints, authorised.
     public let webhooks: WebhookOperations
+    /// The fetch log of the snapshot sources, and the fetcher the `fetch_snapshots` job runs.
+    public let snapshotFetches: SnapshotFetchStore
+    public let snapshotFetcher: SnapshotFetcher
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
     /// Signs marks' credentials and status lists: `PUBLIC_URL`'s addresses, the keys in the database.
@@ -83,6 +86,9 @@ public struct Services: Sendable {
         notifications = NotificationStore(
             database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
+        let fetcher = SnapshotFetcher(snapshots: snapshots, fetches: SnapshotFetchStore(database: database), logger: logger)
+        snapshotFetches = fetcher.fetches
+        snapshotFetcher = fetcher
         jobStore = JobStore(database: database)
         jobs = JobRunner(
             store: jobStore,
@@ -91,7 +97,7 @@ public struct Services: Sendable {
                 delivery: { [notifications] in
                     try Self.notificationDelivery(
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
-                }),
+                }, snapshots: SnapshotFetchJob(sourcesFile: settings.snapshotSources, fetcher: fetcher)),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
@@ -109,13 +115,15 @@ public struct Services: Sendable {
 
     /// Every job kind's handler. A new kind's handler is registered here.
     static func jobHandlers(
-        jobStore: JobStore, database: PostgresPool, settings: Settings, delivery: @escaping @Sendable () throws -> NotificationDelivery
+        jobStore: JobStore, database: PostgresPool, settings: Settings, delivery: @escaping @Sendable () throws -> NotificationDelivery,
+        snapshots: SnapshotFetchJob
     ) -> JobRegistry {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
             CheckRunJob(store: CheckRunStore(database: database, freshness: settings.checkFreshness)),
             EnforcementTimersJob(store: EnforcementTimerStore(database: database)),
+            snapshots,
         ])
     }
 
@@ -166,6 +174,7 @@ extension Settings {
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
                 JobSchedule(kind: .runChecks, interval: TimeInterval(checkMinutes * 60)),
                 JobSchedule(kind: .enforcementTimers, interval: TimeInterval(enforcementTimerMinutes * 60)),
+                JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
             ])
     }
 }

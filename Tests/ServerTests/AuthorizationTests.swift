@@ -95,6 +95,7 @@ struct AuthorizationTests {
         "DELETE /api/v1/users/me/affiliations/{affiliation}": [.admin, .auditor],
         "GET /api/v1/affiliations": [.admin],
         "GET /api/v1/admin/jobs": [.admin],
+        "GET /api/v1/admin/sources": [.admin],
         "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
         "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
         // The mark for buyers: public, no login (issue 13).
@@ -135,6 +136,7 @@ struct AuthorizationTests {
         "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
         "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
         "GET /participants/{participant}/results",
+        "GET /admin/sources",
     ]
 
     static func servedRoutes() async throws -> Set<String> {
