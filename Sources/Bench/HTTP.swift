@@ -141,6 +141,8 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
         printFigure(name, ours: rates[index], baseline: rates[0], baselineName: "/healthz", goal: figure.goal)
     }
 
+    try await bulkFigure(port: first.port, pool: pool, rounds: rounds)
+
     // Revocation: through the first instance, timed until the second answers 401.
     let second = try ServerProcess(databaseURL: databaseURL)
     defer { second.stop() }

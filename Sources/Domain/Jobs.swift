@@ -10,6 +10,9 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case probe
     /// Sends the outbox's due notifications (email, webhooks), every few seconds.
     case deliverNotifications = "deliver_notifications"
+    /// Measures every origin ASN's readiness from the newest VRP and routes snapshot pair, when
+    /// that pair is new (bulk checks show it for ASNs without a mark).
+    case measureReadiness = "measure_readiness"
 }
 
 /// Where a job is in its life.

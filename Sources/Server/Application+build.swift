@@ -106,6 +106,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     AuditRoutes(chain: services.auditChain).register(on: api)
     JobRoutes(jobs: services.jobStore).register(on: api)
+    VerifyBulkRoutes(bulk: services.bulk).register(on: api)
     WorkflowRoutes(
         applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
         evidenceMaxBytes: settings.evidenceMaxBytes
@@ -123,6 +124,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
     RegistryPages(workflow: workflowPages).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    VerifyBulkPages(pages: Pages(templates: dependencies.assets.templates), bulk: services.bulk).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -39,6 +39,10 @@ public struct Services: Sendable {
     public let webhooks: WebhookOperations
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
+    /// Measured readiness per origin ASN (the `measure_readiness` job writes it).
+    public let readiness: ReadinessStore
+    /// Bulk supplier checks: marks by ASN, id or name, and readiness for the rest.
+    public let bulk: BulkVerificationOperations
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -85,6 +89,8 @@ public struct Services: Sendable {
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
                 }),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
+        readiness = ReadinessStore(database: database)
+        bulk = BulkVerificationOperations(marks: PostgresMarkLookup(database: database), readiness: readiness)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
             background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
@@ -98,6 +104,7 @@ public struct Services: Sendable {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
+            ReadinessJob(readiness: ReadinessStore(database: database)),
         ])
     }
 
@@ -146,6 +153,7 @@ extension Settings {
             schedules: [
                 JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60)),
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
+                JobSchedule(kind: .measureReadiness, interval: TimeInterval(readinessMinutes * 60)),
             ])
     }
 }

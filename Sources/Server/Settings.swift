@@ -62,6 +62,8 @@ public struct Settings: Sendable, Equatable {
     public var housekeepingMinutes: Int = 60
     /// How often the outbox's due notifications are sent.
     public var notificationSeconds: Int = 10
+    /// How often the readiness job looks for a newer snapshot pair to measure.
+    public var readinessMinutes: Int = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -103,6 +105,7 @@ public struct Settings: Sendable, Equatable {
         ("JOB_BACKOFF_SECONDS", "30", "wait before a failed job's first retry; each further wait doubles, up to an hour (1-3600)"),
         ("HOUSEKEEPING_MINUTES", "60", "how often expired sessions, idempotency keys and old sign-in attempts are removed (1-10080)"),
         ("NOTIFICATION_SECONDS", "10", "how often the outbox's due email and webhooks are sent (1-3600)"),
+        ("READINESS_MINUTES", "60", "how often measured readiness looks for a newer VRP and routes snapshot pair to measure (1-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -202,6 +205,7 @@ public struct Settings: Sendable, Equatable {
         settings.jobBackoffSeconds = try integer("JOB_BACKOFF_SECONDS", default: 30, in: 1...3600)
         settings.housekeepingMinutes = try integer("HOUSEKEEPING_MINUTES", default: 60, in: 1...10_080)
         settings.notificationSeconds = try integer("NOTIFICATION_SECONDS", default: 10, in: 1...3600)
+        settings.readinessMinutes = try integer("READINESS_MINUTES", default: 60, in: 1...10_080)
         return settings
     }
 }
