@@ -13,7 +13,8 @@ public enum CSV {
 
     /// The rows of `text`. A byte-order mark is skipped; lines end in CRLF, LF or CR; a quoted
     /// field may hold commas, newlines and doubled quotes. Empty lines are skipped, and cells are
-    /// returned as written (no trimming).
+    /// returned as written (no trimming). A quote inside a field that does not start with one is
+    /// kept as it is (`5" rack`), as spreadsheets read it.
     public static func parse(_ text: String) throws(Malformed) -> [[String]] {
         var bytes = Array(text.utf8)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
@@ -71,12 +72,7 @@ public enum CSV {
                 endRow()
                 if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") { index += 1 }
                 line += 1
-            case UInt8(ascii: "\""):
-                guard field.isEmpty else {
-                    throw Malformed(
-                        line: line,
-                        reason: "a quote inside a field that does not start with one; quote the whole field and write the quote twice (\"\").")
-                }
+            case UInt8(ascii: "\"") where field.isEmpty:
                 rowStarted = true
                 quoted = true
             default:

@@ -79,6 +79,7 @@ struct Measure: ParsableCommand {
         let routeSummary: ReadSummary
         if let routeRead {
             let (announcements, summary) = try routeRead.wait()
+            measurement.reserveCapacity(routes: announcements.count)
             for announcement in announcements { measurement.add(announcement) }
             routeSummary = summary
         } else {
