@@ -91,7 +91,7 @@ let package = Package(
         ),
         // The commands (create, commit, submit, claim, decide, ...): authorised, validated and
         // carried out once, for the API and the pages. Knows no HTTP.
-        .target(name: "Operations", dependencies: ["Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
+        .target(name: "Operations", dependencies: ["Credentials", "Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
         // Notifications through an outbox: Standard Webhooks signing, webhook delivery with
         // async-http-client, email over SMTP (a small SwiftNIO client) or into a maildir.
         .target(
@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Canonical", "Routing", "Server", "TestSupport",
+                "Canonical", "Credentials", "Routing", "Server", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

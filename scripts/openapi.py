@@ -172,6 +172,20 @@ schemas={
  "WebhookRegistered": obj({"endpoint":S("WebhookEndpoint"),"secret":{"type":"string","pattern":"^whsec_[A-Za-z0-9+/=]+$","description":"The signing secret (Standard Webhooks), shown this once: keep it to verify the webhook-signature header."}}),
  "DeliveryAttempt": obj({"outbox_id":uuid,"message_id":{"type":"string","description":"The webhook-id header, the same on every retry of one message."},"event":{"type":"string","enum":["application.changes_requested","application.certified","application.rejected","webhook.test","certification.check_failed","certification.warned","certification.deadline_reminder","certification.suspended","certification.reinstated","certification.revoked","certification.restored","certification.expiry_upcoming","certification.expired","certification.withdrawn","certification.reattestation_missed","certification.auditor_finding","certification.dispute_accepted","certification.appeal_opened","certification.appeal_granted","certification.appeal_rejected","certification.overridden"]},"attempted_at":dt,"status_code":{"type":["integer","null"]},"duration_ms":{"type":"integer","minimum":0},"succeeded":{"type":"boolean"},"error":{"type":["string","null"]}},["outbox_id","message_id","event","attempted_at","duration_ms","succeeded"]),
  "DeliveryAttemptList": items("DeliveryAttempt"),
+ "BulkCheckInput": obj({"items":{"type":"array","items":{"type":"string","maxLength":200},"description":"AS numbers (AS64500 or 64500), mark ids (MP-XXXX-XXXX-C) or participant names, at most 10,000 (413 over that). Answered in this order."}}),
+ "SnapshotUsed": obj({"id":{"type":"integer"},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt}),
+ "Readiness": obj({"label":{"type":"string","description":"Says that these are measurements, not a certification."},
+        "announcements":{"type":"integer","minimum":0},"rpki_valid":{"type":"integer","minimum":0},"rpki_invalid":{"type":"integer","minimum":0},"rpki_not_found":{"type":"integer","minimum":0},
+        "rpki_valid_share":{"type":["number","null"]},"rpki_invalid_share":{"type":["number","null"]},"rpki_score":{"type":["number","null"],"description":"Valid share - 10 x invalid share (the Observatory's)."},
+        "irr_coverage":{"type":["number","null"],"description":"Share with a route object, exact or covering; null without an IRR snapshot."},
+        "bogon_prefixes_originated":{"type":"integer","minimum":0},"rov_invalid_carried":{"type":["integer","null"],"description":"RPKI-invalid routes carried as transit; null when the routes had no AS paths."},
+        "routes_snapshot":S("SnapshotUsed"),"vrps_snapshot":S("SnapshotUsed"),"irr_snapshot":{"oneOf":[S("SnapshotUsed"),{"type":"null"}]}},
+        desc="An ASN's routing metrics from the latest public snapshot pair (the measure_readiness job)."),
+ "BulkCheckRow": obj({"input":{"type":"string"},"kind":{"type":"string","enum":["asn","mark","name","empty"]},"result":{"type":"string","enum":["certified","not_certified","not_found"]},
+        "mark_id":{"type":"string"},"holder":{"type":"string"},"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},
+        "status_text":{"type":"string","description":"The status in words, e.g. 'valid, with a warning'."},"valid_until":dt,
+        "other_marks":{"type":"array","items":{"type":"string"}},"readiness":S("Readiness")},["input","kind","result","other_marks"]),
+ "BulkCheckResult": obj({"count":{"type":"integer","minimum":0},"results":{"type":"array","items":S("BulkCheckRow")}}),
 }
 def problem(desc): return {"description":desc,"content":{"application/problem+json":{"schema":S("Problem")}}}
 responses={
@@ -445,6 +459,22 @@ for path, method, summary, content in pages:
     paths.setdefault(path,{})[method]=operation
 # A new account's one-time password is shown once, on the page the form answers with.
 paths["/admin/users"]["post"]["responses"]["201"]={"description":"The accounts page with the new account's one-time password","content":html}
+# Bulk supplier checks: public, JSON or CSV in and out.
+csv_body={"text/csv":{"schema":{"type":"string"},"description":"RFC 4180; a header row optional; the first column is read. Cells that would start a formula are prefixed with '."}}
+bulk=op("Check up to 10,000 ASNs, mark ids or names at once: one row per input, in order; readiness measured from public data for ASNs without a mark","verify",ok("BulkCheckResult"),["413","415","422"],body="BulkCheckInput",security=False)
+bulk["requestBody"]["content"].update(csv_body)
+bulk["responses"]["200"]["content"].update(csv_body)
+bulk["responses"]["413"]=problem("More than 10,000 items (/problems/too-many-items), or a body over 4 MiB (/problems/body-too-large).")
+bulk["parameters"]=[{"name":"Accept","in":"header","schema":{"type":"string"},"description":"text/csv or application/json; by default the request's format."}]
+paths["/api/v1/verify/bulk"]={"post":bulk}
+paths["/verify/bulk"]={
+ "get":{"summary":"Check suppliers: paste or upload a list (no sign-in)","tags":["pages"],"security":[],"responses":{"200":{"description":"HTML","content":html}}},
+ "post":{"summary":"Check suppliers: the table, or with format=csv a CSV download (form)","tags":["pages"],"security":[],
+         "requestBody":{"required":True,"content":{"multipart/form-data":{"schema":{"type":"object"}},"application/x-www-form-urlencoded":{"schema":{"type":"object"}}}},
+         "responses":{"200":{"description":"HTML with the table, or the CSV file","content":{**html,"text/csv":{"schema":{"type":"string"}}}},
+                      "400":{"description":"A path or query not in plain form (problem+json)","content":{"application/problem+json":{"schema":S("Problem")}}},
+                      "413":{"description":"The page again: more than 10,000 items, or a body over the limit","content":{**html,"application/problem+json":{"schema":S("Problem")}}},
+                      "422":{"description":"The page again, with what went wrong","content":html}}}}
 
 # Only reads answer 304.
 for item in paths.values():
@@ -516,6 +546,7 @@ doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1",
  "servers":[{"url":"/"}],
  "security":[{"bearer":[]},{"session":[]}],
  "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs","marks"]],
+ "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs","verify"]],
  "paths":paths,
  "components":{"schemas":schemas,"responses":responses,"parameters":parameters,
    "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"An API token, mp_…, from POST /api/v1/users/me/tokens or the account page."},

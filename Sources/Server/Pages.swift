@@ -16,6 +16,7 @@ struct Pages: Sendable {
         "mark",
         "review-task", "dispute",
         "admin-sources",
+        "verify-bulk",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

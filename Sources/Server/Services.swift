@@ -48,6 +48,10 @@ public struct Services: Sendable {
     /// Public reads of marks (verification, history, credentials, status lists), and the batched
     /// lookups the bulk check shares.
     public let marks: MarkStore
+    /// Measured readiness per origin ASN (the `measure_readiness` job writes it).
+    public let readiness: ReadinessStore
+    /// Bulk supplier checks: marks by ASN, id or name, and readiness for the rest.
+    public let bulk: BulkVerificationOperations
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -99,6 +103,8 @@ public struct Services: Sendable {
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
                 }, snapshots: SnapshotFetchJob(sourcesFile: settings.snapshotSources, fetcher: fetcher)),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
+        readiness = ReadinessStore(database: database)
+        bulk = BulkVerificationOperations(marks: PostgresMarkLookup(database: database), readiness: readiness)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
             background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
@@ -124,6 +130,7 @@ public struct Services: Sendable {
             CheckRunJob(store: CheckRunStore(database: database, freshness: settings.checkFreshness)),
             EnforcementTimersJob(store: EnforcementTimerStore(database: database)),
             snapshots,
+            ReadinessJob(readiness: ReadinessStore(database: database)),
         ])
     }
 
@@ -175,6 +182,7 @@ extension Settings {
                 JobSchedule(kind: .runChecks, interval: TimeInterval(checkMinutes * 60)),
                 JobSchedule(kind: .enforcementTimers, interval: TimeInterval(enforcementTimerMinutes * 60)),
                 JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
+                JobSchedule(kind: .measureReadiness, interval: TimeInterval(readinessMinutes * 60)),
             ])
     }
 }

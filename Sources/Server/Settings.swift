@@ -91,6 +91,8 @@ public struct Settings: Sendable, Equatable {
     public var snapshotSources: String?
     /// How often the `fetch_snapshots` job looks for sources that are due.
     public var snapshotCheckSeconds: Int = 300
+    /// How often the readiness job looks for a newer snapshot pair to measure.
+    public var readinessMinutes: Int = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -145,6 +147,7 @@ public struct Settings: Sendable, Equatable {
         ),
         ("SNAPSHOT_SOURCES", "(unset)", "JSON file listing the routing data sources to fetch and import on their cadence; unset fetches nothing"),
         ("SNAPSHOT_CHECK_SECONDS", "300", "how often the fetch_snapshots job looks for sources that are due (10-86400)"),
+        ("READINESS_MINUTES", "60", "how often measured readiness looks for a newer VRP and routes snapshot pair to measure (1-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -265,6 +268,7 @@ public struct Settings: Sendable, Equatable {
             settings.snapshotSources = file
         }
         settings.snapshotCheckSeconds = try integer("SNAPSHOT_CHECK_SECONDS", default: 300, in: 10...86_400)
+        settings.readinessMinutes = try integer("READINESS_MINUTES", default: 60, in: 1...10_080)
         return settings
     }
 }
