@@ -55,13 +55,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageWebhooks
     /// The background job queue, failed jobs and their errors included: the secretariat.
     case readJobs
+    /// A buyer's own watchlists and the webhooks for them: enterprise users (and the secretariat).
+    case readWatchlists, manageWatchlists
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
             .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations,
-            .manageWebhooks:
+            .manageWebhooks, .manageWatchlists:
             true
         default: false
         }
@@ -102,6 +104,8 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
+        case (.readWatchlists, .enterprise), (.manageWatchlists, .enterprise):
+            return .allowed
         case (.manageWebhooks, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its webhooks.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),

@@ -52,6 +52,9 @@ public enum Limits {
     public static let webhookDescription = TextLimit(0, 200)
     public static let notificationMessageID = TextLimit(1, 100)
     public static let deliveryError = TextLimit(0, 2_000)
+    /// A buyer's watchlist: its name, and the note on one of its entries.
+    public static let watchlistName = TextLimit(1, 100)
+    public static let watchlistNote = TextLimit(0, 200)
 
     /// Where the schema enforces each limit: table, column, limit. A column without a lower
     /// bound in SQL (`length(x) <= n`) has `min` 0 or 1 here as the rules read it; the
@@ -86,5 +89,7 @@ public enum Limits {
         ("outbox", "email", email),
         ("outbox", "last_error", deliveryError),
         ("delivery_attempts", "error", deliveryError),
+        ("watchlists", "name", watchlistName),
+        ("watchlist_entries", "note", watchlistNote),
     ]
 }

@@ -8,6 +8,14 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case applicationRejected = "application.rejected"
     /// Sent on request by a participant's owner to try an endpoint.
     case webhookTest = "webhook.test"
+    /// A new account's single-use link to confirm its email address (sign-up).
+    case accountVerifyEmail = "account.verify_email"
+    /// A single-use link to set a new password.
+    case accountPasswordReset = "account.password_reset"
+    /// Someone signed up with an address that already has an account: its owner is told, with a reset link.
+    case accountAlreadyRegistered = "account.already_registered"
+    /// A watched mark's or ASN's certification changed state (a buyer's watchlists).
+    case watchlistStatusChanged = "watchlist.status_changed"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -26,11 +34,20 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .applicationCertified: "Your application is certified"
         case .applicationRejected: "Your application was rejected"
         case .webhookTest: "Test notification"
+        case .accountVerifyEmail: "Confirm your email address for MANRS+"
+        case .accountPasswordReset: "Set a new MANRS+ password"
+        case .accountAlreadyRegistered: "You already have a MANRS+ account"
+        case .watchlistStatusChanged: "A certification you watch has changed"
         }
     }
 
     /// Whether the participant's owners receive it by email (the test event goes to webhooks only).
-    public var emailsOwners: Bool { self != .webhookTest }
+    public var emailsOwners: Bool {
+        switch self {
+        case .applicationChangesRequested, .applicationCertified, .applicationRejected: true
+        case .webhookTest, .accountVerifyEmail, .accountPasswordReset, .accountAlreadyRegistered, .watchlistStatusChanged: false
+        }
+    }
 }
 
 /// Where a notification goes.

@@ -106,6 +106,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     AuditRoutes(chain: services.auditChain).register(on: api)
     JobRoutes(jobs: services.jobStore).register(on: api)
+    WatchlistRoutes(operations: services.watchlists).register(on: api)
+    AccountLinkRoutes(operations: services.accountLinks, loginLimits: dependencies.loginLimits).register(on: api)
     WorkflowRoutes(
         applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
         evidenceMaxBytes: settings.evidenceMaxBytes
@@ -123,6 +125,11 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
     RegistryPages(workflow: workflowPages).register(on: authenticated.group().add(middleware: SignInRedirect()))
+    WatchlistPages(operations: services.watchlists, pages: Pages(templates: dependencies.assets.templates))
+        .register(on: authenticated.group().add(middleware: SignInRedirect()))
+    AccountLinkPages(
+        operations: services.accountLinks, templates: dependencies.assets.templates, settings: settings, loginLimits: dependencies.loginLimits
+    ).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -44,6 +44,8 @@ struct AccessTests {
             (.readConflicts, [false, true, false, false, false, false, false]),
             (.manageWebhooks, [false, true, false, true, false, false, false]),
             (.readJobs, [false, true, false, false, false, false, false]),
+            (.readWatchlists, [false, true, false, false, false, false, true]),
+            (.manageWatchlists, [false, true, false, false, false, false, true]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

@@ -95,6 +95,24 @@ struct AuthorizationTests {
         "GET /api/v1/admin/jobs": [.admin],
         "GET /api/v1/certifications": [.admin, .auditor, .applicant, .otherApplicant],
         "GET /api/v1/certifications/{certification}": [.admin, .auditor, .applicant],
+        // Buyers' accounts: asked for before signing in, so anyone may.
+        "POST /api/v1/signup": Set(Role.allCases),
+        "POST /api/v1/signup/verify": Set(Role.allCases),
+        "POST /api/v1/password/forgot": Set(Role.allCases),
+        "POST /api/v1/password/reset": Set(Role.allCases),
+        // Watchlists are buyers' (and the secretariat's); another's id is a 404 past authorisation.
+        "GET /api/v1/watchlists": [.admin, .enterprise],
+        "POST /api/v1/watchlists": [.admin, .enterprise],
+        "GET /api/v1/watchlists/{watchlist}": [.admin, .enterprise],
+        "PATCH /api/v1/watchlists/{watchlist}": [.admin, .enterprise],
+        "DELETE /api/v1/watchlists/{watchlist}": [.admin, .enterprise],
+        "POST /api/v1/watchlists/{watchlist}/entries": [.admin, .enterprise],
+        "DELETE /api/v1/watchlists/{watchlist}/entries/{entry}": [.admin, .enterprise],
+        "GET /api/v1/watchlists/{watchlist}/csv": [.admin, .enterprise],
+        "GET /api/v1/users/me/webhooks": [.admin, .enterprise],
+        "POST /api/v1/users/me/webhooks": [.admin, .enterprise],
+        "DELETE /api/v1/users/me/webhooks/{hook}": [.admin, .enterprise],
+        "GET /api/v1/users/me/webhooks/{hook}/deliveries": [.admin, .enterprise],
     ]
 
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
@@ -114,6 +132,10 @@ struct AuthorizationTests {
         "POST /participants/{participant}/resources/{resource}/remove", "POST /participants/{participant}/contacts",
         "POST /participants/{participant}/contacts/{contact}", "POST /participants/{participant}/contacts/{contact}/remove",
         "POST /participants/{participant}/members", "POST /participants/{participant}/members/{user}/remove",
+        "GET /signup", "POST /signup", "GET /verify-email", "POST /verify-email", "GET /password/forgot", "POST /password/forgot",
+        "GET /password/reset", "POST /password/reset", "GET /watchlists", "POST /watchlists", "POST /watchlists/{watchlist}/entries",
+        "POST /watchlists/{watchlist}/entries/remove", "POST /watchlists/{watchlist}/delete", "GET /watchlists/{watchlist}/csv",
+        "POST /account/webhooks", "POST /account/webhooks/{hook}/delete",
     ]
 
     static func servedRoutes() async throws -> Set<String> {
@@ -198,7 +220,10 @@ struct AuthorizationTests {
         path = path.replacingOccurrences(of: "{participant}", with: own).replacingOccurrences(of: "{program}", with: "netops")
             .replacingOccurrences(of: "{version}", with: "1").replacingOccurrences(
                 of: "{user}", with: fixture.applicant.user.id.uuidString.lowercased())
-        for name in ["{resource}", "{contact}", "{token}", "{endpoint}"] { path = path.replacingOccurrences(of: name, with: missing) }
+        for name in ["{resource}", "{contact}", "{token}", "{endpoint}", "{watchlist}", "{hook}"] {
+            path = path.replacingOccurrences(of: name, with: missing)
+        }
+        path = path.replacingOccurrences(of: "{entry}", with: "AS64500")
         // Workflow routes on the own participant's real objects; the draft for changes, the
         // approved application for reads.
         let draftRoutes = ["commitments", "submit", "withdraw"]
@@ -243,6 +268,14 @@ struct AuthorizationTests {
                 #"{"participant_id":"\#(own)","relation":"Former employee","valid_from":"2020-01-01","valid_until":"2021-01-01"}"#
             // A wrong current password: a 422 past authorisation that changes nothing.
             case "PUT /api/v1/users/me/password": #"{"current_password":"not it","new_password":"a brand new long password"}"#
+            case "POST /api/v1/signup": #"{"email":"signup\#(serial)@example.org","display_name":"S","password":"a long test password"}"#
+            case "POST /api/v1/signup/verify": #"{"token":"not-a-link"}"#
+            case "POST /api/v1/password/forgot": #"{"email":"nobody@example.org"}"#
+            case "POST /api/v1/password/reset": #"{"token":"not-a-link","new_password":"a brand new long password"}"#
+            case "POST /api/v1/watchlists": #"{"name":"Suppliers \#(serial)","entries":["AS64500"]}"#
+            case "PATCH /api/v1/watchlists/{watchlist}": #"{"name":"Renamed"}"#
+            case "POST /api/v1/watchlists/{watchlist}/entries": #"{"entries":["AS64501"]}"#
+            case "POST /api/v1/users/me/webhooks": #"{"url":"https://example.org/watch/\#(serial)"}"#
             default: nil
             }
         if route == "GET /api/v1/resources" { path += "?asn=3333" }

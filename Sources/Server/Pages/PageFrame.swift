@@ -31,7 +31,7 @@ struct PageFrame: Encodable, Sendable {
                 NavLink(href: "/admin/conflicts", label: "Conflicts"), NavLink(href: "/admin/users", label: "Accounts"),
                 NavLink(href: "/admin/catalogs", label: "Catalogs"), NavLink(href: "/admin/resources", label: "Resources"),
             ]
-        case .enterprise: break
+        case .enterprise: links.append(NavLink(href: "/watchlists", label: "Watchlists"))
         }
         csrf = session.csrfToken
         self.links = links
