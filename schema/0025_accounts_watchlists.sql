@@ -23,7 +23,7 @@ CREATE INDEX account_tokens_user ON account_tokens (user_id, purpose);
 CREATE TABLE account_requests (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind    text NOT NULL CHECK (kind IN ('signup', 'password_reset')),
-    email   text NOT NULL CHECK (length(email) <= 254),
+    email   text NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
     address text NOT NULL,
     at      timestamptz NOT NULL
 );

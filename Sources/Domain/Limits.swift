@@ -55,6 +55,8 @@ public enum Limits {
     /// A buyer's watchlist: its name, and the note on one of its entries.
     public static let watchlistName = TextLimit(1, 100)
     public static let watchlistNote = TextLimit(0, 200)
+    /// A watched entry as stored: `AS64500` or a mark id.
+    public static let watchlistEntry = TextLimit(3, 20)
 
     /// Where the schema enforces each limit: table, column, limit. A column without a lower
     /// bound in SQL (`length(x) <= n`) has `min` 0 or 1 here as the rules read it; the
@@ -91,5 +93,7 @@ public enum Limits {
         ("delivery_attempts", "error", deliveryError),
         ("watchlists", "name", watchlistName),
         ("watchlist_entries", "note", watchlistNote),
+        ("watchlist_entries", "value", watchlistEntry),
+        ("account_requests", "email", email),
     ]
 }
