@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Canonical", "Credentials", "Routing", "Server", "TestSupport",
+                "Canonical", "Credentials", "Outbox", "Routing", "Server", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

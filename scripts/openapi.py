@@ -476,6 +476,93 @@ paths["/verify/bulk"]={
                       "413":{"description":"The page again: more than 10,000 items, or a body over the limit","content":{**html,"application/problem+json":{"schema":S("Problem")}}},
                       "422":{"description":"The page again, with what went wrong","content":html}}}}
 
+# Buyers' accounts, password reset and watchlists (issue 13), in one block.
+schemas["DeliveryAttempt"]["properties"]["event"]["enum"] += ["account.verify_email","account.password_reset","account.already_registered","watchlist.status_changed"]
+responses["Conflict"]["description"] = responses["Conflict"]["description"][:-2] + ", a link already used (/problems/link-used), expired (/problems/link-expired) or unknown (/problems/link-invalid), a watchlist name taken (/problems/watchlist-name-taken), too many watchlists (/problems/too-many-watchlists) or entries (/problems/watchlist-full))."
+responses["RateLimited"]["description"] = "Too many failed password checks, or too many sign-up or reset requests for one address or from one client; Retry-After says when (/problems/rate-limited)."
+parameters["watchlist"] = {"name":"watchlist","in":"path","required":True,"schema":uuid}
+parameters["hook"] = {"name":"hook","in":"path","required":True,"schema":uuid,"description":"One of your webhook endpoints."}
+parameters["entry"] = {"name":"entry","in":"path","required":True,"schema":{"type":"string","minLength":1,"maxLength":40},"description":"The entry as stored or typed: AS64500 or a mark id."}
+watch_status = {"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]}
+entry_text = {"type":"string","minLength":1,"maxLength":40,"description":"An AS number (AS64500 or 64500) or a mark id (MP-XXXX-XXXX-C)."}
+schemas.update({
+ "SignUpInput": obj({"email":{"type":"string","minLength":3,"maxLength":254},"display_name":name(100),"password":{"type":"string","minLength":12,"description":"At least 12 characters, at most 72 bytes."},"organisation":optional_text(200)},["email","display_name","password"]),
+ "AccountRequestAccepted": obj({"detail":{"type":"string","description":"The same sentence whether or not the address has an account."}}),
+ "LinkTokenInput": obj({"token":{"type":"string","minLength":1,"maxLength":100,"description":"The code from the emailed link (its token= parameter)."}}),
+ "ForgotPasswordInput": obj({"email":{"type":"string","minLength":3,"maxLength":254}}),
+ "ResetPasswordInput": obj({"token":{"type":"string","minLength":1,"maxLength":100},"new_password":{"type":"string","minLength":12}}),
+ "Watchlist": obj({"id":uuid,"name":{"type":"string"},"entry_count":{"type":"integer","minimum":0},"created_at":dt,"updated_at":dt}),
+ "WatchlistList": items("Watchlist"),
+ "WatchlistInput": obj({"name":name(100),"entries":{"type":"array","items":entry_text,"maxItems":10000}},["name"]),
+ "WatchlistRename": obj({"name":name(100)}),
+ "WatchlistEntriesInput": obj({"entries":{"type":"array","items":entry_text,"minItems":1,"maxItems":10000},"note":optional_text(200)},["entries"]),
+ "WatchlistEntriesAdded": obj({"added":{"type":"integer","minimum":0,"description":"How many were not on the list already."}}),
+ "WatchedCertification": obj({"program":{"type":"string"},"status":watch_status,"mark_id":{"type":"string"},"valid_until":dt},["program","status"]),
+ "WatchEntry": obj({"kind":{"type":"string","enum":["mark","asn"]},"value":{"type":"string"},"note":{"type":"string"},"added_at":dt,"certifications":{"type":"array","items":S("WatchedCertification")},"status":{"type":"string","description":"In words: each program's state (\"netops: valid, with a warning\"), or \"not certified\"."}}),
+ "WatchlistDetail": obj({"watchlist":S("Watchlist"),"entries":{"type":"array","items":S("WatchEntry")}}),
+ "UserWebhookEndpoint": obj({"id":uuid,"url":{"type":"string"},"description":{"type":"string"},"created_at":dt}),
+ "UserWebhookEndpointList": items("UserWebhookEndpoint"),
+ "UserWebhookRegistered": obj({"endpoint":S("UserWebhookEndpoint"),"secret":schemas["WebhookRegistered"]["properties"]["secret"]}),
+})
+csv_ok = {"200":{"description":"CSV (RFC 4180, CRLF): kind, entry, status, marks, valid_until, note; cells starting with = + - @ get a leading apostrophe","content":{"text/csv":{"schema":{"type":"string"}}}}}
+paths.update({
+ "/api/v1/signup":{"post":op("Sign up as a buyer (role enterprise): the account stays unverified until the emailed link is followed; the same answer for an address that has an account","accounts",ok("AccountRequestAccepted","202","Accepted"),W+["429"],body="SignUpInput",security=False)},
+ "/api/v1/signup/verify":{"post":op("Confirm a sign-up's email address with the emailed code; the account may sign in from then on","accounts",{"204":{"description":"Confirmed"}},W+["409"],body="LinkTokenInput",security=False)},
+ "/api/v1/password/forgot":{"post":op("Email a single-use link (one hour) to set a new password; the same answer for an unknown address","accounts",ok("AccountRequestAccepted","202","Accepted"),W+["429"],body="ForgotPasswordInput",security=False)},
+ "/api/v1/password/reset":{"post":op("Set a new password with the emailed code: every session of the account ends","accounts",{"204":{"description":"Set"}},W+["409"],body="ResetPasswordInput",security=False)},
+ "/api/v1/watchlists":{
+   "get":op("Your watchlists (enterprise users)","accounts",ok("WatchlistList"),["401","403"]),
+   "post":op("Start a watchlist, optionally with its first ASNs and mark ids","accounts",ok("Watchlist","201","Created",location=True),W+["409"],body="WatchlistInput")},
+ "/api/v1/watchlists/{watchlist}":{
+   "get":op("A watchlist with each entry's current status: a mark's latest certification, an ASN's certifications by recorded scope, or not certified","accounts",ok("WatchlistDetail"),["401","403","404"],["watchlist"]),
+   "patch":op("Rename a watchlist","accounts",ok("Watchlist"),W+["404","409"],["watchlist"],"WatchlistRename"),
+   "delete":op("Delete a watchlist","accounts",{"204":{"description":"Deleted"}},["401","403","404"],["watchlist"])},
+ "/api/v1/watchlists/{watchlist}/entries":{"post":op("Add ASNs and mark ids (every one checked before any is added)","accounts",ok("WatchlistEntriesAdded"),W+["404","409"],["watchlist"],"WatchlistEntriesInput")},
+ "/api/v1/watchlists/{watchlist}/entries/{entry}":{"delete":op("Remove an entry","accounts",{"204":{"description":"Removed"}},["401","403","404"],["watchlist","entry"])},
+ "/api/v1/watchlists/{watchlist}/csv":{"get":op("The watchlist as CSV, with each entry's current status","accounts",csv_ok,["401","403","404"],["watchlist"])},
+ "/api/v1/users/me/webhooks":{
+   "get":op("Your webhook endpoints, told of every change on your watchlists","accounts",ok("UserWebhookEndpointList"),["401","403"]),
+   "post":op("Register a webhook endpoint for your watchlists; the answer carries its signing secret, shown this once","accounts",ok("UserWebhookRegistered","201","Created",location=True),W,body="WebhookInput")},
+ "/api/v1/users/me/webhooks/{hook}":{"delete":op("Delete one of your webhook endpoints","accounts",{"204":{"description":"Deleted"}},["401","403","404"],["hook"])},
+ "/api/v1/users/me/webhooks/{hook}/deliveries":{"get":op("Your endpoint's delivery log, latest first","accounts",ok("DeliveryAttemptList"),["401","403","404","422"],["hook","limit"])},
+})
+form_body = lambda fields, required: {"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({f:{"type":"string"} for f in fields}, required)}}}
+anonymous_answers = lambda done: {"200":{"description":"HTML form","content":html},**done,"403":{"description":"Missing or stale CSRF field (HTML)","content":html},"4XX":{"description":"The form again, with what went wrong (HTML; codes in X-Refusal)","content":html}}
+for path, summary, fields, done in [
+    ("/signup", "Sign up as a buyer (form with a CSRF cookie and field); the same answer for an address that has an account", ["csrf","email","display_name","organisation","password"], {"202":{"description":"The page saying a link is on its way","content":html},"429":{"description":"Too many requests; Retry-After says when (HTML)","content":html}}),
+    ("/verify-email", "Confirm an email address: GET (with ?token=) shows the form, POST uses the link", ["csrf","token"], {"303":{"description":"Confirmed: to /login?notice=email-confirmed"}}),
+    ("/password/forgot", "Ask for a link to set a new password; the same answer for an unknown address", ["csrf","email"], {"202":{"description":"The page saying a link is on its way","content":html},"429":{"description":"Too many requests; Retry-After says when (HTML)","content":html}}),
+    ("/password/reset", "Set a new password with the emailed link: GET (with ?token=) shows the form, POST sets it and ends every session", ["csrf","token","new_password"], {"303":{"description":"Set: to /login?notice=password-reset, session cookie cleared"}}),
+]:
+    answers = anonymous_answers(done)
+    paths[path] = {
+        "get":{"summary":summary,"tags":["pages"],"security":[],"responses":{"200":answers["200"],"400":{"description":"A path or query not in plain form","content":{"application/problem+json":{"schema":S("Problem")}}}}},
+        "post":{"summary":summary,"tags":["pages"],"security":[],"requestBody":form_body(fields, ["csrf"]),"responses":{k:v for k,v in answers.items() if k != "200"} | {"400":{"description":"A path or query not in plain form","content":{"application/problem+json":{"schema":S("Problem")}}}}},
+    }
+for path, method, summary, content in [
+    ("/watchlists", "get", "Your watchlists with each entry's current status, CSV links and your webhooks (enterprise users)", None),
+    ("/watchlists", "post", "Start a watchlist (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/entries", "post", "Add ASNs and mark ids (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/entries/remove", "post", "Remove an entry (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/delete", "post", "Delete a watchlist (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/csv", "get", "The watchlist as CSV (formula cells neutralised)", None),
+    ("/account/webhooks", "post", "Register a webhook for your watchlists (form); answers 201 with the page showing its secret once", "application/x-www-form-urlencoded"),
+    ("/account/webhooks/{hook}/delete", "post", "Delete one of your webhooks (form)", "application/x-www-form-urlencoded"),
+]:
+    answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to /watchlists?notice=<what happened>"},
+               "400":{"description":"A path or query not in plain form, or a form that cannot be read","content":{"application/problem+json":{"schema":S("Problem")},**html}},
+               "401":R("Unauthenticated"),
+               "403":{"description":"Another role's page, or a missing CSRF token","content":{"application/problem+json":{"schema":S("Problem")},**html}},
+               "404":{"description":"No such watchlist of yours","content":{"application/problem+json":{"schema":S("Problem")},**html}}}
+    if method=="get": answers["200"]={"description":"HTML" if not path.endswith("/csv") else "CSV","content":html if not path.endswith("/csv") else csv_ok["200"]["content"]}
+    else: answers["4XX"]={"description":"The page again, with what went wrong (its codes in the X-Refusal header)","content":html}
+    if path == "/account/webhooks": answers["201"]={"description":"The watchlists page with the new webhook's secret, shown once","content":html}
+    operation={"summary":summary,"tags":["pages"],"security":[{"session":[]}],"responses":answers}
+    if content: operation["requestBody"]={"required":True,"content":{content:{"schema":{"type":"object"}}}}
+    params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]
+    if params: operation["parameters"]=params
+    paths.setdefault(path,{})[method]=operation
+
 # Only reads answer 304.
 for item in paths.values():
     for method, operation in item.items():
@@ -512,6 +599,9 @@ gives={
  ("get","/api/v1/certifications","200"):{"certification":"$response.body#/items/0/id"},
  ("post","/api/v1/programs/{program}/versions","201"):{"version":"$response.body#/version"},
  ("get","/api/v1/programs/{program}/versions/{version}","200"):{"If-Match":"$response.header.ETag"},
+ ("post","/api/v1/watchlists","201"):{"watchlist":"$response.body#/id"},
+ ("get","/api/v1/watchlists","200"):{"watchlist":"$response.body#/items/0/id"},
+ ("post","/api/v1/users/me/webhooks","201"):{"hook":"$response.body#/endpoint/id"},
 }
 # Ids that go into a request body rather than a path: (response, operation, body).
 feeds=[

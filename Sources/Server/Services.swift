@@ -52,6 +52,9 @@ public struct Services: Sendable {
     public let readiness: ReadinessStore
     /// Bulk supplier checks: marks by ASN, id or name, and readiness for the rest.
     public let bulk: BulkVerificationOperations
+    /// Buyers' sign-up and everyone's password reset by emailed links; buyers' watchlists and their webhooks.
+    public let accountLinks: AccountLinkOperations
+    public let watchlists: WatchlistOperations
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -87,12 +90,15 @@ public struct Services: Sendable {
             applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants,
             claimLimits: settings.claimLimits)
         let configuredKey = settings.webhookSecretsKey.flatMap { Data(base64Encoded: $0) }.flatMap { try? SecretSealer(key: [UInt8]($0)) }
-        notifications = NotificationStore(
-            database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
+        let sealer = configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key")
+        notifications = NotificationStore(database: database, sealer: sealer)
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
         let fetcher = SnapshotFetcher(snapshots: snapshots, fetches: SnapshotFetchStore(database: database), logger: logger)
         snapshotFetches = fetcher.fetches
         snapshotFetcher = fetcher
+        accountLinks = AccountLinkOperations(store: AccountLinkStore(database: database, passwords: passwords, sealer: sealer))
+        watchlists = WatchlistOperations(
+            store: WatchlistStore(database: database), notifications: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
         jobStore = JobStore(database: database)
         jobs = JobRunner(
             store: jobStore,

@@ -32,7 +32,7 @@ struct PageFrame: Encodable, Sendable {
                 NavLink(href: "/admin/catalogs", label: "Catalogs"), NavLink(href: "/admin/resources", label: "Resources"),
                 NavLink(href: "/admin/sources", label: "Data sources"),
             ]
-        case .enterprise: break
+        case .enterprise: links.append(NavLink(href: "/watchlists", label: "Watchlists"))
         }
         csrf = session.csrfToken
         self.links = links
