@@ -91,7 +91,7 @@ let package = Package(
         ),
         // The commands (create, commit, submit, claim, decide, ...): authorised, validated and
         // carried out once, for the API and the pages. Knows no HTTP.
-        .target(name: "Operations", dependencies: ["Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
+        .target(name: "Operations", dependencies: ["Credentials", "Domain", "Postgres", "Store"], swiftSettings: swiftSettings),
         // Notifications through an outbox: Standard Webhooks signing, webhook delivery with
         // async-http-client, email over SMTP (a small SwiftNIO client) or into a maildir.
         .target(
@@ -112,11 +112,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The job queue: workers, the scheduler and `run-due` over the jobs table; the built-in
-        // kinds (housekeeping, probe). Knows no HTTP.
+        // kinds (housekeeping, probe, fetching snapshot sources with async-http-client). Serves no HTTP.
         .target(
             name: "Jobs",
             dependencies: [
-                "Canonical", "Domain", "Outbox", "Postgres", "Store",
+                "Canonical", "Domain", "Outbox", "Postgres", "Routing", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -194,7 +198,8 @@ let package = Package(
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
-        .testTarget(name: "CLITests", dependencies: ["Canonical", "Credentials", "ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CLITests", dependencies: ["Canonical", "Credentials", "EmbeddedPostgres", "ManrsPlus", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
@@ -211,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Canonical", "Routing", "Server", "TestSupport",
+                "Canonical", "Credentials", "Outbox", "Routing", "Server", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

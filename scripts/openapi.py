@@ -44,6 +44,9 @@ def cidr(v4, v6): return f"^({octet}(\\.{octet}){{3}}/({digits(0, v4)})|[0-9A-Fa
 countries=sorted(re.search(r'"""(.*?)"""', open(os.path.join(root, "Sources/Domain/Country.swift")).read(), re.S).group(1).split())
 web_url=lambda n: {"type":"string","maxLength":n,"pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$","description":"An http or https URL."}
 programs=sorted(json.load(open(os.path.join(root, "schema/catalog", f)))["program"]["code"] for f in os.listdir(os.path.join(root, "schema/catalog")) if f.endswith(".json"))
+# Every JobKind, read from Domain/Jobs.swift: `case name` or `case name = "raw"`.
+jobs_source=open(os.path.join(root, "Sources/Domain/Jobs.swift")).read()
+job_kinds=[raw or name for name, raw in re.findall(r'^\s*case (\w+)(?: = "([a-z_]+)")?$', jobs_source.split("enum JobKind")[1].split("\n}")[0], re.M)]
 schemas={
  "Name100": name(100), "Name200": name(200),
  "ProgramCode": {"type":"string","enum":programs,"description":"A program's code: one of the catalogs in schema/catalog (422 for unknown ones)."},
@@ -136,6 +139,11 @@ schemas={
  "CheckResultPage": page("CheckResult"),
  "CertificationEnforcement": obj({"certification_id":uuid,"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},"granted_at":dt,"valid_until":dt,"deadline":{"type":["string","null"],"format":"date-time","description":"Warned: the remediation deadline; suspended: when it is revoked unless reinstated."},"appeal_open":{"type":"boolean","description":"An appeal is open: the deadline stands still."},"last_checked":{"type":["string","null"],"format":"date-time"},"history":{"type":"array","items":obj({"from":{"type":"string"},"to":{"type":"string"},"at":dt,"deadline":{"type":["string","null"],"format":"date-time"},"cause":{"type":"string"},"actor_role":{"type":"string","enum":["scheduler","participant","auditor","admin"]}})}},["certification_id","program","tier","status","granted_at","valid_until","appeal_open","history"]),
  "CertificationEnforcementList": items("CertificationEnforcement"),
+ "Job": obj({"id":{"type":"integer"},"kind":{"type":"string","enum":job_kinds},"state":{"type":"string","enum":["queued","running","done","failed"]},"due_at":dt,"attempts":{"type":"integer","minimum":0},"max_attempts":{"type":"integer","minimum":1},"lease_until":dt,"last_error":{"type":"string"},"created_at":dt,"finished_at":dt},["id","kind","state","due_at","attempts","max_attempts","created_at"]),
+ "JobList": items("Job"),
+ "SnapshotFetch": obj({"id":{"type":"integer"},"outcome":{"type":"string","enum":["imported","unchanged","failed"],"description":"imported: a new snapshot; unchanged: a 304 or the same bytes as an earlier snapshot (nothing imported); failed: nothing imported, the previous snapshot stays in force."},"attempted_at":dt,"snapshot_id":{"type":"integer","description":"The snapshot imported, or the one that already held these bytes."},"http_status":{"type":"integer"},"etag":{"type":"string"},"last_modified":{"type":"string","description":"As the server sent it (an HTTP date), or a local file's modification time."},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"bytes":{"type":"integer","minimum":0},"duration_ms":{"type":"integer","minimum":0},"error":{"type":"string","description":"Why nothing was imported, in a sentence."}},["id","outcome","attempted_at","duration_ms"]),
+ "SnapshotSource": obj({"name":{"type":"string"},"kind":{"type":"string","enum":["vrps","routes","irr","peeringdb","spoofer"]},"location":{"type":"string","description":"The http(s) URL or local path fetched."},"cadence_seconds":{"type":"integer","minimum":60},"max_bytes":{"type":"integer","minimum":1},"timeout_seconds":{"type":"integer","minimum":1},"next_due_at":dt,"last_attempt":S("SnapshotFetch"),"last_success":S("SnapshotFetch"),"last_failure":S("SnapshotFetch")},["name","kind","location","cadence_seconds","max_bytes","timeout_seconds"]),
+ "SnapshotSourceList": obj({"file":{"type":"string","description":"The SNAPSHOT_SOURCES file; absent when none is configured."},"problem":{"type":"string","description":"Why the file cannot be used now; absent when it can."},"items":{"type":"array","items":S("SnapshotSource")}},["items"]),
  "ReviewQueue": items("ReviewItem"), "AffiliationList": items("Affiliation"), "CertificationList": items("Certification"),
  "ProgramList": items("Program"), "CatalogVersionList": items("CatalogVersion"), "ParticipantPage": page("Participant"),
  "ResourceList": items("Resource"), "ContactList": items("Contact"), "MemberList": items("Member"), "AuditEventPage": page("AuditEvent"),
@@ -164,6 +172,20 @@ schemas={
  "WebhookRegistered": obj({"endpoint":S("WebhookEndpoint"),"secret":{"type":"string","pattern":"^whsec_[A-Za-z0-9+/=]+$","description":"The signing secret (Standard Webhooks), shown this once: keep it to verify the webhook-signature header."}}),
  "DeliveryAttempt": obj({"outbox_id":uuid,"message_id":{"type":"string","description":"The webhook-id header, the same on every retry of one message."},"event":{"type":"string","enum":["application.changes_requested","application.certified","application.rejected","webhook.test","certification.check_failed","certification.warned","certification.deadline_reminder","certification.suspended","certification.reinstated","certification.revoked","certification.restored","certification.expiry_upcoming","certification.expired","certification.withdrawn","certification.reattestation_missed","certification.auditor_finding","certification.dispute_accepted","certification.appeal_opened","certification.appeal_granted","certification.appeal_rejected","certification.overridden"]},"attempted_at":dt,"status_code":{"type":["integer","null"]},"duration_ms":{"type":"integer","minimum":0},"succeeded":{"type":"boolean"},"error":{"type":["string","null"]}},["outbox_id","message_id","event","attempted_at","duration_ms","succeeded"]),
  "DeliveryAttemptList": items("DeliveryAttempt"),
+ "BulkCheckInput": obj({"items":{"type":"array","items":{"type":"string","maxLength":200},"description":"AS numbers (AS64500 or 64500), mark ids (MP-XXXX-XXXX-C) or participant names, at most 10,000 (413 over that). Answered in this order."}}),
+ "SnapshotUsed": obj({"id":{"type":"integer"},"source_name":{"type":"string"},"file_sha256":{"type":"string"},"taken_at":dt}),
+ "Readiness": obj({"label":{"type":"string","description":"Says that these are measurements, not a certification."},
+        "announcements":{"type":"integer","minimum":0},"rpki_valid":{"type":"integer","minimum":0},"rpki_invalid":{"type":"integer","minimum":0},"rpki_not_found":{"type":"integer","minimum":0},
+        "rpki_valid_share":{"type":["number","null"]},"rpki_invalid_share":{"type":["number","null"]},"rpki_score":{"type":["number","null"],"description":"Valid share - 10 x invalid share (the Observatory's)."},
+        "irr_coverage":{"type":["number","null"],"description":"Share with a route object, exact or covering; null without an IRR snapshot."},
+        "bogon_prefixes_originated":{"type":"integer","minimum":0},"rov_invalid_carried":{"type":["integer","null"],"description":"RPKI-invalid routes carried as transit; null when the routes had no AS paths."},
+        "routes_snapshot":S("SnapshotUsed"),"vrps_snapshot":S("SnapshotUsed"),"irr_snapshot":{"oneOf":[S("SnapshotUsed"),{"type":"null"}]}},
+        desc="An ASN's routing metrics from the latest public snapshot pair (the measure_readiness job)."),
+ "BulkCheckRow": obj({"input":{"type":"string"},"kind":{"type":"string","enum":["asn","mark","name","empty"]},"result":{"type":"string","enum":["certified","not_certified","not_found"]},
+        "mark_id":{"type":"string"},"holder":{"type":"string"},"program":{"type":"string"},"tier":tier,"status":{"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]},
+        "status_text":{"type":"string","description":"The status in words, e.g. 'valid, with a warning'."},"valid_until":dt,
+        "other_marks":{"type":"array","items":{"type":"string"}},"readiness":S("Readiness")},["input","kind","result","other_marks"]),
+ "BulkCheckResult": obj({"count":{"type":"integer","minimum":0},"results":{"type":"array","items":S("BulkCheckRow")}}),
 }
 def problem(desc): return {"description":desc,"content":{"application/problem+json":{"schema":S("Problem")}}}
 responses={
@@ -306,6 +328,7 @@ paths={
  "/api/v1/affiliations":{"get":op("Every declared affiliation (admins: the conflicts view)","workflow",ok("AffiliationList"),["401","403"])},
  "/api/v1/certifications":{"get":op("Certifications (applicants see their participants')","workflow",ok("CertificationList"),["401","403","422"],[q("participant","Of this participant.",uuid),"limit"])},
  "/api/v1/certifications/{certification}":{"get":op("One certification","workflow",ok("Certification",etag=True),["401","403","404"],["certification"])},
+ "/api/v1/admin/sources":{"get":op("The snapshot sources (admins): each source configured in SNAPSHOT_SOURCES with its last attempt, last success and last failure","jobs",ok("SnapshotSourceList"),["401","403"])},
  "/api/v1/admin/jobs":{"get":op("The background job queue, newest first (admins): queued, running, done and failed (parked after its last retry) jobs with their last error","jobs",ok("JobList"),["401","403","422"],[q("state","Only jobs in this state",{"type":"string","enum":["queued","running","done","failed"]})])},
  "/api/v1/audit/head":{"get":op("The head of the audit hash chain: publish or record it to detect a rewrite later","audit",ok("AuditHead"),["401","403"])},
  "/api/v1/resources":{"get":op("Who holds or claims a resource (staff): by ASN, prefixes within a prefix, prefixes covering one, or verification state (the queue of unverified claims)","participants",ok("ResourceList"),["401","403","422"],[asnq("AS3333 or 3333."),prefixq("within","Prefixes inside this prefix."),prefixq("covering","Prefixes that contain this prefix."),q("verification","Only claims in this state, e.g. unverified.",{"type":"string","enum":["unverified","verified","superseded"]}),"limit"])},
@@ -419,6 +442,7 @@ pages=[
     ("/admin/resources/{participant}/{resource}/unverify", "post", "Withdraw a resource's verification with a reason (form)", "application/x-www-form-urlencoded"),
     ("/participants/{participant}/results/{result}/dispute", "get", "A check result with its explanation, its disputes, and the form to dispute a failed result", None),
     ("/participants/{participant}/results/{result}/dispute", "post", "Dispute a failed check result with a reason (form)", "application/x-www-form-urlencoded"),
+    ("/admin/sources", "get", "The snapshot sources, each with its last attempt, last success and last error", None),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},
@@ -435,6 +459,109 @@ for path, method, summary, content in pages:
     paths.setdefault(path,{})[method]=operation
 # A new account's one-time password is shown once, on the page the form answers with.
 paths["/admin/users"]["post"]["responses"]["201"]={"description":"The accounts page with the new account's one-time password","content":html}
+# Bulk supplier checks: public, JSON or CSV in and out.
+csv_body={"text/csv":{"schema":{"type":"string"},"description":"RFC 4180; a header row optional; the first column is read. Cells that would start a formula are prefixed with '."}}
+bulk=op("Check up to 10,000 ASNs, mark ids or names at once: one row per input, in order; readiness measured from public data for ASNs without a mark","verify",ok("BulkCheckResult"),["413","415","422"],body="BulkCheckInput",security=False)
+bulk["requestBody"]["content"].update(csv_body)
+bulk["responses"]["200"]["content"].update(csv_body)
+bulk["responses"]["413"]=problem("More than 10,000 items (/problems/too-many-items), or a body over 4 MiB (/problems/body-too-large).")
+bulk["parameters"]=[{"name":"Accept","in":"header","schema":{"type":"string"},"description":"text/csv or application/json; by default the request's format."}]
+paths["/api/v1/verify/bulk"]={"post":bulk}
+paths["/verify/bulk"]={
+ "get":{"summary":"Check suppliers: paste or upload a list (no sign-in)","tags":["pages"],"security":[],"responses":{"200":{"description":"HTML","content":html}}},
+ "post":{"summary":"Check suppliers: the table, or with format=csv a CSV download (form)","tags":["pages"],"security":[],
+         "requestBody":{"required":True,"content":{"multipart/form-data":{"schema":{"type":"object"}},"application/x-www-form-urlencoded":{"schema":{"type":"object"}}}},
+         "responses":{"200":{"description":"HTML with the table, or the CSV file","content":{**html,"text/csv":{"schema":{"type":"string"}}}},
+                      "400":{"description":"A path or query not in plain form (problem+json)","content":{"application/problem+json":{"schema":S("Problem")}}},
+                      "413":{"description":"The page again: more than 10,000 items, or a body over the limit","content":{**html,"application/problem+json":{"schema":S("Problem")}}},
+                      "422":{"description":"The page again, with what went wrong","content":html}}}}
+
+# Buyers' accounts, password reset and watchlists (issue 13), in one block.
+schemas["DeliveryAttempt"]["properties"]["event"]["enum"] += ["account.verify_email","account.password_reset","account.already_registered","watchlist.status_changed"]
+responses["Conflict"]["description"] = responses["Conflict"]["description"][:-2] + ", a link already used (/problems/link-used), expired (/problems/link-expired) or unknown (/problems/link-invalid), a watchlist name taken (/problems/watchlist-name-taken), too many watchlists (/problems/too-many-watchlists) or entries (/problems/watchlist-full))."
+responses["RateLimited"]["description"] = "Too many failed password checks, or too many sign-up or reset requests for one address or from one client; Retry-After says when (/problems/rate-limited)."
+parameters["watchlist"] = {"name":"watchlist","in":"path","required":True,"schema":uuid}
+parameters["hook"] = {"name":"hook","in":"path","required":True,"schema":uuid,"description":"One of your webhook endpoints."}
+parameters["entry"] = {"name":"entry","in":"path","required":True,"schema":{"type":"string","minLength":1,"maxLength":40},"description":"The entry as stored or typed: AS64500 or a mark id."}
+watch_status = {"type":"string","enum":["active","warned","suspended","revoked","expired","withdrawn"]}
+entry_text = {"type":"string","minLength":1,"maxLength":40,"description":"An AS number (AS64500 or 64500) or a mark id (MP-XXXX-XXXX-C)."}
+schemas.update({
+ "SignUpInput": obj({"email":{"type":"string","minLength":3,"maxLength":254},"display_name":name(100),"password":{"type":"string","minLength":12,"description":"At least 12 characters, at most 72 bytes."},"organisation":optional_text(200)},["email","display_name","password"]),
+ "AccountRequestAccepted": obj({"detail":{"type":"string","description":"The same sentence whether or not the address has an account."}}),
+ "LinkTokenInput": obj({"token":{"type":"string","minLength":1,"maxLength":100,"description":"The code from the emailed link (its token= parameter)."}}),
+ "ForgotPasswordInput": obj({"email":{"type":"string","minLength":3,"maxLength":254}}),
+ "ResetPasswordInput": obj({"token":{"type":"string","minLength":1,"maxLength":100},"new_password":{"type":"string","minLength":12}}),
+ "Watchlist": obj({"id":uuid,"name":{"type":"string"},"entry_count":{"type":"integer","minimum":0},"created_at":dt,"updated_at":dt}),
+ "WatchlistList": items("Watchlist"),
+ "WatchlistInput": obj({"name":name(100),"entries":{"type":"array","items":entry_text,"maxItems":10000}},["name"]),
+ "WatchlistRename": obj({"name":name(100)}),
+ "WatchlistEntriesInput": obj({"entries":{"type":"array","items":entry_text,"minItems":1,"maxItems":10000},"note":optional_text(200)},["entries"]),
+ "WatchlistEntriesAdded": obj({"added":{"type":"integer","minimum":0,"description":"How many were not on the list already."}}),
+ "WatchedCertification": obj({"program":{"type":"string"},"status":watch_status,"mark_id":{"type":"string"},"valid_until":dt},["program","status"]),
+ "WatchEntry": obj({"kind":{"type":"string","enum":["mark","asn"]},"value":{"type":"string"},"note":{"type":"string"},"added_at":dt,"certifications":{"type":"array","items":S("WatchedCertification")},"status":{"type":"string","description":"In words: each program's state (\"netops: valid, with a warning\"), or \"not certified\"."}}),
+ "WatchlistDetail": obj({"watchlist":S("Watchlist"),"entries":{"type":"array","items":S("WatchEntry")}}),
+ "UserWebhookEndpoint": obj({"id":uuid,"url":{"type":"string"},"description":{"type":"string"},"created_at":dt}),
+ "UserWebhookEndpointList": items("UserWebhookEndpoint"),
+ "UserWebhookRegistered": obj({"endpoint":S("UserWebhookEndpoint"),"secret":schemas["WebhookRegistered"]["properties"]["secret"]}),
+})
+csv_ok = {"200":{"description":"CSV (RFC 4180, CRLF): kind, entry, status, marks, valid_until, note; cells starting with = + - @ get a leading apostrophe","content":{"text/csv":{"schema":{"type":"string"}}}}}
+paths.update({
+ "/api/v1/signup":{"post":op("Sign up as a buyer (role enterprise): the account stays unverified until the emailed link is followed; the same answer for an address that has an account","accounts",ok("AccountRequestAccepted","202","Accepted"),W+["429"],body="SignUpInput",security=False)},
+ "/api/v1/signup/verify":{"post":op("Confirm a sign-up's email address with the emailed code; the account may sign in from then on","accounts",{"204":{"description":"Confirmed"}},W+["409"],body="LinkTokenInput",security=False)},
+ "/api/v1/password/forgot":{"post":op("Email a single-use link (one hour) to set a new password; the same answer for an unknown address","accounts",ok("AccountRequestAccepted","202","Accepted"),W+["429"],body="ForgotPasswordInput",security=False)},
+ "/api/v1/password/reset":{"post":op("Set a new password with the emailed code: every session of the account ends","accounts",{"204":{"description":"Set"}},W+["409"],body="ResetPasswordInput",security=False)},
+ "/api/v1/watchlists":{
+   "get":op("Your watchlists (enterprise users)","accounts",ok("WatchlistList"),["401","403"]),
+   "post":op("Start a watchlist, optionally with its first ASNs and mark ids","accounts",ok("Watchlist","201","Created",location=True),W+["409"],body="WatchlistInput")},
+ "/api/v1/watchlists/{watchlist}":{
+   "get":op("A watchlist with each entry's current status: a mark's latest certification, an ASN's certifications by recorded scope, or not certified","accounts",ok("WatchlistDetail"),["401","403","404"],["watchlist"]),
+   "patch":op("Rename a watchlist","accounts",ok("Watchlist"),W+["404","409"],["watchlist"],"WatchlistRename"),
+   "delete":op("Delete a watchlist","accounts",{"204":{"description":"Deleted"}},["401","403","404"],["watchlist"])},
+ "/api/v1/watchlists/{watchlist}/entries":{"post":op("Add ASNs and mark ids (every one checked before any is added)","accounts",ok("WatchlistEntriesAdded"),W+["404","409"],["watchlist"],"WatchlistEntriesInput")},
+ "/api/v1/watchlists/{watchlist}/entries/{entry}":{"delete":op("Remove an entry","accounts",{"204":{"description":"Removed"}},["401","403","404"],["watchlist","entry"])},
+ "/api/v1/watchlists/{watchlist}/csv":{"get":op("The watchlist as CSV, with each entry's current status","accounts",csv_ok,["401","403","404"],["watchlist"])},
+ "/api/v1/users/me/webhooks":{
+   "get":op("Your webhook endpoints, told of every change on your watchlists","accounts",ok("UserWebhookEndpointList"),["401","403"]),
+   "post":op("Register a webhook endpoint for your watchlists; the answer carries its signing secret, shown this once","accounts",ok("UserWebhookRegistered","201","Created",location=True),W,body="WebhookInput")},
+ "/api/v1/users/me/webhooks/{hook}":{"delete":op("Delete one of your webhook endpoints","accounts",{"204":{"description":"Deleted"}},["401","403","404"],["hook"])},
+ "/api/v1/users/me/webhooks/{hook}/deliveries":{"get":op("Your endpoint's delivery log, latest first","accounts",ok("DeliveryAttemptList"),["401","403","404","422"],["hook","limit"])},
+})
+form_body = lambda fields, required: {"required":True,"content":{"application/x-www-form-urlencoded":{"schema":obj({f:{"type":"string"} for f in fields}, required)}}}
+anonymous_answers = lambda done: {"200":{"description":"HTML form","content":html},**done,"403":{"description":"Missing or stale CSRF field (HTML)","content":html},"4XX":{"description":"The form again, with what went wrong (HTML; codes in X-Refusal)","content":html}}
+for path, summary, fields, done in [
+    ("/signup", "Sign up as a buyer (form with a CSRF cookie and field); the same answer for an address that has an account", ["csrf","email","display_name","organisation","password"], {"202":{"description":"The page saying a link is on its way","content":html},"429":{"description":"Too many requests; Retry-After says when (HTML)","content":html}}),
+    ("/verify-email", "Confirm an email address: GET (with ?token=) shows the form, POST uses the link", ["csrf","token"], {"303":{"description":"Confirmed: to /login?notice=email-confirmed"}}),
+    ("/password/forgot", "Ask for a link to set a new password; the same answer for an unknown address", ["csrf","email"], {"202":{"description":"The page saying a link is on its way","content":html},"429":{"description":"Too many requests; Retry-After says when (HTML)","content":html}}),
+    ("/password/reset", "Set a new password with the emailed link: GET (with ?token=) shows the form, POST sets it and ends every session", ["csrf","token","new_password"], {"303":{"description":"Set: to /login?notice=password-reset, session cookie cleared"}}),
+]:
+    answers = anonymous_answers(done)
+    paths[path] = {
+        "get":{"summary":summary,"tags":["pages"],"security":[],"responses":{"200":answers["200"],"400":{"description":"A path or query not in plain form","content":{"application/problem+json":{"schema":S("Problem")}}}}},
+        "post":{"summary":summary,"tags":["pages"],"security":[],"requestBody":form_body(fields, ["csrf"]),"responses":{k:v for k,v in answers.items() if k != "200"} | {"400":{"description":"A path or query not in plain form","content":{"application/problem+json":{"schema":S("Problem")}}}}},
+    }
+for path, method, summary, content in [
+    ("/watchlists", "get", "Your watchlists with each entry's current status, CSV links and your webhooks (enterprise users)", None),
+    ("/watchlists", "post", "Start a watchlist (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/entries", "post", "Add ASNs and mark ids (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/entries/remove", "post", "Remove an entry (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/delete", "post", "Delete a watchlist (form)", "application/x-www-form-urlencoded"),
+    ("/watchlists/{watchlist}/csv", "get", "The watchlist as CSV (formula cells neutralised)", None),
+    ("/account/webhooks", "post", "Register a webhook for your watchlists (form); answers 201 with the page showing its secret once", "application/x-www-form-urlencoded"),
+    ("/account/webhooks/{hook}/delete", "post", "Delete one of your webhooks (form)", "application/x-www-form-urlencoded"),
+]:
+    answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to /watchlists?notice=<what happened>"},
+               "400":{"description":"A path or query not in plain form, or a form that cannot be read","content":{"application/problem+json":{"schema":S("Problem")},**html}},
+               "401":R("Unauthenticated"),
+               "403":{"description":"Another role's page, or a missing CSRF token","content":{"application/problem+json":{"schema":S("Problem")},**html}},
+               "404":{"description":"No such watchlist of yours","content":{"application/problem+json":{"schema":S("Problem")},**html}}}
+    if method=="get": answers["200"]={"description":"HTML" if not path.endswith("/csv") else "CSV","content":html if not path.endswith("/csv") else csv_ok["200"]["content"]}
+    else: answers["4XX"]={"description":"The page again, with what went wrong (its codes in the X-Refusal header)","content":html}
+    if path == "/account/webhooks": answers["201"]={"description":"The watchlists page with the new webhook's secret, shown once","content":html}
+    operation={"summary":summary,"tags":["pages"],"security":[{"session":[]}],"responses":answers}
+    if content: operation["requestBody"]={"required":True,"content":{content:{"schema":{"type":"object"}}}}
+    params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]
+    if params: operation["parameters"]=params
+    paths.setdefault(path,{})[method]=operation
 
 # Only reads answer 304.
 for item in paths.values():
@@ -472,6 +599,9 @@ gives={
  ("get","/api/v1/certifications","200"):{"certification":"$response.body#/items/0/id"},
  ("post","/api/v1/programs/{program}/versions","201"):{"version":"$response.body#/version"},
  ("get","/api/v1/programs/{program}/versions/{version}","200"):{"If-Match":"$response.header.ETag"},
+ ("post","/api/v1/watchlists","201"):{"watchlist":"$response.body#/id"},
+ ("get","/api/v1/watchlists","200"):{"watchlist":"$response.body#/items/0/id"},
+ ("post","/api/v1/users/me/webhooks","201"):{"hook":"$response.body#/endpoint/id"},
 }
 # Ids that go into a request body rather than a path: (response, operation, body).
 feeds=[
@@ -506,6 +636,7 @@ doc={"openapi":"3.1.0","info":{"title":"MANRS+ certification API","version":"1",
  "servers":[{"url":"/"}],
  "security":[{"bearer":[]},{"session":[]}],
  "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs","marks"]],
+ "tags":[{"name":n} for n in ["catalogs","participants","workflow","audit","accounts","measurement","meta","pages","operations","jobs","verify"]],
  "paths":paths,
  "components":{"schemas":schemas,"responses":responses,"parameters":parameters,
    "securitySchemes":{"bearer":{"type":"http","scheme":"bearer","description":"An API token, mp_…, from POST /api/v1/users/me/tokens or the account page."},

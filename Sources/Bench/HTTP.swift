@@ -143,6 +143,7 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
     }
 
     try await markFigures(databaseURL: databaseURL, pool: pool, server: first, rounds: rounds, seconds: seconds, connections: connections)
+    try await bulkFigure(port: first.port, pool: pool, rounds: rounds)
 
     // Revocation: through the first instance, timed until the second answers 401.
     let second = try ServerProcess(databaseURL: databaseURL)

@@ -58,13 +58,15 @@ public enum Permission: String, Sendable, CaseIterable {
     // Reviews (issue 12 §3, §4): a participant's members dispute failed results and appeal
     // against enforcement; only the secretariat overrides a transition.
     case disputeResults, appealEnforcement, overrideEnforcement
+    /// A buyer's own watchlists and the webhooks for them: enterprise users (and the secretariat).
+    case readWatchlists, manageWatchlists
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
             .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations,
-            .manageWebhooks, .disputeResults, .appealEnforcement, .overrideEnforcement:
+            .manageWebhooks, .disputeResults, .appealEnforcement, .overrideEnforcement, .manageWatchlists:
             true
         default: false
         }
@@ -107,6 +109,8 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
+        case (.readWatchlists, .enterprise), (.manageWatchlists, .enterprise):
+            return .allowed
         case (.manageWebhooks, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its webhooks.")
         case (.writeCatalog, _), (.readCatalogDrafts, _), (.manageUsers, _), (.changeParticipantStatus, _), (.assignReviews, _), (.readConflicts, _),

@@ -162,12 +162,17 @@ public enum InputRules {
 
     /// A new account: an email address, a name, and optionally an organisation.
     public static func account(email: String, displayName: String, organisation: String) -> [FieldRefusal] {
+        emailAddress(email) + displayNameRule(displayName)
+            + text("organisation", organisation, Limits.organisation, label: "The organisation", required: false, lineBreaks: false)
+    }
+
+    /// An account's email address (field `email`).
+    public static func emailAddress(_ email: String) -> [FieldRefusal] {
         var refusals = text("email", email, Limits.email, label: "The email address", lineBreaks: false)
         if refusals.isEmpty && !ContactRules.isEmail(email) {
             refusals.append(FieldRefusal("email", "invalid_email", "The email address is not one (like name@example.org)."))
         }
-        return refusals + displayNameRule(displayName)
-            + text("organisation", organisation, Limits.organisation, label: "The organisation", required: false, lineBreaks: false)
+        return refusals
     }
 
     /// The name shown for an account.

@@ -16,6 +16,11 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case runChecks = "run_checks"
     /// Lets time pass for certifications whose deadline or validity ended; sends reminders.
     case enforcementTimers = "enforcement_timers"
+    /// Fetches the snapshot sources that are due (`SNAPSHOT_SOURCES`) and imports what changed.
+    case fetchSnapshots = "fetch_snapshots"
+    /// Measures every origin ASN's readiness from the newest VRP and routes snapshot pair, when
+    /// that pair is new (bulk checks show it for ASNs without a mark).
+    case measureReadiness = "measure_readiness"
 }
 
 /// Where a job is in its life.

@@ -54,6 +54,11 @@ public enum Limits {
     public static let deliveryError = TextLimit(0, 2_000)
     /// Why a participant disputes a result or appeals; why an auditor voids a result.
     public static let reviewStatement = TextLimit(1, 20_000)
+    /// A buyer's watchlist: its name, and the note on one of its entries.
+    public static let watchlistName = TextLimit(1, 100)
+    public static let watchlistNote = TextLimit(0, 200)
+    /// A watched entry as stored: `AS64500` or a mark id.
+    public static let watchlistEntry = TextLimit(3, 20)
 
     /// Where the schema enforces each limit: table, column, limit. A column without a lower
     /// bound in SQL (`length(x) <= n`) has `min` 0 or 1 here as the rules read it; the
@@ -90,5 +95,9 @@ public enum Limits {
         ("delivery_attempts", "error", deliveryError),
         ("review_items", "statement", reviewStatement),
         ("check_result_voids", "reason", reviewStatement),
+        ("watchlists", "name", watchlistName),
+        ("watchlist_entries", "note", watchlistNote),
+        ("watchlist_entries", "value", watchlistEntry),
+        ("account_requests", "email", email),
     ]
 }

@@ -32,6 +32,14 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case disputeRejected = "dispute.rejected"
     case reviewItemOpened = "review.item_opened"
     case reviewItemDue = "review.item_due"
+    /// A new account's single-use link to confirm its email address (sign-up).
+    case accountVerifyEmail = "account.verify_email"
+    /// A single-use link to set a new password.
+    case accountPasswordReset = "account.password_reset"
+    /// Someone signed up with an address that already has an account: its owner is told, with a reset link.
+    case accountAlreadyRegistered = "account.already_registered"
+    /// A watched mark's or ASN's certification changed state (a buyer's watchlists).
+    case watchlistStatusChanged = "watchlist.status_changed"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -71,12 +79,21 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .disputeRejected: "Your dispute of a check result was rejected"
         case .reviewItemOpened: "A new item is in the review queue"
         case .reviewItemDue: "A review item is due soon or overdue"
+        case .accountVerifyEmail: "Confirm your email address for MANRS+"
+        case .accountPasswordReset: "Set a new MANRS+ password"
+        case .accountAlreadyRegistered: "You already have a MANRS+ account"
+        case .watchlistStatusChanged: "A certification you watch has changed"
         }
     }
 
     /// Whether the participant's owners receive it by email (the test event goes to webhooks
-    /// only, the auditors' events to the auditors).
-    public var emailsOwners: Bool { self != .webhookTest && !forAuditors }
+    /// only, the auditors' events to the auditors, the account and watchlist events to one user).
+    public var emailsOwners: Bool {
+        switch self {
+        case .webhookTest, .accountVerifyEmail, .accountPasswordReset, .accountAlreadyRegistered, .watchlistStatusChanged: false
+        default: !forAuditors
+        }
+    }
 
     /// Whether it goes to the auditors (by email) rather than to a participant.
     public var forAuditors: Bool { self == .reviewItemOpened || self == .reviewItemDue }

@@ -80,6 +80,7 @@ public struct EmbeddedPostgres: Sendable {
                     "-o", serverOptions,
                 ])
             startedHere = true
+            try? FileManager.default.removeItem(atPath: handOverMarker)
             logger.info("Started embedded PostgreSQL", metadata: ["db.socket_dir": "\(socketDirectory)"])
         }
         try ensureDatabase(binaries: binaries, runner: runner)
@@ -93,6 +94,43 @@ public struct EmbeddedPostgres: Sendable {
         guard try isRunning(binaries: binaries, runner: runner) else { return }
         try runner.run(binaries.path("pg_ctl"), ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"])
     }
+
+    /// Stops the server when the last process using it is done. The process that started it
+    /// (`startedHere`) stops it unless another process still has a session on it; then it must not
+    /// pull it from under the others, and leaves a marker handing the stop over: each later
+    /// process that finds the marker at its exit stops the server if it is the last one. A
+    /// server someone else started (a `pg_ctl start` by hand) is never stopped. Returns whether
+    /// it stopped.
+    @discardableResult
+    public func stopWhenLastUser(startedHere: Bool) throws -> Bool {
+        let binaries = try PostgresBinaries.locate()
+        // Under the start lock: a process starting now either finds the server stopped or is counted.
+        let lock = try ClusterLock(path: dataDirectory + ".lock")
+        defer { lock.release() }
+        let runner = CommandRunner(asPostgresUser: getuid() == 0)
+        let handedOver = FileManager.default.fileExists(atPath: handOverMarker)
+        guard try isRunning(binaries: binaries, runner: runner) else {
+            try? FileManager.default.removeItem(atPath: handOverMarker)
+            return false
+        }
+        guard startedHere || handedOver else { return false }
+        let others = try runner.output(
+            binaries.path("psql"),
+            [
+                "-X", "-q", "-t", "-A", "-d", connectionString(database: "postgres"),
+                "-c", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            ])
+        guard Int(others.trimmingCharacters(in: .whitespacesAndNewlines)) == 0 else {
+            if !handedOver { FileManager.default.createFile(atPath: handOverMarker, contents: Data()) }
+            return false
+        }
+        try runner.run(binaries.path("pg_ctl"), ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"])
+        try? FileManager.default.removeItem(atPath: handOverMarker)
+        return true
+    }
+
+    /// Present while the process that started the server has left, handing the stop to the last user.
+    var handOverMarker: String { dataDirectory + ".stop-when-idle" }
 
     /// Stops the server abruptly, as a crash or `kill -9` would (for recovery tests).
     public func stopImmediately() throws {

@@ -85,9 +85,20 @@ public struct JobRunner: Sendable {
             return .parked(job.id)
         }
         guard let handler = registry.handler(for: job.kind) else { return .idle }
+        // Renews the lease while the handler runs (every third of it), so only a worker that
+        // stopped loses its job, however long the job takes (a full table's fetch and import).
+        let renewal = Task { [store, worker, clock, lease = configuration.lease] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(max(100, Int(lease * 1000 / 3))))
+                guard !Task.isCancelled, (try? await store.renew(job, worker: worker, lease: lease, at: clock.now())) == true else { return }
+            }
+        }
+        defer { renewal.cancel() }
         do {
             try await handler.run(job, at: now, worker: worker)
+            renewal.cancel()
         } catch {
+            renewal.cancel()
             let finished = clock.now()
             let retry = JobRules.afterFailure(attempts: job.attempts, maxAttempts: job.maxAttempts, policy: configuration.retry, at: finished)
             let held = try await store.fail(job, worker: worker, error: "\(error)", retry: retry, at: finished)

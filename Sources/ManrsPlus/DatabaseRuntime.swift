@@ -38,13 +38,18 @@ struct DatabaseRuntime {
         return DatabaseRuntime(pool: pool, embedded: embedded, stopsEmbeddedServer: startedHere, logger: logger)
     }
 
-    /// Closes the pool, then stops the embedded server if this command started it.
+    /// Closes the pool, then stops the embedded server when this is the last process using it
+    /// and this command started it, or the process that started it has handed the stop over
+    /// (`EmbeddedPostgres.stopWhenLastUser`): a `serve` or `worker` started meanwhile keeps it running.
     func shutdown() async {
         await pool.close()
-        guard stopsEmbeddedServer, let embedded else { return }
+        guard let embedded else { return }
         do {
-            try embedded.stop()
-            logger.info("Stopped embedded PostgreSQL")
+            if try embedded.stopWhenLastUser(startedHere: stopsEmbeddedServer) {
+                logger.info("Stopped embedded PostgreSQL")
+            } else if stopsEmbeddedServer {
+                logger.info("Left embedded PostgreSQL running: another process is using it")
+            }
         } catch {
             logger.error("Could not stop embedded PostgreSQL", metadata: ["error": "\(error)"])
         }

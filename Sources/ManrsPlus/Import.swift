@@ -35,8 +35,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let (settings, logger) = try global.load()
-        let attributes = try FileManager.default.attributesOfItem(atPath: file)
-        let taken = try takenAt.map { try Date($0, strategy: .iso8601) } ?? (attributes[.modificationDate] as? Date) ?? SystemClock().now()
+        let taken = try takenAt.map { try Date($0, strategy: .iso8601) } ?? SnapshotStore.modificationDate(ofFileAt: file) ?? SystemClock().now()
         let outcome = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
             try await services.snapshots.importFile(
                 file, kind: SnapshotKind(rawValue: kind)!, sourceName: source ?? (file as NSString).lastPathComponent, takenAt: taken)

@@ -55,6 +55,9 @@ struct Measure: ParsableCommand {
     func run() throws {
         let started = ContinuousClock.now
         let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        // A table without AS paths is read on the other core while the VRPs load, as `validate`
+        // does; MRT streams through the measurement, paths and all.
+        let routeRead = try Routes.isMRT(path: routes) ? nil : RouteReadInBackground(path: routes, policy: .skip, command: "measure")
         let (vrpList, vrpSummary) = try VRPReader.read(path: vrps)
         log("measure: \(vrpSummary.records) VRPs (\(vrpSummary.rejected) rejected)")
         var irrRoutes: [IRRRoute] = []
@@ -73,12 +76,20 @@ struct Measure: ParsableCommand {
             vrps: VRPIndex(vrpList), irr: irrRoutes, peeringDB: networks, spoofer: sessions, bogons: Bogons(fullBogons: fullBogons),
             only: Set(asn), asOf: try asOf.map { try Date($0, strategy: .iso8601) } ?? SystemClock().now())
 
-        var ticker = ProgressTicker(command: "measure")
-        var seen = 0
-        let routeSummary = try Routes.readWithPaths(path: routes) { announcement, path in
-            measurement.add(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText, path: path)
-            seen += 1
-            ticker.tick(seen, "announcements")
+        let routeSummary: ReadSummary
+        if let routeRead {
+            let (announcements, summary) = try routeRead.wait()
+            measurement.reserveCapacity(routes: announcements.count)
+            for announcement in announcements { measurement.add(announcement) }
+            routeSummary = summary
+        } else {
+            var ticker = ProgressTicker(command: "measure")
+            var seen = 0
+            routeSummary = try Routes.readWithPaths(path: routes) { announcement, path in
+                measurement.add(announcement, path: path)
+                seen += 1
+                ticker.tick(seen, "announcements")
+            }
         }
         let routeCount = routeSummary.records
         if routeSummary.truncated { log("measure: \(routes) ends mid-record (truncated); read what was there") }

@@ -175,12 +175,12 @@ final class RouteReadInBackground: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<([Announcement], ReadSummary), any Error>?
 
-    init(path: String, policy: BadRecordPolicy) {
+    init(path: String, policy: BadRecordPolicy, command: String = "validate") {
         let thread = Thread { [self] in
             result = Result {
                 var announcements: [Announcement] = []
                 announcements = .reserving(hugePages: 1 << 20)
-                var ticker = ProgressTicker(command: "validate")
+                var ticker = ProgressTicker(command: command)
                 let summary = try Routes.read(path: path, policy: policy) {
                     announcements.append($0)
                     ticker.tick(announcements.count, "announcements read")

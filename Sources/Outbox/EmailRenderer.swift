@@ -34,6 +34,19 @@ public struct EmailRenderer: Sendable {
             "certified": event == .applicationCertified,
             "rejected": event == .applicationRejected,
             "test": event == .webhookTest,
+            "verifyEmail": event == .accountVerifyEmail,
+            "passwordReset": event == .accountPasswordReset,
+            "alreadyRegistered": event == .accountAlreadyRegistered,
+            "watchlist": event == .watchlistStatusChanged,
+            "ownerFooter": event.emailsOwners || event == .webhookTest,
+            "accountFooter": event == .accountVerifyEmail || event == .accountPasswordReset || event == .accountAlreadyRegistered,
+            "watched": payload.data["watched"] ?? "",
+            "participant": payload.data["participant"] ?? "",
+            "markID": payload.data["mark_id"] ?? "",
+            "from": payload.data["from"] ?? "",
+            "to": payload.data["to"] ?? "",
+            "at": payload.data["at"] ?? "",
+            "expiresAt": payload.data["expires_at"] ?? "",
         ]
         // Enforcement (issue 12 §5): one section per event in the templates, the deadline in
         // words, the failed checks, and a link to the participant's results.
@@ -54,6 +67,13 @@ public struct EmailRenderer: Sendable {
         if let baseURL, let application = payload.data["application_id"] {
             model["link"] = baseURL + "/applications/" + application
         }
+        if let token = payload.data[Notifications.linkTokenField] {
+            // Without a public address the path alone is written, and the code beside it.
+            let path = event == .accountVerifyEmail ? "/verify-email?token=" : "/password/reset?token="
+            model["accountLink"] = (baseURL ?? "") + path + token
+            model["accountCode"] = token
+        }
+        if event == .watchlistStatusChanged { model["watchlistLink"] = (baseURL ?? "") + "/watchlists" }
         return (event.subject, text.render(model), html.render(model))
     }
 }

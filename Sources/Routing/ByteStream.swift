@@ -30,7 +30,9 @@ public final class ByteStream {
     /// data read until then is delivered; readers report the truncation in their summaries.
     public private(set) var truncated = false
 
-    public init(path: String, chunkSize: Int = 1 << 20) throws(RoutingDataError) {
+    /// - Parameter whole: whether a small gzip file is decompressed whole at open (fastest for
+    ///   reading it all); false streams it, for a look at its first bytes.
+    public init(path: String, chunkSize: Int = 1 << 20, whole: Bool = true) throws(RoutingDataError) {
         self.path = path
         buffer = [UInt8](repeating: 0, count: chunkSize)
         guard let file = fopen(path, "rb") else { throw RoutingDataError(file: path, reason: "cannot open (errno \(errno))") }
@@ -38,10 +40,10 @@ public final class ByteStream {
         let read = fread(&magic, 1, 3, file)
         rewind(file)
         if read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-            if let whole = Self.gunzipWhole(file) {
+            if whole, let content = Self.gunzipWhole(file) {
                 fclose(file)
-                buffer = whole
-                end = whole.count
+                buffer = content
+                end = content.count
                 finished = true
                 source = .memory
                 return

@@ -174,9 +174,39 @@ public struct ASNMetrics: Sendable {
         public var description: String { "\(metric): \(subject)" + (evidence.isEmpty ? "" : " [" + evidence.joined(separator: "; ") + "]") }
     }
 
-    mutating func explain(_ metric: String, _ subject: String, _ evidence: [String] = []) {
-        guard explanations.filter({ $0.metric == metric }).count < Measurement.explanationsPerMetric else { return }
-        explanations.append(Explanation(metric: metric, subject: subject, evidence: evidence))
+    /// How many explanations of each kind this row holds, five bits per `ExplanationKind`: the
+    /// bound is checked before any text is built, since most routes add nothing once it is reached.
+    private var explained: UInt64 = 0
+
+    /// Adds an explanation unless this kind already has `Measurement.explanationsPerMetric`; the
+    /// text is built only when it is kept.
+    mutating func explain(_ kind: ExplanationKind, _ subject: @autoclosure () -> String, _ evidence: @autoclosure () -> [String] = []) {
+        let shift = UInt64(kind.rawValue * 5)
+        guard (explained >> shift) & 31 < UInt64(Measurement.explanationsPerMetric) else { return }
+        explained += 1 << shift
+        explanations.append(Explanation(metric: kind.name, subject: subject(), evidence: evidence()))
+    }
+}
+
+/// The kinds of `ASNMetrics.Explanation`, by the names `Explanation.metric` carries.
+enum ExplanationKind: Int, CaseIterable {
+    case rpkiInvalid, irrNone, irrRPKIConflict, bogonPrefixOriginated, tooSpecificOriginated, bogonPrefixPropagated
+    case bogonASNOriginated, bogonASNPropagated, rovInvalidCarried, spoofablePrefix, spooferSession
+
+    var name: String {
+        switch self {
+        case .rpkiInvalid: "rpki_invalid"
+        case .irrNone: "irr_none"
+        case .irrRPKIConflict: "irr_rpki_conflict"
+        case .bogonPrefixOriginated: "bogon_prefix_originated"
+        case .tooSpecificOriginated: "too_specific_originated"
+        case .bogonPrefixPropagated: "bogon_prefix_propagated"
+        case .bogonASNOriginated: "bogon_asn_originated"
+        case .bogonASNPropagated: "bogon_asn_propagated"
+        case .rovInvalidCarried: "rov_invalid_carried"
+        case .spoofablePrefix: "spoofable_prefix"
+        case .spooferSession: "spoofer_session"
+        }
     }
 }
 
@@ -194,20 +224,33 @@ public struct Measurement {
     private let asOf: Date
     /// When non-empty, only these ASNs get rows.
     private let only: Set<ASN>
-    private var seenOrigins: Set<RouteKey> = []
+    /// The (prefix, origin ASN) announcements already counted.
+    private var seenOrigins: Set<OriginKey> = []
     /// Whether any route came with an AS path.
     private var pathsKnown = false
+    /// (AS, route) pairs already counted for `bogon_asn_originated`, and for the transit metrics.
+    private var seenBogonOrigins: Set<TransitKey> = []
     private var seenTransit: Set<TransitKey> = []
-    private var rows: [ASN: ASNMetrics] = [:]
+    /// The rows in the order their ASNs first appeared, and where each ASN's row is: a row is
+    /// changed in place, so its explanations are never copied.
+    private var rows: [ASNMetrics] = []
+    private var rowIndex: [ASN: Int] = [:]
 
-    private struct RouteKey: Hashable {
+    private struct OriginKey: Hashable {
         let prefix: IPPrefix
-        let origin: String
+        let origin: ASN
+
+        /// Two words instead of four: this key is hashed once per route of a full table.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(prefix.bits)
+            hasher.combine(UInt64(prefix.length) << 40 | UInt64(prefix.family.rawValue) << 32 | UInt64(origin))
+        }
     }
 
     private struct TransitKey: Hashable {
         let asn: ASN
-        let route: RouteKey
+        let prefix: IPPrefix
+        let origin: String
     }
 
     public init(
@@ -224,84 +267,108 @@ public struct Measurement {
         self.only = only
     }
 
+    /// Makes room for about `routes` distinct routes, so a full table is not rehashed as it grows.
+    public mutating func reserveCapacity(routes: Int) {
+        seenOrigins.reserveCapacity(routes)
+    }
+
     private func wanted(_ asn: ASN) -> Bool { only.isEmpty || only.contains(asn) }
+
+    /// The index of `asn`'s row in `rows`, adding an empty row the first time.
+    private mutating func row(_ asn: ASN) -> Int {
+        if let index = rowIndex[asn] { return index }
+        rows.append(ASNMetrics(asn: asn))
+        rowIndex[asn] = rows.count - 1
+        return rows.count - 1
+    }
 
     /// Adds one route; `path`, when known, enables the transit metrics. The same route seen from
     /// many peers counts once per AS.
     public mutating func add(prefix: IPPrefix, origin: ASN?, originText: String, path: ASPath? = nil) {
-        let key = RouteKey(prefix: prefix, origin: originText)
+        record(prefix: prefix, origin: origin, originText: originText, path: path)
+    }
+
+    /// `add(prefix:origin:originText:path:)` for a route as the readers give it: its origin's
+    /// text is only written out when a path needs it.
+    public mutating func add(_ announcement: Announcement, path: ASPath? = nil) {
+        record(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText, path: path)
+    }
+
+    private mutating func record(prefix: IPPrefix, origin: ASN?, originText originTextOf: @autoclosure () -> String, path: ASPath?) {
         let state = vrps.state(of: prefix, origin: origin)
         let bogonReason = bogons.reason(for: prefix)
 
-        if let origin, wanted(origin), seenOrigins.insert(key).inserted {
-            var row = rows[origin] ?? ASNMetrics(asn: origin)
-            row.announcements += 1
+        if let origin, wanted(origin), seenOrigins.insert(OriginKey(prefix: prefix, origin: origin)).inserted {
+            let irr: IRRMatch =
+                irrByPrefix.isEmpty
+                ? .missing
+                : irrByPrefix[prefix]?.contains(origin) == true ? .exact : coveringIRRObject(prefix, origin: origin) != nil ? .covering : .missing
+            let i = row(origin)
+            rows[i].announcements += 1
             switch state {
-            case .valid: row.rpkiValid += 1
+            case .valid: rows[i].rpkiValid += 1
             case .invalidWrongOrigin:
-                row.rpkiInvalidOrigin += 1
-                row.explain("rpki_invalid", "\(prefix) AS\(origin): covered only by other origins", vrps.covering(prefix).map(\.description))
+                rows[i].rpkiInvalidOrigin += 1
+                rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): covered only by other origins", vrps.covering(prefix).map(\.description))
             case .invalidTooSpecific:
-                row.rpkiInvalidLength += 1
-                row.explain("rpki_invalid", "\(prefix) AS\(origin): longer than the VRP's maxLength", vrps.covering(prefix).map(\.description))
-            case .notFound: row.rpkiNotFound += 1
+                rows[i].rpkiInvalidLength += 1
+                rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): longer than the VRP's maxLength", vrps.covering(prefix).map(\.description))
+            case .notFound: rows[i].rpkiNotFound += 1
             }
-            if irrByPrefix[prefix]?.contains(origin) == true {
-                row.irrExact += 1
-            } else if coveringIRRObject(prefix, origin: origin) != nil {
-                row.irrCovering += 1
-            } else {
-                row.irrNone += 1
-                row.explain("irr_none", "\(prefix) AS\(origin): no route object with this origin")
+            switch irr {
+            case .exact: rows[i].irrExact += 1
+            case .covering: rows[i].irrCovering += 1
+            case .missing:
+                rows[i].irrNone += 1
+                rows[i].explain(.irrNone, "\(prefix) AS\(origin): no route object with this origin")
             }
             if let bogonReason {
-                row.bogonPrefixesOriginated += 1
-                row.explain("bogon_prefix_originated", "\(prefix): \(bogonReason)")
+                rows[i].bogonPrefixesOriginated += 1
+                rows[i].explain(.bogonPrefixOriginated, "\(prefix): \(bogonReason)")
             }
             if Bogons.isTooSpecific(prefix) {
-                row.tooSpecificOriginated += 1
-                row.explain("too_specific_originated", "\(prefix)")
+                rows[i].tooSpecificOriginated += 1
+                rows[i].explain(.tooSpecificOriginated, "\(prefix)")
             }
-            rows[origin] = row
         }
 
         guard let path else { return }
         pathsKnown = true
+        let originText = originTextOf()
         let hops = path.allASNs
+        let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:))
         // The public AS that handed a route with a bogon ASN on its origin side to the world.
-        if let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:)) {
-            let upstream = hops[..<firstBogon].last { !Bogons.isBogon(asn: $0) }
-            if let upstream, wanted(upstream), seenTransit.insert(TransitKey(asn: upstream, route: key)).inserted {
-                rows[upstream, default: ASNMetrics(asn: upstream)].bogonASNsOriginated += 1
-                rows[upstream]!.explain("bogon_asn_originated", "\(prefix) path \(path)")
-            }
+        let bogonUpstream = firstBogon.flatMap { first in hops[..<first].last { !Bogons.isBogon(asn: $0) } }
+        if let upstream = bogonUpstream, wanted(upstream),
+            seenBogonOrigins.insert(TransitKey(asn: upstream, prefix: prefix, origin: originText)).inserted
+        {
+            let i = row(upstream)
+            rows[i].bogonASNsOriginated += 1
+            rows[i].explain(.bogonASNOriginated, "\(prefix) path \(path)")
         }
-        // Transit: every AS in the path but the origin.
-        var transit = Set(hops)
-        if let origin { transit.remove(origin) }
-        for asn in transit where wanted(asn) && !Bogons.isBogon(asn: asn) {
-            guard seenTransit.insert(TransitKey(asn: asn, route: RouteKey(prefix: prefix, origin: "transit:" + originText))).inserted else {
-                continue
-            }
-            var row = rows[asn] ?? ASNMetrics(asn: asn)
+        // Transit: every AS in the path but the origin, each once.
+        for (position, asn) in hops.enumerated() where asn != origin && wanted(asn) && !Bogons.isBogon(asn: asn) {
+            guard hops[..<position].firstIndex(of: asn) == nil,
+                seenTransit.insert(TransitKey(asn: asn, prefix: prefix, origin: originText)).inserted
+            else { continue }
+            let i = row(asn)
             if state.isInvalid {
-                row.rovInvalidCarried += 1
-                row.rovInvalidCarriedRoutes.insert("\(prefix) AS\(originText)")
-                row.explain("rov_invalid_carried", "\(prefix) AS\(originText) via path \(path)", vrps.covering(prefix).map(\.description))
+                rows[i].rovInvalidCarried += 1
+                rows[i].rovInvalidCarriedRoutes.insert("\(prefix) AS\(originText)")
+                rows[i].explain(.rovInvalidCarried, "\(prefix) AS\(originText) via path \(path)", vrps.covering(prefix).map(\.description))
             }
             if bogonReason != nil {
-                row.bogonPrefixesPropagated += 1
-                row.explain("bogon_prefix_propagated", "\(prefix) via path \(path)")
+                rows[i].bogonPrefixesPropagated += 1
+                rows[i].explain(.bogonPrefixPropagated, "\(prefix) via path \(path)")
             }
-            if let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:)), let position = hops.firstIndex(of: asn), position < firstBogon,
-                hops[..<firstBogon].last(where: { !Bogons.isBogon(asn: $0) }) != asn
-            {
-                row.bogonASNsPropagated += 1
-                row.explain("bogon_asn_propagated", "\(prefix) path \(path)")
+            if let firstBogon, position < firstBogon, bogonUpstream != asn {
+                rows[i].bogonASNsPropagated += 1
+                rows[i].explain(.bogonASNPropagated, "\(prefix) path \(path)")
             }
-            rows[asn] = row
         }
     }
+
+    private enum IRRMatch { case exact, covering, missing }
 
     private func coveringIRRObject(_ prefix: IPPrefix, origin: ASN) -> IPPrefix? {
         var length = prefix.length
@@ -315,11 +382,11 @@ public struct Measurement {
 
     /// The rows, sorted by ASN, with the per-object checks (IRR/RPKI conflicts, contacts) applied.
     public func metrics() -> [ASNMetrics] {
-        var result = rows
+        var result = Dictionary(uniqueKeysWithValues: rows.lazy.map { ($0.asn, $0) })
         for route in irrRoutes where wanted(route.origin) && vrps.state(of: route.prefix, origin: route.origin).isInvalid {
             result[route.origin, default: ASNMetrics(asn: route.origin)].irrRPKIConflicts += 1
             result[route.origin]!.explain(
-                "irr_rpki_conflict", "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
+                .irrRPKIConflict, "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
         }
         if let peeringDB {
             for asn in result.keys {
@@ -379,7 +446,7 @@ public struct Measurement {
                 let statuses = [network.routed.map { "routed \($0.rawValue)" }, network.privateSource.map { "private \($0.rawValue)" }]
                     .compactMap(\.self).joined(separator: ", ")
                 row.explain(
-                    network.verdict == .spoofable ? "spoofable_prefix" : "spoofer_session",
+                    network.verdict == .spoofable ? .spoofablePrefix : .spooferSession,
                     "\(network.prefix): \(network.verdict.rawValue), \(age) days old",
                     ["session \(network.session) at \(network.testedAt.formatted(.iso8601))" + (statuses.isEmpty ? "" : ": \(statuses)")])
             }

@@ -93,8 +93,9 @@ public enum Routes {
 
     /// MRT starts with a 12-byte header whose type (bytes 4-5) is a known MRT type; text formats
     /// start with a printable line.
-    static func isMRT(path: String) throws -> Bool {
-        let stream = try ByteStream(path: path)
+    public static func isMRT(path: String) throws -> Bool {
+        // Only the header is needed: no whole-file decompression for it.
+        let stream = try ByteStream(path: path, chunkSize: 1 << 16, whole: false)
         let header: [UInt8]? = try stream.take(12) { Array($0) }
         guard let header else { return false }
         let type = UInt16(header[4]) << 8 | UInt16(header[5])

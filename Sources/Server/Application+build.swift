@@ -111,6 +111,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     ).register(on: api)
     AuditRoutes(chain: services.auditChain).register(on: api)
     JobRoutes(jobs: services.jobStore).register(on: api)
+    SourceRoutes(sourcesFile: settings.snapshotSources, fetches: services.snapshotFetches).register(on: api)
+    VerifyBulkRoutes(bulk: services.bulk).register(on: api)
+    WatchlistRoutes(operations: services.watchlists).register(on: api)
+    AccountLinkRoutes(operations: services.accountLinks, loginLimits: dependencies.loginLimits).register(on: api)
     WorkflowRoutes(
         applications: services.applications, reviews: services.reviews, operations: services.operations, idempotency: idempotency,
         evidenceMaxBytes: settings.evidenceMaxBytes
@@ -129,6 +133,12 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))
     RegistryPages(workflow: workflowPages, results: CheckResultStore(database: services.database)).register(
         on: authenticated.group().add(middleware: SignInRedirect()))
+    VerifyBulkPages(pages: Pages(templates: dependencies.assets.templates), bulk: services.bulk).register(on: authenticated)
+    WatchlistPages(operations: services.watchlists, pages: Pages(templates: dependencies.assets.templates))
+        .register(on: authenticated.group().add(middleware: SignInRedirect()))
+    AccountLinkPages(
+        operations: services.accountLinks, templates: dependencies.assets.templates, settings: settings, loginLimits: dependencies.loginLimits
+    ).register(on: authenticated)
     let routes = router.routes.map { RouteDescription(method: $0.method.rawValue, path: $0.path.description) }
     addMethodNotAllowedResponders(to: router, routes: routes)
     return (router, routes)

@@ -15,6 +15,8 @@ struct Pages: Sendable {
         "participant-results",
         "mark",
         "review-task", "dispute",
+        "admin-sources",
+        "verify-bulk",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

@@ -38,6 +38,9 @@ public struct Services: Sendable {
     public let notifications: NotificationStore
     /// Participants' webhook endpoints, authorised.
     public let webhooks: WebhookOperations
+    /// The fetch log of the snapshot sources, and the fetcher the `fetch_snapshots` job runs.
+    public let snapshotFetches: SnapshotFetchStore
+    public let snapshotFetcher: SnapshotFetcher
     /// Catalogs and credentials in memory, kept honest by LISTEN/NOTIFY (`background` listens).
     public let caches: Caches
     /// Signs marks' credentials and status lists: `PUBLIC_URL`'s addresses, the keys in the database.
@@ -45,6 +48,13 @@ public struct Services: Sendable {
     /// Public reads of marks (verification, history, credentials, status lists), and the batched
     /// lookups the bulk check shares.
     public let marks: MarkStore
+    /// Measured readiness per origin ASN (the `measure_readiness` job writes it).
+    public let readiness: ReadinessStore
+    /// Bulk supplier checks: marks by ASN, id or name, and readiness for the rest.
+    public let bulk: BulkVerificationOperations
+    /// Buyers' sign-up and everyone's password reset by emailed links; buyers' watchlists and their webhooks.
+    public let accountLinks: AccountLinkOperations
+    public let watchlists: WatchlistOperations
 
     /// Services that run as long as the server, in this order; the service group stops them in
     /// reverse, after the HTTP server has drained (so the pool closes last).
@@ -80,9 +90,15 @@ public struct Services: Sendable {
             applications: applications, reviews: reviews, catalogs: catalogs, users: users, participants: participants,
             claimLimits: settings.claimLimits)
         let configuredKey = settings.webhookSecretsKey.flatMap { Data(base64Encoded: $0) }.flatMap { try? SecretSealer(key: [UInt8]($0)) }
-        notifications = NotificationStore(
-            database: database, sealer: configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key"))
+        let sealer = configuredKey ?? SecretSealer(keyFile: settings.dataDirectory + "/webhook-secrets.key")
+        notifications = NotificationStore(database: database, sealer: sealer)
         webhooks = WebhookOperations(store: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
+        let fetcher = SnapshotFetcher(snapshots: snapshots, fetches: SnapshotFetchStore(database: database), logger: logger)
+        snapshotFetches = fetcher.fetches
+        snapshotFetcher = fetcher
+        accountLinks = AccountLinkOperations(store: AccountLinkStore(database: database, passwords: passwords, sealer: sealer))
+        watchlists = WatchlistOperations(
+            store: WatchlistStore(database: database), notifications: notifications, allowLoopbackHTTP: settings.webhookAllowLoopbackHTTP)
         jobStore = JobStore(database: database)
         jobs = JobRunner(
             store: jobStore,
@@ -91,8 +107,10 @@ public struct Services: Sendable {
                 delivery: { [notifications] in
                     try Self.notificationDelivery(
                         settings: settings, notifications: notifications, templatesRoot: resourceRoot + "/templates", logger: logger)
-                }),
+                }, snapshots: SnapshotFetchJob(sourcesFile: settings.snapshotSources, fetcher: fetcher)),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
+        readiness = ReadinessStore(database: database)
+        bulk = BulkVerificationOperations(marks: PostgresMarkLookup(database: database), readiness: readiness)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
             background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]
@@ -109,13 +127,16 @@ public struct Services: Sendable {
 
     /// Every job kind's handler. A new kind's handler is registered here.
     static func jobHandlers(
-        jobStore: JobStore, database: PostgresPool, settings: Settings, delivery: @escaping @Sendable () throws -> NotificationDelivery
+        jobStore: JobStore, database: PostgresPool, settings: Settings, delivery: @escaping @Sendable () throws -> NotificationDelivery,
+        snapshots: SnapshotFetchJob
     ) -> JobRegistry {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
             CheckRunJob(store: CheckRunStore(database: database, freshness: settings.checkFreshness)),
             EnforcementTimersJob(store: EnforcementTimerStore(database: database)),
+            snapshots,
+            ReadinessJob(readiness: ReadinessStore(database: database)),
         ])
     }
 
@@ -166,6 +187,8 @@ extension Settings {
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
                 JobSchedule(kind: .runChecks, interval: TimeInterval(checkMinutes * 60)),
                 JobSchedule(kind: .enforcementTimers, interval: TimeInterval(enforcementTimerMinutes * 60)),
+                JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
+                JobSchedule(kind: .measureReadiness, interval: TimeInterval(readinessMinutes * 60)),
             ])
     }
 }

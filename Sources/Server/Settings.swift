@@ -1,6 +1,7 @@
 import Credentials
 import Domain
 import Foundation
+import Jobs
 import Logging
 import Routing
 
@@ -86,6 +87,12 @@ public struct Settings: Sendable, Equatable {
     /// The key sealing the issuer's private keys in the database (32 bytes, base64); nil uses
     /// `<dataDirectory>/issuer-key-secret.key`. Every instance of a deployment needs the same one.
     public var issuerKeySecret: String?
+    /// The snapshot sources file (`docs/operations.md`, "Snapshot sources"); nil fetches nothing.
+    public var snapshotSources: String?
+    /// How often the `fetch_snapshots` job looks for sources that are due.
+    public var snapshotCheckSeconds: Int = 300
+    /// How often the readiness job looks for a newer snapshot pair to measure.
+    public var readinessMinutes: Int = 60
 
     public enum LogFormat: String, Sendable, Equatable {
         case text, json
@@ -138,6 +145,9 @@ public struct Settings: Sendable, Equatable {
             "ISSUER_KEY_SECRET", "(unset)",
             "32 bytes in base64 sealing the credential issuer's private keys in the database; unset uses DATA_DIR/issuer-key-secret.key, created once (set it when several instances share a database)"
         ),
+        ("SNAPSHOT_SOURCES", "(unset)", "JSON file listing the routing data sources to fetch and import on their cadence; unset fetches nothing"),
+        ("SNAPSHOT_CHECK_SECONDS", "300", "how often the fetch_snapshots job looks for sources that are due (10-86400)"),
+        ("READINESS_MINUTES", "60", "how often measured readiness looks for a newer VRP and routes snapshot pair to measure (1-10080)"),
     ]
 
     /// Reads settings from `environment`, with `overrides` (from the command line) taking precedence.
@@ -248,6 +258,17 @@ public struct Settings: Sendable, Equatable {
             }
             settings.issuerKeySecret = key
         }
+        if let file = value("SNAPSHOT_SOURCES") {
+            // Read now so a bad file stops the start; the job reads it again on each run.
+            do {
+                _ = try SnapshotSourceList.load(path: file)
+            } catch {
+                throw SettingsError(name: "SNAPSHOT_SOURCES", value: file, expected: "a readable sources file (\(error.description))")
+            }
+            settings.snapshotSources = file
+        }
+        settings.snapshotCheckSeconds = try integer("SNAPSHOT_CHECK_SECONDS", default: 300, in: 10...86_400)
+        settings.readinessMinutes = try integer("READINESS_MINUTES", default: 60, in: 1...10_080)
         return settings
     }
 }

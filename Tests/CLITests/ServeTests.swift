@@ -16,21 +16,35 @@ struct ServeTests {
         let process = Process()
         let port: Int
 
-        init(database: FreshDatabase, port: Int) throws {
+        /// `settings` are environment variables over the test's own; `DATABASE_URL` nil leaves it
+        /// unset (the embedded cluster in `DATA_DIR`).
+        init(database: FreshDatabase?, port: Int, settings: [String: String] = [:]) throws {
             self.port = port
             process.executableURL = URL(fileURLWithPath: CLITests.binary)
             process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
             process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
             var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = database.connectionString
+            environment["DATABASE_URL"] = database?.connectionString
             environment["LOG_LEVEL"] = "warning"
+            environment.merge(settings) { _, new in new }
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             try process.run()
         }
 
+        var pid: Int32 { process.processIdentifier }
+
+        /// `kill -9`.
         func stop() {
+            guard process.isRunning else { return }
             kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        /// A graceful stop (SIGTERM), waiting for the process to exit.
+        func terminate() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
     }
@@ -50,7 +64,8 @@ struct ServeTests {
         guard connected == 0 else { return nil }
         var time = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"
+        let authorization = token.isEmpty ? "" : "Authorization: Bearer \(token)\r\n"
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n"
         guard request.utf8CString.withUnsafeBufferPointer({ send(socket, $0.baseAddress, $0.count - 1, 0) }) == request.utf8.count else { return nil }
         var buffer = [UInt8](repeating: 0, count: 64)
         let read = recv(socket, &buffer, buffer.count, 0)

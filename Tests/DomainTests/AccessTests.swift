@@ -47,6 +47,8 @@ struct AccessTests {
             (.disputeResults, [false, true, false, true, true, false, false]),
             (.appealEnforcement, [false, true, false, true, true, false, false]),
             (.overrideEnforcement, [false, true, false, false, false, false, false]),
+            (.readWatchlists, [false, true, false, false, false, false, true]),
+            (.manageWatchlists, [false, true, false, false, false, false, true]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

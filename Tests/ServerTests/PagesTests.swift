@@ -53,6 +53,7 @@ struct PagesTests {
                 ("/admin/catalogs", [.admin]),
                 ("/admin/catalogs/netops/versions/1", [.admin]),
                 ("/admin/resources", [.admin]),
+                ("/admin/sources", [.admin]),
                 ("/admin/resources?participant=\(fixture.own.id.uuidString.lowercased())", [.admin]),
             ]
             for (path, allowed) in pages {

@@ -32,6 +32,15 @@ peak=$( { /usr/bin/time -f "%M" "$BIN" validate --vrps "$VRPS" --routes "$ROUTES
 printf 'validate full table: manrs-plus %.2f s (median of %s), peak %d MB (goal < 0.5 s, < 1 GB)\n' "$ours" "$ROUNDS" "$((peak / 1024))"
 printf 'validate full table: floor (read + decompress the inputs) %.2f s\n' "$floor"
 
+# measure beside validate on the same inputs (issue 12 "Speed": measure within 2x of validate).
+if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine -N -w 1 -r "$ROUNDS" --export-json "$WORK/measure.json" "$BIN measure --vrps $VRPS --routes $ROUTES" >/dev/null 2>&1
+    measured=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$WORK/measure.json")
+else
+    measured=$(for _ in $(seq "$ROUNDS"); do timed "$BIN" measure --vrps "$VRPS" --routes "$ROUTES"; done | median)
+fi
+printf 'measure full table: %.2f s, validate %.2f s; ratio %.2fx (goal <= 2x)\n' "$measured" "$ours" "$(echo "$measured / $ours" | bc -l)"
+
 # Peers in a throwaway venv.
 VENV="$WORK/venv"
 if [ ! -x "$VENV/bin/python" ]; then

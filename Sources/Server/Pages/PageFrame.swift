@@ -30,8 +30,9 @@ struct PageFrame: Encodable, Sendable {
                 NavLink(href: "/applications", label: "Applications"), NavLink(href: "/queue", label: "Review queue"),
                 NavLink(href: "/admin/conflicts", label: "Conflicts"), NavLink(href: "/admin/users", label: "Accounts"),
                 NavLink(href: "/admin/catalogs", label: "Catalogs"), NavLink(href: "/admin/resources", label: "Resources"),
+                NavLink(href: "/admin/sources", label: "Data sources"),
             ]
-        case .enterprise: break
+        case .enterprise: links.append(NavLink(href: "/watchlists", label: "Watchlists"))
         }
         csrf = session.csrfToken
         self.links = links

@@ -18,6 +18,8 @@ struct LoginPageModel: Encodable, Sendable {
     let email: String
     let error: String?
     let next: String?
+    /// A confirmation (`PageWords.notice`), for example after a new password was set.
+    var notice: String? = nil
 }
 
 /// The admins' list of declared affiliations.

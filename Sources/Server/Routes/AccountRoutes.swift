@@ -104,7 +104,7 @@ struct AccountRoutes {
                 by: actor, change: context.change
             ) {
             case .succeeded: return Response(status: .noContent)
-            case .refused: throw Problem.invalid("current_password", "wrong_password", "The current password is not right.")
+            case .refused, .unverified: throw Problem.invalid("current_password", "wrong_password", "The current password is not right.")
             case .rateLimited(let retryAfter): throw Problem.rateLimited(retryAfter: retryAfter)
             }
         }

@@ -18,6 +18,7 @@ struct AdminPages {
     let catalogs: CatalogStore
     let participants: ParticipantStore
     let database: PostgresPool
+    let sources: SourceRoutes
 
     var pages: Pages { web.pages }
 
@@ -28,12 +29,16 @@ struct AdminPages {
         catalogs = services.catalogs
         participants = services.participants
         database = services.database
+        sources = SourceRoutes(sourcesFile: services.settings.snapshotSources, fetches: services.snapshotFetches)
     }
 
     func register(on router: RouterGroup<AppRequestContext>) {
         registerUsers(on: router)
         registerCatalogs(on: router)
         registerResources(on: router)
+        router.get("/admin/sources") { _, context in
+            try await web.page(context, .readJobs) { session in try await sourcesPage(session) }
+        }
     }
 
     // MARK: Users

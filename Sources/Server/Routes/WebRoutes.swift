@@ -22,7 +22,7 @@ struct WebRoutes {
         router.get("/login") { request, context in
             let next = PageWords.safeNext(request.query("next"))
             if context.session != nil { return Self.redirect(to: next ?? "/") }
-            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok, next: next)
+            return try renderLogin(csrf: nil, email: "", error: nil, status: .ok, next: next, notice: PageWords.notice(request.query("notice")))
         }
         router.post("/login") { request, context in
             let form = await Self.form(request, context)
@@ -51,6 +51,11 @@ struct WebRoutes {
                 return try renderLogin(
                     csrf: nil, email: email, error: "The email or password is not right.", status: .unauthorized,
                     next: PageWords.safeNext(form["next"]))
+            case .unverified:
+                return try renderLogin(
+                    csrf: nil, email: email,
+                    error: "Confirm your email address first: follow the link we sent you when you signed up. It may be in your spam folder.",
+                    status: .forbidden, next: PageWords.safeNext(form["next"]))
             case .succeeded(let userID):
                 let secret = try await users.openSession(for: userID, lifetime: TimeInterval(settings.sessionHours * 3600), context: attempt)
                 var response = Self.redirect(to: PageWords.safeNext(form["next"]) ?? "/")
@@ -114,7 +119,7 @@ struct WebRoutes {
                 var response = Self.redirect(to: "/login?notice=password-changed")
                 response.setCookie(sessionCookie("", maxAge: 0))
                 return response
-            case .refused:
+            case .refused, .unverified:
                 return try await renderHome(
                     session, at: context.now, newToken: nil, message: "The current password is not right.", status: .unprocessableContent)
             case .rateLimited(let retryAfter):
@@ -127,10 +132,12 @@ struct WebRoutes {
 
     // MARK: Pages
 
-    func renderLogin(csrf: String?, email: String, error: String?, status: HTTPResponse.Status, next: String? = nil) throws -> Response {
+    func renderLogin(
+        csrf: String?, email: String, error: String?, status: HTTPResponse.Status, next: String? = nil, notice: String? = nil
+    ) throws -> Response {
         let token = csrf ?? Secrets.random()
         var response = try Pages(templates: templates).render(
-            "login", model: LoginPageModel(loginCSRF: token, email: email, error: error, next: next), status: status)
+            "login", model: LoginPageModel(loginCSRF: token, email: email, error: error, next: next, notice: notice), status: status)
         response.setCookie(
             Cookie(
                 name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/login", secure: settings.secureCookies, httpOnly: true,

@@ -96,6 +96,17 @@ public struct JobStore: Sendable {
             """) == 1
     }
 
+    /// Extends a running job's lease to `lease` seconds after `now`; false when this worker no
+    /// longer holds this attempt (its lease ended and another worker took the job).
+    @discardableResult
+    public func renew(_ job: Job, worker: String, lease: TimeInterval, at now: Date) async throws -> Bool {
+        try await database.execute(
+            """
+            UPDATE jobs SET lease_until = \(now.addingTimeInterval(lease))
+            WHERE id = \(job.id) AND state = 'running' AND leased_by = \(worker) AND attempts = \(job.attempts)
+            """) == 1
+    }
+
     /// Records a failed run: queued again at `retry`'s time, or parked as failed, with the error.
     @discardableResult
     public func fail(_ job: Job, worker: String, error: String, retry: JobRetry, at now: Date) async throws -> Bool {

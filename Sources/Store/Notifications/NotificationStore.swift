@@ -173,14 +173,16 @@ public struct NotificationStore: Sendable {
             FROM delivery_attempts a JOIN outbox o ON o.id = a.outbox_id
             WHERE a.endpoint_id = \(id) ORDER BY a.attempted_at DESC, a.id DESC LIMIT \(limit)
             """
-        ).map { row in
-            DeliveryAttempt(
-                outboxID: try row.decode("outbox_id"), messageID: try row.decode("message_id"),
-                event: try row.decode("event_kind", as: NotificationEvent.self), attemptedAt: try row.decode("attempted_at"),
-                statusCode: try row.decode("status_code", as: Int32?.self).map(Int.init),
-                durationMilliseconds: Int(try row.decode("duration_ms", as: Int32.self)), succeeded: try row.decode("succeeded"),
-                error: try row.decode("error"))
-        }
+        ).map(Self.deliveryAttempt)
+    }
+
+    static func deliveryAttempt(_ row: PostgresRow) throws -> DeliveryAttempt {
+        DeliveryAttempt(
+            outboxID: try row.decode("outbox_id"), messageID: try row.decode("message_id"),
+            event: try row.decode("event_kind", as: NotificationEvent.self), attemptedAt: try row.decode("attempted_at"),
+            statusCode: try row.decode("status_code", as: Int32?.self).map(Int.init),
+            durationMilliseconds: Int(try row.decode("duration_ms", as: Int32.self)), succeeded: try row.decode("succeeded"),
+            error: try row.decode("error"))
     }
 
     // MARK: The outbox
@@ -208,7 +210,7 @@ public struct NotificationStore: Sendable {
                 id: try row.decode("id"), messageID: try row.decode("message_id"), event: try row.decode("event_kind", as: NotificationEvent.self),
                 channel: try row.decode("channel", as: NotificationChannel.self), email: try row.decode("email"),
                 endpointID: try row.decode("endpoint_id"), endpointURL: try row.decode("url"), signingKey: try sealed.map(sealer.open),
-                payload: try row.decode("payload", as: JSONB<NotificationPayload>.self).value,
+                payload: try Notifications.opened(try row.decode("payload", as: JSONB<NotificationPayload>.self).value, with: sealer),
                 attempts: Int(try row.decode("attempts", as: Int32.self)))
         }
     }

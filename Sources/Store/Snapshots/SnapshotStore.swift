@@ -27,6 +27,18 @@ public enum ImportOutcome: Sendable, Equatable {
     case alreadyImported(Snapshot)
 }
 
+/// Why an import stored nothing.
+public enum SnapshotImportError: Error, Equatable, CustomStringConvertible {
+    /// The file ends in the middle of its data (a cut download, a cut compressed stream).
+    case truncated(records: Int)
+
+    public var description: String {
+        switch self {
+        case .truncated(let records): "The file is cut short (it ends after \(records) records), so nothing was imported."
+        }
+    }
+}
+
 /// Imports measurement inputs into PostgreSQL through COPY, with provenance, as immutable
 /// snapshots. The file is parsed by the `Routing` readers, so what is stored is what the engine
 /// reads; rejected records are counted and the first ones kept with the snapshot.
@@ -46,9 +58,18 @@ public struct SnapshotStore: Sendable {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// When a file's data was taken, failing a better word: its modification time.
+    public static func modificationDate(ofFileAt path: String) throws -> Date? {
+        try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+    }
+
     /// Imports `path` as a snapshot of `kind`. The same file again is a no-op that says so;
-    /// two concurrent imports of one file end with one snapshot.
-    public func importFile(_ path: String, kind: SnapshotKind, sourceName: String, takenAt: Date) async throws -> ImportOutcome {
+    /// two concurrent imports of one file end with one snapshot. With `refuseTruncated`, a file
+    /// the reader found cut short imports nothing and throws `SnapshotImportError.truncated`
+    /// (a fetched source must not replace a whole snapshot with part of one).
+    public func importFile(
+        _ path: String, kind: SnapshotKind, sourceName: String, takenAt: Date, refuseTruncated: Bool = false
+    ) async throws -> ImportOutcome {
         let digest = try Self.sha256(ofFileAt: path)
         if let existing = try await find(kind: kind, sha256: digest) { return .alreadyImported(existing) }
         do {
@@ -63,6 +84,7 @@ public struct SnapshotStore: Sendable {
                     """)
                 let id = try created[0].decode("id", as: Int.self)
                 let summary = try await copyRecords(path, kind: kind, snapshot: id, connection: connection)
+                if refuseTruncated && summary.truncated { throw SnapshotImportError.truncated(records: summary.records) }
                 let rejects = summary.rejects.map { Reject(line: $0.line, offset: $0.offset, reason: $0.reason) }
                 let rows = try await connection.query(
                     """

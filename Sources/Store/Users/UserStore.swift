@@ -198,7 +198,9 @@ public struct UserStore: Sendable {
         -> LoginOutcome
     {
         let now = context.at
-        let account = try await database.query("SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower(\(email))").single
+        let account = try await database.query(
+            "SELECT id, password_hash, disabled, email_verified FROM users WHERE lower(email) = lower(\(email))"
+        ).single
         let userID = try account?.decode("id", as: UUID.self)
         let entityID = userID?.uuidString.lowercased() ?? "unknown"
         let admission: Admission = try await database.transaction { connection in
@@ -226,6 +228,8 @@ public struct UserStore: Sendable {
         let disabled = try account?.decode("disabled", as: Bool.self) ?? true
         if matches && hash != nil && !disabled, let userID {
             try await database.execute("UPDATE login_attempts SET succeeded = true WHERE id = \(attempt)")
+            // Only someone who knows the password learns that the address is not confirmed yet.
+            guard try account?.decode("email_verified", as: Bool.self) ?? false else { return .unverified }
             return .succeeded(userID: userID)
         }
         let reason = account == nil ? "unknown_account" : disabled ? "disabled" : "wrong_password"
@@ -448,5 +452,7 @@ struct SignInRefusal: Encodable, Sendable {
 public enum LoginOutcome: Sendable, Equatable {
     case succeeded(userID: UUID)
     case refused
+    /// The password is right but the account's email address is not confirmed yet (sign-up).
+    case unverified
     case rateLimited(retryAfter: Int)
 }
