@@ -121,7 +121,7 @@ public struct EmbeddedPostgres: Sendable {
                 "-c", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
             ])
         guard Int(others.trimmingCharacters(in: .whitespacesAndNewlines)) == 0 else {
-            if !handedOver { FileManager.default.createFile(atPath: handOverMarker, contents: Data()) }
+            if !handedOver { _ = FileManager.default.createFile(atPath: handOverMarker, contents: Data()) }
             return false
         }
         try runner.run(binaries.path("pg_ctl"), ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "-s"])

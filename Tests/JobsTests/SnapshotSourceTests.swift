@@ -163,12 +163,18 @@ struct SnapshotSourceTests {
                         name: "too large", kind: .vrps, location: .url(server.url("files", "vrps-later.json.gz")), cadence: 3600, maxBytes: 1000),
                     "over this source's limit of 1000 bytes"
                 ),
-                (SnapshotSource(name: "broken", kind: .vrps, location: .url(server.url("error", "vrps-later.json.gz")), cadence: 3600), "answered 500"),
+                (
+                    SnapshotSource(name: "broken", kind: .vrps, location: .url(server.url("error", "vrps-later.json.gz")), cadence: 3600),
+                    "answered 500"
+                ),
                 (
                     SnapshotSource(name: "slow", kind: .vrps, location: .url(server.url("slow", "vrps-later.json.gz")), cadence: 3600, timeout: 2),
                     "longer than its limit of 2 seconds"
                 ),
-                (SnapshotSource(name: "cut", kind: .vrps, location: .url(server.url("cut", "vrps-later.json.gz")), cadence: 3600), "could not be read"),
+                (
+                    SnapshotSource(name: "cut", kind: .vrps, location: .url(server.url("cut", "vrps-later.json.gz")), cadence: 3600),
+                    "could not be read"
+                ),
                 (SnapshotSource(name: "missing", kind: .vrps, location: .path(server.folder + "/nothing.json"), cadence: 3600), "cannot be read"),
             ]
             for (source, words) in cases {
@@ -224,7 +230,10 @@ struct SnapshotSourceTests {
             (#"{"sources": [{"name": "a", "kind": "vrps", "url": "https://x/y", "path": "y", "cadence": "1h"}]}"#, "not both"),
             (#"{"sources": [{"name": "a", "kind": "vrps", "path": "y", "cadence": "10s"}]}"#, "at least a minute"),
             (#"{"sources": [{"name": "a", "kind": "vrps", "path": "y", "cadence": "1h", "every": 3}]}"#, "unknown field \"every\""),
-            (#"{"sources": [{"name": "a", "kind": "vrps", "path": "y", "cadence": "1h"}, {"name": "a", "kind": "irr", "path": "z", "cadence": "1h"}]}"#, "named twice"),
+            (
+                #"{"sources": [{"name": "a", "kind": "vrps", "path": "y", "cadence": "1h"}, {"name": "a", "kind": "irr", "path": "z", "cadence": "1h"}]}"#,
+                "named twice"
+            ),
             (#"[1, 2]"#, "not JSON of the form"),
         ]
         for (text, words) in refusals {
