@@ -365,7 +365,7 @@ schemas.update({
  "MarkDetail": obj(summary_props | {"links":obj({"page":{"type":"string"},"credential":{"type":"string"},"history":{"type":"string"},"badge":{"type":"string"}})}, summary_required+["links"]),
  "MarkHistory": obj({"mark":{"type":"string"},"items":{"type":"array","items":obj({"at":dt,"status":{"type":"string","description":"granted, or the state entered."},"from":{"type":"string"},"reason":{"type":"string"},"tier":tier},["at","status","tier"])}}),
  "VerifyAnswer": obj({"query":{"type":"object","additionalProperties":{"type":"string"}},"certified":{"type":"boolean","description":"A mark covering the query is valid now (active, or warned)."},"summary":{"type":"string"},"marks":{"type":"array","items":S("MarkSummary")},
-   "measured":{"type":["object","null"],"description":"Measured routing readiness of a network without a mark, labelled as measurement, not certification (null when not measured)."}}),
+   "measured":{"oneOf":[S("Readiness"),{"type":"null"}],"description":"For an ASN no mark certifies: its routing metrics measured from the latest public snapshots, labelled as measurements, not certification (null otherwise, or before any measurement)."}}),
  "SignedCredential": {"type":"object","description":"A W3C Verifiable Credential 2.0 with an eddsa-jcs-2022 Data Integrity proof (docs/credentials.md).","required":["@context","type","issuer","proof"]},
 })
 def public_get(summary, schema, content_type="application/json", errors=(), params=(), desc=None):

@@ -49,18 +49,6 @@ public enum BulkVerification {
         return cells
     }
 
-    /// What a mark's status means to a buyer.
-    public static func statusWords(_ status: CertificationStatus) -> String {
-        switch status {
-        case .active: "valid"
-        case .warned: "valid, with a warning"
-        case .suspended: "suspended"
-        case .revoked: "revoked"
-        case .expired: "expired"
-        case .withdrawn: "withdrawn"
-        }
-    }
-
     /// Said of every readiness figure: it is measured, not certified.
     public static let readinessLabel = "Measured from public routing data; this is not a certification."
 }

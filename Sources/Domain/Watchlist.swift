@@ -67,15 +67,7 @@ public enum WatchlistRules {
     public static func statusWords(_ certifications: [WatchedCertification]) -> String {
         guard !certifications.isEmpty else { return "not certified" }
         return certifications.map { certification in
-            let words =
-                switch certification.status {
-                case .active: "certified"
-                case .warned: "valid, with a warning"
-                case .suspended: "suspended"
-                case .revoked: "revoked"
-                case .expired: "expired"
-                case .withdrawn: "withdrawn"
-                }
+            let words = certification.status.markWords
             return "\(certification.program): \(words)"
         }.joined(separator: "; ")
     }
@@ -99,24 +91,5 @@ public enum AccountLinkPurpose: String, Sendable, Codable, CaseIterable {
         if usedAt != nil { return Refusal("link-used", "This link was already used. Ask for a new one.") }
         if now >= expiresAt { return Refusal("link-expired", "This link has expired. Ask for a new one.") }
         return nil
-    }
-}
-
-/// Cells of a CSV file that a spreadsheet opens: a cell starting with `=`, `+`, `-` or `@` (or a
-/// tab or carriage return) would be read as a formula, so it gets a leading apostrophe.
-public enum CSVCells {
-    public static func neutralised(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
-        return "'" + cell
-    }
-
-    /// One line of CSV (RFC 4180): each cell neutralised, quoted when it holds a comma, a quote or
-    /// a line break, and CRLF at the end.
-    public static func line(_ cells: [String]) -> String {
-        cells.map { cell in
-            let safe = neutralised(cell)
-            guard safe.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return safe }
-            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
     }
 }

@@ -76,6 +76,6 @@ public struct BulkVerificationOperations: Sendable {
     /// Marks that certify first, then those in force, then the rest; by program and id within.
     static func ordered(_ marks: [MarkSummary]) -> [MarkSummary] {
         func rank(_ status: CertificationStatus) -> Int { status.certifies ? 0 : status.isInForce ? 1 : 2 }
-        return marks.sorted { (rank($0.status), $0.program, $0.id) < (rank($1.status), $1.program, $1.id) }
+        return marks.sorted { (rank($0.status), $0.program, $0.mark) < (rank($1.status), $1.program, $1.mark) }
     }
 }

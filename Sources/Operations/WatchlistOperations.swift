@@ -71,14 +71,14 @@ public struct WatchlistOperations: Sendable {
     }
 
     /// The list as CSV: one line per entry (kind, entry, status, programs, mark, valid until, note),
-    /// every cell neutralised for spreadsheets (`CSVCells`).
+    /// every cell neutralised for spreadsheets (`CSV`).
     public func csv(_ id: UUID, by actor: Actor) async throws -> (list: Watchlist, body: String) {
         let (list, entries) = try await self.list(id, by: actor)
-        var body = CSVCells.line(["kind", "entry", "status", "marks", "valid_until", "note"])
+        var body = CSV.row(["kind", "entry", "status", "marks", "valid_until", "note"])
         for entry in entries {
             let marks = Set(entry.certifications.compactMap(\.markID)).sorted().joined(separator: " ")
             let until = entry.certifications.compactMap(\.validUntil).max().map { $0.formatted(.iso8601) } ?? ""
-            body += CSVCells.line([entry.kind.rawValue, entry.value, entry.status, marks, until, entry.note])
+            body += CSV.row([entry.kind.rawValue, entry.value, entry.status, marks, until, entry.note])
         }
         return (list, body)
     }

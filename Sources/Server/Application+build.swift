@@ -83,7 +83,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     installMiddleware(on: router, settings: settings, clock: services.clock)
     HealthRoutes(dependencies: dependencies).register(on: router)
     MarkRoutes(
-        marks: services.marks, issuer: services.issuer, database: services.database, responses: services.caches.marks,
+        marks: services.marks, readiness: services.readiness, issuer: services.issuer, database: services.database,
+        responses: services.caches.marks,
         pages: Pages(templates: dependencies.assets.templates)
     ).register(on: router)
 

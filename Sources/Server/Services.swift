@@ -110,7 +110,7 @@ public struct Services: Sendable {
                 }, snapshots: SnapshotFetchJob(sourcesFile: settings.snapshotSources, fetcher: fetcher)),
             configuration: settings.jobConfiguration, clock: clock, logger: logger)
         readiness = ReadinessStore(database: database)
-        bulk = BulkVerificationOperations(marks: PostgresMarkLookup(database: database), readiness: readiness)
+        bulk = BulkVerificationOperations(marks: marks, readiness: readiness)
         background = [DatabaseService(pool: database), CacheInvalidationService(invalidation: caches.invalidation)]
         if runJobs {
             background += [JobSchedulerService(runner: jobs), JobWorkerService(runner: jobs)]

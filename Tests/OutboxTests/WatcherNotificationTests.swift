@@ -124,7 +124,7 @@ struct WatcherNotificationTests {
                 csv
                     == "kind,entry,status,marks,valid_until,note\r\nasn,AS64496,not certified,,,\"'=HYPERLINK(\"\"http://evil\"\")\"\r\n"
                     + "asn,AS64497,not certified,,,'@SUM(1)\r\n")
-            #expect(CSVCells.neutralised("-1+2") == "'-1+2" && CSVCells.neutralised("+31") == "'+31" && CSVCells.neutralised("AS1") == "AS1")
+            #expect(CSV.neutralised("-1+2") == "'-1+2" && CSV.neutralised("+31") == "'+31" && CSV.neutralised("AS1") == "AS1")
         }
     }
 

@@ -21,6 +21,8 @@ enum PublicRead: Hashable, Sendable {
 /// is announced (`marks:all`, schema 0026), with an ETag and 304.
 struct MarkRoutes {
     let marks: MarkStore
+    /// Measured readiness, shown for an ASN no mark certifies.
+    let readiness: ReadinessStore
     let issuer: MarkIssuer
     let database: PostgresPool
     let responses: MemoryCache<PublicRead, PublicResponse>
@@ -34,8 +36,8 @@ struct MarkRoutes {
         /// The answer in one sentence.
         let summary: String
         let marks: [MarkSummary]
-        /// Measured routing readiness for a network without a mark (left null here).
-        let measured: JSONValue?
+        /// Measured routing readiness of an ASN no mark certifies, labelled as a measurement.
+        let measured: BulkFormat.ReadinessBody?
 
         enum CodingKeys: String, CodingKey {
             case query, certified, summary, marks, measured
@@ -47,7 +49,7 @@ struct MarkRoutes {
             try container.encode(certified, forKey: .certified)
             try container.encode(summary, forKey: .summary)
             try container.encode(marks, forKey: .marks)
-            try container.encode(measured ?? .null, forKey: .measured)
+            try container.encode(measured, forKey: .measured)
         }
     }
 
@@ -183,7 +185,11 @@ struct MarkRoutes {
         } else {
             summary = "\(subject) holds no MANRS mark: not certified."
         }
-        return VerifyAnswer(query: query, certified: !valid.isEmpty, summary: summary, marks: found, measured: nil)
+        var measured: BulkFormat.ReadinessBody?
+        if case .verifyASN(let asn) = read, valid.isEmpty {
+            measured = try await readiness.readiness(asns: [asn])[asn].map(BulkFormat.ReadinessBody.init)
+        }
+        return VerifyAnswer(query: query, certified: !valid.isEmpty, summary: summary, marks: found, measured: measured)
     }
 
     /// The one question a verification asks, checked.

@@ -113,14 +113,14 @@ enum BulkFormat {
             } else {
                 result = mark == nil ? "not_found" : "not_certified"
             }
-            markID = mark?.id
-            holder = mark?.holder
+            markID = mark?.mark
+            holder = mark?.organisation
             program = mark?.program
             tier = mark?.tier.rawValue
             status = mark?.status.rawValue
-            statusText = mark.map { BulkVerification.statusWords($0.status) }
+            statusText = mark?.statusText
             validUntil = mark?.validUntil
-            otherMarks = answer.marks.dropFirst().map(\.id)
+            otherMarks = answer.marks.dropFirst().map(\.mark)
             readiness = answer.readiness.map(ReadinessBody.init)
         }
     }
