@@ -19,6 +19,7 @@ struct AuthorizationTests {
         "GET /readyz": Set(Role.allCases),
         "GET /metrics": Set(Role.allCases),
         "GET /api/v1/openapi.json": Set(Role.allCases),
+        "POST /api/v1/verify/bulk": Set(Role.allCases),
         "GET /api/v1/programs": Set(Role.allCases),
         "GET /api/v1/programs/{program}": Set(Role.allCases),
         "GET /api/v1/programs/{program}/versions": Set(Role.allCases),
@@ -100,6 +101,7 @@ struct AuthorizationTests {
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
     static let pages: Set<String> = [
         "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens", "POST /account/password",
+        "GET /verify/bulk", "POST /verify/bulk",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
         "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
         "POST /applications/{application}/comments", "POST /applications/{application}/withdraw",
@@ -239,6 +241,7 @@ struct AuthorizationTests {
             case "POST /api/v1/applications/{application}/comments": #"{"body":"A question \#(serial)."}"#
             case "POST /api/v1/review-queue/{item}/assign": #"{"auditor_id":"\#(fixture.auditor.user.id.uuidString.lowercased())"}"#
             case "POST /api/v1/review-queue/{item}/decision": #"{"decision":"approve"}"#
+            case "POST /api/v1/verify/bulk": #"{"items":["AS3333","RIPE NCC"]}"#
             case "POST /api/v1/users/me/affiliations":
                 #"{"participant_id":"\#(own)","relation":"Former employee","valid_from":"2020-01-01","valid_until":"2021-01-01"}"#
             // A wrong current password: a 422 past authorisation that changes nothing.
