@@ -10,8 +10,6 @@ import Testing
 /// outbox (the receiver verifies the signature with Python's hmac).
 @Suite("Watchlists and their notifications")
 struct WatcherNotificationTests {
-    /// The documented example mark id (docs/examples).
-    static let markText = "MP-ZESE-C4JA-P"
 
     @Test("a warning on a watched certification reaches the watcher by email and by signed webhook, once, whether watched by mark or ASN")
     func transitionNotifiesWatchers() async throws {
@@ -21,11 +19,9 @@ struct WatcherNotificationTests {
             let at = DeliveryTests.at
             try await DeliveryTests.decide(.approve, reasons: "", in: world)
             let certification = try await world.db.pool.query("SELECT id FROM certifications")[0].decode(0, as: UUID.self)
-            // What the marks helper's issuance and the grant's scope would record.
-            let mark = try #require(WatchlistStore.canonicalMark(Self.markText))
-            try await world.db.pool.execute(
-                "INSERT INTO marks (id, participant_id, program_code, created_at) VALUES (\(mark), \(world.participant), 'netops', \(at))")
-            try await world.db.pool.execute("UPDATE certifications SET mark_id = \(mark), tier = 'plus' WHERE id = \(certification)")
+            // The mark the grant issued; the scope the grant would record for a verified AS64496.
+            let mark = try await world.db.pool.query("SELECT mark_id FROM certifications WHERE id = \(certification)")[0].decode(0, as: String.self)
+            try await world.db.pool.execute("UPDATE certifications SET tier = 'plus' WHERE id = \(certification)")
             try await world.db.pool.execute(
                 "INSERT INTO certification_scope (certification_id, kind, value) VALUES (\(certification), 'asn', 'AS64496')")
 
@@ -52,7 +48,7 @@ struct WatcherNotificationTests {
 
             let before = try await operations.list(suppliers.id, by: buyer).entries
             #expect(before.map(\.value) == ["AS64496", "AS64511"])
-            #expect(before.map(\.status) == ["netops: certified", "not certified"])
+            #expect(before.map(\.status) == ["netops: valid", "not certified"])
             #expect(before[0].certifications.first?.markID == mark)
 
             let registered = try await operations.registerWebhook(

@@ -168,13 +168,13 @@ struct AccountLinkTests {
             let entries = try #require(read.json["entries"] as? [[String: Any]])
             // AS3333 is in the fixture's certified scope; AS64500 is not.
             #expect(entries.map { $0["value"] as? String } == ["AS3333", "AS64500"])
-            #expect(entries.map { $0["status"] as? String } == ["netops: certified", "not certified"])
+            #expect(entries.map { $0["status"] as? String } == ["netops: valid", "not certified"])
             #expect(try await api.call(.get, "/api/v1/watchlists/\(id)", token: otherToken).status == 404)
             #expect(try await api.call(.delete, "/api/v1/watchlists/\(id)", token: otherToken).status == 404)
             #expect(try await api.call(.get, "/api/v1/watchlists", token: fixture.applicant.token).status == 403)
             let csv = try await api.call(.get, "/api/v1/watchlists/\(id)/csv", token: fixture.enterprise.token)
             #expect(csv.status == 200 && csv.headers[.contentType] == "text/csv; charset=utf-8")
-            #expect(csv.text.hasPrefix("kind,entry,status,marks,valid_until,note\r\nasn,AS3333,netops: certified,"))
+            #expect(csv.text.hasPrefix("kind,entry,status,marks,valid_until,note\r\nasn,AS3333,netops: valid,"))
             let bad = try await api.call(
                 .post, "/api/v1/watchlists/\(id)/entries", token: fixture.enterprise.token, json: #"{"entries":["AS-NOPE"]}"#)
             #expect(bad.status == 422)

@@ -22,7 +22,7 @@ struct WatchlistPagesTests {
             #expect(fixed.status == 303 && fixed.headers[.location] == "/watchlists?notice=watchlist-created")
             let page = try await api.call(.get, "/watchlists?notice=watchlist-created", headers: buyer)
             #expect(page.text.contains("Watchlist created.") && page.text.contains("Transit suppliers"))
-            #expect(page.text.contains("netops: certified") && page.text.contains("not certified"))
+            #expect(page.text.contains("netops: valid") && page.text.contains("not certified"))
             #expect(page.text.contains("/csv\">Download as CSV"))
             let forged = try await PagesTests.post(api, "/watchlists", buyer, ["csrf": "guess", "name": "Other"])
             #expect(forged.status == 403)

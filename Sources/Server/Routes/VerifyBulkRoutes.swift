@@ -114,7 +114,7 @@ enum BulkFormat {
                 result = mark == nil ? "not_found" : "not_certified"
             }
             markID = mark?.mark
-            holder = mark?.organisation
+            holder = mark?.displayName
             program = mark?.program
             tier = mark?.tier.rawValue
             status = mark?.status.rawValue
