@@ -77,7 +77,7 @@ struct SnapshotSourceTests {
         SnapshotFetcher(snapshots: SnapshotStore(database: db.pool), fetches: SnapshotFetchStore(database: db.pool), logger: TestDatabase.logger)
     }
 
-    @Test("the job imports a source once, then asks conditionally: a 304 imports nothing, a changed file a new snapshot", .timeLimit(.minutes(3)))
+    @Test("the job imports a source once, then asks conditionally: a 304 imports nothing, a changed file a new snapshot", .timeLimit(.minutes(5)))
     func conditionalFetches() async throws {
         let server = try SourceServer()
         defer { server.stop() }
@@ -140,7 +140,7 @@ struct SnapshotSourceTests {
         }
     }
 
-    @Test("a truncated body, a body over the limit, a 500, a timeout and a cut stream each import nothing and say why", .timeLimit(.minutes(3)))
+    @Test("a truncated body, a body over the limit, a 500, a timeout and a cut stream each import nothing and say why", .timeLimit(.minutes(5)))
     func failuresKeepThePreviousSnapshot() async throws {
         let server = try SourceServer()
         defer { server.stop() }
@@ -197,7 +197,7 @@ struct SnapshotSourceTests {
         }
     }
 
-    @Test("a local path is imported, and the same bytes again are recorded as unchanged", .timeLimit(.minutes(2)))
+    @Test("a local path is imported, and the same bytes again are recorded as unchanged", .timeLimit(.minutes(5)))
     func localPath() async throws {
         try await TestDatabase.withDatabase { db in
             let fetcher = Self.fetcher(db)
