@@ -12,7 +12,7 @@ struct Pages: Sendable {
     static let names = [
         "layout", "login", "home", "error", "applications", "application", "queue", "review", "conflicts", "participant",
         "admin-users", "admin-catalogs", "admin-catalog-version", "admin-catalog-publish", "admin-resources",
-        "review-task", "dispute",
+        "review-task", "dispute", "enforcement",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template
