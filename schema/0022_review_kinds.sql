@@ -47,3 +47,12 @@ CREATE TRIGGER check_result_voids_immutable BEFORE UPDATE OR DELETE ON check_res
 -- error there); several branches add events, so the schema checks their shape, not a list.
 ALTER TABLE outbox DROP CONSTRAINT outbox_event_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_event_kind_check CHECK (event_kind ~ '^[a-z_]+(\.[a-z_]+)+$');
+
+-- Auditors are told once per item and threshold that it is near (one working day) or past its
+-- due time: the row is the "once".
+CREATE TABLE review_item_reminders (
+    review_item_id uuid NOT NULL REFERENCES review_items (id),
+    threshold      text NOT NULL CHECK (threshold IN ('near', 'past')),
+    sent_at        timestamptz NOT NULL,
+    PRIMARY KEY (review_item_id, threshold)
+);

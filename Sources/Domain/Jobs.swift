@@ -10,6 +10,9 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case probe
     /// Sends the outbox's due notifications (email, webhooks), every few seconds.
     case deliverNotifications = "deliver_notifications"
+    /// Tells the auditors, once per item and threshold, of review items near (one working day)
+    /// or past their due time, every quarter of an hour.
+    case reviewReminders = "review_reminders"
 }
 
 /// Where a job is in its life.

@@ -98,6 +98,7 @@ public struct Services: Sendable {
         JobRegistry([
             HousekeepingJob(housekeeping: Housekeeping(database: database)), ProbeJob(store: jobStore),
             NotificationDeliveryJob(delivery: delivery),
+            ReviewRemindersJob(reviews: ReviewStore(database: database)),
         ])
     }
 
@@ -146,6 +147,7 @@ extension Settings {
             schedules: [
                 JobSchedule(kind: .housekeeping, interval: TimeInterval(housekeepingMinutes * 60)),
                 JobSchedule(kind: .deliverNotifications, interval: TimeInterval(notificationSeconds)),
+                JobSchedule(kind: .reviewReminders, interval: 15 * 60),
             ])
     }
 }

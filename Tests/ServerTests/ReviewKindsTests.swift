@@ -299,4 +299,27 @@ struct ReviewKindsTests {
             _ = try await Self.item(api, fixture, kind: .appeal, token: fixture.auditor.token)
         }
     }
+
+    @Test("auditors are told once per item and threshold when an item is near (one working day) or past its due time")
+    func dueReminders() async throws {
+        try await APIFixture.run { fixture, api in
+            let pool = fixture.db.pool
+            let at = Date(timeIntervalSince1970: 1_600_000_000)  // fixed, before every item the fixture opens
+            let item = try await pool.transaction { connection in
+                try await EnforcementAuditorTasks.open(
+                    .insufficientData, certification: fixture.certification, participant: fixture.own.id, context: .system(at: at), on: connection)
+            }
+            let id = try #require(item)
+            let due = try await pool.query("SELECT due_at FROM review_items WHERE id = \(id)")[0].decode(0, as: Date.self)
+            let reviews = ReviewStore(database: pool)
+            #expect(try await reviews.remindAuditors(at: at) == 0)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(-3600)) == 1)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(-1800)) == 0)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(60)) == 1)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(86_400)) == 0)
+            let emails = try await pool.query(
+                "SELECT count(*) FROM outbox WHERE event_kind = 'review.item_due' AND email = 'auditor@example.org'")[0].decode(0, as: Int.self)
+            #expect(emails == 2)
+        }
+    }
 }
