@@ -45,3 +45,12 @@ CREATE TRIGGER check_result_voids_immutable BEFORE UPDATE OR DELETE ON check_res
 
 -- The outbox's event kinds are checked by shape since migration 0020, so the new events need no
 -- change here.
+
+-- Auditors are told once per item and threshold that it is near (one working day) or past its
+-- due time: the row is the "once".
+CREATE TABLE review_item_reminders (
+    review_item_id uuid NOT NULL REFERENCES review_items (id),
+    threshold      text NOT NULL CHECK (threshold IN ('near', 'past')),
+    sent_at        timestamptz NOT NULL,
+    PRIMARY KEY (review_item_id, threshold)
+);

@@ -443,6 +443,10 @@ pages=[
     ("/participants/{participant}/results/{result}/dispute", "get", "A check result with its explanation, its disputes, and the form to dispute a failed result", None),
     ("/participants/{participant}/results/{result}/dispute", "post", "Dispute a failed check result with a reason (form)", "application/x-www-form-urlencoded"),
     ("/admin/sources", "get", "The snapshot sources, each with its last attempt, last success and last error", None),
+    ("/certifications/{certification}/enforcement", "get", "A certification's status with the forms this user may use: appeal (members), revocation for cause (auditors, when suspended), override (admins)", None),
+    ("/certifications/{certification}/appeal", "post", "Appeal against a warning, suspension or revocation with a reason (form)", "application/x-www-form-urlencoded"),
+    ("/certifications/{certification}/revocation", "post", "Revoke a suspended certification for cause with a reason (form, auditors)", "application/x-www-form-urlencoded"),
+    ("/certifications/{certification}/override", "post", "Set a certification's status with a recorded reason (form, admins)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},

@@ -21,6 +21,9 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     /// Measures every origin ASN's readiness from the newest VRP and routes snapshot pair, when
     /// that pair is new (bulk checks show it for ASNs without a mark).
     case measureReadiness = "measure_readiness"
+    /// Tells the auditors, once per item and threshold, of review items near (one working day)
+    /// or past their due time, every quarter of an hour.
+    case reviewReminders = "review_reminders"
 }
 
 /// Where a job is in its life.

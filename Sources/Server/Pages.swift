@@ -17,6 +17,7 @@ struct Pages: Sendable {
         "review-task", "dispute",
         "admin-sources",
         "verify-bulk",
+        "review-task", "dispute", "enforcement",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

@@ -137,6 +137,7 @@ public struct Services: Sendable {
             EnforcementTimersJob(store: EnforcementTimerStore(database: database)),
             snapshots,
             ReadinessJob(readiness: ReadinessStore(database: database)),
+            ReviewRemindersJob(reviews: ReviewStore(database: database)),
         ])
     }
 
@@ -189,6 +190,7 @@ extension Settings {
                 JobSchedule(kind: .enforcementTimers, interval: TimeInterval(enforcementTimerMinutes * 60)),
                 JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
                 JobSchedule(kind: .measureReadiness, interval: TimeInterval(readinessMinutes * 60)),
+                JobSchedule(kind: .reviewReminders, interval: 15 * 60),
             ])
     }
 }

@@ -151,6 +151,8 @@ struct AuthorizationTests {
         "GET /queue", "POST /queue/{item}/claim", "GET /review/{item}", "POST /review/{item}/decision", "POST /review/{item}/release",
         "POST /review/{item}/comments", "GET /admin/conflicts", "GET /participants/{participant}",
         "GET /participants/{participant}/results/{result}/dispute", "POST /participants/{participant}/results/{result}/dispute",
+        "GET /certifications/{certification}/enforcement", "POST /certifications/{certification}/appeal",
+        "POST /certifications/{certification}/revocation", "POST /certifications/{certification}/override",
         "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
         "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
         "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",

@@ -252,4 +252,74 @@ struct ReviewKindsTests {
             #expect(review.text.contains("The VRPs are a day older than our ROAs.") && review.text.contains("accept the dispute"))
         }
     }
+
+    @Test(
+        "the certification's enforcement page: an admin overrides only with a reason, an auditor revokes a suspended certification for cause, a member appeals, each as the API does"
+    )
+    func enforcementPages() async throws {
+        try await APIFixture.run { fixture, api in
+            let page = "/certifications/\(fixture.certification.uuidString.lowercased())/enforcement"
+            let admin = try await PagesTests.cookie(fixture, .admin)
+            let shown = try await api.call(.get, page, headers: admin)
+            #expect(shown.status == 200)
+            #expect(shown.text.contains("Set the status") && !shown.text.contains("Send the appeal"))
+            #expect(try await api.call(.get, page, headers: try await PagesTests.cookie(fixture, .otherApplicant)).status == 403)
+            let csrf = try #require(PagesTests.csrf(in: shown.text))
+            let override = "/certifications/\(fixture.certification.uuidString.lowercased())/override"
+            let empty = try await PagesTests.post(api, override, admin, ["csrf": csrf, "status": "suspended", "reason": " "])
+            #expect(empty.status == 422)
+            #expect(empty.headers[HTTPField.Name("X-Refusal")!] == "reason=required")
+            #expect(try await Self.status(fixture) == .active)
+            let set = try await PagesTests.post(
+                api, override, admin, ["csrf": csrf, "status": "suspended", "reason": "Hijack reported by two transit providers."])
+            #expect(set.status == 303)
+            #expect(try await Self.status(fixture) == .suspended)
+
+            // The member may not revoke; the auditor may, with a cause.
+            let member = try await PagesTests.cookie(fixture, .applicant)
+            let memberPage = try await api.call(.get, page, headers: member)
+            #expect(memberPage.text.contains("Send the appeal") && !memberPage.text.contains("Revoke the certification"))
+            let memberCSRF = try #require(PagesTests.csrf(in: memberPage.text))
+            let revocation = "/certifications/\(fixture.certification.uuidString.lowercased())/revocation"
+            #expect(try await PagesTests.post(api, revocation, member, ["csrf": memberCSRF, "reason": "No."]).status == 403)
+            let auditor = try await PagesTests.cookie(fixture, .auditor)
+            let auditorPage = try await api.call(.get, page, headers: auditor)
+            #expect(auditorPage.text.contains("Revoke the certification"))
+            let auditorCSRF = try #require(PagesTests.csrf(in: auditorPage.text))
+            let revoked = try await PagesTests.post(
+                api, revocation, auditor, ["csrf": auditorCSRF, "reason": "The hijack was confirmed by the RIR."])
+            #expect(revoked.status == 303)
+            #expect(try await Self.status(fixture) == .revoked)
+
+            // The member appeals against the revocation through the form: an appeal item.
+            let appeal = "/certifications/\(fixture.certification.uuidString.lowercased())/appeal"
+            let sent = try await PagesTests.post(
+                api, appeal, member, ["csrf": memberCSRF, "reason": "The announcement was a customer's leak, now filtered."])
+            #expect(sent.status == 303)
+            _ = try await Self.item(api, fixture, kind: .appeal, token: fixture.auditor.token)
+        }
+    }
+
+    @Test("auditors are told once per item and threshold when an item is near (one working day) or past its due time")
+    func dueReminders() async throws {
+        try await APIFixture.run { fixture, api in
+            let pool = fixture.db.pool
+            let at = Date(timeIntervalSince1970: 1_600_000_000)  // fixed, before every item the fixture opens
+            let item = try await pool.transaction { connection in
+                try await EnforcementAuditorTasks.open(
+                    .insufficientData, certification: fixture.certification, participant: fixture.own.id, context: .system(at: at), on: connection)
+            }
+            let id = try #require(item)
+            let due = try await pool.query("SELECT due_at FROM review_items WHERE id = \(id)")[0].decode(0, as: Date.self)
+            let reviews = ReviewStore(database: pool)
+            #expect(try await reviews.remindAuditors(at: at) == 0)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(-3600)) == 1)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(-1800)) == 0)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(60)) == 1)
+            #expect(try await reviews.remindAuditors(at: due.addingTimeInterval(86_400)) == 0)
+            let emails = try await pool.query(
+                "SELECT count(*) FROM outbox WHERE event_kind = 'review.item_due' AND email = 'auditor@example.org'")[0].decode(0, as: Int.self)
+            #expect(emails == 2)
+        }
+    }
 }

@@ -36,6 +36,7 @@ struct ReviewTaskPageModel: Encodable, Sendable {
     let program: String
     let tier: String
     let certificationStatus: String
+    let certificationID: String?
     let status: String
     let due: String
     let overdue: Bool
@@ -82,7 +83,8 @@ extension WorkflowPages {
             csrf: frame.csrf, links: frame.links, id: item.id.uuidString.lowercased(),
             kind: item.kind.label.prefix(1).uppercased() + item.kind.label.dropFirst(),
             subject: item.subject, participant: item.participantName, program: names[item.program] ?? item.program, tier: PageWords.tier(item.tier),
-            certificationStatus: certification?.status.rawValue ?? "unknown", status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
+            certificationStatus: certification?.status.rawValue ?? "unknown", certificationID: certification?.id.uuidString.lowercased(),
+            status: PageWords.queueStatus(item.status), due: Pages.time(item.dueAt),
             overdue: item.overdue, holder: holding ? nil : live.flatMap { _ in item.claimedByName }, holding: holding,
             claimable: try await claimable([item], session, now: now).contains(item.id), statement: item.statement, result: result,
             decisions: decisions, hasDecisions: !decisions.isEmpty,

@@ -24,6 +24,7 @@ struct WorkflowPages {
         registerApplicationForms(on: router)
         registerReviewForms(on: router)
         registerDisputeForms(on: router)
+        registerEnforcementForms(on: router)
         router.get("/applications") { request, context in
             try await page(context, .applyForCertification) { session in
                 try await applicationsPage(session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
