@@ -215,7 +215,7 @@ extension ReviewStore {
     /// a finding warns; the participant is told of a dispute's outcome.
     static func decideTask(
         _ item: ReviewItem, decided: ReviewState, outcome: ReviewOutcome, decision: Decision, actionComments: [String: String], reasons: String,
-        reviewer: Reviewer, context: ChangeContext, on connection: PostgresConnection
+        reviewer: Reviewer, issuer: MarkIssuer?, context: ChangeContext, on connection: PostgresConnection
     ) async throws {
         let refusals = item.kind.decisionRefusals(decision, reasons: reasons)
         if !refusals.isEmpty { throw StoreError.invalid(refusals) }
@@ -277,7 +277,8 @@ extension ReviewStore {
                 approved ? .disputeAccepted : .disputeRejected, participant: item.participantID, data: data, context: context, on: connection)
         case .appeal:
             _ = try await EnforcementStore.apply(
-                .appealDecided(decision: decisionID, granted: approved), to: certification, by: auditor, context: context, on: connection)
+                .appealDecided(decision: decisionID, granted: approved), to: certification, by: auditor, issuer: issuer, context: context,
+                on: connection)
         case .reinstatement:
             guard approved else { return }
             let checksPass = try await Self.checksPass(certification, on: connection)
@@ -367,7 +368,7 @@ extension ReviewStore {
     {
         try await database.transaction { connection in
             _ = try await EnforcementStore.apply(
-                .override(to: status, reason: reason), to: certification, by: .admin(admin), context: context, on: connection)
+                .override(to: status, reason: reason), to: certification, by: .admin(admin), issuer: issuer, context: context, on: connection)
             return try await Self.certification(certification, on: connection)
         }
     }

@@ -122,8 +122,7 @@ public struct ReviewStore: Sendable {
             guard let applicationID = item.applicationID else {
                 try await Self.decideTask(
                     item, decided: decided, outcome: outcome, decision: decision, actionComments: actionComments, reasons: reasons,
-                    reviewer: reviewer,
-                    context: context, on: connection)
+                    reviewer: reviewer, issuer: issuer, context: context, on: connection)
                 return (try await Self.item(id, at: context.at, on: connection), outcome)
             }
             var isFinal = false
