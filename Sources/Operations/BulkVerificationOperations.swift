@@ -22,10 +22,10 @@ public struct BulkAnswer: Sendable {
 /// number of queries (three mark lookups and one readiness read), whatever their number. Public:
 /// what it shows is what the registry publishes.
 public struct BulkVerificationOperations: Sendable {
-    public let marks: any MarkLookup
+    public let marks: MarkStore
     public let readiness: ReadinessStore
 
-    public init(marks: any MarkLookup, readiness: ReadinessStore) {
+    public init(marks: MarkStore, readiness: ReadinessStore) {
         self.marks = marks
         self.readiness = readiness
     }

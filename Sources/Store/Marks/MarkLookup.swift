@@ -3,19 +3,10 @@ import Domain
 import Foundation
 import Postgres
 
-/// The batched mark lookups bulk verification needs, each one query however many keys it gets.
-/// `MarkStore` answers them with the same summaries single verification gives.
-public protocol MarkLookup: Sendable {
-    /// The marks whose current certification covers each ASN.
-    func marks(forASNs asns: [UInt32]) async throws -> [UInt32: [MarkSummary]]
-    /// The marks with these ids (canonical `MP-XXXX-XXXX-C`); an unknown id is absent.
-    func marks(ids: [String]) async throws -> [String: MarkSummary]
-    /// The marks of participants with exactly these names (display or legal name, any case),
-    /// keyed by the name as given.
-    func marks(named names: [String]) async throws -> [String: [MarkSummary]]
-}
-
-extension MarkStore: MarkLookup {
+/// The batched lookups bulk verification needs beside `marks(forASNs:)`: each one query however
+/// many keys it gets, answering with the same summaries single verification gives.
+extension MarkStore {
+    /// The marks with these ids (any accepted spelling), keyed by canonical id; unknown ids are absent.
     public func marks(ids: [String]) async throws -> [String: MarkSummary] {
         let parsed = ids.compactMap { try? MarkID(parsing: $0) }
         guard !parsed.isEmpty else { return [:] }
@@ -23,6 +14,8 @@ extension MarkStore: MarkLookup {
         return Dictionary(found.map { ($0.mark, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The marks of participants with exactly these names (display or legal name, any case),
+    /// keyed by the name as given.
     public func marks(named names: [String]) async throws -> [String: [MarkSummary]] {
         let lowered = Array(Set(names.map { $0.lowercased() }))
         guard !lowered.isEmpty else { return [:] }
