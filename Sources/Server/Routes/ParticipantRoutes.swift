@@ -237,5 +237,6 @@ struct ParticipantRoutes {
         return prefix
     }
 
-    static let ipv4Mapped = try! IPPrefix("::ffff:0:0/96")
+    /// ::ffff:0:0/96, built from its bits: nothing to parse, nothing to fail.
+    static let ipv4Mapped = IPPrefix(family: .v6, bits: UInt128(0xffff) << 32, length: 96)
 }
