@@ -159,6 +159,7 @@ let package = Package(
                 "Domain",
                 "EmbeddedPostgres",
                 "Jobs",
+                "Operations",
                 "Routing",
                 "Postgres",
                 "Server",

@@ -358,7 +358,7 @@ summary_props={"mark":{"type":"string","pattern":"^MP-[0-9A-Z]{4}-[0-9A-Z]{4}-[0
  "status":status_enum,"status_text":{"type":"string","description":"The status in words: a warned mark is `valid, with a warning`."},
  "since":{**dt,"description":"When the mark entered its status."},"reason":{"type":"string","description":"Why, as a category (check_failed, deadline_passed, max_suspension_passed, revoked_for_cause, appeal_granted, …); absent for a grant."},
  "granted_at":dt,"valid_until":dt,"asns":{"type":"array","items":{"type":"integer","minimum":0,"maximum":4294967295}},"prefixes":strings,"actions":strings,
- "last_check":obj({"at":dt,"actions":{"type":"array","items":obj({"action":{"type":"string"},"verdict":{"type":"string","enum":["pass","fail","insufficient_data"]}})}},desc="The latest conformance check per action (no evidence, no values); absent before the first.")}
+ "last_check":obj({"at":dt,"actions":{"type":"array","items":obj({"action":{"type":"string"},"verdict":{"type":"string","enum":["pass","fail","insufficient_data"]}})},"inputs":obj({"routes_taken_at":dt,"vrps_taken_at":dt,"note":{"type":"string","description":"When each was taken and how far apart, in words (e.g. 'Routing table of April 6, 2024, RPKI data of July 20, 2025, taken 15 months apart.')."}},desc="The routing table and RPKI data of the latest check that used both; absent when none has.")},["at","actions"],desc="The latest conformance check per action (no evidence, no values); absent before the first.")}
 summary_required=[k for k in summary_props if k not in ("reason","last_check")]
 schemas.update({
  "MarkSummary": obj(summary_props, summary_required),
@@ -396,6 +396,7 @@ paths["/api/v1/participants/{participant}/results/{result}/disputes"]={"post":op
 paths["/api/v1/participants/{participant}/disputes"]={"get":op("The participant's disputes, latest first, with the auditors' decisions","workflow",ok("DisputeList"),["401","403","404"],["participant"])}
 paths["/api/v1/certifications/{certification}/appeals"]={"post":op("Appeal against the warning, suspension or revocation that gave the certification its status (the participant's members): the escalation timers pause and an appeal item opens, decided by auditors who took no part in what is appealed","workflow",ok("ReviewItem","201","Created"),W+["404","409"],["certification"],"ReasonInput")}
 paths["/api/v1/certifications/{certification}/revocation"]={"post":op("Revoke a suspended certification for cause, with a reason (an independent auditor)","workflow",ok("Certification",etag=True),W+["404","409"],["certification"],"ReasonInput")}
+paths["/api/v1/certifications/{certification}/withdrawal"]={"post":op("Withdraw the certification, with a reason (the participant's owners): final; the mark no longer verifies","workflow",ok("Certification",etag=True),W+["404","409"],["certification"],"ReasonInput")}
 paths["/api/v1/certifications/{certification}/override"]={"post":op("Override the certification's enforcement status, with a recorded reason (admins)","workflow",ok("Certification",etag=True),W+["404","409"],["certification"],"OverrideInput")}
 paths["/api/v1/review-queue"]["get"]["parameters"].append(q("kind","Only items of this kind.",{"type":"string","enum":["application","dispute","appeal","reinstatement","insufficient_data","scope_changed","reattestation","recertification"]}))
 # The workflow pages: HTML for browsers, each form with the session's CSRF field.
@@ -446,6 +447,7 @@ pages=[
     ("/certifications/{certification}/enforcement", "get", "A certification's status with the forms this user may use: appeal (members), revocation for cause (auditors, when suspended), override (admins)", None),
     ("/certifications/{certification}/appeal", "post", "Appeal against a warning, suspension or revocation with a reason (form)", "application/x-www-form-urlencoded"),
     ("/certifications/{certification}/revocation", "post", "Revoke a suspended certification for cause with a reason (form, auditors)", "application/x-www-form-urlencoded"),
+    ("/certifications/{certification}/withdrawal", "post", "Withdraw the certification with a reason (form, the participant's owners): final", "application/x-www-form-urlencoded"),
     ("/certifications/{certification}/override", "post", "Set a certification's status with a recorded reason (form, admins)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:

@@ -60,13 +60,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case disputeResults, appealEnforcement, overrideEnforcement
     /// A buyer's own watchlists and the webhooks for them: enterprise users (and the secretariat).
     case readWatchlists, manageWatchlists
+    /// A participant gives up its certification (withdrawal, final): the participant's owners.
+    case withdrawCertification
 
     /// Operations that change something need a credential with the write scope.
     public var writes: Bool {
         switch self {
         case .writeCatalog, .createParticipant, .editParticipant, .changeParticipantStatus, .manageMembers, .manageOwnTokens, .manageUsers,
             .verifyResources, .editApplication, .commentOnApplication, .reviewApplications, .assignReviews, .declareAffiliations,
-            .manageWebhooks, .disputeResults, .appealEnforcement, .overrideEnforcement, .manageWatchlists:
+            .manageWebhooks, .disputeResults, .appealEnforcement, .overrideEnforcement, .manageWatchlists, .withdrawCertification:
             true
         default: false
         }
@@ -109,6 +111,8 @@ public enum Access {
             return membership != nil ? .allowed : .forbidden("Only the participant's members can do this.")
         case (.manageMembers, .applicant):
             return membership == .owner ? .allowed : .forbidden("Only the participant's owners manage its members.")
+        case (.withdrawCertification, .applicant):
+            return membership == .owner ? .allowed : .forbidden("Only the participant's owners can withdraw its certification.")
         case (.readWatchlists, .enterprise), (.manageWatchlists, .enterprise):
             return .allowed
         case (.manageWebhooks, .applicant):

@@ -107,25 +107,77 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load the seed catalogs and the demo data (schema/demo/demo.json), then print the demo logins.",
-            discussion: "The demo passwords and tokens are public: never load the demo into a production database."
+            abstract: "Load the seed catalogs and the demo data (schema/demo/demo.json), play its story, then print the demo logins.",
+            discussion: """
+                The story imports the 2024 RouteViews table, the 2016 RIS updates and the 2025 VRPs, grants certifications and moves \
+                them through the scheduled checks and timers at simulated times before --now, so that every enforcement state is \
+                shown. It needs a fresh database; on one where it was played, it does nothing. The demo passwords and tokens are \
+                public: never load the demo into a production database.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(help: "The time the story ends at, e.g. 2026-01-15T00:00:00Z (default: now).")
+        var now: String?
+
+        @Option(help: "The shared data set the snapshots are read from (default: ../shared/data beside the repository).")
+        var dataDirectory: String?
+
         func run() async throws {
-            let (settings, logger) = try global.load()
+            var (settings, logger) = try global.load()
+            // The demo's routes (April 2024) and VRPs (July 2025) are 15 months apart: unless told
+            // otherwise, the checks accept that, as `make run` tells `serve` to.
+            let environment = ProcessInfo.processInfo.environment
+            if environment["CHECK_MAX_AGE_HOURS"] == nil { settings.checkMaxAgeHours = 30_000 }
+            if environment["CHECK_PAIRING_HOURS"] == nil { settings.checkPairingHours = 12_000 }
             let schema = try locateSchemaDirectory()
             let seeds = try CatalogStore.readSeeds(directory: schema + "/catalog")
             let demo = try DemoData.read(path: schema + "/demo/demo.json")
-            let (catalogs, outcome) = try await DatabaseRuntime.withServices(settings: settings, logger: logger) { services in
-                let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: services.clock.now()))
-                return (catalogs, try await demo.load(into: services.database, passwords: services.passwords, at: services.clock.now()))
+            let story = try DemoStory.read(path: schema + "/demo/demo.json")
+            let end: Date
+            if let now {
+                guard let date = ISO8601DateFormatter().date(from: now) else {
+                    throw CommandFailure("invalid --now '\(now)': expected a time like 2026-01-15T00:00:00Z")
+                }
+                end = date
+            } else {
+                end = SystemClock().now()
             }
+            let data = dataDirectory ?? URL(fileURLWithPath: schema).deletingLastPathComponent().appendingPathComponent("../shared/data").standardized.path
+            let start = story.start(endingAt: end)
+            let clock = ManualClock(start)
+            let began = ContinuousClock.now
+            let loaded: ([CatalogStore.SeedOutcome], DemoData.Outcome, DemoStory.Outcome?) = try await DatabaseRuntime.withServices(
+                settings: settings, logger: logger, clock: clock
+            ) { services in
+                if try await DemoStory.alreadyPlayed(services) {
+                    let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: SystemClock().now()))
+                    return (catalogs, try await demo.load(into: services.database, passwords: services.passwords, at: SystemClock().now()), nil)
+                }
+                if let latest = try await DemoStory.jobsRanAfter(start, services) {
+                    throw CommandFailure(
+                        "The demo story starts at \(start.formatted(.iso8601)), but this database's jobs already ran at \(latest.formatted(.iso8601)) and time never runs backwards: load the demo into a fresh database (remove .data/ or use a new DATABASE_URL), or give a later --now."
+                    )
+                }
+                let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: start))
+                let outcome = try await demo.load(into: services.database, passwords: services.passwords, at: start)
+                let played = try await story.play(on: services, clock: clock, dataDirectory: data, now: end) { print($0) }
+                return (catalogs, outcome, played)
+            }
+            let (catalogs, outcome, played) = loaded
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
             print(
                 "Demo data: \(outcome.usersCreated) users and \(outcome.participantsCreated) participants created (existing ones kept), \(outcome.resourcesVerified) resources verified."
             )
+            if let played {
+                print("Demo story played up to \(end.formatted(.iso8601)) in \(ContinuousClock.now - began):")
+                for (participant, status, expected) in played.statuses {
+                    print("  \(status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(participant)\(status == expected ? "" : " (the story expected \(expected.rawValue))")")
+                }
+            } else {
+                print("The demo story was played before (certifications exist): nothing more to do.")
+            }
             print("")
             print("Demo logins (public; for this machine only):")
             for user in demo.users {

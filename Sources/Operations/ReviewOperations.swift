@@ -115,6 +115,17 @@ extension ReviewOperations {
         return try await reviews.revokeForCause(certification, reason: reason, reviewer: try await reviews.reviewer(actor), context: change)
     }
 
+    /// The participant's owner withdraws its certification, with a reason: final, and the mark
+    /// no longer verifies.
+    public func withdraw(certification: UUID, participant: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws
+        -> Certification
+    {
+        try Authorise.check(.withdrawCertification, actor, participant: participant)
+        let reason = InputRules.trimmed(reason)
+        try refuse(ReviewRequestRules.statement(reason))
+        return try await reviews.withdraw(certification, participant: participant, reason: reason, context: change)
+    }
+
     /// An admin sets a certification's enforcement status, with a recorded reason.
     public func override(
         certification: UUID, to status: CertificationStatus?, reason: String?, by actor: Actor, change: ChangeContext

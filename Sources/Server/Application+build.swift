@@ -128,7 +128,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     let workflowPages = WorkflowPages(
         pages: Pages(templates: dependencies.assets.templates), operations: services.operations, applications: services.applications,
         reviews: services.reviews, participants: services.participants, catalogs: services.catalogs, measurements: services.measurements,
-        evidenceMaxBytes: settings.evidenceMaxBytes
+        evidenceMaxBytes: settings.evidenceMaxBytes, results: CheckResultStore(database: services.database)
     )
     workflowPages.register(on: authenticated.group().add(middleware: SignInRedirect()))
     AdminPages(web: workflowPages, services: services).register(on: authenticated.group().add(middleware: SignInRedirect()))

@@ -49,6 +49,7 @@ struct AccessTests {
             (.overrideEnforcement, [false, true, false, false, false, false, false]),
             (.readWatchlists, [false, true, false, false, false, false, true]),
             (.manageWatchlists, [false, true, false, false, false, false, true]),
+            (.withdrawCertification, [false, true, false, true, false, false, false]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Permission.allCases))
         for (permission, allowed) in expected {

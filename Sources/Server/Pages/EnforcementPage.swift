@@ -21,7 +21,10 @@ struct EnforcementPageModel: Encodable, Sendable {
     let tier: String
     let status: String
     let validUntil: String
+    /// What the latest check measured with, and how far apart (nil: not checked on both yet).
+    let inputs: String?
     let canAppeal: Bool
+    let canWithdraw: Bool
     let canRevoke: Bool
     let canOverride: Bool
     let statuses: [Choice]
@@ -42,12 +45,16 @@ extension WorkflowPages {
         let actor = session.actor
         let appealable: Set<CertificationStatus> = [.warned, .suspended, .revoked]
         let frame = PageFrame(session)
+        let inputs = try await results.latestInputs(of: [id])[id]
         let model = EnforcementPageModel(
             csrf: frame.csrf, links: frame.links, id: id.uuidString.lowercased(), participant: certification.participantName,
             participantID: certification.participantID.uuidString.lowercased(), program: names[certification.program] ?? certification.program,
             tier: PageWords.tier(certification.tier), status: certification.status.rawValue, validUntil: Pages.time(certification.validUntil),
+            inputs: inputs.map { "Latest check: " + $0.note },
             canAppeal: Access.decide(.appealEnforcement, actor: actor, participant: certification.participantID) == .allowed
                 && appealable.contains(certification.status),
+            canWithdraw: Access.decide(.withdrawCertification, actor: actor, participant: certification.participantID) == .allowed
+                && certification.status.isInForce,
             canRevoke: Access.decide(.reviewApplications, actor: actor, participant: nil) == .allowed && certification.status == .suspended,
             canOverride: Access.decide(.overrideEnforcement, actor: actor, participant: nil) == .allowed,
             statuses: CertificationStatus.allCases.map { .init(code: $0.rawValue, checked: draft["status"] == $0.rawValue) },
@@ -75,6 +82,15 @@ extension WorkflowPages {
                 id, session, fields in
                 _ = try await operations.reviews.revokeForCause(
                     certification: id, reason: fields["reason"], by: session.actor, change: change(session, context))
+            }
+        }
+        router.post("/certifications/:certification/withdrawal") { request, context in
+            try await enforcementForm(request, context, .withdrawCertification, participant: true, notice: "certification-withdrawn") {
+                id, session, fields in
+                let certification = try await reviews.certification(id)
+                _ = try await operations.reviews.withdraw(
+                    certification: id, participant: certification.participantID, reason: fields["reason"], by: session.actor,
+                    change: change(session, context))
             }
         }
         router.post("/certifications/:certification/override") { request, context in

@@ -29,6 +29,7 @@ enum PageWords {
         case "dispute-opened": "Dispute sent. An independent auditor will review it; you will be told the outcome."
         case "appeal-opened": "Appeal sent. Auditors who took no part in the decision will review it; you will be told the outcome."
         case "certification-revoked": "Certification revoked for cause."
+        case "certification-withdrawn": "Certification withdrawn."
         case "certification-overridden": "Status set. The reason is recorded in the audit trail."
         case "token-created": "Token created."
         case "password-changed": "Password changed."

@@ -59,6 +59,13 @@ struct ParticipantPageModel: Encodable, Sendable {
         let always: Bool
         let version: Int
     }
+    /// A certification, linked to its enforcement page (status, appeal, decisions).
+    struct Certification: Encodable, Sendable {
+        let program: String
+        let state: String
+        let inputs: String?
+        let enforcement: String
+    }
     struct Member: Encodable, Sendable {
         let userID: String
         let name: String
@@ -86,6 +93,8 @@ struct ParticipantPageModel: Encodable, Sendable {
     let resourceValue: String
     let contacts: [Contact]
     let newContact: ContactForm
+    let certifications: [Certification]
+    let hasCertifications: Bool
     let members: [Member]
     let memberEmail: String
     let memberRoles: [Option]
@@ -155,6 +164,14 @@ extension RegistryPages {
             email: typed("email", in: "contact", or: ""), phone: typed("phone", in: "contact", or: ""),
             always: form == "contact" && draft["available_24x7"] != nil, version: 0)
 
+        let enforcement = try await results.enforcement(of: id)
+        let inputs = try await results.latestInputs(of: enforcement.map(\.certificationID))
+        let certifications = enforcement.map { certification in
+            ParticipantPageModel.Certification(
+                program: "\(names[certification.program] ?? certification.program) (\(PageWords.tier(certification.tier)))",
+                state: PageWords.enforcementState(certification.status), inputs: inputs[certification.certificationID].map { "Latest check: " + $0.note },
+                enforcement: "/certifications/\(certification.certificationID.uuidString.lowercased())/enforcement")
+        }
         let members = try await participants.members(of: id)
         let model = ParticipantPageModel(
             csrf: frame.csrf, links: frame.links, participantID: id.uuidString.lowercased(), name: participant.displayName,
@@ -163,7 +180,8 @@ extension RegistryPages {
             programs: participant.programs.map { names[$0] ?? $0 }.joined(separator: ", "), canEdit: canEdit,
             canManageMembers: canManageMembers, details: details, resources: resources,
             hasUnverified: resources.contains { !$0.verified }, resourceKinds: kinds, resourceValue: typed("value", in: "resource", or: ""),
-            contacts: contacts, newContact: newContact,
+            contacts: contacts, newContact: newContact, certifications: certifications,
+            hasCertifications: !certifications.isEmpty,
             members: members.map { member in
                 .init(
                     userID: member.userID.uuidString.lowercased(), name: member.displayName, email: member.email,

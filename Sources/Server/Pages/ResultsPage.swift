@@ -14,6 +14,9 @@ struct ResultsPageModel: Encodable, Sendable {
         let lastChecked: String?
         let history: [String]
         let hasHistory: Bool
+        /// What the latest check measured with, and how far apart (nil: not checked on both yet).
+        let inputs: String?
+        let enforcement: String
     }
     struct Result: Encodable, Sendable {
         let id: String
@@ -69,7 +72,9 @@ extension RegistryPages {
         let page = try await store.results(of: id, limit: 50, cursor: cursor)
         let frame = PageFrame(session)
         func at(_ date: Date) -> String { SurveillanceRules.moment(date) }
-        let certifications = try await store.enforcement(of: id).map { certification in
+        let enforcement = try await store.enforcement(of: id)
+        let inputs = try await store.latestInputs(of: enforcement.map(\.certificationID))
+        let certifications = enforcement.map { certification in
             ResultsPageModel.Certification(
                 program: "\(names[certification.program] ?? certification.program) (\(PageWords.tier(certification.tier)))",
                 state: PageWords.enforcementState(certification.status)
@@ -79,19 +84,30 @@ extension RegistryPages {
                 history: certification.history.map { step in
                     "\(at(step.at)): \(step.from.rawValue) → \(step.to.rawValue) (\(step.cause.replacingOccurrences(of: "_", with: " ")))"
                         + (step.deadline.map { ", deadline \(at($0))" } ?? "")
-                }, hasHistory: !certification.history.isEmpty)
+                }, hasHistory: !certification.history.isEmpty, inputs: inputs[certification.certificationID].map { "Latest check: " + $0.note },
+                enforcement: "/certifications/\(certification.certificationID.uuidString.lowercased())/enforcement")
         }
         let items = page.items.map { result in
             ResultsPageModel.Result(
                 id: result.id.uuidString.lowercased(), when: at(result.measuredAt), program: names[result.program] ?? result.program,
                 action: result.action, check: PageWords.check(result.check), verdict: PageWords.verdict(result.verdict),
                 failed: result.verdict == .fail, explanation: result.explanation, evidence: result.evidence, hasEvidence: !result.evidence.isEmpty,
-                inputs: result.snapshots.map { "\($0.kind) of \(PageWords.day($0.takenAt))" }.joined(separator: ", "), dispute: result.dispute)
+                inputs: Self.inputs(result.snapshots), dispute: result.dispute)
         }
         let model = ResultsPageModel(
             csrf: frame.csrf, links: frame.links, participantID: id.uuidString.lowercased(), name: participant.displayName,
             certifications: certifications, results: items,
             next: page.nextCursor.map { "/participants/\(id.uuidString.lowercased())/results?cursor=\($0)" })
         return try pages.render("participant-results", model: model)
+    }
+
+    /// The snapshots a result used, in words; with a routing table and RPKI data, when each was
+    /// taken and how far apart.
+    static func inputs(_ snapshots: [CheckResultRecord.SnapshotUsed]) -> String {
+        let listed = snapshots.map { "\($0.kind) of \(PageWords.day($0.takenAt))" }.joined(separator: ", ")
+        guard let routes = snapshots.filter({ $0.kind == "routes" }).map(\.takenAt).max(),
+            let vrps = snapshots.filter({ $0.kind == "vrps" }).map(\.takenAt).max()
+        else { return listed }
+        return CheckInputs(routesTakenAt: routes, vrpsTakenAt: vrps).note
     }
 }

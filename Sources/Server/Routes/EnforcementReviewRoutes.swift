@@ -38,6 +38,18 @@ extension WorkflowRoutes {
                 certification: try context.parameters.uuid("certification"), reason: input.reason, by: actor, change: context.change)
             return try JSONResponse(certification, version: certification.version)
         }
+        api.post("certifications/:certification/withdrawal") { request, context in
+            let actor = try context.signedIn()
+            if case .unauthenticated = Access.decide(.withdrawCertification, actor: context.actor, participant: nil) {
+                throw Problem.unauthenticated()
+            }
+            let certification = try await reviews.certification(try context.parameters.uuid("certification"))
+            try context.require(.withdrawCertification, participant: certification.participantID)
+            let input = try await request.strictJSON(as: ReasonInput.self, context: context).value
+            let withdrawn = try await operations.reviews.withdraw(
+                certification: certification.id, participant: certification.participantID, reason: input.reason, by: actor, change: context.change)
+            return try JSONResponse(withdrawn, version: withdrawn.version)
+        }
         api.post("certifications/:certification/override") { request, context in
             let actor = try context.require(.overrideEnforcement)
             let input = try await request.strictJSON(as: OverrideInput.self, context: context).value

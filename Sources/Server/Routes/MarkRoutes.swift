@@ -342,7 +342,7 @@ struct MarkPageModel: Encodable, Sendable {
         prefixes = summary.prefixes
         hasPrefixes = !summary.prefixes.isEmpty
         actions = summary.actions.joined(separator: ", ")
-        lastCheck = summary.lastCheck.map { "Checked \(Pages.time($0.at))." }
+        lastCheck = summary.lastCheck.map { "Checked \(Pages.time($0.at))." + ($0.inputs.map { " " + $0.note } ?? "") }
         checks = (summary.lastCheck?.actions ?? []).map {
             Check(action: $0.action, verdict: ["pass": "passed", "fail": "failed"][$0.verdict] ?? "not enough data")
         }

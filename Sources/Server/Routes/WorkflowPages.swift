@@ -19,6 +19,8 @@ struct WorkflowPages {
     let catalogs: CatalogStore
     let measurements: MeasurementStore
     let evidenceMaxBytes: Int
+    /// What a certification's latest check measured with (the enforcement page).
+    let results: CheckResultStore
 
     func register(on router: RouterGroup<AppRequestContext>) {
         registerApplicationForms(on: router)

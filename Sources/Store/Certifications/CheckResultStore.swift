@@ -75,6 +75,27 @@ public struct CertificationEnforcement: Sendable, Encodable {
     }
 }
 
+/// What a certification's latest check measured with: when its routing table and its RPKI data
+/// were taken, and the sentence that says so and how far apart they were
+/// (`SurveillanceRules.inputsNote`), shown beside every verdict.
+public struct CheckInputs: Sendable, Codable, Equatable {
+    public let routesTakenAt: Date
+    public let vrpsTakenAt: Date
+    public let note: String
+
+    public init(routesTakenAt: Date, vrpsTakenAt: Date) {
+        self.routesTakenAt = routesTakenAt
+        self.vrpsTakenAt = vrpsTakenAt
+        note = SurveillanceRules.inputsNote(routesTakenAt: routesTakenAt, vrpsTakenAt: vrpsTakenAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case note
+        case routesTakenAt = "routes_taken_at"
+        case vrpsTakenAt = "vrps_taken_at"
+    }
+}
+
 /// Reads of check results and enforcement for a participant (API and page).
 public struct CheckResultStore: Sendable {
     let database: PostgresPool
@@ -126,6 +147,33 @@ public struct CheckResultStore: Sendable {
         }
         let next = rows.count > limit ? items.last.map { ListCursor(createdAt: $0.measuredAt, id: $0.id).encoded } : nil
         return Page(items: items, nextCursor: next)
+    }
+
+    /// The inputs of each certification's latest check that used both a routing table and RPKI
+    /// data; certifications without one are left out.
+    public func latestInputs(of certifications: [UUID]) async throws -> [UUID: CheckInputs] {
+        try await Self.latestInputs(of: certifications, in: database)
+    }
+
+    public static func latestInputs(of certifications: [UUID], in database: PostgresPool) async throws -> [UUID: CheckInputs] {
+        guard !certifications.isEmpty else { return [:] }
+        var inputs: [UUID: CheckInputs] = [:]
+        for row in try await database.query(
+            """
+            SELECT DISTINCT ON (r.certification_id) r.certification_id, routes.taken_at AS routes, vrps.taken_at AS vrps
+            FROM check_results r
+            CROSS JOIN LATERAL (SELECT max(s.taken_at) AS taken_at FROM measurement_snapshots s
+                                WHERE s.id = ANY(r.snapshot_ids) AND s.kind = 'routes') routes
+            CROSS JOIN LATERAL (SELECT max(s.taken_at) AS taken_at FROM measurement_snapshots s
+                                WHERE s.id = ANY(r.snapshot_ids) AND s.kind = 'vrps') vrps
+            WHERE r.certification_id = ANY(\(certifications)) AND routes.taken_at IS NOT NULL AND vrps.taken_at IS NOT NULL
+            ORDER BY r.certification_id, r.measured_at DESC
+            """)
+        {
+            inputs[try row.decode("certification_id", as: UUID.self)] = CheckInputs(
+                routesTakenAt: try row.decode("routes", as: Date.self), vrpsTakenAt: try row.decode("vrps", as: Date.self))
+        }
+        return inputs
     }
 
     private struct SnapshotRow: Decodable {

@@ -56,6 +56,9 @@ public struct CheckOutline: Sendable, Equatable, Codable {
 
     public let at: Date
     public let actions: [Action]
+    /// When the routing table and the RPKI data of the latest check that used both were taken,
+    /// and how far apart, in words; nil when no check has used both.
+    public var inputs: CheckInputs? = nil
 }
 
 /// One public event in a mark's history: a grant, or an enforcement transition.
@@ -221,6 +224,9 @@ public struct MarkStore: Sendable {
             let id = try row.decode("certification_id", as: UUID.self)
             let action = CheckOutline.Action(action: try row.decode("action_code"), verdict: try row.decode("verdict"))
             result[id] = CheckOutline(at: try row.decode("measured_at"), actions: (result[id]?.actions ?? []) + [action])
+        }
+        for (id, inputs) in try await CheckResultStore.latestInputs(of: Array(result.keys), in: database) {
+            result[id]?.inputs = inputs
         }
         return result
     }

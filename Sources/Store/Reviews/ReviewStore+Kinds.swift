@@ -362,6 +362,23 @@ extension ReviewStore {
         }
     }
 
+    /// The participant gives up its certification (`.withdraw`, final), with its reason in the
+    /// audit trail, on one transaction with the transition and its effects.
+    public func withdraw(_ certification: UUID, participant: UUID, reason: String, context: ChangeContext) async throws -> Certification {
+        try await database.transaction { connection in
+            guard
+                try await connection.query(
+                    "SELECT 1 FROM certifications WHERE id = \(certification) AND participant_id = \(participant)"
+                ).single != nil
+            else { throw StoreError.notFound("There is no certification \(certification.uuidString.lowercased()).") }
+            try await AuditLog.append(
+                "certification.withdrawal_requested", entity: "certification", id: certification.uuidString.lowercased(), participant: participant,
+                after: ["reason": reason], context: context, on: connection)
+            _ = try await EnforcementStore.apply(.withdraw, to: certification, by: .participant, issuer: issuer, context: context, on: connection)
+            return try await Self.certification(certification, on: connection)
+        }
+    }
+
     /// An admin sets the status (`.override`), with the reason recorded on the transition.
     public func override(_ certification: UUID, to status: CertificationStatus, reason: String, admin: UUID, context: ChangeContext) async throws
         -> Certification
