@@ -292,6 +292,20 @@ struct CommandRunner {
 
 /// Runs a program to completion and returns its exit status and combined output.
 public enum Subprocess {
+    /// The child closes every descriptor from 3 up. Otherwise a server it starts (`pg_ctl
+    /// start`'s postmaster) inherits this process's descriptors and keeps them after this process
+    /// has exited: a parent that learns of its child's end when a descriptor closes, as
+    /// Foundation's `Process` does, then waits forever for a `serve` that started the embedded
+    /// cluster. glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, looked up at run time
+    /// (the headers declare it only under `_GNU_SOURCE`).
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        #if canImport(Glibc)
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        #endif
+    }
+
     /// Output goes to a temp file rather than a pipe: `pg_ctl start` leaves the server holding
     /// its output, and a pipe would never reach end-of-file. The child starts with no blocked
     /// signals: Swift's threads block them, and pgbench's `-T` timer (SIGALRM) would never fire.
@@ -305,6 +319,7 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
