@@ -70,13 +70,13 @@ struct DemoStory: Decodable {
         var jobRuns: [Date] = []
     }
 
-    /// Why the story cannot be played on this database, or nil when it can. Certifications already
-    /// there: played before (nothing to do). Jobs already run later than the story's start: time
-    /// would run backwards.
+    /// Whether the story was played on this database before: certifications exist.
     static func alreadyPlayed(_ services: Services) async throws -> Bool {
         try await services.database.query("SELECT count(*) FROM certifications")[0].decode(0, as: Int.self) > 0
     }
 
+    /// When this database's jobs last ran, if later than `time`: a story starting at `time` would
+    /// make time run backwards, which the job runner refuses.
     static func jobsRanAfter(_ time: Date, _ services: Services) async throws -> Date? {
         let latest: Date? = try await services.database.query(
             "SELECT greatest((SELECT latest FROM job_clock), (SELECT max(finished_at) FROM jobs)) AS latest")[0].decode("latest")
@@ -94,7 +94,9 @@ struct DemoStory: Decodable {
             let started = ContinuousClock.now
             switch try await services.snapshots.importFile(path, kind: snapshot.kind, sourceName: snapshot.source, takenAt: snapshot.takenAt) {
             case .imported(let imported):
-                log("Imported \(snapshot.file): \(imported.records) \(snapshot.kind.rawValue) records (\(ContinuousClock.now - started)).")
+                log(
+                    "Imported \(snapshot.file): \(imported.records) \(snapshot.kind.rawValue) records (\(Self.seconds(ContinuousClock.now - started)))."
+                )
                 outcome.imported.append(snapshot.file)
             case .alreadyImported:
                 log("Already imported: \(snapshot.file).")
@@ -131,7 +133,7 @@ struct DemoStory: Decodable {
                 // A minute later, so the delivery job sends what the others wrote.
                 clock.set(at.addingTimeInterval(60))
                 _ = try await services.jobs.runDue()
-                log("Ran the jobs due at \(at.formatted(.iso8601)): \(summary.done) done (\(ContinuousClock.now - started)).")
+                log("Ran the jobs due at \(at.formatted(.iso8601)): \(summary.done) done (\(Self.seconds(ContinuousClock.now - started))).")
                 outcome.jobRuns.append(at)
             case .revoke(let certification):
                 let change = ChangeContext(actor: actors.auditor, requestID: nil, at: at)
@@ -255,6 +257,11 @@ struct DemoStory: Decodable {
 
     /// A one-page PDF's bytes, enough for the evidence rules (`%PDF-`).
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+
+    /// A duration as "12.3 s".
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.1f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
 
     static func isoDay(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

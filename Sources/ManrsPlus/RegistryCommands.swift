@@ -144,39 +144,46 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 end = SystemClock().now()
             }
-            let data = dataDirectory ?? URL(fileURLWithPath: schema).deletingLastPathComponent().appendingPathComponent("../shared/data").standardized.path
+            let data =
+                dataDirectory ?? URL(fileURLWithPath: schema).deletingLastPathComponent().appendingPathComponent("../shared/data").standardized.path
             let start = story.start(endingAt: end)
             let clock = ManualClock(start)
             let began = ContinuousClock.now
-            let loaded: ([CatalogStore.SeedOutcome], DemoData.Outcome, DemoStory.Outcome?) = try await DatabaseRuntime.withServices(
-                settings: settings, logger: logger, clock: clock
-            ) { services in
-                if try await DemoStory.alreadyPlayed(services) {
-                    let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: SystemClock().now()))
-                    return (catalogs, try await demo.load(into: services.database, passwords: services.passwords, at: SystemClock().now()), nil)
+            let loaded: ([CatalogStore.SeedOutcome], DemoData.Outcome, Result<DemoStory.Outcome, CommandFailure>) =
+                try await DatabaseRuntime.withServices(settings: settings, logger: logger, clock: clock) { services in
+                    var skipped: CommandFailure? = nil
+                    if try await DemoStory.alreadyPlayed(services) {
+                        skipped = CommandFailure("The demo story was played before (certifications exist): nothing more to do.")
+                    } else if let latest = try await DemoStory.jobsRanAfter(start, services) {
+                        skipped = CommandFailure(
+                            "The demo story was not played: it starts at \(start.formatted(.iso8601)), but this database's jobs already ran at \(latest.formatted(.iso8601)) and time never runs backwards. Load the demo into a fresh database (remove .data/ or use a new DATABASE_URL) to see every enforcement state."
+                        )
+                    }
+                    if let skipped {
+                        let now = SystemClock().now()
+                        let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: now))
+                        return (catalogs, try await demo.load(into: services.database, passwords: services.passwords, at: now), .failure(skipped))
+                    }
+                    let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: start))
+                    let outcome = try await demo.load(into: services.database, passwords: services.passwords, at: start)
+                    let played = try await story.play(on: services, clock: clock, dataDirectory: data, now: end) { print($0) }
+                    return (catalogs, outcome, .success(played))
                 }
-                if let latest = try await DemoStory.jobsRanAfter(start, services) {
-                    throw CommandFailure(
-                        "The demo story starts at \(start.formatted(.iso8601)), but this database's jobs already ran at \(latest.formatted(.iso8601)) and time never runs backwards: load the demo into a fresh database (remove .data/ or use a new DATABASE_URL), or give a later --now."
-                    )
-                }
-                let catalogs = try await services.catalogs.load(seeds: seeds, context: .system(at: start))
-                let outcome = try await demo.load(into: services.database, passwords: services.passwords, at: start)
-                let played = try await story.play(on: services, clock: clock, dataDirectory: data, now: end) { print($0) }
-                return (catalogs, outcome, played)
-            }
             let (catalogs, outcome, played) = loaded
             for catalog in catalogs { print(CatalogCommand.describe(catalog)) }
             print(
                 "Demo data: \(outcome.usersCreated) users and \(outcome.participantsCreated) participants created (existing ones kept), \(outcome.resourcesVerified) resources verified."
             )
-            if let played {
-                print("Demo story played up to \(end.formatted(.iso8601)) in \(ContinuousClock.now - began):")
+            switch played {
+            case .success(let played):
+                print("Demo story played up to \(end.formatted(.iso8601)) in \(DemoStory.seconds(ContinuousClock.now - began)):")
                 for (participant, status, expected) in played.statuses {
-                    print("  \(status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(participant)\(status == expected ? "" : " (the story expected \(expected.rawValue))")")
+                    print(
+                        "  \(status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(participant)\(status == expected ? "" : " (the story expected \(expected.rawValue))")"
+                    )
                 }
-            } else {
-                print("The demo story was played before (certifications exist): nothing more to do.")
+            case .failure(let skipped):
+                print(skipped.description)
             }
             print("")
             print("Demo logins (public; for this machine only):")

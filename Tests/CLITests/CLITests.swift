@@ -43,28 +43,6 @@ struct CLITests {
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    @Test("migrate --check, demo load twice, audit verify: what a newcomer's make run does", .timeLimit(.minutes(3)))
-    func newcomer() async throws {
-        try await TestDatabase.withDatabase(migrated: false) { (db: FreshDatabase) async throws in
-            let behind = try Self.run(["migrate", "--check"], database: db)
-            #expect(behind.status != 0, "\(behind.stdout) \(behind.stderr)")
-            let demo = try Self.run(["demo", "load"], database: db)
-            #expect(demo.status == 0, "\(demo.stderr)")
-            #expect(demo.stdout.contains("netops: published version 1"))
-            #expect(demo.stdout.contains("admin@demo.example") && demo.stdout.contains("mp_demo-admin-token-public-do-not-use-in-production"))
-            let again = try Self.run(["demo", "load"], database: db)
-            #expect(again.stdout.contains("netops: unchanged (current version 1)") && again.stdout.contains("0 users and 0 participants created"))
-            // The demo's resources are verified once, through the verification code path.
-            #expect(demo.stdout.contains("resources verified") && again.stdout.contains("0 resources verified"), "\(again.stdout)")
-            let rpki = try Self.run(["resources", "verify-rpki"], database: db)
-            #expect(rpki.status == 0 && rpki.stdout.contains("0 prefixes verified."), "\(rpki.stdout) \(rpki.stderr)")
-            let check = try Self.run(["migrate", "--check"], database: db)
-            #expect(check.status == 0 && check.stdout.contains("current"))
-            let verified = try Self.run(["audit", "verify"], database: db)
-            #expect(verified.status == 0 && verified.stdout.contains("Audit chain intact"), "\(verified.stdout) \(verified.stderr)")
-        }
-    }
-
     @Test("user create prints a one-time password and a working token; a bad role is one line and a non-zero exit")
     func userCreate() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in

@@ -18,10 +18,10 @@ struct ServeTests {
 
         /// `settings` are environment variables over the test's own; `DATABASE_URL` nil leaves it
         /// unset (the embedded cluster in `DATA_DIR`).
-        init(database: FreshDatabase?, port: Int, settings: [String: String] = [:]) throws {
+        init(database: FreshDatabase?, port: Int, settings: [String: String] = [:], arguments: [String] = []) throws {
             self.port = port
             process.executableURL = URL(fileURLWithPath: CLITests.binary)
-            process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
+            process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)] + arguments
             process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = database?.connectionString

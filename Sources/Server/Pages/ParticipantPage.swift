@@ -169,7 +169,8 @@ extension RegistryPages {
         let certifications = enforcement.map { certification in
             ParticipantPageModel.Certification(
                 program: "\(names[certification.program] ?? certification.program) (\(PageWords.tier(certification.tier)))",
-                state: PageWords.enforcementState(certification.status), inputs: inputs[certification.certificationID].map { "Latest check: " + $0.note },
+                state: PageWords.enforcementState(certification.status),
+                inputs: inputs[certification.certificationID].map { "Latest check: " + $0.note },
                 enforcement: "/certifications/\(certification.certificationID.uuidString.lowercased())/enforcement")
         }
         let members = try await participants.members(of: id)
