@@ -115,6 +115,8 @@ struct AuthorizationTests {
         "POST /api/v1/certifications/{certification}/appeals": [.admin, .applicant],
         "POST /api/v1/certifications/{certification}/revocation": [.admin, .auditor],
         "POST /api/v1/certifications/{certification}/override": [.admin],
+        // Withdrawal: the participant's owners (and the secretariat for them).
+        "POST /api/v1/certifications/{certification}/withdrawal": [.admin, .applicant],
         // Watchlists are buyers' (and the secretariat's); another's id is a 404 past authorisation.
         "GET /api/v1/watchlists": [.admin, .enterprise],
         "POST /api/v1/watchlists": [.admin, .enterprise],
@@ -153,7 +155,7 @@ struct AuthorizationTests {
         "GET /participants/{participant}/results/{result}/dispute", "POST /participants/{participant}/results/{result}/dispute",
         "GET /certifications/{certification}/enforcement", "POST /certifications/{certification}/appeal",
         "POST /certifications/{certification}/revocation", "POST /certifications/{certification}/override",
-        "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
+        "POST /certifications/{certification}/withdrawal", "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
         "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
         "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",
         "GET /admin/resources", "POST /admin/resources/{participant}/{resource}/verify", "POST /admin/resources/{participant}/{resource}/unverify",
