@@ -30,6 +30,7 @@ enum PageWords {
         case "appeal-opened": "Appeal sent. Auditors who took no part in the decision will review it; you will be told the outcome."
         case "certification-revoked": "Certification revoked for cause."
         case "certification-overridden": "Status set. The reason is recorded in the audit trail."
+        case "renewal-confirmed": "Confirmation sent. The auditors will review it from their queue."
         case "token-created": "Token created."
         case "password-changed": "Password changed."
         case "email-confirmed": "Your email address is confirmed. Sign in to start."
