@@ -449,6 +449,7 @@ pages=[
     ("/certifications/{certification}/revocation", "post", "Revoke a suspended certification for cause with a reason (form, auditors)", "application/x-www-form-urlencoded"),
     ("/certifications/{certification}/withdrawal", "post", "Withdraw the certification with a reason (form, the participant's owners): final", "application/x-www-form-urlencoded"),
     ("/certifications/{certification}/override", "post", "Set a certification's status with a recorded reason (form, admins)", "application/x-www-form-urlencoded"),
+    ("/certifications/{certification}/renewal", "post", "Confirm or update the statements for an open re-attestation or recertification (form, members)", "application/x-www-form-urlencoded"),
 ]
 for path, method, summary, content in pages:
     answers={"303":{"description":"Not signed in: to /login" if method=="get" else "Done: to the page, with ?notice=<what happened> and an #anchor where it happened"},
@@ -568,6 +569,11 @@ for path, method, summary, content in [
     params=[P(n[1:-1]) for n in path.split("/") if n.startswith("{")]
     if params: operation["parameters"]=params
     paths.setdefault(path,{})[method]=operation
+
+# Re-attestation and recertification (issue 12 §3, attest helper), in one block.
+schemas["DeliveryAttempt"]["properties"]["event"]["enum"] += ["certification.reattestation_due","certification.recertification_due"]
+schemas["RenewalInput"]=obj({"kind":{"type":"string","enum":["reattestation","recertification"]},"statement":name(20000)},["kind","statement"])
+paths["/api/v1/certifications/{certification}/renewals"]={"post":op("Confirm or update the statements and evidence for the certification's open re-attestation or recertification (the participant's members), before its due date; the auditors then decide its review item","workflow",{"204":{"description":"Confirmed"}},W+["404","409"],["certification"],"RenewalInput")}
 
 # Only reads answer 304.
 for item in paths.values():

@@ -48,9 +48,7 @@ public enum CertificationRules {
                     "no-recertification-period",
                     "This catalog version sets no recertification period for \(tier.rawValue), so no certification can be granted under it."))
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let until = calendar.date(byAdding: .month, value: months, to: time) else {
+        guard let until = RenewalRules.adding(months: months, to: time) else {
             return .failure(Refusal("no-recertification-period", "The recertification period of this catalog version is out of range."))
         }
         return .success(CertificationGrant(grantedAt: time, validUntil: until))

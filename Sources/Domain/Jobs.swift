@@ -24,6 +24,9 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     /// Tells the auditors, once per item and threshold, of review items near (one working day)
     /// or past their due time, every quarter of an hour.
     case reviewReminders = "review_reminders"
+    /// Opens the re-attestations and recertifications that are due (review item, participant
+    /// and auditors told, once) and warns for re-attestations missed (issue 12 §3).
+    case renewals
 }
 
 /// Where a job is in its life.

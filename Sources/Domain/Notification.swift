@@ -40,6 +40,9 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case accountAlreadyRegistered = "account.already_registered"
     /// A watched mark's or ASN's certification changed state (a buyer's watchlists).
     case watchlistStatusChanged = "watchlist.status_changed"
+    // Renewals (issue 12 §3, attest helper): the participant is asked to re-attest or recertify.
+    case certificationReattestationDue = "certification.reattestation_due"
+    case certificationRecertificationDue = "certification.recertification_due"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -83,6 +86,8 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .accountPasswordReset: "Set a new MANRS+ password"
         case .accountAlreadyRegistered: "You already have a MANRS+ account"
         case .watchlistStatusChanged: "A certification you watch has changed"
+        case .certificationReattestationDue: "Your certification's yearly re-attestation is due"
+        case .certificationRecertificationDue: "Your certification is due for recertification"
         }
     }
 

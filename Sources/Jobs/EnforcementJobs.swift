@@ -30,3 +30,18 @@ public struct EnforcementTimersJob: JobHandler {
         _ = try await store.run(at: now)
     }
 }
+
+/// The recurring `renewals` job: re-attestations and recertifications opened when due, and
+/// `.reattestationMissed` for those whose due date passed unconfirmed (`RenewalStore`). Each is
+/// opened and missed once.
+public struct RenewalsJob: JobHandler {
+    public let store: RenewalStore
+
+    public init(store: RenewalStore) { self.store = store }
+
+    public var kind: JobKind { .renewals }
+
+    public func run(_ job: Job, at now: Date, worker: String) async throws {
+        _ = try await store.run(at: now)
+    }
+}

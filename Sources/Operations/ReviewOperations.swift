@@ -106,6 +106,21 @@ extension ReviewOperations {
         return try await reviews.openAppeal(certification: certification, participant: participant, reason: reason, context: change)
     }
 
+    /// A participant's member confirms (or updates, in `statement`) its statements and evidence
+    /// for the certification's open re-attestation or recertification; the auditors then decide
+    /// its review item as any other.
+    public func confirmRenewal(
+        _ kind: ReviewKind, certification: UUID, participant: UUID, statement: String?, by actor: Actor, change: ChangeContext
+    ) async throws {
+        try Authorise.check(.editApplication, actor, participant: participant)
+        guard kind == .reattestation || kind == .recertification else {
+            throw StoreError.invalid([FieldRefusal("kind", "invalid", "Choose reattestation or recertification.")])
+        }
+        let statement = InputRules.trimmed(statement)
+        try refuse(ReviewRequestRules.statement(statement, field: "statement"))
+        try await reviews.confirmRenewal(kind, certification: certification, statement: statement, context: change)
+    }
+
     /// An auditor revokes a suspended certification for cause, with a reason; the auditor must be
     /// independent of the participant, as for any review.
     public func revokeForCause(certification: UUID, reason: String?, by actor: Actor, change: ChangeContext) async throws -> Certification {

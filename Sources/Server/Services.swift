@@ -138,6 +138,7 @@ public struct Services: Sendable {
             snapshots,
             ReadinessJob(readiness: ReadinessStore(database: database)),
             ReviewRemindersJob(reviews: ReviewStore(database: database)),
+            RenewalsJob(store: RenewalStore(database: database)),
         ])
     }
 
@@ -191,6 +192,7 @@ extension Settings {
                 JobSchedule(kind: .fetchSnapshots, interval: TimeInterval(snapshotCheckSeconds)),
                 JobSchedule(kind: .measureReadiness, interval: TimeInterval(readinessMinutes * 60)),
                 JobSchedule(kind: .reviewReminders, interval: 15 * 60),
+                JobSchedule(kind: .renewals, interval: TimeInterval(enforcementTimerMinutes * 60)),
             ])
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// `deliver_notifications` job runs, as `jobs run-due --now` and the workers run it.
 @Suite("Notification delivery as a job")
 struct DeliveryJobTests {
-    @Test("run-due at the decision's time sends the certification email once; a later run sends nothing again")
+    @Test("run-due at the decision's time sends the auditor's and the certification emails once; a later run sends nothing again")
     func deliveredByTheJob() async throws {
         let folder = try OutboxTestSupport.temporaryDirectory("job")
         try await DeliveryTests.run { world in
@@ -24,14 +24,18 @@ struct DeliveryJobTests {
                 logger: TestDatabase.logger, worker: "run-due")
             let summary = try await runner.runDue()
             #expect(summary.done >= 1)
-            let mails = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new")
-            #expect(mails.count == 1)
-            #expect(try String(contentsOfFile: folder + "/mail/new/" + mails[0], encoding: .utf8).contains("Subject: Your application is certified"))
-            #expect(try await world.db.pool.query("SELECT state FROM outbox")[0].decode(0, as: String.self) == "delivered")
+            // Two emails: the auditor told of the submitted application, the owner of its certification.
+            let mails = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new").map {
+                try String(contentsOfFile: folder + "/mail/new/" + $0, encoding: .utf8)
+            }
+            #expect(mails.count == 2)
+            #expect(mails.contains { $0.contains("To: owner@example.org") && $0.contains("Subject: Your application is certified") })
+            let states = try await world.db.pool.query("SELECT state FROM outbox").map { try $0.decode(0, as: String.self) }
+            #expect(states == ["delivered", "delivered"])
 
             clock.set(DeliveryTests.at.addingTimeInterval(60))
             _ = try await runner.runDue()
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new").count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new").count == 2)
         }
     }
 }

@@ -97,7 +97,12 @@ struct DeliveryTests {
             #expect(!String(decoding: sealed, as: UTF8.self).contains(registered.secret.dropFirst(6)))
 
             try await Self.decide(.approve, reasons: "", in: world)
-            let rows = try await world.db.pool.query("SELECT channel, event_kind, email, state FROM outbox ORDER BY channel")
+            // The submission told the auditor of the new application in the queue (email only).
+            let opened = try await world.db.pool.query("SELECT channel, email FROM outbox WHERE event_kind = 'review.item_opened'")
+            #expect(opened.count == 1)
+            #expect(try opened.first?.decode("email", as: String?.self) == "auditor@example.org")
+            let rows = try await world.db.pool.query(
+                "SELECT channel, event_kind, email, state FROM outbox WHERE event_kind <> 'review.item_opened' ORDER BY channel")
             #expect(rows.count == 2)
             #expect(try rows[0].decode("channel", as: String.self) == "email" && rows[0].decode("email", as: String?.self) == "owner@example.org")
             #expect(try rows[1].decode("channel", as: String.self) == "webhook")
@@ -107,14 +112,16 @@ struct DeliveryTests {
             // Nothing is due before the decision's time.
             #expect(try await delivery.deliverDue(at: Self.at.addingTimeInterval(-1), limit: 10).attempted == 0)
             let report = try await delivery.deliverDue(at: Self.at.addingTimeInterval(1), limit: 10)
-            #expect(report.delivered == 2 && report.attempted == 2)
+            #expect(report.delivered == 3 && report.attempted == 3)
             // Delivered rows are not sent again.
             #expect(try await delivery.deliverDue(at: Self.at.addingTimeInterval(3600), limit: 10).attempted == 0)
 
-            let mails = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new")
-            #expect(mails.count == 1)
-            let mail = try String(contentsOfFile: folder + "/mail/new/" + mails[0], encoding: .utf8)
-            #expect(mail.contains("To: owner@example.org"))
+            let mails = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/new").map {
+                try String(contentsOfFile: folder + "/mail/new/" + $0, encoding: .utf8)
+            }
+            #expect(mails.count == 2)
+            #expect(mails.contains { $0.contains("To: auditor@example.org") && $0.contains("Subject: A new item is in the review queue") })
+            let mail = try #require(mails.first { $0.contains("To: owner@example.org") })
             #expect(mail.contains("Subject: Your application is certified"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/mail/tmp").isEmpty)
 

@@ -130,6 +130,8 @@ struct AuthorizationTests {
         "POST /api/v1/users/me/webhooks": [.admin, .enterprise],
         "DELETE /api/v1/users/me/webhooks/{hook}": [.admin, .enterprise],
         "GET /api/v1/users/me/webhooks/{hook}/deliveries": [.admin, .enterprise],
+        // A renewal's confirmation: the participant's members (and the secretariat).
+        "POST /api/v1/certifications/{certification}/renewals": [.admin, .applicant],
     ]
 
     /// Sign-up and password reset: asked for before signing in, so no credential matters (as for
@@ -155,8 +157,8 @@ struct AuthorizationTests {
         "GET /participants/{participant}/results/{result}/dispute", "POST /participants/{participant}/results/{result}/dispute",
         "GET /certifications/{certification}/enforcement", "POST /certifications/{certification}/appeal",
         "POST /certifications/{certification}/revocation", "POST /certifications/{certification}/override",
-        "POST /certifications/{certification}/withdrawal", "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs",
-        "POST /admin/catalogs/{program}/versions",
+        "POST /certifications/{certification}/withdrawal", "POST /certifications/{certification}/renewal",
+        "GET /admin/users", "POST /admin/users", "POST /admin/users/{user}", "GET /admin/catalogs", "POST /admin/catalogs/{program}/versions",
         "GET /admin/catalogs/{program}/versions/{version}", "POST /admin/catalogs/{program}/versions/{version}",
         "GET /admin/catalogs/{program}/versions/{version}/publish", "POST /admin/catalogs/{program}/versions/{version}/publish",
         "GET /admin/resources", "POST /admin/resources/{participant}/{resource}/verify", "POST /admin/resources/{participant}/{resource}/unverify",

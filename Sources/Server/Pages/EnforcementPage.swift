@@ -5,8 +5,14 @@ import Hummingbird
 import Store
 
 /// A certification's enforcement page as its template reads it: its status, and the forms this
-/// user may use (appeal, revocation for cause, override).
+/// user may use (a renewal's confirmation, appeal, revocation for cause, override).
 struct EnforcementPageModel: Encodable, Sendable {
+    struct Renewal: Encodable, Sendable {
+        let kind: String
+        let label: String
+        let due: String
+    }
+
     struct Choice: Encodable, Sendable {
         let code: String
         let checked: Bool
@@ -27,6 +33,9 @@ struct EnforcementPageModel: Encodable, Sendable {
     let canWithdraw: Bool
     let canRevoke: Bool
     let canOverride: Bool
+    /// The re-attestation or recertification waiting for the member's confirmation.
+    let renewals: [Renewal]
+    let statementDraft: String
     let statuses: [Choice]
     let reasonDraft: String
     let error: String?
@@ -34,11 +43,13 @@ struct EnforcementPageModel: Encodable, Sendable {
 }
 
 extension WorkflowPages {
-    /// The enforcement page of a certification: a member may appeal a warning, suspension or
-    /// revocation; an auditor may revoke a suspended certification for cause; an admin may
-    /// override the status. Each form calls the same operation as the API and refuses alike.
+    /// The enforcement page of a certification: a member may confirm an open re-attestation or
+    /// recertification, and appeal a warning, suspension or revocation; an auditor may revoke a
+    /// suspended certification for cause; an admin may override the status. Each form calls the
+    /// same operation as the API and refuses alike.
     func enforcementPage(
-        _ id: UUID, _ session: BrowserSession, error: String?, status: HTTPResponse.Status, draft: [String: String] = [:], notice: String? = nil
+        _ id: UUID, _ session: BrowserSession, now: Date, error: String?, status: HTTPResponse.Status, draft: [String: String] = [:],
+        notice: String? = nil
     ) async throws -> Response {
         let certification = try await reviews.certification(id)
         let names = try await PageWords.programNames(catalogs)
@@ -46,6 +57,9 @@ extension WorkflowPages {
         let appealable: Set<CertificationStatus> = [.warned, .suspended, .revoked]
         let frame = PageFrame(session)
         let inputs = try await results.latestInputs(of: [id])[id]
+        let renewals =
+            Access.decide(.editApplication, actor: actor, participant: certification.participantID) == .allowed
+            ? try await reviews.openRenewals(certification: id, at: now) : []
         let model = EnforcementPageModel(
             csrf: frame.csrf, links: frame.links, id: id.uuidString.lowercased(), participant: certification.participantName,
             participantID: certification.participantID.uuidString.lowercased(), program: names[certification.program] ?? certification.program,
@@ -57,6 +71,8 @@ extension WorkflowPages {
                 && certification.status.isInForce,
             canRevoke: Access.decide(.reviewApplications, actor: actor, participant: nil) == .allowed && certification.status == .suspended,
             canOverride: Access.decide(.overrideEnforcement, actor: actor, participant: nil) == .allowed,
+            renewals: renewals.map { .init(kind: $0.kind.rawValue, label: $0.kind.label, due: Pages.time($0.dueAt)) },
+            statementDraft: draft["statement"] ?? "",
             statuses: CertificationStatus.allCases.map { .init(code: $0.rawValue, checked: draft["status"] == $0.rawValue) },
             reasonDraft: draft["reason"] ?? "", error: error, notice: PageWords.notice(notice))
         return try pages.render("enforcement", model: model, status: status)
@@ -66,7 +82,7 @@ extension WorkflowPages {
     func registerEnforcementForms(on router: RouterGroup<AppRequestContext>) {
         router.get("/certifications/:certification/enforcement") { request, context in
             try await page(context, .readParticipant, id: "certification", of: { try await reviews.certification($0).participantID }) { session, id in
-                try await enforcementPage(id, session, error: nil, status: .ok, notice: request.query("notice"))
+                try await enforcementPage(id, session, now: context.now, error: nil, status: .ok, notice: request.query("notice"))
             }
         }
         router.post("/certifications/:certification/appeal") { request, context in
@@ -75,6 +91,14 @@ extension WorkflowPages {
                 _ = try await operations.reviews.appeal(
                     certification: id, participant: certification.participantID, reason: fields["reason"], by: session.actor,
                     change: change(session, context))
+            }
+        }
+        router.post("/certifications/:certification/renewal") { request, context in
+            try await enforcementForm(request, context, .editApplication, participant: true, notice: "renewal-confirmed") { id, session, fields in
+                let certification = try await reviews.certification(id)
+                try await operations.reviews.confirmRenewal(
+                    fields["kind"].flatMap(ReviewKind.init(rawValue:)) ?? .application, certification: id,
+                    participant: certification.participantID, statement: fields["statement"], by: session.actor, change: change(session, context))
             }
         }
         router.post("/certifications/:certification/revocation") { request, context in
@@ -118,7 +142,7 @@ extension WorkflowPages {
                 return Self.redirect(to: "/certifications/\(id.uuidString.lowercased())/enforcement", notice: notice)
             } catch {
                 return try await Self.refused(error) { message, status in
-                    try await enforcementPage(id, session, error: message, status: status, draft: fields)
+                    try await enforcementPage(id, session, now: context.now, error: message, status: status, draft: fields)
                 }
             }
         }

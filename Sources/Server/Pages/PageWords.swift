@@ -31,6 +31,7 @@ enum PageWords {
         case "certification-revoked": "Certification revoked for cause."
         case "certification-withdrawn": "Certification withdrawn."
         case "certification-overridden": "Status set. The reason is recorded in the audit trail."
+        case "renewal-confirmed": "Confirmation sent. The auditors will review it from their queue."
         case "token-created": "Token created."
         case "password-changed": "Password changed."
         case "email-confirmed": "Your email address is confirmed. Sign in to start."

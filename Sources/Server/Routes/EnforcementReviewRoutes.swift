@@ -31,6 +31,17 @@ extension WorkflowRoutes {
                 certification: certification.id, participant: certification.participantID, reason: input.reason, by: actor, change: context.change)
             return try JSONResponse(item, status: .created)
         }
+        api.post("certifications/:certification/renewals") { request, context in
+            let actor = try context.signedIn()
+            if case .unauthenticated = Access.decide(.editApplication, actor: context.actor, participant: nil) { throw Problem.unauthenticated() }
+            let certification = try await reviews.certification(try context.parameters.uuid("certification"))
+            try context.require(.editApplication, participant: certification.participantID)
+            let input = try await request.strictJSON(as: RenewalInput.self, context: context).value
+            try await operations.reviews.confirmRenewal(
+                input.kind, certification: certification.id, participant: certification.participantID, statement: input.statement, by: actor,
+                change: context.change)
+            return Response(status: .noContent)
+        }
         api.post("certifications/:certification/revocation") { request, context in
             let actor = try context.require(.reviewApplications)
             let input = try await request.strictJSON(as: ReasonInput.self, context: context).value

@@ -86,3 +86,10 @@ struct OverrideInput: Codable {
     var status: CertificationStatus
     var reason: String
 }
+
+/// A participant's confirmation of its re-attestation or recertification: what it states now
+/// (the same statements, or what changed and where the new evidence is).
+struct RenewalInput: Codable {
+    var kind: ReviewKind
+    var statement: String
+}

@@ -269,12 +269,18 @@ public struct ApplicationStore: Sendable {
                 UPDATE applications SET state = \(next.rawValue), round = round + 1, submitted_at = \(now), submitted_by = \(context.actor?.userID)
                 WHERE id = \(id)
                 """)
-            try await connection.execute(
+            let item = try await connection.query(
                 """
                 INSERT INTO review_items (application_id, round, participant_id, program_code, tier, due_at)
                 VALUES (\(id), \(application.round + 1), \(application.participantID), \(application.program), \(application.tier.rawValue),
                         \(WorkingDays.add(reviewWorkingDays, to: now)))
-                """)
+                RETURNING id
+                """
+            ).single?.decode(0, as: UUID.self)
+            if let item {
+                try await AuditorNotices.itemOpened(
+                    item, kind: .application, participant: application.participantID, context: context, on: connection)
+            }
             try await AuditLog.append(
                 "application.submitted", entity: "application", id: id.uuidString.lowercased(), participant: application.participantID,
                 before: ["state": application.state.rawValue], after: ["state": next.rawValue, "round": String(application.round + 1)],
