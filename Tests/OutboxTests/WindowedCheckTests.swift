@@ -93,7 +93,10 @@ struct WindowedCheckTests {
             #expect(try windowed.decode("verdict", as: String.self) == "fail")
             #expect(try windowed.decode("metric_value", as: Double?.self) == 135)
             let explanation = try windowed.decode("explanation", as: String.self)
-            #expect(explanation.hasPrefix("135 routes counted in rov invalid carried at both ends of the 7-day window (203 at its start, 135 at its end)"))
+            #expect(
+                explanation.hasPrefix(
+                    "135 routes counted in rov invalid carried at both ends of the 7-day window (203 at its start, 135 at its end)"),
+                "\(explanation)")
             let evidence = try windowed.decode("evidence", as: [String].self)
             #expect(evidence.count == 10 && !evidence.contains { $0.hasSuffix(" AS7315") })
             let ids = try windowed.decode("snapshot_ids", as: [Int].self)

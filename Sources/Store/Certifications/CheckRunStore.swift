@@ -64,7 +64,7 @@ public struct CheckRunStore: Sendable {
 
         for certification in due {
             let scope: MeasuredScope
-            if let measurement, let routes = references.routes {
+            if let measurement, references.routes != nil {
                 let rows = certification.asns.map { asn -> ASNMetrics in
                     var row = metrics[asn] ?? ASNMetrics(asn: ASN(asn))
                     let roles = registered[certification.participant] ?? []
