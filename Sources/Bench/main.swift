@@ -244,6 +244,19 @@ if (only == nil || only == "import") && FileManager.default.fileExists(atPath: s
     print(String(format: "import full table + VRPs: ratio %.2f of psql's time (goal ≤ 1.5) %@", ratio, ratio <= 1.5 ? "ok" : "ABOVE GOAL"))
 }
 
+// MARK: - Checks: the check runner over 1,000 certifications and the full table.
+
+if (only == nil || only == "checks") && FileManager.default.fileExists(atPath: shared + "/routes") {
+    let checksPool = PostgresPool(configuration: .init(connectionString: cluster.connectionString(), poolSize: 2), logger: logger)
+    do {
+        try await Migrator(migrations: try Migration.load(from: "schema"), logger: logger).migrate(checksPool)
+        try await checkRunFigure(pool: checksPool, shared: shared)
+    } catch {
+        print("checks: \(error)")
+    }
+    await checksPool.close()
+}
+
 // MARK: - HTTP: wrk against the release server, each route beside /healthz; revocation between two instances.
 
 if only == nil || only == "http" {

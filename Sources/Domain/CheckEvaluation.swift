@@ -18,23 +18,31 @@ public struct RouteWindow: Sendable, Equatable {
     /// at the end, by metric (`rov_invalid_carried`).
     public let atStart: [String: Set<String>]
     public let atEnd: [String: Set<String>]
+    /// The ids of the routes snapshots the window holds, oldest first (recorded with the results
+    /// that read it); empty when the caller did not say.
+    public let snapshotIDs: [Int]
 
-    public init(start: Date, end: Date, snapshots: Int, atStart: [String: Set<String>], atEnd: [String: Set<String>]) {
+    public init(
+        start: Date, end: Date, snapshots: Int, atStart: [String: Set<String>], atEnd: [String: Set<String>], snapshotIDs: [Int] = []
+    ) {
         self.start = start
         self.end = end
         self.snapshots = snapshots
         self.atStart = atStart
         self.atEnd = atEnd
+        self.snapshotIDs = snapshotIDs
     }
 
-    /// The window of the measurements of several snapshots, oldest first: routes at both ends.
-    public static func of(_ measurements: [(takenAt: Date, rows: [ASNMetrics])]) -> RouteWindow? {
+    /// The window of the measurements of several snapshots, oldest first: routes at both ends
+    /// (the rows of the snapshots between them are not read, only counted).
+    public static func of(_ measurements: [(takenAt: Date, rows: [ASNMetrics])], snapshotIDs: [Int] = []) -> RouteWindow? {
         guard let first = measurements.first, let last = measurements.last else { return nil }
         func carried(_ rows: [ASNMetrics]) -> [String: Set<String>] {
             [ASNMetrics.Metric.rovInvalidCarried.rawValue: rows.reduce(into: Set<String>()) { $0.formUnion($1.rovInvalidCarriedRoutes) }]
         }
         return RouteWindow(
-            start: first.takenAt, end: last.takenAt, snapshots: measurements.count, atStart: carried(first.rows), atEnd: carried(last.rows))
+            start: first.takenAt, end: last.takenAt, snapshots: measurements.count, atStart: carried(first.rows), atEnd: carried(last.rows),
+            snapshotIDs: snapshotIDs)
     }
 }
 

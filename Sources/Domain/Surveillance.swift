@@ -161,3 +161,43 @@ extension SurveillanceRules {
         return formatter.string(from: date)
     }
 }
+
+/// The window of routes snapshots a windowed check reads (issue 12 §3, `rov_invalid_carried`):
+/// the run's own routes snapshot is its end; its start is the newest routes snapshot taken at
+/// least `days` before the end. Snapshots older than twice `days` before the end are never
+/// read, so a months-old table does not stand for "a week ago": with none in reach, the window
+/// starts at the oldest snapshot it has and is too short, which the check reports as
+/// insufficient data. Pure; the check runner reads the candidates once per run.
+public enum RoutesWindowRule {
+    /// A routes snapshot with AS paths: its id and when it was taken.
+    public struct Snapshot: Sendable, Equatable {
+        public let id: Int
+        public let takenAt: Date
+
+        public init(id: Int, takenAt: Date) {
+            self.id = id
+            self.takenAt = takenAt
+        }
+    }
+
+    /// The days the run's window covers: the longest window among the windowed checks of
+    /// `actions` at `tier` (alternatives included); nil when none is windowed.
+    public static func days(of actions: [Action], at tier: Tier) -> Int? {
+        func windows(_ check: Check) -> [Int] { [check.window?.days].compactMap { $0 } + (check.anyOf ?? []).flatMap(windows) }
+        return actions.filter { $0.tier <= tier }.flatMap { $0.checks.filter { $0.applies(at: tier) }.flatMap(windows) }.max()
+    }
+
+    /// Whether `check` (or one of its alternatives) reads a window.
+    public static func isWindowed(_ check: Check) -> Bool { check.window != nil || (check.anyOf ?? []).contains(where: isWindowed) }
+
+    /// The window's snapshots, oldest first, `end` last: from its start to its end, every
+    /// candidate between them included (they count towards the check's minimum number).
+    public static func select(_ candidates: [Snapshot], end: Snapshot, days: Int) -> [Snapshot] {
+        let span = TimeInterval(days) * 86_400
+        let reach = candidates.filter {
+            $0.id != end.id && $0.takenAt <= end.takenAt && $0.takenAt >= end.takenAt.addingTimeInterval(-2 * span)
+        }.sorted { ($0.takenAt, $0.id) < ($1.takenAt, $1.id) }
+        guard let start = reach.last(where: { $0.takenAt <= end.takenAt.addingTimeInterval(-span) }) ?? reach.first else { return [end] }
+        return reach.filter { ($0.takenAt, $0.id) >= (start.takenAt, start.id) } + [end]
+    }
+}

@@ -75,4 +75,37 @@ struct SurveillanceTests {
             routesTakenAt: try Date("2024-04-06T00:00:00Z", strategy: .iso8601), vrpsTakenAt: try Date("2025-07-20T09:31:33Z", strategy: .iso8601))
         #expect(note.contains("15 months apart"))
     }
+
+    @Test("a window of routes snapshots: from the newest at least its days before the run's own, never older than twice that")
+    func routesWindow() {
+        let day: TimeInterval = 86_400
+        func snapshot(_ id: Int, daysBefore: Double) -> RoutesWindowRule.Snapshot {
+            RoutesWindowRule.Snapshot(id: id, takenAt: Self.t.addingTimeInterval(-daysBefore * day))
+        }
+        let end = snapshot(10, daysBefore: 0)
+        let daily = (1...20).map { snapshot($0, daysBefore: Double($0)) }
+        // Daily snapshots: the start is the one 7 days before, and the 6 between them count.
+        #expect(RoutesWindowRule.select(daily, end: end, days: 7).map(\.id) == [7, 6, 5, 4, 3, 2, 1, 10])
+        // Only older ones within reach: the newest at least 7 days before (here 9 days).
+        #expect(RoutesWindowRule.select([snapshot(1, daysBefore: 9), snapshot(2, daysBefore: 12)], end: end, days: 7).map(\.id) == [1, 10])
+        // Too old to stand for "a week ago": the run's own snapshot alone.
+        #expect(RoutesWindowRule.select([snapshot(1, daysBefore: 15)], end: end, days: 7).map(\.id) == [10])
+        // Only newer than 7 days: a window too short, which the check reports as insufficient data.
+        #expect(RoutesWindowRule.select([snapshot(1, daysBefore: 3)], end: end, days: 7).map(\.id) == [1, 10])
+        // Snapshots taken after the run's own are not its window's.
+        #expect(RoutesWindowRule.select([snapshot(1, daysBefore: -1)], end: end, days: 7).map(\.id) == [10])
+    }
+
+    @Test("the run's window is the longest any windowed check of the certification asks for, alternatives included")
+    func windowDays() {
+        func action(_ tier: Tier, _ checks: [Check]) -> Action {
+            Action(code: "a", title: "a", description: "", tier: tier, mandatory: [:], evidence: [.measurement], checks: checks)
+        }
+        let week = Check(kind: .rovInvalidCarried, max: 0, window: CheckWindow(days: 7, snapshots: 2))
+        let fortnight = Check(kind: .anyOf, anyOf: [Check(kind: .rovInvalidCarried, max: 0, window: CheckWindow(days: 14, snapshots: 3))])
+        #expect(RoutesWindowRule.days(of: [action(.baseline, [week]), action(.plus, [fortnight])], at: .plus) == 14)
+        #expect(RoutesWindowRule.days(of: [action(.baseline, [week]), action(.plus, [fortnight])], at: .baseline) == 7)
+        #expect(RoutesWindowRule.days(of: [action(.baseline, [Check(kind: .rpkiInvalid, max: 0)])], at: .plus) == nil)
+        #expect(RoutesWindowRule.isWindowed(fortnight) && !RoutesWindowRule.isWindowed(Check(kind: .rpkiInvalid, max: 0)))
+    }
 }

@@ -64,7 +64,7 @@ public struct CheckRunStore: Sendable {
 
         for certification in due {
             let scope: MeasuredScope
-            if let measurement, let routes = references.routes {
+            if let measurement, references.routes != nil {
                 let rows = certification.asns.map { asn -> ASNMetrics in
                     var row = metrics[asn] ?? ASNMetrics(asn: ASN(asn))
                     let roles = registered[certification.participant] ?? []
@@ -74,8 +74,15 @@ public struct CheckRunStore: Sendable {
                     row.abuseContact = roles.contains("abuse") || (peering?.abuse ?? false) ? true : (known ? false : nil)
                     return row
                 }
-                scope = MeasuredScope(
-                    rows: rows, rpkiCoverage: measurement.coverage[certification.id], window: RouteWindow.of([(routes.takenAt, rows)]))
+                // The window's ends: the start's rows from its own snapshot, the end's are `rows`;
+                // the snapshots between them are only counted.
+                let snapshots = measurement.window
+                let start = certification.asns.map { measurement.windowStart[$0] ?? ASNMetrics(asn: ASN($0)) }
+                let window = RouteWindow.of(
+                    snapshots.indices.map { index in
+                        (snapshots[index].takenAt, index == snapshots.count - 1 ? rows : index == 0 ? start : [])
+                    }, snapshotIDs: snapshots.map(\.id))
+                scope = MeasuredScope(rows: rows, rpkiCoverage: measurement.coverage[certification.id], window: window)
             } else {
                 scope = MeasuredScope(rows: [])
             }
@@ -86,7 +93,8 @@ public struct CheckRunStore: Sendable {
                 let note = SurveillanceRules.inputsNote(routesTakenAt: routes.takenAt, vrpsTakenAt: vrps.takenAt)
                 results = results.map { $0.noting(note) }
             }
-            let recorded = try await record(results, of: certification, snapshots: references.ids, at: time)
+            let recorded = try await record(
+                results, of: certification, snapshots: references.ids, window: measurement?.window.map(\.id) ?? [], at: time)
             if recorded {
                 summary.checked += 1
                 if results.contains(where: { $0.verdict == .fail }) { summary.failing += 1 }
@@ -158,6 +166,10 @@ public struct CheckRunStore: Sendable {
         let metrics: [Int64: ASNMetrics]
         let peeringContacts: [Int64: PeeringContacts]
         let coverage: [UUID: RPKICoverage]
+        /// The routes snapshots of the run's window (`RoutesWindowRule`), oldest first, the run's
+        /// own last; and the metrics of the window's start, by ASN (empty for a one-snapshot window).
+        let window: [RoutesWindowRule.Snapshot]
+        let windowStart: [Int64: ASNMetrics]
     }
 
     struct PeeringContacts: Sendable {
@@ -201,13 +213,46 @@ public struct CheckRunStore: Sendable {
             coverage[certification.id] = inputs.measurement.rpkiCoverage(of: certification.prefixes, asns: Set(certification.asns.map { ASN($0) }))
         }
         let metrics = Dictionary(inputs.measurement.metrics().map { (Int64($0.asn), $0) }) { first, _ in first }
+        let (window, windowStart) = try await Self.window(due, asns: asns, routes: routes, vrps: vrps, on: connection)
         return (
             references,
             RunMeasurement(
                 metrics: metrics, peeringContacts: inputs.peeringContacts.mapValues { PeeringContacts(noc: $0.noc, abuse: $0.abuse) },
-                coverage: coverage),
+                coverage: coverage, window: window, windowStart: windowStart),
             nil
         )
+    }
+
+    /// The run's window of routes snapshots for its windowed checks (the longest any due
+    /// certification has), read once: the routes snapshots with AS paths within reach of the
+    /// run's own (`RoutesWindowRule.select`), and the metrics of the due ASNs at its start,
+    /// judged against the run's VRPs like its end, so that "invalid at both ends" compares like
+    /// with like.
+    static func window(_ due: [Due], asns: [Int64], routes: Reference, vrps: Reference, on connection: PostgresConnection) async throws
+        -> ([RoutesWindowRule.Snapshot], [Int64: ASNMetrics])
+    {
+        let end = RoutesWindowRule.Snapshot(id: routes.id, takenAt: routes.takenAt)
+        guard let days = due.compactMap({ RoutesWindowRule.days(of: $0.actions, at: $0.tier) }).max() else { return ([end], [:]) }
+        var references: [Int: Reference] = [:]
+        for row in try await connection.query(
+            """
+            SELECT s.id, s.source_name, s.file_sha256, s.taken_at FROM measurement_snapshots s
+            WHERE s.kind = \(SnapshotKind.routes.rawValue) AND s.id <> \(routes.id) AND s.taken_at <= \(routes.takenAt)
+              AND s.taken_at >= \(routes.takenAt.addingTimeInterval(-2 * TimeInterval(days) * 86_400))
+              AND EXISTS (SELECT 1 FROM snapshot_routes r WHERE r.snapshot_id = s.id AND r.path_asns IS NOT NULL)
+            """)
+        {
+            let reference = Reference(
+                id: try row.decode("id"), sourceName: try row.decode("source_name"), fileSHA256: try row.decode("file_sha256"),
+                takenAt: try row.decode("taken_at"))
+            references[reference.id] = reference
+        }
+        let window = RoutesWindowRule.select(
+            references.values.map { RoutesWindowRule.Snapshot(id: $0.id, takenAt: $0.takenAt) }, end: end, days: days)
+        guard window.count >= 2, let start = references[window[0].id] else { return (window, [:]) }
+        let inputs = try await MeasurementStore.load(
+            asns: asns, routes: start, vrps: vrps, irr: nil, peeringdb: nil, spoofer: nil, on: connection)
+        return (window, Dictionary(inputs.measurement.metrics().map { (Int64($0.asn), $0) }) { first, _ in first })
     }
 
     /// Contact roles registered by each participant.
@@ -222,7 +267,9 @@ public struct CheckRunStore: Sendable {
     /// Records a certification's results with their audit event, opens the auditor tasks they
     /// call for, and applies the enforcement event they make, in one transaction. Returns false
     /// when another run checked it first.
-    func record(_ results: [CheckResult], of certification: Due, snapshots: [Int], at time: Date) async throws -> Bool {
+    /// A windowed check's result records the window's routes snapshots besides the run's.
+    func record(_ results: [CheckResult], of certification: Due, snapshots: [Int], window: [Int], at time: Date) async throws -> Bool {
+        let windowed = snapshots + window.filter { !snapshots.contains($0) }
         let context = ChangeContext.system(at: time)
         return try await database.transaction { connection in
             guard
@@ -262,7 +309,7 @@ public struct CheckRunStore: Sendable {
                     INSERT INTO check_results (certification_id, action_code, check_definition, metric_value, verdict, explanation, evidence,
                                                snapshot_ids, measured_at)
                     VALUES (\(certification.id), \(result.action), \(JSONB(result.check)), \(result.value), \(result.verdict.rawValue),
-                            \(result.explanation), \(result.evidence), \(snapshots), \(time))
+                            \(result.explanation), \(result.evidence), \(RoutesWindowRule.isWindowed(result.check) ? windowed : snapshots), \(time))
                     RETURNING id
                     """)[0].decode(0, as: UUID.self)
                 all.append(id)
