@@ -79,7 +79,7 @@ struct AccountLinkTests {
                 to: "admin@example.org", subject: "You already have a MANRS+ account", folder: folder, pool: fixture.db.pool, at: later)
             #expect(told.count == 1)
             // The link's secret is stored only hashed, and sealed in the outbox.
-            let token = try #require(Self.token(in: welcome[0]))
+            let token = try #require(Self.token(in: try #require(welcome.first)))
             let outbox = try await fixture.db.pool.query("SELECT payload::text FROM outbox WHERE event_kind = 'account.verify_email'")[0]
                 .decode(0, as: String.self)
             #expect(!outbox.contains(token))
@@ -116,13 +116,15 @@ struct AccountLinkTests {
             let unknown = try await api.call(.post, "/api/v1/password/forgot", json: #"{"email":"nobody@example.org"}"#)
             #expect(known.status == 202 && unknown.status == 202 && known.body == unknown.body)
             let subject = "Set a new MANRS+ password"
+            // Delivered as of after both requests, however long a loaded machine took over them.
+            let later = Date().addingTimeInterval(5)
             let mails = try await Self.mail(
-                to: "applicant@example.org", subject: subject, folder: folder, pool: fixture.db.pool, at: now.addingTimeInterval(5))
+                to: "applicant@example.org", subject: subject, folder: folder, pool: fixture.db.pool, at: later)
             #expect(mails.count == 1)
             #expect(
-                try await Self.mail(to: "nobody@example.org", subject: subject, folder: folder, pool: fixture.db.pool, at: now.addingTimeInterval(5))
+                try await Self.mail(to: "nobody@example.org", subject: subject, folder: folder, pool: fixture.db.pool, at: later)
                     .isEmpty)
-            let token = try #require(Self.token(in: mails[0]))
+            let token = try #require(Self.token(in: try #require(mails.first)))
 
             let short = try await api.call(.post, "/api/v1/password/reset", json: #"{"token":"\#(token)","new_password":"short"}"#)
             #expect(short.status == 422)
