@@ -1,5 +1,6 @@
 import Canonical
 import Credentials
+import Domain
 import Foundation
 import Operations
 import Store
