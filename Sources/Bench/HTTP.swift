@@ -142,7 +142,8 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
         printFigure(name, ours: rates[index], baseline: rates[0], baselineName: "/healthz", goal: figure.goal)
     }
 
-    try await markFigures(databaseURL: databaseURL, pool: pool, server: first, rounds: rounds, seconds: seconds, connections: connections)
+    let certified = try await markFigures(
+        databaseURL: databaseURL, pool: pool, server: first, rounds: rounds, seconds: seconds, connections: connections)
     try await bulkFigure(port: first.port, pool: pool, rounds: rounds)
 
     // Revocation: through the first instance, timed until the second answers 401.
@@ -172,6 +173,8 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
         String(
             format: "http, revocation reaching a second instance: median %.1f ms, max %.1f ms over %d revocations (goal < 1000 ms) %@",
             median(delays), delays.max() ?? 0, delays.count, (delays.max() ?? 0) < 1000 ? "ok" : "ABOVE GOAL"))
+    try await markInvalidationFigure(
+        pool: pool, server: second, asns: certified, changes: Int(ProcessInfo.processInfo.environment["BENCH_REVOCATIONS"] ?? "") ?? 20)
 }
 
 func serverBinary() -> String {

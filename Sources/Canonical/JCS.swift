@@ -45,22 +45,26 @@ public enum JCS {
         }
     }
 
-    static func writeString(_ text: String, to output: inout [UInt8]) {
+    /// Appends `text` as a JSON string with the minimal escapes (RFC 8785 §3.2.2.2): what any
+    /// JSON writer may use for its strings.
+    public static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += [0x5c, 0x22]
-            case "\\": output += [0x5c, 0x5c]
-            case "\u{08}": output += [0x5c, UInt8(ascii: "b")]
-            case "\t": output += [0x5c, UInt8(ascii: "t")]
-            case "\n": output += [0x5c, UInt8(ascii: "n")]
-            case "\u{0C}": output += [0x5c, UInt8(ascii: "f")]
-            case "\r": output += [0x5c, UInt8(ascii: "r")]
-            case _ where scalar.value < 0x20:
+        // Byte by byte: the escaped characters are all ASCII, and every other byte (UTF-8 of
+        // any scalar) is copied as it is.
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: output += [0x5c, 0x22]
+            case 0x5c: output += [0x5c, 0x5c]
+            case 0x08: output += [0x5c, UInt8(ascii: "b")]
+            case 0x09: output += [0x5c, UInt8(ascii: "t")]
+            case 0x0A: output += [0x5c, UInt8(ascii: "n")]
+            case 0x0C: output += [0x5c, UInt8(ascii: "f")]
+            case 0x0D: output += [0x5c, UInt8(ascii: "r")]
+            case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                output += [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(scalar.value >> 4)], hex[Int(scalar.value & 0xf)]]
+                output += [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
             default:
-                output += Array(String(scalar).utf8)
+                output.append(byte)
             }
         }
         output.append(UInt8(ascii: "\""))

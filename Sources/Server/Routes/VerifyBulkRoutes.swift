@@ -171,7 +171,7 @@ enum BulkFormat {
     }
 
     static func jsonResponse(_ answers: [BulkAnswer]) throws -> Response {
-        let body = try JSONEncoder.api.encode(Body(count: answers.count, results: answers.map(Row.init)))
+        let body = try json(answers)
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         fields[.contentLength] = String(body.count)
@@ -188,13 +188,22 @@ enum BulkFormat {
     static func csv(_ answers: [BulkAnswer]) -> String {
         var text = CSV.row(csvHeader)
         text.reserveCapacity(answers.count * 80)
-        for answer in answers { text += CSV.row(csvCells(Row(answer))) }
+        // Every measured row shows the same snapshot times, and marks share validity dates:
+        // each is formatted once.
+        var times: [Date: String] = [:]
+        func time(_ date: Date?) -> String {
+            guard let date else { return "" }
+            if let text = times[date] { return text }
+            let text = date.formatted(.iso8601)
+            times[date] = text
+            return text
+        }
+        for answer in answers { text += CSV.row(csvCells(Row(answer), time: time)) }
         return text
     }
 
-    static func csvCells(_ row: Row) -> [String] {
+    static func csvCells(_ row: Row, time: (Date?) -> String) -> [String] {
         func share(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
-        let time = { (date: Date?) in date.map { $0.formatted(.iso8601) } ?? "" }
         let measured = row.readiness?.readiness
         return [
             row.input, row.result, row.markID ?? "", row.holder ?? "", row.program ?? "", row.tier ?? "", row.statusText ?? "",
