@@ -30,7 +30,7 @@ enum EnforcementWatchers {
                    OR (e.kind = \(WatchKind.asn.rawValue) AND e.value IN (
                         SELECT value FROM certification_scope WHERE certification_id = \(scope.certification) AND kind = 'asn'))
             ), shared AS (
-                SELECT \(JSONB(shared)) AS payload
+                SELECT \(JSONB(shared))::jsonb AS payload
             ), watchers AS (
                 SELECT u.id, u.email,
                        (SELECT payload FROM shared) || jsonb_build_object('data', ((SELECT payload FROM shared) -> 'data')
