@@ -57,7 +57,7 @@ public struct RegistryQuery: Sendable, Hashable {
             }
         }
         if let program = given("program") {
-            if program.count <= 32, program.wholeMatch(of: /[a-z][a-z0-9-]{1,31}/) != nil {
+            if Self.isProgramCode(program) {
                 query.program = program
             } else {
                 refusals.append(FieldRefusal("program", "invalid_program", "There is no program \(program.prefix(40)). Choose one from the list."))
@@ -101,6 +101,13 @@ public struct RegistryQuery: Sendable, Hashable {
             }
         }
         return refusals.isEmpty ? .success(query) : .failure(refusals)
+    }
+
+    /// A program code's shape, as the schema checks it: a lower-case letter, then 1 to 31 lower-case
+    /// letters, digits or hyphens.
+    static func isProgramCode(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, (2...32).contains(text.unicodeScalars.count), ("a"..."z").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     /// The query parameters that ask this query again (empty filters left out), for links.

@@ -33,9 +33,9 @@ struct MarkRegistryPageModel: Encodable, Sendable {
     let errors: [String]
     let hasErrors: Bool
     let searched: Bool
-    let rows: [Row]
-    let hasRows: Bool
-    let nextURL: String?
+    var rows: [Row]
+    var hasRows: Bool
+    var nextURL: String?
 
     /// The page after a search: the form as asked, and the marks found.
     init(frame: PageFrame, programs: [RegistryProgram], query: RegistryQuery, page: Page<RegistryEntry>) {

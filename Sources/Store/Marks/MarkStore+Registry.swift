@@ -76,11 +76,12 @@ extension MarkStore {
         let entries = try rows.prefix(query.limit).map { row in
             let tier = try row.decode("tier", as: Tier.self)
             let status = try row.decode("status", as: CertificationStatus.self)
+            let grantedAt = try row.decode("granted_at", as: Date.self)
             return RegistryEntry(
                 mark: try row.decode("mark_id"), organisation: try row.decode("legal_name"), displayName: try row.decode("display_name"),
                 country: try row.decode("country"), program: try row.decode("program_code"), programName: try row.decode("program_name"),
                 tier: tier, tierName: tier.markName, status: status, statusText: status.markWords,
-                since: try row.decode("since", as: Date?.self) ?? (try row.decode("granted_at", as: Date.self)),
+                since: try row.decode("since", as: Date?.self) ?? grantedAt,
                 validUntil: try row.decode("valid_until"))
         }
         return Page(items: entries, nextCursor: rows.count > query.limit ? entries.last?.mark : nil)
