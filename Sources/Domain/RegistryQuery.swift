@@ -34,6 +34,12 @@ public struct RegistryQuery: Sendable, Hashable {
         self.limit = limit
     }
 
+    /// A query as read: the query, or why each unreadable parameter was refused.
+    public enum Parsed: Sendable, Equatable {
+        case query(RegistryQuery)
+        case refused([FieldRefusal])
+    }
+
     /// The search read as an ASN (`AS3333` or `3333`), when it is one.
     public var searchASN: UInt32? {
         guard let search, search.uppercased().hasPrefix("AS") || search.allSatisfy(\.isNumber) else { return nil }
@@ -42,7 +48,7 @@ public struct RegistryQuery: Sendable, Hashable {
 
     /// Reads the registry's query parameters. An empty parameter is no filter (a GET form sends
     /// every field). `parseMark` reads a mark id (the canonical id, or nil when it is not one).
-    public static func parse(_ parameters: [String: String], parseMark: (String) -> String?) -> Result<RegistryQuery, [FieldRefusal]> {
+    public static func parse(_ parameters: [String: String], parseMark: (String) -> String?) -> Parsed {
         func given(_ name: String) -> String? {
             guard let value = parameters[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
             return value
@@ -100,7 +106,7 @@ public struct RegistryQuery: Sendable, Hashable {
                 refusals.append(FieldRefusal("limit", "invalid_limit", "The limit is a number from 1 to \(maxLimit)."))
             }
         }
-        return refusals.isEmpty ? .success(query) : .failure(refusals)
+        return refusals.isEmpty ? .query(query) : .refused(refusals)
     }
 
     /// A program code's shape, as the schema checks it: a lower-case letter, then 1 to 31 lower-case

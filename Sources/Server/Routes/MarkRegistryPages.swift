@@ -19,11 +19,11 @@ struct MarkRegistryPages {
                 if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
             }
             switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
-            case .failure(let refusals):
+            case .refused(let refusals):
                 return try pages.render(
                     "registry", model: MarkRegistryPageModel(frame: frame, programs: programs, form: parameters, refusals: refusals),
                     status: .badRequest)
-            case .success(let query):
+            case .query(let query):
                 if let program = query.program, !programs.contains(where: { $0.code == program }) {
                     return try pages.render(
                         "registry",

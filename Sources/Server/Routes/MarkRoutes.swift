@@ -235,8 +235,8 @@ struct MarkRoutes {
             if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
         }
         switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
-        case .failure(let refusals): throw Problem.invalidQuery(refusals)
-        case .success(let query):
+        case .refused(let refusals): throw Problem.invalidQuery(refusals)
+        case .query(let query):
             if let program = query.program, try await !marks.registryPrograms().contains(where: { $0.code == program }) {
                 throw Problem.invalidQuery([Self.unknownProgram(program)])
             }
