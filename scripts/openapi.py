@@ -574,6 +574,22 @@ for path, method, summary, content in [
 schemas["DeliveryAttempt"]["properties"]["event"]["enum"] += ["certification.reattestation_due","certification.recertification_due"]
 schemas["RenewalInput"]=obj({"kind":{"type":"string","enum":["reattestation","recertification"]},"statement":name(20000)},["kind","statement"])
 paths["/api/v1/certifications/{certification}/renewals"]={"post":op("Confirm or update the statements and evidence for the certification's open re-attestation or recertification (the participant's members), before its due date; the auditors then decide its review item","workflow",{"204":{"description":"Confirmed"}},W+["404","409"],["certification"],"RenewalInput")}
+# The public registry of marks (issue 13), in one block: every mark, searched and filtered, paged.
+schemas["RegistryEntry"]=obj({"mark":{"type":"string"},"organisation":{"type":"string"},"display_name":{"type":"string"},"country":{"type":"string","pattern":"^[A-Z]{2}$"},
+ "program":{"type":"string"},"program_name":{"type":"string"},"tier":tier,"tier_name":{"type":"string"},"status":watch_status,
+ "status_text":{"type":"string","description":"The status as buyers read it: valid, valid with a warning, suspended, revoked, expired, withdrawn."},
+ "since":dt,"valid_until":dt})
+schemas["RegistryPage"]=page("RegistryEntry")
+responses["InvalidQuery"]=problem("A query parameter that cannot be read: an unknown program, tier, country or status, a search outside 2 to 100 characters, a limit outside 1 to 200, or a cursor this server did not return (/problems/invalid-query), each listed in `errors`.")
+registry_params=[q("q","2 to 100 characters: part of the holder's name, an ASN (AS3333 or 3333) or a mark id."),
+ q("program","A program code (GET /api/v1/programs)."),q("tier","baseline or plus.",{"type":"string"}),q("country","An ISO 3166-1 alpha-2 code, such as NL."),
+ q("status","active, warned, suspended, revoked, expired or withdrawn.",{"type":"string"}),q("cursor","next_cursor of the previous page."),
+ q("limit","1 to 200 marks per page (50 by default).",{"type":"string"})]
+paths["/api/v1/registry"]={"get":public_get("The public registry: every mark with its holder, program, tier, country and status now (lapsed marks stay listed), by holder name, paged",S("RegistryPage"),params=registry_params,
+ desc="Filters combine; an empty parameter is no filter. Ordered by the holder's legal name, then mark id.")}
+paths["/api/v1/registry"]["get"]["responses"]["400"]=R("InvalidQuery")
+paths["/registry"]={"get":{"summary":"The public registry of marks: search and filters in a GET form, so results are linkable (no sign-in)","tags":["pages"],"security":[],"parameters":registry_params,
+ "responses":{"200":{"description":"HTML","content":html},"400":{"description":"The page again, saying which filter could not be read (HTML), or a path or query not in plain form (problem+json)","content":{**html,"application/problem+json":{"schema":S("Problem")}}}}}}
 
 # Only reads answer 304.
 for item in paths.values():

@@ -86,6 +86,10 @@ public enum AccountLinkPurpose: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// How long a used or expired link is kept before housekeeping removes it: until then,
+    /// following it says it was used or has expired; after, that it is not known.
+    public static let retention: TimeInterval = 30 * 86_400
+
     /// Why a link can no longer be used at `now`, or nil when it can. Used once; expired exactly at its end.
     public static func refusal(usedAt: Date?, expiresAt: Date, now: Date) -> Refusal? {
         if usedAt != nil { return Refusal("link-used", "This link was already used. Ask for a new one.") }

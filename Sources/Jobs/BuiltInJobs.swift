@@ -2,8 +2,8 @@ import Domain
 import Foundation
 import Store
 
-/// The recurring `housekeeping` job: removes expired sessions and idempotency keys and old
-/// sign-in attempts as of the clock's time. Running it twice removes nothing more.
+/// The recurring `housekeeping` job: removes expired sessions and idempotency keys, old
+/// sign-in attempts and old account links as of the clock's time. Running it twice removes nothing more.
 public struct HousekeepingJob: JobHandler {
     public let housekeeping: Housekeeping
     public let loginLimits: LoginLimits

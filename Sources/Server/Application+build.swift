@@ -135,6 +135,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> (Router<AppRequestCo
     RegistryPages(workflow: workflowPages, results: CheckResultStore(database: services.database)).register(
         on: authenticated.group().add(middleware: SignInRedirect()))
     VerifyBulkPages(pages: Pages(templates: dependencies.assets.templates), bulk: services.bulk).register(on: authenticated)
+    MarkRegistryPages(pages: Pages(templates: dependencies.assets.templates), marks: services.marks).register(on: authenticated)
     WatchlistPages(operations: services.watchlists, pages: Pages(templates: dependencies.assets.templates))
         .register(on: authenticated.group().add(middleware: SignInRedirect()))
     AccountLinkPages(

@@ -18,6 +18,7 @@ struct Pages: Sendable {
         "admin-sources",
         "verify-bulk",
         "review-task", "dispute", "enforcement",
+        "registry",
     ]
 
     /// Renders a typed page model (one struct per page, `Sources/Server/Pages/`): the template

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -189,6 +190,14 @@ extension Problem {
     static func describeWait(_ seconds: Int) -> String {
         if seconds < 90 { return seconds == 1 ? "1 second" : "\(seconds) seconds" }
         return "\((seconds + 59) / 60) minutes"
+    }
+
+    /// Query parameters that cannot be read (a filter with an unknown value): a 400, each by field.
+    public static func invalidQuery(_ refusals: [FieldRefusal]) -> Problem {
+        Problem(
+            type: typePrefix + "invalid-query", title: "Invalid query", status: .badRequest,
+            detail: refusals.count == 1 ? refusals[0].refusal.message : "\(refusals.count) query parameters are invalid.",
+            errors: refusals.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
     }
 
     public static func invalid(_ field: String, _ code: String, _ message: String) -> Problem {

@@ -174,7 +174,7 @@ struct JobQueueTests {
         }
     }
 
-    @Test("housekeeping removes expired sessions and old sign-in attempts as of the clock's time, and is idempotent")
+    @Test("housekeeping removes expired sessions, old sign-in attempts and old account links as of the clock's time, and is idempotent")
     func housekeeping() async throws {
         try await TestDatabase.withDatabase { db in
             let user = UUID()
@@ -193,11 +193,36 @@ struct JobQueueTests {
             try await db.pool.execute(
                 "INSERT INTO login_attempts (email, address, succeeded, at) VALUES ('h@example.net', '192.0.2.1', true, \(Self.start.addingTimeInterval(-7200)))"
             )
+            // Account links: used long ago, expired long ago (never used), used recently, expired
+            // recently, and still live. Only the first two are past the retention.
+            let day = 86_400.0
+            let retention = AccountLinkPurpose.retention
+            let links: [(UInt8, created: Double, expires: Double, used: Double?)] = [
+                (1, -retention - 2 * day, -retention - 2 * day + 3600, -retention - 2 * day + 60),
+                (2, -retention - 3 * day, -retention - day, nil),
+                (3, -2 * day, -2 * day + 3600, -day),
+                (4, -3 * day, -day, nil),
+                (5, -60, 3540, nil),
+            ]
+            for link in links {
+                try await db.pool.execute(
+                    """
+                    INSERT INTO account_tokens (secret_sha256, user_id, purpose, created_at, expires_at, used_at)
+                    VALUES (\(Data(repeating: link.0, count: 32)), \(user), 'reset_password', \(Self.start.addingTimeInterval(link.created)),
+                            \(Self.start.addingTimeInterval(link.expires)), \(link.used.map { Self.start.addingTimeInterval($0) }))
+                    """)
+            }
             let housekeeping = Housekeeping(database: db.pool)
             let removed = try await housekeeping.purge(at: Self.start)
-            #expect(removed == Housekeeping.Removed(sessions: 1, idempotencyKeys: 0, loginAttempts: 1))
-            #expect(try await housekeeping.purge(at: Self.start) == Housekeeping.Removed(sessions: 0, idempotencyKeys: 0, loginAttempts: 0))
+            #expect(removed == Housekeeping.Removed(sessions: 1, idempotencyKeys: 0, loginAttempts: 1, accountLinks: 2))
+            #expect(
+                try await housekeeping.purge(at: Self.start)
+                    == Housekeeping.Removed(sessions: 0, idempotencyKeys: 0, loginAttempts: 0, accountLinks: 0))
             #expect(try await db.pool.query("SELECT count(*) FROM sessions")[0].decode(0, as: Int.self) == 1)
+            let kept = try await db.pool.query("SELECT get_byte(secret_sha256, 0) FROM account_tokens ORDER BY 1").map {
+                try $0.decode(0, as: Int.self)
+            }
+            #expect(kept == [3, 4, 5])
         }
     }
 }

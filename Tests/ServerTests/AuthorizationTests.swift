@@ -108,6 +108,7 @@ struct AuthorizationTests {
         "GET /api/v1/status-lists/{purpose}": Set(Role.allCases),
         "GET /marks/{mark}": Set(Role.allCases),
         "GET /marks/{mark}/badge.svg": Set(Role.allCases),
+        "GET /api/v1/registry": Set(Role.allCases),
         // Disputes and appeals: the participant's members; revocation for cause: staff past
         // authorisation (an admin is then refused by the review rule: only auditors decide); overrides: admins.
         "POST /api/v1/participants/{participant}/results/{result}/disputes": [.admin, .applicant],
@@ -147,7 +148,7 @@ struct AuthorizationTests {
     /// Pages with their own sign-in and CSRF rules, tested in WebTests.
     static let pages: Set<String> = [
         "GET /login", "POST /login", "POST /logout", "GET /", "POST /account/tokens", "POST /account/password",
-        "GET /verify/bulk", "POST /verify/bulk",
+        "GET /verify/bulk", "POST /verify/bulk", "GET /registry",
         "GET /applications", "POST /applications", "GET /applications/{application}", "POST /applications/{application}/commitments",
         "POST /applications/{application}/evidence", "POST /applications/{application}/evidence-url", "POST /applications/{application}/submit",
         "POST /applications/{application}/comments", "POST /applications/{application}/withdraw",

@@ -83,11 +83,19 @@ struct MarkAPITests {
             #expect(detail.status == 200 && (detail.json["links"] as? [String: String])?["badge"]?.hasSuffix("/marks/\(mark)/badge.svg") == true)
             #expect(try await api.call(.get, "/api/v1/marks/MP-ZESE-C4JA-P").status == 404)
 
-            // Never private evidence: the evidence file and the commitment statement appear nowhere.
-            for path in ["/api/v1/marks/\(mark)", "/api/v1/verify?asn=3333", "/api/v1/marks/\(mark)/credential", "/marks/\(mark)/badge.svg"] {
+            // Never private evidence: the evidence file, its hash, the commitment statement and the
+            // owner's email appear nowhere, on the mark's reads or in the public registry.
+            let hash = try await fixture.db.pool.query("SELECT encode(sha256, 'hex') FROM evidence WHERE id = \(fixture.evidence)")[0]
+                .decode(0, as: String.self)
+            for path in [
+                "/api/v1/marks/\(mark)", "/api/v1/verify?asn=3333", "/api/v1/marks/\(mark)/credential", "/marks/\(mark)/badge.svg", "/marks/\(mark)",
+                "/api/v1/registry", "/api/v1/registry?q=AS3333", "/registry", "/registry?q=ripe&country=NL",
+            ] {
                 let text = try await api.call(.get, path).text
                 #expect(!text.contains("filters.pdf") && !text.contains("Prefix and AS-path filters"), "\(path)")
+                #expect(!text.lowercased().contains(hash) && !text.contains("applicant@example.org"), "\(path)")
             }
+            #expect(try await api.call(.get, "/registry?q=ripe&country=NL").text.contains("href=\"/marks/\(mark)\""))
         }
     }
 

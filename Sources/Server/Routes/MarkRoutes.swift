@@ -13,6 +13,7 @@ enum PublicRead: Hashable, Sendable {
     case verifyMark(String), verifyASN(UInt32), verifyPrefix(String), verifyName(String)
     case mark(String), history(String), credential(String), badge(String)
     case statusList(StatusPurpose)
+    case registry(RegistryQuery)
 }
 
 /// The mark for buyers, no login (issue 13): the issuer's did:web document and JWKS,
@@ -128,6 +129,12 @@ struct MarkRoutes {
                 return try PublicResponse(json: list, contentType: "application/vc+ld+json")
             }
         }
+        api.get("registry") { request, _ in
+            let query = try await Self.registryQuery(request, marks: marks)
+            return try await responses.cached(.registry(query)) {
+                try PublicResponse(json: try await marks.registry(query))
+            }
+        }
         router.get("marks/:mark") { _, context in
             let mark: MarkID
             do { mark = try Self.mark(context) } catch let problem as Problem { return try pages.error(problem, session: nil) }
@@ -218,6 +225,27 @@ struct MarkRoutes {
             }
             return .verifyName(text)
         }
+    }
+
+    /// The registry's query from the request's parameters; unreadable values and unknown programs
+    /// are a 400 naming each parameter.
+    static func registryQuery(_ request: Request, marks: MarkStore) async throws -> RegistryQuery {
+        var parameters: [String: String] = [:]
+        for name in RegistryQuery.parameters {
+            if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
+        }
+        switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
+        case .refused(let refusals): throw Problem.invalidQuery(refusals)
+        case .query(let query):
+            if let program = query.program, try await !marks.registryPrograms().contains(where: { $0.code == program }) {
+                throw Problem.invalidQuery([Self.unknownProgram(program)])
+            }
+            return query
+        }
+    }
+
+    static func unknownProgram(_ program: String) -> FieldRefusal {
+        FieldRefusal("program", "invalid_program", "There is no program \(program). Choose one from the list.")
     }
 
     static func mark(_ context: AppRequestContext) throws -> MarkID {
@@ -317,13 +345,7 @@ struct MarkPageModel: Encodable, Sendable {
         programName = summary.programName
         tierName = summary.tierName
         statusText = summary.statusText.prefix(1).uppercased() + summary.statusText.dropFirst()
-        stateClass =
-            switch summary.status {
-            case .active: "valid"
-            case .warned: "warned"
-            case .suspended, .revoked: "stopped"
-            case .expired, .withdrawn: "ended"
-            }
+        stateClass = Self.stateClass(summary.status)
         statusSentence =
             switch summary.status {
             case .active: "\(summary.organisation) is \(summary.tierName) certified for \(summary.programName)."
@@ -359,6 +381,16 @@ struct MarkPageModel: Encodable, Sendable {
         didURL = addresses.didDocument.absoluteString
         pageURL = addresses.markPage(mark).absoluteString
         badgeURL = addresses.origin.absoluteString + "/marks/\(mark.text)/badge.svg"
+    }
+
+    /// The style of a status: valid, warned, stopped (suspended, revoked) or ended.
+    static func stateClass(_ status: CertificationStatus) -> String {
+        switch status {
+        case .active: "valid"
+        case .warned: "warned"
+        case .suspended, .revoked: "stopped"
+        case .expired, .withdrawn: "ended"
+        }
     }
 
     /// A transition's cause in words.

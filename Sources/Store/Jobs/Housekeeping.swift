@@ -14,17 +14,20 @@ public struct Housekeeping: Sendable {
         public var sessions: Int
         public var idempotencyKeys: Int
         public var loginAttempts: Int
+        /// Sign-up and password-reset links used or expired longer than `AccountLinkPurpose.retention` ago.
+        public var accountLinks: Int
 
-        public init(sessions: Int, idempotencyKeys: Int, loginAttempts: Int) {
+        public init(sessions: Int, idempotencyKeys: Int, loginAttempts: Int, accountLinks: Int) {
             self.sessions = sessions
             self.idempotencyKeys = idempotencyKeys
             self.loginAttempts = loginAttempts
+            self.accountLinks = accountLinks
         }
     }
 
     /// Removes, as of `now`: sessions past their expiry, idempotency keys older than their
     /// retention, failed sign-ins older than the throttle's window and successful ones older than
-    /// its trust period. Idempotent: a second pass at the same time removes nothing.
+    /// its trust period, and account links used or expired more than `AccountLinkPurpose.retention` ago. Idempotent: a second pass at the same time removes nothing.
     @discardableResult
     public func purge(at now: Date, login limits: LoginLimits = LoginLimits()) async throws -> Removed {
         try await database.transaction { connection in
@@ -36,7 +39,10 @@ public struct Housekeeping: Sendable {
                 DELETE FROM login_attempts
                 WHERE at < CASE WHEN succeeded THEN \(now.addingTimeInterval(-limits.trustedFor)) ELSE \(now.addingTimeInterval(-limits.window)) END
                 """)
-            return Removed(sessions: sessions, idempotencyKeys: keys, loginAttempts: attempts)
+            let linkCutoff = now.addingTimeInterval(-AccountLinkPurpose.retention)
+            let links = try await connection.execute(
+                "DELETE FROM account_tokens WHERE used_at < \(linkCutoff) OR expires_at < \(linkCutoff)")
+            return Removed(sessions: sessions, idempotencyKeys: keys, loginAttempts: attempts, accountLinks: links)
         }
     }
 }

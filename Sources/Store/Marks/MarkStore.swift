@@ -115,10 +115,7 @@ public struct MarkStore: Sendable {
 
     /// The marks whose holder's legal or registry name contains `name` (any case), at most `limit`.
     public func marks(named name: String, limit: Int = 50) async throws -> [MarkSummary] {
-        let pattern =
-            "%"
-            + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = "%" + Self.escapedLike(name) + "%"
         return try await summaries(
             markFilter: """
                 SELECT m.id FROM marks m JOIN participants p ON p.id = m.participant_id

@@ -6,9 +6,20 @@ import Postgres
 /// watchlists), on the transition's transaction: every user with a watchlist entry for the
 /// certification's mark or for one of the ASNs of its recorded scope gets one email and one
 /// call to each of their webhook endpoints, through the outbox (its retries and delivery log).
+/// All of those rows are written by one `INSERT … SELECT`, however many watchers there are.
 enum EnforcementWatchers {
     static func notify(_ record: EnforcementRecord, scope: EnforcementEffectScope, on connection: PostgresConnection) async throws {
-        let watchers = try await connection.query(
+        var data = [
+            "certification_id": scope.certification.uuidString.lowercased(), "program": scope.program, "tier": scope.tier.rawValue,
+            "from": record.from.rawValue, "to": record.to.rawValue, "at": record.at.formatted(.iso8601),
+        ]
+        if let deadline = record.deadline { data["deadline"] = deadline.formatted(.iso8601) }
+        let event = NotificationEvent.watchlistStatusChanged
+        // The fields every watcher shares; the statement adds each watcher's own (`watched`) and
+        // the certification's (`participant`, and `mark_id` when it has a mark).
+        let shared = NotificationPayload(
+            type: event.rawValue, timestamp: ISO8601DateFormatter().string(from: scope.context.at), data: data)
+        try await connection.execute(
             """
             WITH certification AS (
                 SELECT c.mark_id, p.display_name FROM certifications c JOIN participants p ON p.id = c.participant_id
@@ -18,24 +29,28 @@ enum EnforcementWatchers {
                 WHERE (e.kind = \(WatchKind.mark.rawValue) AND e.value = (SELECT mark_id FROM certification))
                    OR (e.kind = \(WatchKind.asn.rawValue) AND e.value IN (
                         SELECT value FROM certification_scope WHERE certification_id = \(scope.certification) AND kind = 'asn'))
+            ), shared AS (
+                SELECT \(JSONB(shared))::jsonb AS payload
+            ), watchers AS (
+                SELECT u.id, u.email,
+                       (SELECT payload FROM shared) || jsonb_build_object('data', ((SELECT payload FROM shared) -> 'data')
+                           || jsonb_strip_nulls(jsonb_build_object(
+                                'watched', array_to_string(array_agg(DISTINCT w.value ORDER BY w.value), ', '),
+                                'participant', (SELECT display_name FROM certification),
+                                'mark_id', (SELECT mark_id FROM certification)))) AS payload
+                FROM watched w JOIN users u ON u.id = w.user_id
+                WHERE NOT u.disabled AND u.email_verified
+                GROUP BY u.id, u.email
             )
-            SELECT u.id, u.email, array_agg(DISTINCT w.value ORDER BY w.value) AS watched,
-                   (SELECT mark_id FROM certification) AS mark_id, (SELECT display_name FROM certification) AS participant
-            FROM watched w JOIN users u ON u.id = w.user_id
-            WHERE NOT u.disabled AND u.email_verified
-            GROUP BY u.id, u.email ORDER BY u.id
+            INSERT INTO outbox (message_id, event_kind, user_id, channel, email, endpoint_id, payload, next_attempt_at, created_at)
+            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), \(event.rawValue), r.user_id, r.channel, r.email, r.endpoint_id,
+                   r.payload, \(scope.context.at), \(scope.context.at)
+            FROM (
+                SELECT w.id AS user_id, 'email' AS channel, w.email, NULL::uuid AS endpoint_id, w.payload FROM watchers w
+                UNION ALL
+                SELECT w.id, 'webhook', NULL, e.id, w.payload
+                FROM watchers w JOIN webhook_endpoints e ON e.user_id = w.id AND e.deleted_at IS NULL
+            ) r
             """)
-        for watcher in watchers {
-            var data = [
-                "certification_id": scope.certification.uuidString.lowercased(), "participant": try watcher.decode("participant", as: String.self),
-                "program": scope.program, "tier": scope.tier.rawValue, "from": record.from.rawValue, "to": record.to.rawValue,
-                "at": record.at.formatted(.iso8601), "watched": try watcher.decode("watched", as: [String].self).joined(separator: ", "),
-            ]
-            if let mark = try watcher.decode("mark_id", as: String?.self) { data["mark_id"] = mark }
-            if let deadline = record.deadline { data["deadline"] = deadline.formatted(.iso8601) }
-            try await Notifications.enqueue(
-                .watchlistStatusChanged, user: try watcher.decode("id"), email: try watcher.decode("email", as: String.self), data: data,
-                webhooks: true, context: scope.context, on: connection)
-        }
     }
 }

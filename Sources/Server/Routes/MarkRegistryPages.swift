@@ -1,0 +1,40 @@
+import Credentials
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// The public registry of marks (`/registry`), no sign-in, no JavaScript: a GET form, so a search
+/// and its filters are a link anyone can share; the same query and store as `GET /api/v1/registry`.
+struct MarkRegistryPages {
+    let pages: Pages
+    let marks: MarkStore
+
+    func register(on router: RouterGroup<AppRequestContext>) {
+        router.get("/registry") { request, context in
+            let frame = PageFrame(context.session)
+            let programs = try await marks.registryPrograms()
+            var parameters: [String: String] = [:]
+            for name in RegistryQuery.parameters {
+                if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
+            }
+            switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
+            case .refused(let refusals):
+                return try pages.render(
+                    "registry", model: MarkRegistryPageModel(frame: frame, programs: programs, form: parameters, refusals: refusals),
+                    status: .badRequest)
+            case .query(let query):
+                if let program = query.program, !programs.contains(where: { $0.code == program }) {
+                    return try pages.render(
+                        "registry",
+                        model: MarkRegistryPageModel(
+                            frame: frame, programs: programs, form: parameters, refusals: [MarkRoutes.unknownProgram(program)]),
+                        status: .badRequest)
+                }
+                let page = try await marks.registry(query)
+                return try pages.render(
+                    "registry", model: MarkRegistryPageModel(frame: frame, programs: programs, query: query, page: page))
+            }
+        }
+    }
+}
