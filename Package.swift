@@ -200,7 +200,8 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
         .testTarget(
-            name: "CLITests", dependencies: ["Canonical", "Credentials", "EmbeddedPostgres", "ManrsPlus", "Store", "TestSupport"],
+            name: "CLITests",
+            dependencies: ["Canonical", "Credentials", "Domain", "EmbeddedPostgres", "ManrsPlus", "Operations", "Store", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

@@ -22,7 +22,10 @@ struct CLITests {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], database: FreshDatabase? = nil) throws -> Run {
+    /// Runs the binary with `environment` added to this process's and the names in `removing` taken out.
+    static func run(_ arguments: [String], database: FreshDatabase? = nil, environment extra: [String: String] = [:], removing: [String] = [])
+        throws -> Run
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -30,6 +33,8 @@ struct CLITests {
         var environment = ProcessInfo.processInfo.environment
         if let database { environment["DATABASE_URL"] = database.connectionString }
         environment["LOG_LEVEL"] = "warning"
+        environment.merge(extra) { _, new in new }
+        for name in removing { environment[name] = nil }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

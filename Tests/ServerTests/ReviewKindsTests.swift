@@ -95,6 +95,14 @@ struct ReviewKindsTests {
             let notices = try await fixture.db.pool.query(
                 "SELECT count(*) FROM outbox WHERE event_kind = 'dispute.accepted' AND email = 'applicant@example.org'")[0].decode(0, as: Int.self)
             #expect(notices == 1)
+            // Told once: the review's outcome, not also the enforcement notice of the same change.
+            let summary = try await fixture.db.pool.query(
+                "SELECT payload->'data'->>'summary' FROM outbox WHERE event_kind LIKE '%dispute%' AND email = 'applicant@example.org'"
+            ).map { try $0.decode(0, as: String.self) }
+            #expect(
+                summary == [
+                    "The auditors accepted your dispute: the result is void, and the warned status it caused is undone. Your certification's status is now active."
+                ])
             let audited = try await fixture.db.pool.query(
                 """
                 SELECT action FROM audit_events

@@ -17,8 +17,8 @@ enum AuditorNotices {
     }
 
     /// Tells the auditors of open items near (due within one working day of `now`) or past their
-    /// due time, once per item and threshold (`review_item_reminders`); returns how many
-    /// reminders it wrote.
+    /// due time, once per item and threshold (`review_item_reminders`), and only the overdue
+    /// reminder for an item first seen past due; returns how many reminders it wrote.
     static func itemsDue(at now: Date, on connection: PostgresConnection) async throws -> Int {
         var sent = 0
         for (threshold, limit) in [("past", now), ("near", WorkingDays.add(1, to: now))] {
@@ -27,6 +27,8 @@ enum AuditorNotices {
                 INSERT INTO review_item_reminders (review_item_id, threshold, sent_at)
                 SELECT i.id, \(threshold), \(now) FROM review_items i
                 WHERE i.status <> 'closed' AND i.due_at <= \(limit)
+                  -- An item found already overdue is not also told as "due within a working day".
+                  AND NOT EXISTS (SELECT 1 FROM review_item_reminders r WHERE r.review_item_id = i.id AND r.threshold = 'past')
                 ON CONFLICT DO NOTHING
                 RETURNING review_item_id
                 """)

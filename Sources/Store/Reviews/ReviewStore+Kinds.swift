@@ -265,8 +265,11 @@ extension ReviewStore {
                     _ = try await EnforcementStore.apply(
                         .disputeAccepted(decision: decisionID, overturning: overturning), to: certification, by: auditor, context: context,
                         on: connection)
+                    let now = try await connection.query("SELECT status FROM certifications WHERE id = \(certification)")[0]
+                        .decode(0, as: String.self)
+                    data["status"] = now
                     data["summary"] =
-                        "The auditors accepted your dispute: the result is void, and the \(overturning.to.rawValue) status it caused is undone."
+                        "The auditors accepted your dispute: the result is void, and the \(overturning.to.rawValue) status it caused is undone. Your certification's status is now \(now)."
                 } else {
                     data["summary"] = "The auditors accepted your dispute: the result is void."
                 }

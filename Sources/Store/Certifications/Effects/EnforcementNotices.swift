@@ -7,6 +7,10 @@ import Postgres
 /// webhook endpoint (`Notifications.enqueue`).
 enum EnforcementNotices {
     static func enqueue(_ notice: EnforcementNotice, deadline: Date?, scope: EnforcementEffectScope, on connection: PostgresConnection) async throws {
+        // An accepted dispute is told once, by the review's outcome (`dispute.accepted`, sent by
+        // `ReviewStore` on the same transaction): it carries the auditor's reasons and says which
+        // status was undone, and it is sent whether or not the result had caused any.
+        if notice == .disputeAccepted { return }
         // A failure already told is not told again at every check: only a new failed check is.
         if notice == .checkFailed, try await !hasNewFailure(scope.certification, at: scope.context.at, on: connection) { return }
         var data = data(program: scope.program, tier: scope.tier, certification: scope.certification, participant: scope.participant)
