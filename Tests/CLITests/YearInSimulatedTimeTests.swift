@@ -263,7 +263,10 @@ struct YearInSimulatedTimeTests {
             try deployment.runDue("2027-07-02T00:00:00Z")
             try await step("a month later")
 
-            // The validity (36 months for netops) ends on 1 January 2030 without recertification.
+            // The validity (36 months for netops) ends on 1 January 2030 without recertification:
+            // the recertification opened 90 days before the end is never confirmed. (The yearly
+            // re-attestations fall in windows no job runs in here, so they do not open late:
+            // RenewalStoreTests covers them.)
             try deployment.runDue("2029-12-02T10:00:00Z")
             try await step("a month before the end")
             try deployment.runDue("2030-01-01T10:00:00Z")
@@ -273,6 +276,8 @@ struct YearInSimulatedTimeTests {
             #expect(
                 transcript == [
                     "granted: active",
+                    "  mail review.item_opened to auditor@manrs.example",
+                    "  mail review.item_opened to second-auditor@manrs.example",
                     "  mail application.certified to noc@as200310.example",
                     "  audit catalog.published catalog_version",
                     "  audit catalog.published catalog_version",
@@ -363,6 +368,10 @@ struct YearInSimulatedTimeTests {
                     "  audit certification.checked certification",
                     "a month before the end: active",
                     "  mail certification.expiry_upcoming to noc@as200310.example (2030-01-01T09:00:00Z)",
+                    "  mail certification.recertification_due to noc@as200310.example",
+                    "  mail review.item_opened to auditor@manrs.example",
+                    "  mail review.item_opened to second-auditor@manrs.example",
+                    "  audit review.opened review_item",
                     "  audit certification.checked certification",
                     "the end: expired",
                     "  mail certification.expired to noc@as200310.example",
