@@ -19,7 +19,10 @@ width (1280 px) and once at phone width (390 px):
     resource's verification.
   - the applicant opens the participant's registry data from the dashboard, adds a resource (a
     refused one first, whose typed value stays) and reads what verifying it needs, adds a
-    contact and changes it.
+    contact and changes it;
+  - a buyer without an account filters the public registry to suspended marks, opens one and
+    reads its status and how far apart its check's inputs were, then checks a supplier list on
+    the bulk page (a certified, a suspended and an uncertified network).
 After every page load: a notice (role="status") after each save, the page scrolled to the block
 that was saved, no console errors, no sideways scrolling of the page, and every link, button and
 field inside the viewport horizontally.
@@ -458,6 +461,35 @@ def walk(width, evidence_file):
     print(f"  walk at {width} px: {time.time() - started:.1f} s")
 
 
+def buy(width):
+    """A buyer with nothing but a browser at this width: the registry, a mark, a bulk check."""
+    started = time.time()
+    buyer = Browser(f"buyer@{width}", width)
+    try:
+        buyer.open("/registry")
+        check("RoEduNet" in buyer.text() and "AMS-IX" in buyer.text(), "the registry does not list the demo's marks")
+        Select(buyer.driver.find_element(By.ID, "status")).select_by_value("suspended")
+        buyer.click(buyer.button("Search"))
+        check("status=suspended" in buyer.driver.current_url, f"the registry's filter is not in its address: {buyer.driver.current_url}")
+        listed = [c.text for c in buyer.driver.find_elements(By.CSS_SELECTOR, "li.card")]
+        check(any("RoEduNet" in c for c in listed) and not any("AMS-IX" in c for c in listed), f"the suspended filter listed {listed}")
+        buyer.click(card(buyer, "li.card", "RoEduNet").find_element(By.TAG_NAME, "a"))
+        check(re.fullmatch(r"/marks/MP-[0-9A-Z-]+", buyer.path()), f"the registry's link went to {buyer.path()}")
+        check("suspended" in buyer.text().lower(), "the suspended mark's page does not say suspended")
+        check("15 months apart" in buyer.text(), "the mark page does not say how far apart its check's inputs were")
+
+        buyer.open("/verify/bulk")
+        buyer.driver.find_element(By.ID, "items").send_keys("AS1200\nAS2614\nAS64496")
+        buyer.click(buyer.button("Check"))
+        rows = {r.find_elements(By.TAG_NAME, "td")[0].text: r.text for r in buyer.driver.find_elements(By.CSS_SELECTOR, "tbody tr")}
+        check(set(rows) >= {"AS1200", "AS2614", "AS64496"}, f"the bulk table has rows {sorted(rows)}")
+        check("suspended" in rows["AS2614"].lower(), f"AS2614's row does not say suspended: {rows['AS2614']!r}")
+        check("not certified" in rows["AS64496"].lower(), f"AS64496's row does not say not certified: {rows['AS64496']!r}")
+    finally:
+        buyer.quit()
+    print(f"  buyer at {width} px: {time.time() - started:.1f} s")
+
+
 def main():
     started = time.time()
     with tempfile.TemporaryDirectory() as folder:
@@ -468,6 +500,7 @@ def main():
             for width in (1280, 390):
                 walk(width, evidence)
                 administer(width)
+                buy(width)
         except Failure as failure:
             print(f"FAILED: {failure}")
             sys.exit(1)
