@@ -93,7 +93,7 @@ struct YearInSimulatedTimeTests {
 
     @Test(
         "AS200310 over a year: warned, reminded, suspended, reinstated after fixing its ROAs, a dispute won, then expired; every email and audit event, and the chain intact",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(10)))
     func year() async throws {
         try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("year-\(UUID().uuidString)").path
