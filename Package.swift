@@ -100,6 +100,7 @@ let package = Package(
                 "Canonical",
                 "Domain",
                 "Postgres",
+                "Routing",
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -14,7 +14,7 @@ public enum CSV {
     /// The rows of `text`. A byte-order mark is skipped; lines end in CRLF, LF or CR; a quoted
     /// field may hold commas, newlines and doubled quotes. Empty lines are skipped, and cells are
     /// returned as written (no trimming). A quote inside a field that does not start with one is
-    /// kept as it is (`5" rack`), as spreadsheets read it.
+    /// kept as it is (`5" rack`), as spreadsheets read it. A NUL character anywhere is malformed.
     public static func parse(_ text: String) throws(Malformed) -> [[String]] {
         var bytes = Array(text.utf8)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
@@ -39,6 +39,11 @@ public enum CSV {
 
         while index < bytes.count {
             let byte = bytes[index]
+            // No spreadsheet writes a NUL into text; a file that has one is binary or corrupt, and
+            // no cell could be stored or searched with it.
+            if byte == 0 {
+                throw Malformed(line: line, reason: "a cell holds a NUL character (U+0000), which no text has; save the list as CSV text.")
+            }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
                     if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {

@@ -1,4 +1,5 @@
 import Foundation
+import Routing
 
 /// What a notification tells: the events that write outbox rows. Stored as text, checked by the
 /// schema; an unknown stored value is unreadable.
@@ -149,8 +150,11 @@ public enum DeliverySchedule {
     }
 }
 
-/// Which webhook URLs a participant may register: https, or http to a loopback address when the
-/// operator allows it (tests and the demo). Pure.
+/// Which webhook URLs a participant may register, and which addresses a delivery may reach:
+/// https to a public host, or http to a loopback address when the operator allows it (tests and
+/// the demo). A post to a private, loopback or link-local address would reach the server's own
+/// network instead of the participant's, so those are refused at registration (literal
+/// addresses) and again at delivery (what the name resolves to). Pure.
 public enum WebhookEndpointRules {
     /// The address as stored: its scheme in lower case (`HTTPS://` is `https://`), the rest as given.
     public static func normalised(_ text: String) -> String {
@@ -168,14 +172,55 @@ public enum WebhookEndpointRules {
             return Refusal("invalid_webhook_url", "The endpoint address must not contain a user name or password.")
         }
         switch scheme {
-        case "https": return nil
-        case "http" where allowLoopbackHTTP && isLoopback(host): return nil
+        case "https": break
+        case "http" where allowLoopbackHTTP && isLoopback(host): break
         default: return Refusal("webhook_url_not_https", "Webhook endpoints must use https://.")
         }
+        return hostRefusal(host, allowLoopback: allowLoopbackHTTP)
+    }
+
+    /// Why a webhook may not go to `host` as written: a loopback name, a literal address that is
+    /// not public, or a number that resolvers would read as an address (`2130706433`,
+    /// `0x7f000001`, `0177.0.0.1`). Nil for a host name, or a public address.
+    public static func hostRefusal(_ host: String, allowLoopback: Bool) -> Refusal? {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare.hasSuffix(".localhost") {
+            return allowLoopback ? nil : notPublic("\(bare) is this server itself")
+        }
+        if let address = try? IPAddress(bare) { return addressRefusal(address, allowLoopback: allowLoopback) }
+        // No top-level domain is a number, so a host whose last label is one is an address in
+        // a spelling that resolvers accept and this rule cannot judge.
+        let last = bare.split(separator: ".", omittingEmptySubsequences: false).last ?? ""
+        if !last.isEmpty, last.allSatisfy({ ("0"..."9").contains($0) }) || last.hasPrefix("0x") {
+            return Refusal("invalid_webhook_url", "Write the endpoint's host as a name, or as an address like 192.0.2.10 or [2001:db8::10].")
+        }
+        return nil
+    }
+
+    /// Why a webhook may not be posted to `address`: it is in a special-purpose block
+    /// (loopback, private, link-local, shared, multicast, documentation…). Nil for a public
+    /// address, and for loopback when `allowLoopback`.
+    public static func addressRefusal(_ address: IPAddress, allowLoopback: Bool) -> Refusal? {
+        guard let block = Bogons.specialPurposeBlock(containing: address) else { return nil }
+        if allowLoopback, isLoopback(address) { return nil }
+        return notPublic("\(address) is in \(block), which is not a public address")
+    }
+
+    static func notPublic(_ why: String) -> Refusal {
+        Refusal("webhook_url_not_public", "Webhook endpoints must be on the public internet: \(why).")
     }
 
     static func isLoopback(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+        if bare == "localhost" || bare.hasSuffix(".localhost") { return true }
+        guard let address = try? IPAddress(bare) else { return false }
+        return isLoopback(address)
+    }
+
+    static func isLoopback(_ address: IPAddress) -> Bool {
+        switch address.family {
+        case .v4: address.bits >> 120 == 127
+        case .v6: address.bits == 1
+        }
     }
 }

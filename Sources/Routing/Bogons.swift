@@ -44,6 +44,13 @@ public struct Bogons: Sendable {
         specialPurposeBlocks.first { prefix.contains($0) }
     }
 
+    /// The special-purpose block holding `address` (loopback, private, link-local, shared,
+    /// multicast, documentation…), or nil for an address anyone may route.
+    public static func specialPurposeBlock(containing address: IPAddress) -> IPPrefix? {
+        let host = IPPrefix(family: address.family, bits: address.bits, length: address.family == .v4 ? 32 : 128)
+        return specialPurposeBlocks.first { $0.contains(host) }
+    }
+
     /// Why `prefix` is a bogon, or nil when it is not.
     public func reason(for prefix: IPPrefix) -> PrefixReason? {
         if prefix.length == 0 { return .defaultRoute }

@@ -30,6 +30,13 @@ struct CSVTests {
         #expect(try CSV.parse("ab\"c\n=HYPERLINK(\"x\")") == [["ab\"c"], ["=HYPERLINK(\"x\")"]])
         #expect(throws: CSV.Malformed.self) { try CSV.parse("\"a\"b\n") }
         do {
+            _ = try CSV.parse("AS3333\nTele\u{0}nor\n")
+            Issue.record("a NUL character was read as text")
+        } catch {
+            #expect(error.line == 2 && error.reason.contains("NUL"))
+        }
+        #expect(throws: CSV.Malformed.self) { try CSV.parse("\"quoted \u{0} NUL\"") }
+        do {
             _ = try CSV.parse("ok\nok\n\"never closed")
         } catch {
             #expect(error.line == 3)

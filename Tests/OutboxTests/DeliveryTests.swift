@@ -73,7 +73,7 @@ struct DeliveryTests {
         NotificationDelivery(
             store: world.store, mailer: .maildir(Maildir(root: maildir)), from: "manrs-plus@example.org",
             renderer: try EmailRenderer(templatesDirectory: TestDatabase.repositoryRoot + "/templates", baseURL: "https://manrs.example"),
-            webhooks: WebhookSender(timeout: .seconds(20)), logger: Logger(label: "outbox-test"))
+            webhooks: WebhookSender(timeout: .seconds(20), allowLoopback: true), logger: Logger(label: "outbox-test"))
     }
 
     @Test(
@@ -171,5 +171,19 @@ struct DeliveryTests {
             #expect(try state.decode("state", as: String.self) == "failed" && state.decode("attempts", as: Int32.self) == 8)
             _ = receiver
         }
+    }
+
+    @Test("a delivery is never posted to a loopback, private or link-local address, even one stored before the rule or by a name")
+    func deliveriesReachOnlyThePublicInternet() async {
+        let sender = WebhookSender(timeout: .seconds(5), allowLoopback: false)
+        for url in ["http://127.0.0.1:9/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]:9/x", "https://localhost:9/x"] {
+            let result = await sender.post(url: url, id: "msg_1", timestamp: 1_795_000_000, body: Array("{}".utf8), key: Array("secret".utf8))
+            #expect(result.statusCode == nil, "\(url)")
+            #expect(result.error?.contains("must be on the public internet") == true, "\(url): \(result.error ?? "")")
+        }
+        // Allowed for tests and the demo, loopback is then tried (and port 9 is closed).
+        let loopback = await WebhookSender(timeout: .seconds(5), allowLoopback: true).post(
+            url: "http://127.0.0.1:9/hook", id: "msg_2", timestamp: 1_795_000_000, body: Array("{}".utf8), key: Array("secret".utf8))
+        #expect(loopback.error?.contains("could not be reached") == true)
     }
 }

@@ -153,6 +153,13 @@ struct BulkVerificationTests {
 
             let malformed = try await api.call(.post, "/api/v1/verify/bulk", body: Data("\"open".utf8), headers: ["Content-Type": "text/csv"])
             #expect(malformed.status == 400 && malformed.problemType == "/problems/malformed-body")
+            // A NUL in a CSV cell once reached PostgreSQL as a name and came back a 500.
+            let nul = try await api.call(
+                .post, "/api/v1/verify/bulk", body: Data("AS3333\nTele\u{0}nor\n".utf8), headers: ["Content-Type": "text/csv"])
+            #expect(nul.status == 400 && nul.problemType == "/problems/malformed-body")
+            #expect((nul.json["detail"] as? String)?.contains("Line 2") == true)
+            let xml = try await api.call(.post, "/api/v1/verify/bulk", body: Data("<a/>".utf8), headers: ["Content-Type": "application/xml"])
+            #expect(xml.status == 415 && (xml.json["detail"] as? String)?.contains("text/csv") == true)
             let unknown = try await api.call(.post, "/api/v1/verify/bulk", json: #"{"items":[],"limit":3}"#)
             #expect(unknown.status == 422)
             #expect(try await api.call(.get, "/verify/bulk").text.contains("Check suppliers"))

@@ -58,6 +58,10 @@ struct MarkAPITests {
             #expect(none.status == 200 && none.json["certified"] as? Bool == false && (none.json["marks"] as? [Any])?.isEmpty == true)
             #expect((none.json["summary"] as? String)?.contains("not certified") == true)
             #expect(try await api.call(.get, "/api/v1/verify?asn=3333&q=ripe").status == 422)
+            // One question means one value: a repeated name is not answered by its first value.
+            let twice = try await api.call(.get, "/api/v1/verify?asn=3333&asn=64500")
+            #expect(twice.status == 422 && twice.problemType == "/problems/validation")
+            #expect(try await api.call(.get, "/api/v1/verify?asn=+3333").status == 422)
             #expect(try await api.call(.get, "/api/v1/verify?mark=MP-0000-0000-1").status == 422)
 
             // The certification records its mark.

@@ -202,7 +202,8 @@ struct MarkRoutes {
     /// The one question a verification asks, checked.
     static func verifyRead(_ request: Request) throws -> PublicRead {
         let parameters = request.uri.queryParameters
-        let given = ["mark", "asn", "prefix", "q"].filter { parameters[Substring($0)] != nil }
+        // Each name counts as often as it is given: `?asn=1&asn=2` is two questions, not the first.
+        let given = ["mark", "asn", "prefix", "q"].flatMap { name in parameters[values: Substring(name)].map { _ in name } }
         guard given.count == 1, let name = given.first, let value = parameters[Substring(name)].map(String.init) else {
             throw Problem.invalid("query", "one_question", "Ask about one thing: ?mark=, ?asn=, ?prefix= or ?q= (a name).")
         }
@@ -211,8 +212,7 @@ struct MarkRoutes {
         case "mark":
             do { return .verifyMark(try MarkID(parsing: text).text) } catch { throw Problem.invalid("mark", "invalid_mark", error.message) }
         case "asn":
-            let digits = text.uppercased().hasPrefix("AS") ? String(text.dropFirst(2)) : text
-            guard let asn = UInt32(digits) else { throw Problem.invalid("asn", "invalid_asn", "An ASN is a number such as 3333 or AS3333.") }
+            guard let asn = parseASN(text) else { throw Problem.invalid("asn", "invalid_asn", "An ASN is a number such as 3333 or AS3333.") }
             return .verifyASN(asn)
         case "prefix":
             guard let prefix = try? IPPrefix(text, strict: false) else {

@@ -25,6 +25,10 @@ struct VerifyBulkRoutes {
                 }
                 inputs = try BulkFormat.inputs(csv: text)
             } else {
+                guard Request.isJSON(contentType) else {
+                    throw Problem.unsupportedMediaType(
+                        "Send the list as text/csv (one input per row) or as application/json ({\"items\": [...]}), with that Content-Type.")
+                }
                 var limited = context
                 limited.bodyLimit = max(context.bodyLimit, Self.bodyLimit)
                 inputs = try await request.strictJSON(as: BulkRequest.self, context: limited).value.items
