@@ -160,7 +160,8 @@ public struct Services: Sendable {
             }
         return NotificationDelivery(
             store: notifications, mailer: mailer, from: settings.mailFrom,
-            renderer: try EmailRenderer(templatesDirectory: templatesRoot, baseURL: settings.publicURL), webhooks: WebhookSender(allowLoopback: settings.webhookAllowLoopbackHTTP),
+            renderer: try EmailRenderer(templatesDirectory: templatesRoot, baseURL: settings.publicURL),
+            webhooks: WebhookSender(allowLoopback: settings.webhookAllowLoopbackHTTP),
             logger: logger)
     }
 
