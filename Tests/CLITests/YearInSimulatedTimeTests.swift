@@ -7,9 +7,9 @@ import TestSupport
 import Testing
 
 /// Issue 12's story in simulated time, driven only by the real `manrs-plus jobs run-due --now T`
-/// over real snapshots: the routes imported with the real `manrs-plus import` before the server
-/// runs, every VRP export fetched by the server itself (its `fetch_snapshots` job reading the
-/// validator's output file named in `SNAPSHOT_SOURCES`): AS200310 (two prefixes routed
+/// over real snapshots that the server fetches itself: its `fetch_snapshots` job reads the
+/// collector's RIB and the validator's VRP export, local files named in `SNAPSHOT_SOURCES`, and
+/// imports what changed, the way `manrs-plus import` does: AS200310 (two prefixes routed
 /// in the 2024 RouteViews table, no ROA at all in the 2025-07-20 VRPs) fails RPKI coverage; is
 /// warned; misses the deadline; is suspended; publishes its ROAs; is reinstated by an auditor;
 /// later disputes a failed result and wins; finally lets its validity lapse. What people do
@@ -26,22 +26,33 @@ struct YearInSimulatedTimeTests {
     /// The deployment the CLI processes share: the database, a data directory (its maildir
     /// receives the email, since no SMTP relay is set), check tolerances wide enough for the
     /// real snapshots, which are 15 months apart and years older than the simulated clock, and a
-    /// sources file naming one source: the validator's VRP export, a local file, fetched hourly.
+    /// sources file naming two local files: the validator's VRP export, fetched hourly, and the
+    /// route collector's table, fetched daily.
     struct Deployment {
         let db: FreshDatabase
         let dataDirectory: String
         var maildir: String { dataDirectory + "/maildir/new" }
         var sourcesFile: String { dataDirectory + "/sources.json" }
-        /// Where the validator writes its export; the fetch takes its modification time as the snapshot's.
+        /// Where the validator writes its export and the collector its table; a fetch takes the
+        /// file's modification time as the snapshot's.
         var validatorExport: String { dataDirectory + "/validator/vrps.json" }
+        var collectorTable: String { dataDirectory + "/collector/routes.csv" }
         var seen: Set<String> = []
 
         init(db: FreshDatabase, dataDirectory: String) throws {
             self.db = db
             self.dataDirectory = dataDirectory
-            try FileManager.default.createDirectory(atPath: dataDirectory + "/validator", withIntermediateDirectories: true)
-            try Data(#"{"sources": [{"name": "rpki-client", "kind": "vrps", "path": "validator/vrps.json", "cadence": "1h"}]}"#.utf8)
-                .write(to: URL(fileURLWithPath: sourcesFile))
+            for folder in ["/validator", "/collector"] {
+                try FileManager.default.createDirectory(atPath: dataDirectory + folder, withIntermediateDirectories: true)
+            }
+            try Data(
+                """
+                {"sources": [
+                  {"name": "rpki-client", "kind": "vrps", "path": "validator/vrps.json", "cadence": "1h"},
+                  {"name": "routeviews-rv2", "kind": "routes", "path": "collector/routes.csv", "cadence": "1d"}
+                ]}
+                """.utf8
+            ).write(to: URL(fileURLWithPath: sourcesFile))
         }
 
         var environment: [String: String] {
@@ -65,16 +76,14 @@ struct YearInSimulatedTimeTests {
             _ = try run(["jobs", "run-due", "--now", at.addingTimeInterval(300).formatted(.iso8601)])
         }
 
-        func importSnapshot(_ kind: String, _ file: String, source: String, takenAt: String) throws {
-            let imported = try run(["import", kind, file, "--source", source, "--taken-at", takenAt])
-            #expect(imported.stdout.hasPrefix("Imported snapshot"), "\(imported.stdout)")
-        }
-
         /// The validator writes `file` as its export at `time` (the file's modification time);
         /// the next `fetch_snapshots` run imports it.
-        func exportVRPs(_ file: String, at time: String) throws {
-            try Data(contentsOf: URL(fileURLWithPath: file)).write(to: URL(fileURLWithPath: validatorExport))
-            try FileManager.default.setAttributes([.modificationDate: try YearInSimulatedTimeTests.time(time)], ofItemAtPath: validatorExport)
+        func exportVRPs(_ file: String, at time: String) throws { try write(file, to: validatorExport, at: time) }
+
+        /// Copies `file` to `path`, modified at `time`.
+        func write(_ file: String, to path: String, at time: String) throws {
+            try Data(contentsOf: URL(fileURLWithPath: file)).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.modificationDate: try YearInSimulatedTimeTests.time(time)], ofItemAtPath: path)
         }
 
         /// The email delivered since the last call: "recipient: subject", sorted.
@@ -152,9 +161,9 @@ struct YearInSimulatedTimeTests {
                 _ = try await participants.verifyResource(added.id, of: participant, reason: "RIPE database", url: nil, context: .system(at: start))
             }
 
-            // The real routes of April 2024, imported before the server runs; the validator's export
-            // is the real one of July 2025, which the server's first fetch imports.
-            try deployment.importSnapshot("routes", Self.routes, source: "routeviews-rv2-20240406", takenAt: "2024-04-06T00:00:00Z")
+            // The collector's table is the real one of April 2024 and the validator's export the
+            // real one of July 2025; the server's first fetch imports both.
+            try deployment.write(Self.routes, to: deployment.collectorTable, at: "2024-04-06T00:00:00Z")
             try deployment.exportVRPs(Self.vrps, at: "2025-07-20T09:31:33Z")
 
             // The participant applies for MANRS+ netops; an auditor approves.
@@ -400,37 +409,52 @@ struct YearInSimulatedTimeTests {
                     "  audit certification.expired certification",
                 ], "\(transcript.joined(separator: "\n"))")
 
-            // The server fetched the validator's export at every hourly run-due (the runs five
-            // minutes later are within the hour): a new export imported, with its modification
-            // time as the snapshot's time; the same bytes again recorded as unchanged.
+            // The server fetched each source at every run-due its cadence had passed by (the
+            // validator's hourly, the collector's daily; the runs five minutes later are within
+            // both): a new file imported with its modification time as the snapshot's time, the
+            // same bytes again recorded as unchanged, naming the snapshot that holds them.
             let fetches = try await pool.query(
                 """
-                SELECT f.source_name, f.attempted_at, f.outcome, s.taken_at, s.source_name AS snapshot_source
+                SELECT f.source_name, f.attempted_at, f.outcome, s.taken_at
                 FROM snapshot_fetches f LEFT JOIN measurement_snapshots s ON s.id = f.snapshot_id ORDER BY f.id
                 """
             ).map { row in
                 let taken = try row.decode("taken_at", as: Date?.self).map { $0.formatted(.iso8601) } ?? "-"
                 return "\(try row.decode("attempted_at", as: Date.self).formatted(.iso8601)) \(try row.decode("source_name", as: String.self)) "
-                    + "\(try row.decode("outcome", as: String.self)) \(try row.decode("snapshot_source", as: String?.self) ?? "-") \(taken)"
+                    + "\(try row.decode("outcome", as: String.self)) \(taken)"
             }
             #expect(
                 fetches == [
-                    "2027-01-02T00:00:00Z rpki-client imported rpki-client 2025-07-20T09:31:33Z",
-                    "2027-01-25T01:00:00Z rpki-client unchanged rpki-client 2025-07-20T09:31:33Z",
-                    "2027-01-31T01:00:00Z rpki-client unchanged rpki-client 2025-07-20T09:31:33Z",
-                    "2027-02-01T01:00:00Z rpki-client unchanged rpki-client 2025-07-20T09:31:33Z",
-                    "2027-02-11T00:00:00Z rpki-client imported rpki-client 2027-02-10T08:00:00Z",
-                    "2027-02-11T10:05:00Z rpki-client unchanged rpki-client 2027-02-10T08:00:00Z",
-                    "2027-06-01T01:00:00Z rpki-client imported rpki-client 2027-06-01T00:00:00Z",
-                    "2027-06-01T11:05:00Z rpki-client imported rpki-client 2027-06-01T10:00:00Z",
-                    "2027-06-01T15:05:00Z rpki-client unchanged rpki-client 2027-06-01T10:00:00Z",
-                    "2027-07-02T00:00:00Z rpki-client unchanged rpki-client 2027-06-01T10:00:00Z",
-                    "2029-12-02T10:00:00Z rpki-client unchanged rpki-client 2027-06-01T10:00:00Z",
-                    "2030-01-01T10:00:00Z rpki-client unchanged rpki-client 2027-06-01T10:00:00Z",
+                    "2027-01-02T00:00:00Z rpki-client imported 2025-07-20T09:31:33Z",
+                    "2027-01-02T00:00:00Z routeviews-rv2 imported 2024-04-06T00:00:00Z",
+                    "2027-01-25T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-01-25T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-01-31T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-01-31T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-01T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-02-01T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-11T00:00:00Z rpki-client imported 2027-02-10T08:00:00Z",
+                    "2027-02-11T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-11T10:05:00Z rpki-client unchanged 2027-02-10T08:00:00Z",
+                    "2027-06-01T01:00:00Z rpki-client imported 2027-06-01T00:00:00Z",
+                    "2027-06-01T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-06-01T11:05:00Z rpki-client imported 2027-06-01T10:00:00Z",
+                    "2027-06-01T15:05:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2027-07-02T00:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2027-07-02T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2029-12-02T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2029-12-02T10:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2030-01-01T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2030-01-01T10:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
                 ], "\(fetches.joined(separator: "\n"))")
-            // Nothing else imported VRPs: every VRP snapshot came through the fetch.
-            let vrpSnapshots = try await pool.query("SELECT count(*) FROM measurement_snapshots WHERE kind = 'vrps'")[0].decode(0, as: Int.self)
-            #expect(vrpSnapshots == 4)
+            // Every snapshot the checks read came through a fetch.
+            let notFetched = try await pool.query(
+                """
+                SELECT count(*) FROM measurement_snapshots
+                WHERE id NOT IN (SELECT snapshot_id FROM snapshot_fetches WHERE outcome = 'imported')
+                """)[0].decode(0, as: Int.self)
+            #expect(notFetched == 0)
+            #expect(try await pool.query("SELECT count(*) FROM measurement_snapshots")[0].decode(0, as: Int.self) == 5)
 
             // Every notification was delivered, one email each, into the maildir.
             let undelivered = try await pool.query("SELECT count(*) FROM outbox WHERE state <> 'delivered'")[0].decode(0, as: Int.self)
