@@ -99,6 +99,11 @@ public enum JobRules {
             "The database has already recorded \(format.string(from: latestRecorded)); jobs cannot be run at the earlier time "
                 + "\(format.string(from: requested)).")
     }
+
+    /// The kinds taken before any other due job, whatever their due times: the jobs that bring
+    /// data in. A check or readiness run due a moment before a pending fetch (a `run-due` that
+    /// jumps, a busy worker) then reads what the fetch brings, not the snapshot it replaces.
+    public static let takenFirst: [JobKind] = [.fetchSnapshots]
 }
 
 /// A job that comes back every `interval` seconds.

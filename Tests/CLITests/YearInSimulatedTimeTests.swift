@@ -7,7 +7,9 @@ import TestSupport
 import Testing
 
 /// Issue 12's story in simulated time, driven only by the real `manrs-plus jobs run-due --now T`
-/// over real snapshots imported with the real `manrs-plus import`: AS200310 (two prefixes routed
+/// over real snapshots that the server fetches itself: its `fetch_snapshots` job reads the
+/// collector's RIB and the validator's VRP export, local files named in `SNAPSHOT_SOURCES`, and
+/// imports what changed, the way `manrs-plus import` does: AS200310 (two prefixes routed
 /// in the 2024 RouteViews table, no ROA at all in the 2025-07-20 VRPs) fails RPKI coverage; is
 /// warned; misses the deadline; is suspended; publishes its ROAs; is reinstated by an auditor;
 /// later disputes a failed result and wins; finally lets its validity lapse. What people do
@@ -22,23 +24,46 @@ struct YearInSimulatedTimeTests {
     static func time(_ text: String) throws -> Date { try Date(text, strategy: .iso8601) }
 
     /// The deployment the CLI processes share: the database, a data directory (its maildir
-    /// receives the email, since no SMTP relay is set) and check tolerances wide enough for
-    /// the real snapshots, which are 15 months apart and years older than the simulated clock.
+    /// receives the email, since no SMTP relay is set), check tolerances wide enough for the
+    /// real snapshots, which are 15 months apart and years older than the simulated clock, and a
+    /// sources file naming two local files: the validator's VRP export, fetched hourly, and the
+    /// route collector's table, fetched daily.
     struct Deployment {
         let db: FreshDatabase
         let dataDirectory: String
         var maildir: String { dataDirectory + "/maildir/new" }
+        var sourcesFile: String { dataDirectory + "/sources.json" }
+        /// Where the validator writes its export and the collector its table; a fetch takes the
+        /// file's modification time as the snapshot's.
+        var validatorExport: String { dataDirectory + "/validator/vrps.json" }
+        var collectorTable: String { dataDirectory + "/collector/routes.csv" }
         var seen: Set<String> = []
+
+        init(db: FreshDatabase, dataDirectory: String) throws {
+            self.db = db
+            self.dataDirectory = dataDirectory
+            for folder in ["/validator", "/collector"] {
+                try FileManager.default.createDirectory(atPath: dataDirectory + folder, withIntermediateDirectories: true)
+            }
+            try Data(
+                """
+                {"sources": [
+                  {"name": "rpki-client", "kind": "vrps", "path": "validator/vrps.json", "cadence": "1h"},
+                  {"name": "routeviews-rv2", "kind": "routes", "path": "collector/routes.csv", "cadence": "1d"}
+                ]}
+                """.utf8
+            ).write(to: URL(fileURLWithPath: sourcesFile))
+        }
 
         var environment: [String: String] {
             [
                 "DATA_DIR": dataDirectory, "CHECK_MAX_AGE_HOURS": "87600", "CHECK_PAIRING_HOURS": "87600",
-                "PUBLIC_URL": "https://manrs.example",
+                "PUBLIC_URL": "https://manrs.example", "SNAPSHOT_SOURCES": sourcesFile,
             ]
         }
 
         func run(_ arguments: [String]) throws -> CLITests.Run {
-            let run = try CLITests.run(arguments, database: db, environment: environment, removing: ["SMTP_URL", "SNAPSHOT_SOURCES"])
+            let run = try CLITests.run(arguments, database: db, environment: environment, removing: ["SMTP_URL"])
             #expect(run.status == 0, "manrs-plus \(arguments.joined(separator: " ")): \(run.stdout) \(run.stderr)")
             return run
         }
@@ -51,9 +76,14 @@ struct YearInSimulatedTimeTests {
             _ = try run(["jobs", "run-due", "--now", at.addingTimeInterval(300).formatted(.iso8601)])
         }
 
-        func importSnapshot(_ kind: String, _ file: String, source: String, takenAt: String) throws {
-            let imported = try run(["import", kind, file, "--source", source, "--taken-at", takenAt])
-            #expect(imported.stdout.hasPrefix("Imported snapshot"), "\(imported.stdout)")
+        /// The validator writes `file` as its export at `time` (the file's modification time);
+        /// the next `fetch_snapshots` run imports it.
+        func exportVRPs(_ file: String, at time: String) throws { try write(file, to: validatorExport, at: time) }
+
+        /// Copies `file` to `path`, modified at `time`.
+        func write(_ file: String, to path: String, at time: String) throws {
+            try Data(contentsOf: URL(fileURLWithPath: file)).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.modificationDate: try YearInSimulatedTimeTests.time(time)], ofItemAtPath: path)
         }
 
         /// The email delivered since the last call: "recipient: subject", sorted.
@@ -99,7 +129,7 @@ struct YearInSimulatedTimeTests {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("year-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            var deployment = Deployment(db: db, dataDirectory: directory)
+            var deployment = try Deployment(db: db, dataDirectory: directory)
             let pool = db.pool
             let start = try Self.time("2027-01-01T00:00:00Z")
 
@@ -131,9 +161,10 @@ struct YearInSimulatedTimeTests {
                 _ = try await participants.verifyResource(added.id, of: participant, reason: "RIPE database", url: nil, context: .system(at: start))
             }
 
-            // The snapshots in force: the real routes of April 2024 and VRPs of July 2025.
-            try deployment.importSnapshot("routes", Self.routes, source: "routeviews-rv2-20240406", takenAt: "2024-04-06T00:00:00Z")
-            try deployment.importSnapshot("vrps", Self.vrps, source: "rpki-client", takenAt: "2025-07-20T09:31:33Z")
+            // The collector's table is the real one of April 2024 and the validator's export the
+            // real one of July 2025; the server's first fetch imports both.
+            try deployment.write(Self.routes, to: deployment.collectorTable, at: "2024-04-06T00:00:00Z")
+            try deployment.exportVRPs(Self.vrps, at: "2025-07-20T09:31:33Z")
 
             // The participant applies for MANRS+ netops; an auditor approves.
             let applications = ApplicationStore(database: pool)
@@ -216,12 +247,12 @@ struct YearInSimulatedTimeTests {
 
             // 10 February: the participant publishes ROAs for both prefixes. The validator's next
             // export is the real 2025-07-20 one with these two ROAs added (maxLength 23, RIPE's
-            // trust anchor, valid for a year), written here.
+            // trust anchor, valid for a year); the server fetches it on its next run.
             let expires = try Self.time("2028-02-10T00:00:00Z")
             let fixed = try Self.derivedVRPs(
                 "vrps-20270210-with-as200310.json", in: directory, buildTime: "2027-02-10T08:00:00Z",
                 adding: [Self.roa("5.45.40.0/23", maxLength: 23, expires: expires), Self.roa("5.45.42.0/23", maxLength: 23, expires: expires)])
-            try deployment.importSnapshot("vrps", fixed, source: "rpki-client", takenAt: "2027-02-10T08:00:00Z")
+            try deployment.exportVRPs(fixed, at: "2027-02-10T08:00:00Z")
             try deployment.runDue("2027-02-11T00:00:00Z")
             try await step("ROAs published")
             // An auditor reinstates it.
@@ -235,7 +266,7 @@ struct YearInSimulatedTimeTests {
             let partial = try Self.derivedVRPs(
                 "vrps-20270601-partial.json", in: directory, buildTime: "2027-06-01T00:00:00Z",
                 adding: [Self.roa("5.45.40.0/23", maxLength: 23, expires: expires)])
-            try deployment.importSnapshot("vrps", partial, source: "rpki-client", takenAt: "2027-06-01T00:00:00Z")
+            try deployment.exportVRPs(partial, at: "2027-06-01T00:00:00Z")
             try deployment.runDue("2027-06-01T01:00:00Z")
             try await step("a partial export")
             // The next export has both again. The participant disputes the failed result the
@@ -243,7 +274,7 @@ struct YearInSimulatedTimeTests {
             let whole = try Self.derivedVRPs(
                 "vrps-20270601-whole.json", in: directory, buildTime: "2027-06-01T10:00:00Z",
                 adding: [Self.roa("5.45.40.0/23", maxLength: 23, expires: expires), Self.roa("5.45.42.0/23", maxLength: 23, expires: expires)])
-            try deployment.importSnapshot("vrps", whole, source: "rpki-client", takenAt: "2027-06-01T10:00:00Z")
+            try deployment.exportVRPs(whole, at: "2027-06-01T10:00:00Z")
             let failed = try await pool.query(
                 """
                 SELECT id FROM check_results WHERE certification_id = \(certification) AND verdict = 'fail'
@@ -377,6 +408,53 @@ struct YearInSimulatedTimeTests {
                     "  mail certification.expired to noc@as200310.example",
                     "  audit certification.expired certification",
                 ], "\(transcript.joined(separator: "\n"))")
+
+            // The server fetched each source at every run-due its cadence had passed by (the
+            // validator's hourly, the collector's daily; the runs five minutes later are within
+            // both): a new file imported with its modification time as the snapshot's time, the
+            // same bytes again recorded as unchanged, naming the snapshot that holds them.
+            let fetches = try await pool.query(
+                """
+                SELECT f.source_name, f.attempted_at, f.outcome, s.taken_at
+                FROM snapshot_fetches f LEFT JOIN measurement_snapshots s ON s.id = f.snapshot_id ORDER BY f.id
+                """
+            ).map { row in
+                let taken = try row.decode("taken_at", as: Date?.self).map { $0.formatted(.iso8601) } ?? "-"
+                return "\(try row.decode("attempted_at", as: Date.self).formatted(.iso8601)) \(try row.decode("source_name", as: String.self)) "
+                    + "\(try row.decode("outcome", as: String.self)) \(taken)"
+            }
+            #expect(
+                fetches == [
+                    "2027-01-02T00:00:00Z rpki-client imported 2025-07-20T09:31:33Z",
+                    "2027-01-02T00:00:00Z routeviews-rv2 imported 2024-04-06T00:00:00Z",
+                    "2027-01-25T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-01-25T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-01-31T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-01-31T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-01T01:00:00Z rpki-client unchanged 2025-07-20T09:31:33Z",
+                    "2027-02-01T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-11T00:00:00Z rpki-client imported 2027-02-10T08:00:00Z",
+                    "2027-02-11T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-02-11T10:05:00Z rpki-client unchanged 2027-02-10T08:00:00Z",
+                    "2027-06-01T01:00:00Z rpki-client imported 2027-06-01T00:00:00Z",
+                    "2027-06-01T01:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2027-06-01T11:05:00Z rpki-client imported 2027-06-01T10:00:00Z",
+                    "2027-06-01T15:05:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2027-07-02T00:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2027-07-02T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2029-12-02T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2029-12-02T10:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2030-01-01T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2030-01-01T10:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                ], "\(fetches.joined(separator: "\n"))")
+            // Every snapshot the checks read came through a fetch.
+            let notFetched = try await pool.query(
+                """
+                SELECT count(*) FROM measurement_snapshots
+                WHERE id NOT IN (SELECT snapshot_id FROM snapshot_fetches WHERE outcome = 'imported')
+                """)[0].decode(0, as: Int.self)
+            #expect(notFetched == 0)
+            #expect(try await pool.query("SELECT count(*) FROM measurement_snapshots")[0].decode(0, as: Int.self) == 5)
 
             // Every notification was delivered, one email each, into the maildir.
             let undelivered = try await pool.query("SELECT count(*) FROM outbox WHERE state <> 'delivered'")[0].decode(0, as: Int.self)

@@ -174,6 +174,28 @@ struct JobQueueTests {
         }
     }
 
+    @Test("a due fetch is taken before a check due earlier, so the check reads what the fetch brings; a fetch not yet due waits")
+    func fetchFirst() async throws {
+        try await TestDatabase.withDatabase { db in
+            let store = JobStore(database: db.pool)
+            // A run-due at 10:05 after a jump: the hourly check is due at 10:00, the fetch at 10:05.
+            let check = try #require(try await store.enqueue(.runChecks, dueAt: Self.start.addingTimeInterval(-300), maxAttempts: 3, at: Self.start))
+            let delivery = try #require(
+                try await store.enqueue(.deliverNotifications, dueAt: Self.start.addingTimeInterval(-600), maxAttempts: 3, at: Self.start))
+            let fetch = try #require(try await store.enqueue(.fetchSnapshots, dueAt: Self.start, maxAttempts: 3, at: Self.start))
+            let later = try #require(
+                try await store.enqueue(.fetchSnapshots, dueAt: Self.start.addingTimeInterval(60), maxAttempts: 3, at: Self.start))
+            var taken: [Int64] = []
+            while let job = try await store.take(
+                kinds: [.runChecks, .deliverNotifications, .fetchSnapshots], worker: "a", lease: 60, at: Self.start)
+            {
+                taken.append(job.id)
+            }
+            #expect(taken == [fetch, delivery, check])
+            #expect(try await store.job(later).state == .queued)
+        }
+    }
+
     @Test("housekeeping removes expired sessions, old sign-in attempts and old account links as of the clock's time, and is idempotent")
     func housekeeping() async throws {
         try await TestDatabase.withDatabase { db in

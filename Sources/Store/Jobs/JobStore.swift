@@ -68,7 +68,8 @@ public struct JobStore: Sendable {
     }
 
     /// Takes the next job of `kinds` that is due at `now`, or whose worker's lease has ended, and
-    /// leases it to `worker` until `now + lease`. Concurrent workers skip each other's rows.
+    /// leases it to `worker` until `now + lease`: the kinds `JobRules.takenFirst` before the
+    /// others, then by due time. Concurrent workers skip each other's rows.
     public func take(kinds: [JobKind], worker: String, lease: TimeInterval, at now: Date) async throws -> Job? {
         let rows = try await database.query(
             """
@@ -78,7 +79,7 @@ public struct JobStore: Sendable {
                 SELECT id FROM jobs
                 WHERE kind = ANY(\(kinds.map(\.rawValue)))
                   AND ((state = 'queued' AND due_at <= \(now)) OR (state = 'running' AND lease_until <= \(now)))
-                ORDER BY due_at, id LIMIT 1
+                ORDER BY kind = ANY(\(JobRules.takenFirst.map(\.rawValue))) DESC, due_at, id LIMIT 1
                 FOR UPDATE SKIP LOCKED)
             RETURNING \(unsafeRaw: Self.columns)
             """)
