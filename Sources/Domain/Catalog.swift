@@ -198,7 +198,8 @@ public enum CheckKind: String, Sendable, Codable, CaseIterable {
     case anyOf = "any_of"
     case auditorReview = "auditor_review"
     // Names of catalog version 1 that no engine computes: kept so published versions still
-    // read, evaluated as insufficient data, refused in drafts.
+    // read, refused in drafts. `rov_invalid_propagated` is measured as its replacement
+    // (`Check.measured`); the others evaluate as insufficient data.
     case rpkiInvalidOriginated = "rpki_invalid_originated"
     case rovInvalidPropagated = "rov_invalid_propagated"
     case routeServerInvalids = "route_server_invalids"

@@ -118,6 +118,21 @@ public struct CheckResult: Sendable, Equatable {
     public let evidence: [String]
 }
 
+extension Check {
+    /// The check as the engine measures it: a name of catalog version 1 that a later version
+    /// replaced is measured as its replacement, so the certifications granted under version 1
+    /// are judged, not left without data. `rov_invalid_propagated` is `rov_invalid_carried` over
+    /// the window version 2 gives it (7 days, at least 2 routes snapshots), with version 1's
+    /// bound (none meant 0). Every other check is measured as it reads. The one place a retired
+    /// name is resolved: evaluation, the run's window and the catalog test all read it.
+    public var measured: Check {
+        guard kind == .rovInvalidPropagated else { return self }
+        return Check(
+            kind: .rovInvalidCarried, min: min, max: max ?? 0, roles: roles, basis: basis, tiers: tiers,
+            window: window ?? CheckWindow(days: 7, snapshots: 2), anyOf: anyOf, review: review)
+    }
+}
+
 /// Check evaluation (issue 12 §3): (catalog checks, measured scope) → one verdict per check.
 /// Pure; the caller records the results.
 public enum CheckEvaluation {
@@ -130,13 +145,21 @@ public enum CheckEvaluation {
     }
 
     public static func evaluate(_ check: Check, of action: String, scope: MeasuredScope) -> CheckResult {
+        let measured = check.measured
+        if measured != check {
+            let inner = evaluate(measured, of: action, scope: scope)
+            return CheckResult(
+                action: action, check: check, verdict: inner.verdict, value: inner.value,
+                explanation: "\(check.kind.rawValue) is measured as \(measured.kind.rawValue), which replaced it. " + inner.explanation,
+                evidence: inner.evidence)
+        }
         func result(_ verdict: CheckVerdict, _ value: Double?, _ explanation: String, _ evidence: [String] = []) -> CheckResult {
             CheckResult(action: action, check: check, verdict: verdict, value: value, explanation: explanation, evidence: evidence)
         }
         switch check.kind {
         case .auditorReview:
             return result(.insufficientData, nil, "Auditors review this: \(check.review ?? "evidence").")
-        case .rpkiInvalidOriginated, .rovInvalidPropagated, .routeServerInvalids, .noc24x7:
+        case .rpkiInvalidOriginated, .routeServerInvalids, .noc24x7:
             return result(.insufficientData, nil, "This catalog version asks for \(check.kind.rawValue), which no measurement computes.")
         case .anyOf:
             let parts = (check.anyOf ?? []).map { evaluate($0, of: action, scope: scope) }

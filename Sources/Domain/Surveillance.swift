@@ -183,12 +183,12 @@ public enum RoutesWindowRule {
     /// The days the run's window covers: the longest window among the windowed checks of
     /// `actions` at `tier` (alternatives included); nil when none is windowed.
     public static func days(of actions: [Action], at tier: Tier) -> Int? {
-        func windows(_ check: Check) -> [Int] { [check.window?.days].compactMap { $0 } + (check.anyOf ?? []).flatMap(windows) }
+        func windows(_ check: Check) -> [Int] { [check.measured.window?.days].compactMap { $0 } + (check.anyOf ?? []).flatMap(windows) }
         return actions.filter { $0.tier <= tier }.flatMap { $0.checks.filter { $0.applies(at: tier) }.flatMap(windows) }.max()
     }
 
-    /// Whether `check` (or one of its alternatives) reads a window.
-    public static func isWindowed(_ check: Check) -> Bool { check.window != nil || (check.anyOf ?? []).contains(where: isWindowed) }
+    /// Whether `check` (or one of its alternatives), as measured (`Check.measured`), reads a window.
+    public static func isWindowed(_ check: Check) -> Bool { check.measured.window != nil || (check.anyOf ?? []).contains(where: isWindowed) }
 
     /// The window's snapshots, oldest first, `end` last: from its start to its end, every
     /// candidate between them included (they count towards the check's minimum number).

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Postgres
 import Store
 import TestSupport
@@ -25,52 +24,6 @@ struct DemoStoryTests {
         try FileManager.default.createSymbolicLink(
             atPath: folder + "/mrt/updates.20160811.1600.gz", withDestinationPath: shared + "/mrt/updates.20160811.1600.gz")
         return folder
-    }
-
-    /// One GET to 127.0.0.1:`port` with `headers`: the status and the whole body.
-    static func get(port: Int, _ path: String, headers: [String: String] = [:]) -> (status: Int, body: String)? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        var time = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        let extra = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(extra)Connection: close\r\n\r\n"
-        guard request.utf8CString.withUnsafeBufferPointer({ send(socket, $0.baseAddress, $0.count - 1, 0) }) == request.utf8.count else { return nil }
-        var response = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let read = recv(socket, &buffer, buffer.count, 0)
-            guard read > 0 else { break }
-            response += buffer[0..<read]
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard text.count >= 12, let status = Int(text.dropFirst(9).prefix(3)) else { return nil }
-        guard let split = text.range(of: "\r\n\r\n") else { return (status, "") }
-        var body = String(text[split.upperBound...])
-        if text[..<split.lowerBound].lowercased().contains("transfer-encoding: chunked") { body = Self.unchunk(body) }
-        return (status, body)
-    }
-
-    /// A chunked body's data.
-    static func unchunk(_ body: String) -> String {
-        var rest = Substring(body)
-        var out = ""
-        while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
-            let start = line.upperBound
-            let bytes = Array(rest[start...].utf8)
-            out += String(decoding: bytes.prefix(size), as: UTF8.self)
-            rest = Substring(String(decoding: bytes.dropFirst(size + 2), as: UTF8.self))
-        }
-        return out
     }
 
     @Test(
@@ -110,9 +63,9 @@ struct DemoStoryTests {
             }
             #expect(sources.count == 3 && sources[1].hasPrefix("RouteViews rv2 pfx2as 2024-04-06"), "\(sources)")
 
-            let server = try ServeTests.Instance(database: db, port: ServeTests.freePort(), arguments: ["--no-jobs"])
+            let server = try ServeTests.Instance(database: db, port: LocalHTTP.freePort(), arguments: ["--no-jobs"])
             defer { server.stop() }
-            #expect(try await WorkerTests.waitUntil(seconds: 120) { ServeTests.status("GET", port: server.port, path: "/readyz", token: "") == 200 })
+            #expect(try await WorkerTests.waitUntil(seconds: 120) { LocalHTTP.status("GET", port: server.port, path: "/readyz") == 200 })
 
             // A buyer's answer for each network: the state the story put it in, and the inputs' gap.
             let expected: [(asn: Int, status: String)] = [
@@ -121,7 +74,7 @@ struct DemoStoryTests {
             ]
             var marks: [Int: String] = [:]
             for (asn, status) in expected {
-                let answer = try #require(Self.get(port: server.port, "/api/v1/verify?asn=\(asn)"))
+                let answer = try #require(LocalHTTP.get(port: server.port, "/api/v1/verify?asn=\(asn)"))
                 #expect(answer.status == 200)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
                 let mark = try #require((json["marks"] as? [[String: Any]])?.first, "AS\(asn): \(answer.body.prefix(300))")
@@ -134,7 +87,7 @@ struct DemoStoryTests {
             }
             let gap = "Routing table of 6 April 2024, RPKI data of 20 July 2025, taken 15 months apart."
             let roedunet = try #require(marks[2614])
-            let markPage = try #require(Self.get(port: server.port, "/marks/\(roedunet)"))
+            let markPage = try #require(LocalHTTP.get(port: server.port, "/marks/\(roedunet)"))
             #expect(markPage.status == 200 && markPage.body.contains(gap), "\(markPage.body.prefix(500))")
 
             // The owner's view of RoEduNet: the participant page links the enforcement page; it and
@@ -148,12 +101,12 @@ struct DemoStoryTests {
             let certification = try await db.pool.query("SELECT id FROM certifications WHERE participant_id = \(participant)")[0]
                 .decode(0, as: UUID.self)
             let enforcement = "/certifications/\(certification.uuidString.lowercased())/enforcement"
-            let page = try #require(Self.get(port: server.port, "/participants/\(participant.uuidString.lowercased())", headers: cookie))
+            let page = try #require(LocalHTTP.get(port: server.port, "/participants/\(participant.uuidString.lowercased())", headers: cookie))
             #expect(page.status == 200 && page.body.contains("href=\"\(enforcement)\"") && page.body.contains(gap), "\(page.body.prefix(300))")
             let results = try #require(
-                Self.get(port: server.port, "/participants/\(participant.uuidString.lowercased())/results", headers: cookie))
+                LocalHTTP.get(port: server.port, "/participants/\(participant.uuidString.lowercased())/results", headers: cookie))
             #expect(results.status == 200 && results.body.contains(gap) && results.body.contains("Suspended"))
-            let status = try #require(Self.get(port: server.port, enforcement, headers: cookie))
+            let status = try #require(LocalHTTP.get(port: server.port, enforcement, headers: cookie))
             #expect(status.status == 200 && status.body.contains(gap) && status.body.contains("suspended"))
             // The owner may appeal or withdraw a suspended certification.
             #expect(status.body.contains("/certifications/\(certification.uuidString.lowercased())/withdrawal"))

@@ -16,7 +16,7 @@ import Testing
 struct ServeJobsTests {
     static func instances(_ db: FreshDatabase, lease: Int) throws -> [ServeTests.Instance] {
         let settings = ["JOB_LEASE_SECONDS": String(lease), "JOB_POLL_MILLISECONDS": "100", "DB_POOL_SIZE": "4"]
-        return try (0..<2).map { _ in try ServeTests.Instance(database: db, port: ServeTests.freePort(), settings: settings) }
+        return try (0..<2).map { _ in try ServeTests.Instance(database: db, port: LocalHTTP.freePort(), settings: settings) }
     }
 
     @Test("two serve processes run each of 40 due jobs exactly once, and each recurring job once per due time", .timeLimit(.minutes(4)))
@@ -96,19 +96,19 @@ struct ServeJobsTests {
         }
         let settings = ["DATA_DIR": dataDirectory, "JOB_POLL_MILLISECONDS": "200", "DB_POOL_SIZE": "3"]
         func ready(_ instance: ServeTests.Instance) async throws -> Bool {
-            try await WorkerTests.waitUntil(seconds: 150) { ServeTests.status("GET", port: instance.port, path: "/readyz", token: "") == 200 }
+            try await WorkerTests.waitUntil(seconds: 150) { LocalHTTP.status("GET", port: instance.port, path: "/readyz") == 200 }
         }
-        let first = try ServeTests.Instance(database: nil, port: ServeTests.freePort(), settings: settings)
+        let first = try ServeTests.Instance(database: nil, port: LocalHTTP.freePort(), settings: settings)
         defer { first.stop() }
         #expect(try await ready(first))
-        let second = try ServeTests.Instance(database: nil, port: ServeTests.freePort(), settings: settings)
+        let second = try ServeTests.Instance(database: nil, port: LocalHTTP.freePort(), settings: settings)
         defer { second.stop() }
         #expect(try await ready(second))
 
         first.terminate()  // it started the cluster, but the second still uses it
         #expect(first.process.terminationStatus == 0)
         #expect(try cluster.isRunning())
-        #expect(ServeTests.status("GET", port: second.port, path: "/readyz", token: "") == 200)
+        #expect(LocalHTTP.status("GET", port: second.port, path: "/readyz") == 200)
 
         second.terminate()  // the last user: it stops the cluster it was handed
         #expect(second.process.terminationStatus == 0)

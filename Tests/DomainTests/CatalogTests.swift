@@ -11,10 +11,11 @@ struct CatalogTests {
         let catalog: CatalogDocument
     }
 
-    /// The seed files in schema/catalog, as shipped.
-    static func seeds() throws -> [String: CatalogDocument] {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("schema/catalog")
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The seed files in schema/catalog, as shipped; or in `folder` (from the repository's root).
+    static func seeds(in folder: String = "schema/catalog") throws -> [String: CatalogDocument] {
+        let directory = root.appendingPathComponent(folder)
         var seeds: [String: CatalogDocument] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".json") {
             let seed = try JSONDecoder().decode(Seed.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
@@ -41,14 +42,50 @@ struct CatalogTests {
         #expect(rov.checks == [Check(kind: .rovInvalidCarried, max: 0, basis: "assumed", window: CheckWindow(days: 7, snapshots: 2))])
     }
 
-    /// Every metric a check reads, including the alternatives of `any_of` and contacts' roles.
+    /// Every metric a check reads as the engine measures it (`Check.measured`), including the
+    /// alternatives of `any_of` and contacts' roles.
     static func metrics(of check: Check) -> [String] {
-        switch check.kind {
-        case .anyOf: (check.anyOf ?? []).flatMap(metrics(of:))
-        case .contactsPresent: (check.roles ?? []).map { $0 + "_contact" }
-        case .auditorReview: []
-        default: [check.kind.metric ?? check.kind.rawValue]
+        let measured = check.measured
+        switch measured.kind {
+        case .anyOf: return (measured.anyOf ?? []).flatMap(metrics(of:))
+        case .contactsPresent: return (measured.roles ?? []).map { $0 + "_contact" }
+        case .auditorReview: return []
+        default: return [measured.kind.metric ?? measured.kind.rawValue]
         }
+    }
+
+    @Test(
+        "every check of the published catalog version 1 names a metric the engine computes, through the mapping of retired names; the names with no replacement answer insufficient data"
+    )
+    func versionOneChecksNameRealMetrics() throws {
+        let computed = Set(ASNMetrics.Metric.allCases.map(\.rawValue))
+        let published = try Self.seeds(in: "Tests/Fixtures/catalog-v1")
+        #expect(Set(published.keys) == ["netops", "ixp", "cdn", "vendor"])
+        // Retired in version 2 with nothing that measures them.
+        let unmeasured: Set<CheckKind> = [.rpkiInvalidOriginated, .routeServerInvalids, .noc24x7]
+        var propagated = 0
+        for (program, catalog) in published {
+            for action in catalog.actions {
+                for check in action.checks {
+                    if check.kind == .rovInvalidPropagated {
+                        propagated += 1
+                        #expect(check.measured == Check(kind: .rovInvalidCarried, max: 0, window: CheckWindow(days: 7, snapshots: 2)))
+                        #expect(RoutesWindowRule.isWindowed(check))
+                    }
+                    if unmeasured.contains(check.kind) {
+                        let result = CheckEvaluation.evaluate(check, of: action.code, scope: MeasuredScope(rows: []))
+                        #expect(result.verdict == .insufficientData, "\(program) \(action.code): \(check.kind.rawValue)")
+                        continue
+                    }
+                    for metric in Self.metrics(of: check) {
+                        #expect(computed.contains(metric), "\(program) \(action.code): \(metric) is not computed by the engine")
+                    }
+                }
+            }
+        }
+        // netops.plus.rov, ixp.plus.rov and cdn.plus.rov asked for it.
+        #expect(propagated == 3)
+        #expect(RoutesWindowRule.days(of: try #require(published["netops"]).actions, at: .plus) == 7)
     }
 
     @Test("every check of every seed catalog names a metric the measurement engine computes, with the threshold's basis")

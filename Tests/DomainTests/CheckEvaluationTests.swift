@@ -93,6 +93,13 @@ struct CheckEvaluationTests {
         // Routes invalid at one end only fail nothing.
         let passing = Check(kind: .rovInvalidCarried, max: Double(persistent.count), window: CheckWindow(days: 7, snapshots: 2))
         #expect(CheckEvaluation.evaluate(passing, of: "netops.plus.rov", scope: scope).verdict == .pass)
+        // Catalog version 1's rov_invalid_propagated (no window, no basis) is judged the same way,
+        // and its result keeps the check as the catalog states it.
+        let propagated = Check(kind: .rovInvalidPropagated, max: 0)
+        let versionOne = CheckEvaluation.evaluate(propagated, of: "netops.plus.rov", scope: scope)
+        #expect(versionOne.check == propagated && versionOne.verdict == .fail && versionOne.value == Double(persistent.count))
+        #expect(versionOne.evidence == result.evidence)
+        #expect(versionOne.explanation == "rov_invalid_propagated is measured as rov_invalid_carried, which replaced it. " + result.explanation)
         // A window shorter than asked, or one snapshot, decides nothing.
         let short = MeasuredScope(rows: end, window: RouteWindow.of([(Self.takenAt, start), (Self.takenAt.addingTimeInterval(86_400), end)]))
         #expect(CheckEvaluation.evaluate(check, of: "netops.plus.rov", scope: short).verdict == .insufficientData)

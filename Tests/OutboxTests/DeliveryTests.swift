@@ -23,11 +23,11 @@ struct DeliveryTests {
         let auditor: Actor
     }
 
-    static func run(_ body: (World) async throws -> Void) async throws {
+    /// A world on a fresh database whose catalogs `catalogs` publishes (by default the seeds of
+    /// schema/catalog, as `catalog load` does).
+    static func run(catalogs: (FreshDatabase) async throws -> Void = DeliveryTests.loadSeeds, _ body: (World) async throws -> Void) async throws {
         try await TestDatabase.withDatabase { db in
-            let catalogs = CatalogStore(database: db.pool)
-            _ = try await catalogs.load(
-                seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: at))
+            try await catalogs(db)
             let users = UserStore(database: db.pool, passwords: Passwords(cost: 4))
             func actor(_ email: String, _ role: UserRole) async throws -> Actor {
                 let user = try await users.create(
@@ -43,6 +43,12 @@ struct DeliveryTests {
                 owner: try #require(try await users.actor(for: owner.userID)), auditor: try await actor("auditor@example.org", .auditor))
             try await body(world)
         }
+    }
+
+    /// Publishes the seed catalogs of schema/catalog as `catalog load` does.
+    static func loadSeeds(_ db: FreshDatabase) async throws {
+        _ = try await CatalogStore(database: db.pool).load(
+            seeds: try CatalogStore.readSeeds(directory: TestDatabase.schemaDirectory + "/catalog"), context: .system(at: at))
     }
 
     /// An application of the world's participant, submitted, claimed and decided by the auditor.

@@ -48,19 +48,8 @@ extension MarkStore {
         let mark = query.search.flatMap { try? MarkID(parsing: $0).text }
         let rows = try await database.query(
             """
-            WITH current AS (
-                SELECT DISTINCT ON (c.mark_id) c.id, c.mark_id, c.participant_id, c.program_code, c.tier, c.status, c.granted_at, c.valid_until
-                FROM certifications c WHERE c.mark_id IS NOT NULL
-                ORDER BY c.mark_id, c.granted_at DESC
-            ), listed AS (
-                SELECT cur.*, p.legal_name, p.display_name, p.country FROM current cur JOIN participants p ON p.id = cur.participant_id
-            )
-            SELECT l.mark_id, l.legal_name, l.display_name, l.country, l.program_code, coalesce(pr.name, l.program_code) AS program_name,
-                   l.tier, l.status, l.granted_at, l.valid_until, latest.at AS since
-            FROM listed l LEFT JOIN programs pr ON pr.code = l.program_code
-            LEFT JOIN LATERAL (
-                SELECT t.at FROM enforcement_transitions t WHERE t.certification_id = l.id ORDER BY t.at DESC, t.id DESC LIMIT 1
-            ) latest ON true
+            WITH listed AS NOT MATERIALIZED (\(Self.currentMarks(nil)))
+            SELECT l.* FROM listed l
             WHERE (\(query.program)::text IS NULL OR l.program_code = \(query.program)::text)
               AND (\(query.tier?.rawValue)::text IS NULL OR l.tier = \(query.tier?.rawValue)::text)
               AND (\(query.country)::text IS NULL OR l.country = \(query.country)::text)
@@ -74,15 +63,11 @@ extension MarkStore {
             LIMIT \(query.limit + 1)
             """)
         let entries = try rows.prefix(query.limit).map { row in
-            let tier = try row.decode("tier", as: Tier.self)
-            let status = try row.decode("status", as: CertificationStatus.self)
-            let grantedAt = try row.decode("granted_at", as: Date.self)
+            let current = try CurrentMark(row)
             return RegistryEntry(
-                mark: try row.decode("mark_id"), organisation: try row.decode("legal_name"), displayName: try row.decode("display_name"),
-                country: try row.decode("country"), program: try row.decode("program_code"), programName: try row.decode("program_name"),
-                tier: tier, tierName: tier.markName, status: status, statusText: status.markWords,
-                since: try row.decode("since", as: Date?.self) ?? grantedAt,
-                validUntil: try row.decode("valid_until"))
+                mark: current.mark, organisation: current.organisation, displayName: current.displayName, country: current.country,
+                program: current.program, programName: current.programName, tier: current.tier, tierName: current.tier.markName,
+                status: current.status, statusText: current.status.markWords, since: current.since, validUntil: current.validUntil)
         }
         return Page(items: entries, nextCursor: rows.count > query.limit ? entries.last?.mark : nil)
     }

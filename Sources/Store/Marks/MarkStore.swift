@@ -159,48 +159,56 @@ public struct MarkStore: Sendable {
         return bits
     }
 
+    /// Each mark with its current certification (the latest granted under it), the holder, the
+    /// program's name, and when and why it entered its status (the latest transition; none since
+    /// the grant), as the columns of `CurrentMark` plus `participant_id` and `actions`: the marks
+    /// `marks` selects (a query returning mark ids), or every mark. The registry and the
+    /// summaries read it; every value is bound.
+    static func currentMarks(_ marks: SQL?) -> SQL {
+        let which: SQL = marks.map { "c.mark_id IN (\($0))" } ?? "c.mark_id IS NOT NULL"
+        return """
+            SELECT cur.*, p.legal_name, p.display_name, p.country, coalesce(pr.name, cur.program_code) AS program_name,
+                   latest.at AS since, latest.cause AS reason
+            FROM (
+                SELECT DISTINCT ON (c.mark_id) c.id, c.mark_id, c.participant_id, c.program_code, c.tier, c.status, c.granted_at, c.valid_until,
+                       c.actions
+                FROM certifications c WHERE \(which)
+                ORDER BY c.mark_id, c.granted_at DESC
+            ) cur JOIN participants p ON p.id = cur.participant_id LEFT JOIN programs pr ON pr.code = cur.program_code
+            LEFT JOIN LATERAL (
+                SELECT t.at, t.cause FROM enforcement_transitions t WHERE t.certification_id = cur.id ORDER BY t.at DESC, t.id DESC LIMIT 1
+            ) latest ON true
+            """
+    }
+
     /// The summaries of the marks `markFilter` selects (a query returning mark ids), by holder name.
     func summaries(markFilter: SQL, limit: Int = 10_000) async throws -> [MarkSummary] {
         let rows = try await database.query(
             """
-            WITH current AS (
-                SELECT DISTINCT ON (c.mark_id) c.id, c.mark_id, c.participant_id, c.program_code, c.tier, c.status, c.granted_at, c.valid_until,
-                       c.actions
-                FROM certifications c WHERE c.mark_id IN (\(markFilter))
-                ORDER BY c.mark_id, c.granted_at DESC
-            )
-            SELECT cur.id, cur.mark_id, cur.program_code, cur.tier, cur.status, cur.granted_at, cur.valid_until, cur.actions,
-                   p.legal_name, p.display_name, p.country, coalesce(pr.name, cur.program_code) AS program_name,
+            WITH current AS (\(Self.currentMarks(markFilter)))
+            SELECT cur.*,
                    coalesce((SELECT array_agg(s.value ORDER BY s.value) FROM certification_scope s
                              WHERE s.certification_id = cur.id AND s.kind = 'asn'), '{}') AS asns,
                    coalesce((SELECT array_agg(s.value ORDER BY s.value) FROM certification_scope s
                              WHERE s.certification_id = cur.id AND s.kind = 'prefix'), '{}') AS prefixes,
-                   latest.at AS since, latest.cause AS reason,
                    (SELECT max(r.measured_at) FROM check_results r WHERE r.certification_id = cur.id) AS last_check
-            FROM current cur JOIN participants p ON p.id = cur.participant_id LEFT JOIN programs pr ON pr.code = cur.program_code
-            LEFT JOIN LATERAL (
-                SELECT t.at, t.cause FROM enforcement_transitions t WHERE t.certification_id = cur.id ORDER BY t.at DESC, t.id DESC LIMIT 1
-            ) latest ON true
-            ORDER BY p.legal_name, cur.mark_id
+            FROM current cur
+            ORDER BY cur.legal_name, cur.mark_id
             LIMIT \(limit)
             """)
         var checked: [UUID] = []
         for row in rows where try row.decode("last_check", as: Date?.self) != nil { checked.append(try row.decode("id", as: UUID.self)) }
         let outlines = try await Self.outlines(checked, on: database)
         return try rows.map { row in
-            let tier = try row.decode("tier", as: Tier.self)
-            let grantedAt = try row.decode("granted_at", as: Date.self)
-            let id = try row.decode("id", as: UUID.self)
-            let status = try row.decode("status", as: CertificationStatus.self)
+            let current = try CurrentMark(row)
             return MarkSummary(
-                mark: try row.decode("mark_id"), organisation: try row.decode("legal_name"), displayName: try row.decode("display_name"),
-                country: try row.decode("country"), program: try row.decode("program_code"), programName: try row.decode("program_name"),
-                tier: tier, tierName: tier.markName, status: status, statusText: status.markWords,
-                since: try row.decode("since", as: Date?.self) ?? grantedAt, reason: try row.decode("reason", as: String?.self), grantedAt: grantedAt,
-                validUntil: try row.decode("valid_until"),
+                mark: current.mark, organisation: current.organisation, displayName: current.displayName, country: current.country,
+                program: current.program, programName: current.programName, tier: current.tier, tierName: current.tier.markName,
+                status: current.status, statusText: current.status.markWords, since: current.since, reason: current.reason,
+                grantedAt: current.grantedAt, validUntil: current.validUntil,
                 asns: try row.decode("asns", as: [String].self).compactMap { UInt32($0.dropFirst(2)) }.sorted(),
                 prefixes: try row.decode("prefixes", as: [String].self), actions: try row.decode("actions", as: [String].self),
-                lastCheck: outlines[id])
+                lastCheck: outlines[current.id])
         }
     }
 
@@ -226,5 +234,40 @@ public struct MarkStore: Sendable {
             result[id]?.inputs = inputs
         }
         return result
+    }
+}
+
+/// A row of `MarkStore.currentMarks`: a mark, its current certification and holder.
+struct CurrentMark {
+    let id: UUID
+    let mark: String
+    let organisation: String
+    let displayName: String
+    let country: String
+    let program: String
+    let programName: String
+    let tier: Tier
+    let status: CertificationStatus
+    let grantedAt: Date
+    /// When the mark entered its status: the latest transition, or the grant.
+    let since: Date
+    /// The latest transition's cause; nil for a grant.
+    let reason: String?
+    let validUntil: Date
+
+    init(_ row: PostgresRow) throws {
+        id = try row.decode("id")
+        mark = try row.decode("mark_id")
+        organisation = try row.decode("legal_name")
+        displayName = try row.decode("display_name")
+        country = try row.decode("country")
+        program = try row.decode("program_code")
+        programName = try row.decode("program_name")
+        tier = try row.decode("tier", as: Tier.self)
+        status = try row.decode("status", as: CertificationStatus.self)
+        grantedAt = try row.decode("granted_at")
+        since = try row.decode("since", as: Date?.self) ?? grantedAt
+        reason = try row.decode("reason")
+        validUntil = try row.decode("valid_until")
     }
 }
