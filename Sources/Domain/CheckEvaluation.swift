@@ -123,13 +123,20 @@ extension Check {
     /// replaced is measured as its replacement, so the certifications granted under version 1
     /// are judged, not left without data. `rov_invalid_propagated` is `rov_invalid_carried` over
     /// the window version 2 gives it (7 days, at least 2 routes snapshots), with version 1's
-    /// bound (none meant 0). Every other check is measured as it reads. The one place a retired
-    /// name is resolved: evaluation, the run's window and the catalog test all read it.
+    /// bound (none meant 0). `rpki_invalid_originated` is `rpki_invalid` (the RPKI-invalid
+    /// routes the certification's ASNs originate, wrong origin or too long), as version 2 names
+    /// it. Every other check is measured as it reads. The one place a retired name is resolved:
+    /// evaluation, the run's window and the catalog test all read it.
     public var measured: Check {
-        guard kind == .rovInvalidPropagated else { return self }
-        return Check(
-            kind: .rovInvalidCarried, min: min, max: max ?? 0, roles: roles, basis: basis, tiers: tiers,
-            window: window ?? CheckWindow(days: 7, snapshots: 2), anyOf: anyOf, review: review)
+        switch kind {
+        case .rovInvalidPropagated:
+            Check(
+                kind: .rovInvalidCarried, min: min, max: max ?? 0, roles: roles, basis: basis, tiers: tiers,
+                window: window ?? CheckWindow(days: 7, snapshots: 2), anyOf: anyOf, review: review)
+        case .rpkiInvalidOriginated:
+            Check(kind: .rpkiInvalid, min: min, max: max ?? 0, roles: roles, basis: basis, tiers: tiers, window: window, anyOf: anyOf, review: review)
+        default: self
+        }
     }
 }
 
@@ -160,6 +167,7 @@ public enum CheckEvaluation {
         case .auditorReview:
             return result(.insufficientData, nil, "Auditors review this: \(check.review ?? "evidence").")
         case .rpkiInvalidOriginated, .routeServerInvalids, .noc24x7:
+            // Reached only for the names `measured` leaves as they are.
             return result(.insufficientData, nil, "This catalog version asks for \(check.kind.rawValue), which no measurement computes.")
         case .anyOf:
             let parts = (check.anyOf ?? []).map { evaluate($0, of: action, scope: scope) }

@@ -62,8 +62,9 @@ struct CatalogTests {
         let published = try Self.seeds(in: "Tests/Fixtures/catalog-v1")
         #expect(Set(published.keys) == ["netops", "ixp", "cdn", "vendor"])
         // Retired in version 2 with nothing that measures them.
-        let unmeasured: Set<CheckKind> = [.rpkiInvalidOriginated, .routeServerInvalids, .noc24x7]
+        let unmeasured: Set<CheckKind> = [.routeServerInvalids, .noc24x7]
         var propagated = 0
+        var originated = 0
         for (program, catalog) in published {
             for action in catalog.actions {
                 for check in action.checks {
@@ -71,6 +72,10 @@ struct CatalogTests {
                         propagated += 1
                         #expect(check.measured == Check(kind: .rovInvalidCarried, max: 0, window: CheckWindow(days: 7, snapshots: 2)))
                         #expect(RoutesWindowRule.isWindowed(check))
+                    }
+                    if check.kind == .rpkiInvalidOriginated {
+                        originated += 1
+                        #expect(check.measured == Check(kind: .rpkiInvalid, max: 0))
                     }
                     if unmeasured.contains(check.kind) {
                         let result = CheckEvaluation.evaluate(check, of: action.code, scope: MeasuredScope(rows: []))
@@ -85,6 +90,7 @@ struct CatalogTests {
         }
         // netops.plus.rov, ixp.plus.rov and cdn.plus.rov asked for it.
         #expect(propagated == 3)
+        #expect(originated >= 2)
         #expect(RoutesWindowRule.days(of: try #require(published["netops"]).actions, at: .plus) == 7)
     }
 
