@@ -47,6 +47,18 @@ public enum ReviewKind: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether an open item of this kind has nothing left to decide once its certification is
+    /// `status`: renewals and enforcement tasks end with a certification that expired or was
+    /// withdrawn, and a revoked one can no longer be reinstated or warned (an appeal is its way
+    /// back). Disputes and appeals stay open: their outcome still changes the public history.
+    public func isMoot(once status: CertificationStatus) -> Bool {
+        switch status {
+        case .expired, .withdrawn: ![.application, .dispute, .appeal].contains(self)
+        case .revoked: [.reinstatement, .insufficientData, .scopeChanged].contains(self)
+        default: false
+        }
+    }
+
     /// Whether a MANRS+ item needs two independent approvals (granting a mark, or keeping it);
     /// disputes, appeals and enforcement tasks are decided by one independent auditor.
     public var needsTwoApprovals: Bool { [.application, .reattestation, .recertification].contains(self) }

@@ -407,6 +407,9 @@ struct YearInSimulatedTimeTests {
                     "the end: expired",
                     "  mail certification.expired to noc@as200310.example",
                     "  audit certification.expired certification",
+                    // Nothing is left to decide on an expired certification: its open items close.
+                    "  audit review.closed review_item",
+                    "  audit review.closed review_item",
                 ], "\(transcript.joined(separator: "\n"))")
 
             // The server fetched each source at every run-due its cadence had passed by (the

@@ -311,6 +311,37 @@ struct ReviewKindsTests {
         }
     }
 
+    @Test("a withdrawn certification leaves nothing to decide in the queue: its open enforcement task closes, with an audit event")
+    func withdrawalClosesMootItems() async throws {
+        try await APIFixture.run { fixture, api in
+            try await Self.plus(fixture)
+            let pool = fixture.db.pool
+            let at = Date().addingTimeInterval(-3 * 86_400)
+            let task = try await pool.transaction { connection in
+                try await EnforcementAuditorTasks.open(
+                    .insufficientData, certification: fixture.certification, participant: fixture.own.id, context: .system(at: at), on: connection)
+            }
+            let item = try #require(task)
+            _ = try await Self.item(api, fixture, kind: .insufficientData, token: fixture.auditor.token)
+            let withdrawn = try await api.call(
+                .post, "/api/v1/certifications/\(fixture.certification.uuidString.lowercased())/withdrawal", token: fixture.applicant.token,
+                json: #"{"reason":"We sold the network; the new owner applies on its own."}"#)
+            #expect(withdrawn.status == 200, "\(withdrawn.text)")
+            #expect(try await Self.status(fixture) == .withdrawn)
+            let queue = try await api.call(.get, "/api/v1/review-queue?kind=insufficient_data", token: fixture.auditor.token)
+            #expect((queue.json["items"] as? [[String: Any]])?.isEmpty == true)
+            let row = try await pool.query("SELECT status FROM review_items WHERE id = \(item)")[0]
+            #expect(try row.decode(0, as: String.self) == "closed")
+            let events = try await pool.query(
+                "SELECT action FROM audit_events WHERE entity_id = \(item.uuidString.lowercased()) ORDER BY id"
+            ).map { try $0.decode(0, as: String.self) }
+            #expect(events == ["review.opened", "review.closed"])
+            // Deciding it now is refused as decided, not carried out on a withdrawn certification.
+            let late = try await api.call(.post, "/api/v1/review-queue/\(item.uuidString.lowercased())/claim", token: fixture.auditor.token)
+            #expect(late.status == 409, "\(late.text)")
+        }
+    }
+
     @Test("auditors are told once per item and threshold when an item is near (one working day) or past its due time")
     func dueReminders() async throws {
         try await APIFixture.run { fixture, api in

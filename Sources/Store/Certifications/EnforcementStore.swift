@@ -87,6 +87,10 @@ public struct EnforcementStore: Sendable {
             case .issueNewCredential: try await MarkIssuance.reissue(scope: scope, issuer: issuer, on: connection)
             }
         }
+        if next.status != state.status {
+            try await EnforcementAuditorTasks.closeMoot(
+                certification: id, participant: participant, status: next.status, context: context, on: connection)
+        }
         if next != state {
             try await connection.execute(
                 """

@@ -41,4 +41,31 @@ public enum EnforcementAuditorTasks {
         try await AuditorNotices.itemOpened(item, kind: kind, participant: participant, context: context, on: connection)
         return item
     }
+
+    /// Closes the open items of certification `id` that have nothing left to decide now that it
+    /// is `status` (`ReviewKind.isMoot`), each with an audit event saying why, so the auditors'
+    /// queue holds no renewal of an expired certification. On the transition's transaction.
+    static func closeMoot(
+        certification id: UUID, participant: UUID, status: CertificationStatus, context: ChangeContext, on connection: PostgresConnection
+    )
+        async throws
+    {
+        let kinds = ReviewKind.allCases.filter { $0.isMoot(once: status) }.map(\.rawValue)
+        guard !kinds.isEmpty else { return }
+        let closed = try await connection.query(
+            """
+            UPDATE review_items SET status = \(ReviewStatus.closed.rawValue), closed_at = \(context.at), claimed_by = NULL, claim_expires_at = NULL
+            WHERE certification_id = \(id) AND status <> \(ReviewStatus.closed.rawValue) AND kind = ANY(\(kinds))
+            RETURNING id, kind
+            """)
+        for row in closed {
+            let item = try row.decode("id", as: UUID.self)
+            try await AuditLog.append(
+                "review.closed", entity: "review_item", id: item.uuidString.lowercased(), participant: participant,
+                after: [
+                    "kind": try row.decode("kind", as: String.self), "certification_id": id.uuidString.lowercased(),
+                    "reason": "The certification is \(status.rawValue): nothing is left to decide.",
+                ], context: context, on: connection)
+        }
+    }
 }
