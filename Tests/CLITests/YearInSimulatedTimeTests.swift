@@ -394,6 +394,8 @@ struct YearInSimulatedTimeTests {
                     "the end: expired",
                     "  mail certification.expired to noc@as200310.example",
                     "  audit certification.expired certification",
+                    // The unconfirmed recertification's item leaves the queue.
+                    "  audit review.closed review_item",
                 ], "\(transcript.joined(separator: "\n"))")
 
             // Every notification was delivered, one email each, into the maildir.

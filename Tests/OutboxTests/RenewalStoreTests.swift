@@ -126,6 +126,20 @@ struct RenewalStoreTests {
                     "SELECT count(*) FROM renewals WHERE certification_id = \(certification) AND kind = 'recertification' AND confirmed_at IS NOT NULL"
                 )
                     == 1)
+            // Expired while confirmed: the item stays for the auditors (it can still be rejected).
+            try await world.db.pool.execute("UPDATE certifications SET status = 'expired' WHERE id = \(certification)")
+            _ = try await store.run(at: due.dueAt.addingTimeInterval(60))
+            func open() async throws -> Int {
+                try await Self.count(
+                    world,
+                    "SELECT count(*) FROM review_items WHERE certification_id = \(certification) AND kind = 'recertification' AND status = 'open'")
+            }
+            #expect(try await open() == 1)
+            // Not confirmed: it leaves the queue, with its audit event.
+            try await world.db.pool.execute("UPDATE renewals SET confirmed_at = NULL, confirmed_by = NULL WHERE certification_id = \(certification)")
+            _ = try await store.run(at: due.dueAt.addingTimeInterval(120))
+            #expect(try await open() == 0)
+            #expect(try await Self.count(world, "SELECT count(*) FROM audit_events WHERE action = 'review.closed'") == 1)
         }
     }
 

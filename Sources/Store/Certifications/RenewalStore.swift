@@ -76,6 +76,27 @@ public struct RenewalStore: Sendable {
             }
             if applied { summary.missed += 1 }
         }
+
+        // A certification no longer in force (expired, withdrawn, revoked) has nothing left to
+        // renew: its renewal items waiting for the participant leave the queue. One the
+        // participant confirmed stays for the auditors (a recertification can still be rejected).
+        try await database.transaction { connection in
+            let closed = try await connection.query(
+                """
+                UPDATE review_items r SET status = \(ReviewStatus.closed.rawValue), closed_at = \(time), claimed_by = NULL, claim_expires_at = NULL
+                FROM certifications c
+                WHERE c.id = r.certification_id AND NOT c.status = ANY(\(CertificationStatus.inForce.map(\.rawValue))::text[])
+                  AND r.kind = ANY(\([ReviewKind.reattestation.rawValue, ReviewKind.recertification.rawValue])) AND r.status <> \(ReviewStatus.closed.rawValue)
+                  AND NOT EXISTS (SELECT 1 FROM renewals w WHERE w.review_item_id = r.id AND w.confirmed_at IS NOT NULL AND w.decided_at IS NULL)
+                RETURNING r.id, r.participant_id, c.status
+                """)
+            for row in closed {
+                try await AuditLog.append(
+                    "review.closed", entity: "review_item", id: try row.decode("id", as: UUID.self).uuidString.lowercased(),
+                    participant: try row.decode("participant_id", as: UUID.self),
+                    after: ["reason": "certification \(try row.decode("status", as: String.self))"], context: context, on: connection)
+            }
+        }
         return summary
     }
 
