@@ -136,6 +136,9 @@ struct RenewalDecisionTests {
             let browser = try await PagesTests.cookie(fixture, .auditor)
             let page = try await api.call(.get, "/review/\(item)", headers: browser)
             #expect(page.status == 200)
+            // The page says why there is nothing to decide yet, and shows no decision form.
+            #expect(page.text.contains("has not confirmed this recertification yet"))
+            #expect(!page.text.contains("decision-form"))
             let refused = try await PagesTests.post(
                 api, "/review/\(item)/decision", browser,
                 ["csrf": try #require(PagesTests.csrf(in: page.text)), "decision": "reject", "reasons": "No evidence."])
