@@ -149,9 +149,8 @@ struct RenewalDecisionTests {
             try await ReviewStore(database: fixture.db.pool).confirmRenewal(
                 .recertification, certification: fixture.certification, statement: "As before.",
                 context: ChangeContext(
-                    actor: try #require(
-                        try await UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4)).actor(
-                            for: fixture.applicant.user.id)), requestID: nil, at: Date()))
+                    actor: try await UserStore(database: fixture.db.pool, passwords: Passwords(cost: 4)).actor(for: fixture.applicant.user.id),
+                    requestID: nil, at: Date()))
             // Keeping the mark takes two approvals; refusing it takes one.
             let rejected = try await api.call(
                 .post, "/api/v1/review-queue/\(item)/decision", token: fixture.auditor.token,
