@@ -53,4 +53,20 @@ public enum CertificationRules {
         }
         return .success(CertificationGrant(grantedAt: time, validUntil: until))
     }
+
+    /// A recertification accepted at `time` for a certification valid until `validUntil`: the
+    /// new end is the old end plus the catalog's recertification period at `tier` (calendar
+    /// months in UTC), not the decision's time plus it, so an early decision loses the holder
+    /// nothing and a late one gains nothing. Refused once validity has ended (at `validUntil`
+    /// exactly, too): the certification has expired, and only a new application certifies again.
+    public static func renew(_ catalog: CatalogDocument, tier: Tier, validUntil: Date, at time: Date) -> Result<Date, Refusal> {
+        guard time < validUntil else {
+            return .failure(
+                Refusal(
+                    "validity-ended",
+                    "This certification's validity ended on \(SurveillanceRules.moment(validUntil)), so it can no longer be recertified: "
+                        + "the participant applies again."))
+        }
+        return grant(catalog, tier: tier, at: validUntil).map(\.validUntil)
+    }
 }

@@ -44,6 +44,9 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     // Renewals (issue 12 §3, attest helper): the participant is asked to re-attest or recertify.
     case certificationReattestationDue = "certification.reattestation_due"
     case certificationRecertificationDue = "certification.recertification_due"
+    // Renewal decisions (issue 12 §3, renew helper): the auditors' final decision on a
+    // re-attestation or recertification (`RenewalDecision`), with its summary and reasons.
+    case certificationRenewalDecided = "certification.renewal_decided"
 
     /// The notification an application's new state causes, if any.
     public static func forApplication(_ state: ApplicationState) -> NotificationEvent? {
@@ -89,6 +92,7 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
         case .watchlistStatusChanged: "A certification you watch has changed"
         case .certificationReattestationDue: "Your certification's yearly re-attestation is due"
         case .certificationRecertificationDue: "Your certification is due for recertification"
+        case .certificationRenewalDecided: "The auditors decided on your certification's renewal"
         }
     }
 

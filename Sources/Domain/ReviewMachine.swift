@@ -119,6 +119,7 @@ public enum ReviewMachine {
     ) -> Result<(ReviewState, ReviewOutcome), ReviewRefusal> {
         if let refusal = ReviewPolicy.independenceRefusal(reviewer, subject: state.subject, at: time) { return .failure(.forbidden(refusal)) }
         guard state.status != .closed else { return .failure(.conflict(Refusal("review-closed", "This review is already decided."))) }
+        if state.subject.awaitingParticipant { return .failure(.conflict(notConfirmed(state.subject.kind))) }
         guard state.isHeld(by: reviewer.userID, at: time) else {
             return .failure(
                 .conflict(
@@ -135,6 +136,14 @@ public enum ReviewMachine {
                 }
             return .success((ReviewState(status: status, claim: nil, subject: state.subject), outcome))
         }
+    }
+
+    /// The refusal to decide a renewal the participant has not confirmed (409 `renewal-not-confirmed`).
+    public static func notConfirmed(_ kind: ReviewKind) -> Refusal {
+        Refusal(
+            "renewal-not-confirmed",
+            "The participant has not confirmed this \(kind.label) yet: it can be decided once they have confirmed or updated their statements and evidence."
+        )
     }
 
     static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

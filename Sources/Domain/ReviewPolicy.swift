@@ -72,11 +72,15 @@ public struct ReviewSubject: Sendable, Equatable {
     public let kind: ReviewKind
     /// People who took part in what an appeal is against: they may not decide it.
     public let excluded: Set<UUID>
+    /// A re-attestation or recertification the participant has not confirmed yet: there is
+    /// nothing to decide until it has.
+    public let awaitingParticipant: Bool
 
     public init(
         participantID: UUID, tier: Tier, submittedBy: UUID?, decisions: [RecordedDecision], flaggedForAdmin: Bool, kind: ReviewKind = .application,
-        excluded: Set<UUID> = []
+        excluded: Set<UUID> = [], awaitingParticipant: Bool = false
     ) {
+        self.awaitingParticipant = awaitingParticipant
         self.participantID = participantID
         self.tier = tier
         self.submittedBy = submittedBy

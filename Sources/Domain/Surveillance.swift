@@ -29,13 +29,21 @@ public enum SurveillanceRules {
     /// `previouslyFailing` the keys of the checks that failed at the previous run.
     /// A failure is `.checkFailed`; no failure, with every check that failed before now passing,
     /// is `.checksPassed` (for a warned or suspended certification: the machine decides what
-    /// that means); otherwise nothing. Insufficient data is never a failure.
-    public static func event(verdicts: [String: CheckVerdict], previouslyFailing: Set<String>, status: CertificationStatus) -> Outcome {
+    /// that means); otherwise nothing. Insufficient data is never a failure. A warning the checks
+    /// did not cause (`warnedByChecks` false: a missed re-attestation, an auditor's finding) is
+    /// not lifted by passing checks: it runs to its deadline, and only an auditor reinstates.
+    public static func event(
+        verdicts: [String: CheckVerdict], previouslyFailing: Set<String>, status: CertificationStatus, warnedByChecks: Bool = true
+    ) -> Outcome {
         if verdicts.values.contains(.fail) { return .failed }
-        guard status == .warned || status == .suspended else { return .none }
+        guard status == .suspended || (status == .warned && warnedByChecks) else { return .none }
         guard verdicts.values.contains(.pass), previouslyFailing.allSatisfy({ verdicts[$0] == .pass }) else { return .none }
         return .passed
     }
+
+    /// The recorded causes (`enforcement_transitions.cause`) of a warning that passing checks do
+    /// not lift: the checks did not cause it, so passing them fixes nothing.
+    public static let warningCausesChecksDoNotLift: Set<String> = ["reattestation_missed", "auditor_finding"]
 
     public enum Outcome: Sendable, Equatable {
         case failed, passed, none

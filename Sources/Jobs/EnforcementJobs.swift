@@ -2,46 +2,46 @@ import Domain
 import Foundation
 import Store
 
-/// The recurring `run_checks` job: measures the certifications whose checks are due at the
-/// run's time and applies what their results make happen (`CheckRunStore`). Running it twice at
-/// one time checks nothing twice: a certification checked at that time is not due again.
-public struct CheckRunJob: JobHandler {
-    public let store: CheckRunStore
+/// A store whose scheduled work is one pass at a time (`run(at:)`), safe to repeat: a second
+/// run at the same time, or by another worker, does nothing twice.
+public protocol ScheduledPass: Sendable {
+    associatedtype Summary
+    /// The job kind that runs this pass.
+    static var jobKind: JobKind { get }
+    func run(at time: Date) async throws -> Summary
+}
 
-    public init(store: CheckRunStore) { self.store = store }
+/// The recurring job of a `ScheduledPass`: runs the store's pass at the run's time.
+public struct PassJob<Pass: ScheduledPass>: JobHandler {
+    public let store: Pass
 
-    public var kind: JobKind { .runChecks }
+    public init(store: Pass) { self.store = store }
+
+    public var kind: JobKind { Pass.jobKind }
 
     public func run(_ job: Job, at now: Date, worker: String) async throws {
         _ = try await store.run(at: now)
     }
 }
 
-/// The recurring `enforcement_timers` job: deadlines and validity ends that have passed, and
-/// the reminders before them (`EnforcementTimerStore`). Each reminder is sent once.
-public struct EnforcementTimersJob: JobHandler {
-    public let store: EnforcementTimerStore
+/// `run_checks`: measures the certifications whose checks are due and applies what their
+/// results make happen (`CheckRunStore`); a certification checked at a time is not due again then.
+public typealias CheckRunJob = PassJob<CheckRunStore>
+/// `enforcement_timers`: deadlines and validity ends that have passed, and the reminders before
+/// them (`EnforcementTimerStore`), each reminder sent once.
+public typealias EnforcementTimersJob = PassJob<EnforcementTimerStore>
+/// `renewals`: re-attestations and recertifications opened when due (late after downtime), and
+/// `.reattestationMissed` for those whose deadline passed unconfirmed (`RenewalStore`), each once.
+public typealias RenewalsJob = PassJob<RenewalStore>
 
-    public init(store: EnforcementTimerStore) { self.store = store }
-
-    public var kind: JobKind { .enforcementTimers }
-
-    public func run(_ job: Job, at now: Date, worker: String) async throws {
-        _ = try await store.run(at: now)
-    }
+extension CheckRunStore: ScheduledPass {
+    public static var jobKind: JobKind { .runChecks }
 }
 
-/// The recurring `renewals` job: re-attestations and recertifications opened when due, and
-/// `.reattestationMissed` for those whose due date passed unconfirmed (`RenewalStore`). Each is
-/// opened and missed once.
-public struct RenewalsJob: JobHandler {
-    public let store: RenewalStore
+extension EnforcementTimerStore: ScheduledPass {
+    public static var jobKind: JobKind { .enforcementTimers }
+}
 
-    public init(store: RenewalStore) { self.store = store }
-
-    public var kind: JobKind { .renewals }
-
-    public func run(_ job: Job, at now: Date, worker: String) async throws {
-        _ = try await store.run(at: now)
-    }
+extension RenewalStore: ScheduledPass {
+    public static var jobKind: JobKind { .renewals }
 }

@@ -12,7 +12,8 @@ import Testing
 /// imports what changed, the way `manrs-plus import` does: AS200310 (two prefixes routed
 /// in the 2024 RouteViews table, no ROA at all in the 2025-07-20 VRPs) fails RPKI coverage; is
 /// warned; misses the deadline; is suspended; publishes its ROAs; is reinstated by an auditor;
-/// later disputes a failed result and wins; finally lets its validity lapse. What people do
+/// later disputes a failed result and wins; after the server's downtime is asked late for its
+/// re-attestation and misses it; finally lets its validity lapse. What people do
 /// (apply, decide, dispute) goes through `Operations` in this process, as the API would.
 @Suite("A year in simulated time")
 struct YearInSimulatedTimeTests {
@@ -293,11 +294,16 @@ struct YearInSimulatedTimeTests {
             try await step("dispute accepted")
             try deployment.runDue("2027-07-02T00:00:00Z")
             try await step("a month later")
+            // The server is down from July 2027 to March 2028, over the first re-attestation's
+            // window (2 December to its due date, 1 January 2028, 09:00): it opens late, with 30
+            // days from then to confirm, and is never confirmed: missed at the next run, warned.
+            try deployment.runDue("2028-03-01T00:00:00Z")
+            try await step("back after downtime")
 
             // The validity (36 months for netops) ends on 1 January 2030 without recertification:
-            // the recertification opened 90 days before the end is never confirmed. (The yearly
-            // re-attestations fall in windows no job runs in here, so they do not open late:
-            // RenewalStoreTests covers them.)
+            // the recertification opened 90 days before the end is never confirmed. (The second
+            // re-attestation's window also falls where no job runs; it does not open late, since
+            // the recertification is open by then and asks for the same.)
             try deployment.runDue("2029-12-02T10:00:00Z")
             try await step("a month before the end")
             try deployment.runDue("2030-01-01T10:00:00Z")
@@ -397,12 +403,24 @@ struct YearInSimulatedTimeTests {
                     "  audit certification.active certification",
                     "a month later: active",
                     "  audit certification.checked certification",
-                    "a month before the end: active",
-                    "  mail certification.expiry_upcoming to noc@as200310.example (2030-01-01T09:00:00Z)",
-                    "  mail certification.recertification_due to noc@as200310.example",
+                    // Opened late (its due date was 1 January 2028): 30 days from now to confirm.
+                    "back after downtime: active",
+                    "  mail certification.reattestation_due to noc@as200310.example",
                     "  mail review.item_opened to auditor@manrs.example",
                     "  mail review.item_opened to second-auditor@manrs.example",
                     "  audit review.opened review_item",
+                    "  audit certification.checked certification",
+                    // Never confirmed: missed, warned (passing checks do not lift it), its item closed;
+                    // the recertification opens, and the second re-attestation does not.
+                    "a month before the end: warned",
+                    "  mail certification.expiry_upcoming to noc@as200310.example (2030-01-01T09:00:00Z)",
+                    "  mail certification.recertification_due to noc@as200310.example",
+                    "  mail certification.warned to noc@as200310.example (2030-01-01T10:00:00Z)",
+                    "  mail review.item_opened to auditor@manrs.example",
+                    "  mail review.item_opened to second-auditor@manrs.example",
+                    "  audit review.opened review_item",
+                    "  audit review.closed review_item",
+                    "  audit certification.warned certification",
                     "  audit certification.checked certification",
                     "the end: expired",
                     "  mail certification.expired to noc@as200310.example",
@@ -445,6 +463,8 @@ struct YearInSimulatedTimeTests {
                     "2027-06-01T15:05:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
                     "2027-07-02T00:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
                     "2027-07-02T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
+                    "2028-03-01T00:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
+                    "2028-03-01T00:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
                     "2029-12-02T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",
                     "2029-12-02T10:00:00Z routeviews-rv2 unchanged 2024-04-06T00:00:00Z",
                     "2030-01-01T10:00:00Z rpki-client unchanged 2027-06-01T10:00:00Z",

@@ -31,6 +31,9 @@ struct SurveillanceTests {
         #expect(SurveillanceRules.event(verdicts: ["a": .pass, "b": .insufficientData], previouslyFailing: ["b"], status: .warned) == .none)
         #expect(SurveillanceRules.event(verdicts: ["a": .pass], previouslyFailing: [], status: .active) == .none)
         #expect(SurveillanceRules.event(verdicts: ["a": .pass], previouslyFailing: ["a"], status: .suspended) == .passed)
+        // A warning for a missed re-attestation or an auditor's finding is not lifted by passing checks; a suspension still asks the auditors.
+        #expect(SurveillanceRules.event(verdicts: ["a": .pass], previouslyFailing: [], status: .warned, warnedByChecks: false) == .none)
+        #expect(SurveillanceRules.event(verdicts: ["a": .pass], previouslyFailing: [], status: .suspended, warnedByChecks: false) == .passed)
     }
 
     @Test("two insufficient verdicts in a row open one auditor task per streak")

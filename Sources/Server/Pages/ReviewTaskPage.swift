@@ -49,6 +49,8 @@ struct ReviewTaskPageModel: Encodable, Sendable {
     let hasDecisions: Bool
     let choices: [Choice]
     let reasonsDraft: String
+    /// A renewal waiting for the participant's confirmation: why it cannot be decided yet (no form).
+    let awaiting: String?
     let error: String?
     let notice: String?
 }
@@ -89,7 +91,10 @@ extension WorkflowPages {
             claimable: try await claimable([item], session, now: now).contains(item.id), statement: item.statement, result: result,
             decisions: decisions, hasDecisions: !decisions.isEmpty,
             choices: item.kind.decisions.map { .init(code: $0.rawValue, words: item.kind.words($0), checked: draft["decision"] == $0.rawValue) },
-            reasonsDraft: draft["reasons"] ?? "", error: error, notice: PageWords.notice(notice))
+            reasonsDraft: draft["reasons"] ?? "",
+            awaiting: try await reviews.states(of: [item])[item.id].flatMap {
+                $0.subject.awaitingParticipant ? ReviewMachine.notConfirmed(item.kind).message : nil
+            }, error: error, notice: PageWords.notice(notice))
         return try pages.render("review-task", model: model, status: status)
     }
 }

@@ -348,7 +348,16 @@ public struct CheckRunStore: Sendable {
             }
 
             let event: EnforcementEvent
-            switch SurveillanceRules.event(verdicts: verdicts, previouslyFailing: previouslyFailing, status: status) {
+            // What the warning stands on: its latest transition's cause.
+            var warnedByChecks = true
+            if status == .warned,
+                let cause = try await connection.query(
+                    "SELECT cause FROM enforcement_transitions WHERE certification_id = \(certification.id) ORDER BY at DESC, id LIMIT 1"
+                ).single?.decode(0, as: String.self)
+            {
+                warnedByChecks = !SurveillanceRules.warningCausesChecksDoNotLift.contains(cause)
+            }
+            switch SurveillanceRules.event(verdicts: verdicts, previouslyFailing: previouslyFailing, status: status, warnedByChecks: warnedByChecks) {
             case .failed: event = .checkFailed(results: failing)
             case .passed: event = .checksPassed(results: all)
             case .none: return true

@@ -209,10 +209,11 @@ extension ReviewStore {
 
     // MARK: Decisions on items other than applications
 
-    /// Records a decision on a dispute, appeal, reinstatement or other enforcement item, and
-    /// carries it out on the same transaction: an accepted dispute voids its result and undoes
+    /// Records a decision on a dispute, appeal, reinstatement, renewal or other enforcement item,
+    /// and carries it out on the same transaction: an accepted dispute voids its result and undoes
     /// what it caused, a granted appeal restores the earlier state, a reinstatement reinstates,
-    /// a finding warns; the participant is told of a dispute's outcome.
+    /// a finding warns, a renewal is decided (`RenewalStore.decided`); the participant is told of
+    /// a dispute's and a renewal's outcome.
     static func decideTask(
         _ item: ReviewItem, decided: ReviewState, outcome: ReviewOutcome, decision: Decision, actionComments: [String: String], reasons: String,
         reviewer: Reviewer, issuer: MarkIssuer?, context: ChangeContext, on connection: PostgresConnection
@@ -291,7 +292,10 @@ extension ReviewStore {
             guard !approved else { return }
             _ = try await EnforcementStore.apply(
                 .auditorFinding(decision: decisionID), to: certification, by: auditor, context: context, on: connection)
-        case .application, .reattestation, .recertification:
+        case .reattestation, .recertification:
+            try await RenewalStore.decided(
+                item, event: event, decision: decisionID, reasons: reasons, auditor: auditor, issuer: issuer, context: context, on: connection)
+        case .application:
             return
         }
     }

@@ -306,7 +306,11 @@ public struct ReviewStore: Sendable {
                    -- and the reviewers of the item whose decision caused it).
                    array_remove(array_cat(ARRAY[t.actor_id],
                        ARRAY(SELECT d2.reviewer_id FROM decisions d2 JOIN decisions d3 ON d3.review_item_id = d2.review_item_id
-                             WHERE d3.id = t.cause_decision)), NULL) AS excluded
+                             WHERE d3.id = t.cause_decision)), NULL) AS excluded,
+                   -- A renewal's item waits for the participant until one of its renewals is confirmed.
+                   (r.kind = ANY(\([ReviewKind.reattestation.rawValue, ReviewKind.recertification.rawValue]))
+                    AND NOT EXISTS (SELECT 1 FROM renewals w WHERE w.review_item_id = r.id AND w.confirmed_at IS NOT NULL
+                                    AND w.missed_at IS NULL AND w.decided_at IS NULL)) AS awaiting_participant
             FROM review_items r LEFT JOIN applications a ON a.id = r.application_id
             LEFT JOIN enforcement_transitions t ON t.id = r.transition_id
             LEFT JOIN decisions d ON d.review_item_id = r.id
@@ -316,9 +320,11 @@ public struct ReviewStore: Sendable {
         var submitters: [UUID: UUID?] = [:]
         var decisions: [UUID: [RecordedDecision]] = [:]
         var excluded: [UUID: Set<UUID>] = [:]
+        var awaiting: Set<UUID> = []
         for row in rows {
             let id = try row.decode("id", as: UUID.self)
             submitters[id] = try row.decode("submitted_by", as: UUID?.self)
+            if try row.decode("awaiting_participant", as: Bool.self) { awaiting.insert(id) }
             excluded[id] = Set(try row.decode("excluded", as: [UUID].self))
             if let decision = try row.decode("decision", as: Decision?.self) {
                 decisions[id, default: []].append(RecordedDecision(reviewerID: try row.decode("reviewer_id"), decision: decision))
@@ -329,7 +335,8 @@ public struct ReviewStore: Sendable {
             guard let submitter = submitters[item.id] else { continue }
             let subject = ReviewSubject(
                 participantID: item.participantID, tier: item.tier, submittedBy: submitter, decisions: decisions[item.id] ?? [],
-                flaggedForAdmin: item.status == .flagged, kind: item.kind, excluded: excluded[item.id] ?? [])
+                flaggedForAdmin: item.status == .flagged, kind: item.kind, excluded: excluded[item.id] ?? [],
+                awaitingParticipant: awaiting.contains(item.id))
             states[item.id] = ReviewState(status: item.status, claim: item.claim, subject: subject)
         }
         return states

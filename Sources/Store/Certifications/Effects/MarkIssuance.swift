@@ -36,6 +36,32 @@ enum MarkIssuance {
             on: connection)
     }
 
+    /// A new credential for a recertified certification (issue 13: "recertification issues a
+    /// new credential under the same id"): the same mark, the new validity window from the
+    /// decision's time, and the status-list entry of the credential it renews, whose bits it
+    /// takes over (the old credential's suspension bit is cleared, so the entry says what the
+    /// new one says). The old credential stays as it was signed and verifies until its own end.
+    /// Without an issuer nothing is issued.
+    static func renewed(
+        _ certification: UUID, status: CertificationStatus, issuer: MarkIssuer?, context: ChangeContext, on connection: PostgresConnection
+    )
+        async throws
+    {
+        guard let issuer,
+            let current = try await connection.query(
+                """
+                SELECT k.id, k.mark_id, k.status_index, coalesce(k.renews, k.id) AS original FROM mark_credentials k
+                WHERE k.certification_id = \(certification) ORDER BY k.issued_at DESC, k.status_index LIMIT 1
+                """
+            ).single
+        else { return }
+        let previous = try current.decode("id", as: UUID.self)
+        try await connection.execute("UPDATE mark_credentials SET suspended = false WHERE id = \(previous)")
+        try await issueCredential(
+            certification, mark: try MarkID(parsing: try current.decode("mark_id")), status: status, issuer: issuer, context: context,
+            validFromGrant: false, reusing: (index: try current.decode("status_index"), renews: try current.decode("original")), on: connection)
+    }
+
     /// The mark of `participant` for `program`, created with a random id when there is none.
     static func mark(of participant: UUID, program: String, at time: Date, on connection: PostgresConnection) async throws -> MarkID {
         for _ in 0..<8 {
@@ -54,11 +80,11 @@ enum MarkIssuance {
         throw StoreError.unreadable("No free mark id was found for participant \(participant.uuidString.lowercased()).")
     }
 
-    /// Signs and stores a credential for `certification` at a random free status-list index,
-    /// its bits set as `status` says.
+    /// Signs and stores a credential for `certification` at a random free status-list index (or,
+    /// `reusing`, the entry of the credential it renews), its bits set as `status` says.
     static func issueCredential(
         _ certification: UUID, mark: MarkID, status: CertificationStatus, issuer: MarkIssuer, context: ChangeContext, validFromGrant: Bool,
-        on connection: PostgresConnection
+        reusing: (index: Int, renews: UUID)? = nil, on connection: PostgresConnection
     ) async throws {
         guard
             let row = try await connection.query(
@@ -85,8 +111,8 @@ enum MarkIssuance {
         let suspended = StatusListPurpose.suspension.isSet(for: status)
         let revoked = StatusListPurpose.revocation.isSet(for: status)
         // Random indices, as the Bitstring Status List recommends, so an index says nothing of when it was issued.
-        for _ in 0..<64 {
-            let index = Int.random(in: 0..<Bitstring.minimumLength)
+        for _ in 0..<(reusing == nil ? 64 : 1) {
+            let index = reusing?.index ?? Int.random(in: 0..<Bitstring.minimumLength)
             let document: JSONValue
             do {
                 document = try signer.markCredential(
@@ -97,9 +123,10 @@ enum MarkIssuance {
             }
             let inserted = try await connection.query(
                 """
-                INSERT INTO mark_credentials (id, mark_id, certification_id, key_id, document, issued_at, status_index, suspended, revoked)
-                VALUES (\(id), \(mark.text), \(certification), \(keyID), \(JSONB(document)), \(context.at), \(index), \(suspended), \(revoked))
-                ON CONFLICT (status_index) DO NOTHING RETURNING id
+                INSERT INTO mark_credentials (id, mark_id, certification_id, key_id, document, issued_at, status_index, suspended, revoked, renews)
+                VALUES (\(id), \(mark.text), \(certification), \(keyID), \(JSONB(document)), \(context.at), \(index), \(suspended), \(revoked),
+                        \(reusing?.renews))
+                ON CONFLICT (status_index) WHERE renews IS NULL DO NOTHING RETURNING id
                 """)
             if inserted.single != nil { return }
         }
