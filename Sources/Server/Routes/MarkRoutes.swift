@@ -206,12 +206,12 @@ struct MarkRoutes {
         guard given.count == 1, let name = given.first, let value = parameters[Substring(name)].map(String.init) else {
             throw Problem.invalid("query", "one_question", "Ask about one thing: ?mark=, ?asn=, ?prefix= or ?q= (a name).")
         }
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = Self.trimmed(value)
         switch name {
         case "mark":
             do { return .verifyMark(try MarkID(parsing: text).text) } catch { throw Problem.invalid("mark", "invalid_mark", error.message) }
         case "asn":
-            let digits = text.uppercased().hasPrefix("AS") ? String(text.dropFirst(2)) : text
+            let digits = Self.hasASPrefix(text) ? String(text.dropFirst(2)) : text
             guard let asn = UInt32(digits) else { throw Problem.invalid("asn", "invalid_asn", "An ASN is a number such as 3333 or AS3333.") }
             return .verifyASN(asn)
         case "prefix":
@@ -225,6 +225,23 @@ struct MarkRoutes {
             }
             return .verifyName(text)
         }
+    }
+
+    /// `value` without surrounding spaces and tabs (`CharacterSet.whitespaces`); a value starting
+    /// and ending with a plain ASCII character, as nearly all do, is returned without asking
+    /// Foundation.
+    static func trimmed(_ value: String) -> String {
+        func plain(_ byte: UInt8?) -> Bool { byte.map { $0 < 0x80 && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? true }
+        if plain(value.utf8.first) && plain(value.utf8.last) { return value }
+        return value.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether an ASN is written with its `AS` prefix, in any case.
+    static func hasASPrefix(_ text: String) -> Bool {
+        // ASCII text is read byte by byte; anything else as before, through `uppercased()`.
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.uppercased().hasPrefix("AS") }
+        var bytes = text.utf8.makeIterator()
+        return bytes.next().map { $0 | 0x20 } == UInt8(ascii: "a") && bytes.next().map { $0 | 0x20 } == UInt8(ascii: "s")
     }
 
     /// The registry's query from the request's parameters; unreadable values and unknown programs
