@@ -27,7 +27,7 @@ final class ServerProcess {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + .seconds(60)
-        while httpStatus("GET", port: port, path: "/healthz") != 200 {
+        while httpRequest(port: port, path: "/healthz")?.status != 200 {
             guard ContinuousClock.now < deadline, process.isRunning else { throw BenchError("manrs-plus serve did not start") }
             usleep(50_000)
         }
@@ -54,8 +54,16 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// The status of one request on a connection of its own, or nil when nothing answers.
-func httpStatus(_ method: String, port: Int, path: String, token: String? = nil) -> Int? {
+/// What one request on a connection of its own got back; nil when nothing answers. Used to wait
+/// for a server, to read a status, and to read a body (as sent: `Content-Length` framed; a
+/// chunked answer is refused rather than read with its chunk lines).
+struct HTTPAnswer {
+    let status: Int
+    let body: [UInt8]
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+func httpRequest(_ method: String = "GET", port: Int, path: String, token: String? = nil) -> HTTPAnswer? {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard socket >= 0 else { return nil }
     defer { close(socket) }
@@ -70,13 +78,22 @@ func httpStatus(_ method: String, port: Int, path: String, token: String? = nil)
     var time = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-    let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n"
-    let bytes = Array(request.utf8)
-    guard send(socket, bytes, bytes.count, 0) == bytes.count else { return nil }
-    var buffer = [UInt8](repeating: 0, count: 64)
-    let read = recv(socket, &buffer, buffer.count, 0)
-    guard read >= 12 else { return nil }
-    return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    let request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n".utf8)
+    guard send(socket, request, request.count, 0) == request.count else { return nil }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    while true {
+        let read = recv(socket, &buffer, buffer.count, 0)
+        guard read > 0 else { break }
+        response += buffer[0..<read]
+    }
+    let separator = Array("\r\n\r\n".utf8)
+    guard response.count >= 12, let status = Int(String(decoding: response[9..<12], as: UTF8.self)),
+        let end = response.indices.first(where: { response[$0...].starts(with: separator) })
+    else { return nil }
+    let head = String(decoding: response[..<end], as: UTF8.self).lowercased()
+    guard !head.contains("transfer-encoding: chunked") else { return nil }
+    return HTTPAnswer(status: status, body: Array(response[(end + separator.count)...]))
 }
 
 /// wrk's requests per second and 99th percentile latency for one URL.
@@ -157,14 +174,15 @@ func httpFigures(databaseURL: String, pool: PostgresPool, rounds: Int) async thr
             for: admin, name: "bench \(index)", scopes: [.read, .write], expiresAt: nil, context: .system(at: SystemClock().now()))
         // Cached on the second instance before it is revoked.
         for _ in 0..<2 {
-            guard httpStatus("GET", port: second.port, path: "/api/v1/users/me/tokens", token: secret) == 200 else {
+            guard httpRequest(port: second.port, path: "/api/v1/users/me/tokens", token: secret)?.status == 200 else {
                 throw BenchError("the second instance refused a new token")
             }
         }
-        guard httpStatus("DELETE", port: first.port, path: "/api/v1/users/me/tokens/\(token.id.uuidString.lowercased())", token: secret) == 204
+        guard
+            httpRequest("DELETE", port: first.port, path: "/api/v1/users/me/tokens/\(token.id.uuidString.lowercased())", token: secret)?.status == 204
         else { throw BenchError("the revocation failed") }
         let revoked = ContinuousClock.now
-        while httpStatus("GET", port: second.port, path: "/api/v1/users/me/tokens", token: secret) == 200 {
+        while httpRequest(port: second.port, path: "/api/v1/users/me/tokens", token: secret)?.status == 200 {
             guard ContinuousClock.now - revoked < .seconds(10) else { throw BenchError("a revoked token still works after 10 s") }
         }
         delays.append((ContinuousClock.now - revoked).seconds * 1000)

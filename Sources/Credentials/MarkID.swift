@@ -28,6 +28,9 @@ public struct MarkID: Sendable, Hashable, CustomStringConvertible, Comparable {
         return random(using: &generator)
     }
 
+    /// The id whose `text` is `canonical`, already checked (`isCanonical`).
+    private init(canonical: String) { text = canonical }
+
     /// The id whose payload is these eight symbol values (0..<32); the check character is added.
     init(payload: [UInt8]) {
         precondition(payload.count == Self.payloadCount && payload.allSatisfy { $0 < 32 })
@@ -42,6 +45,11 @@ public struct MarkID: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// prefix, `O` for `0` and `I`/`L` for `1`. Refuses, with a sentence saying what is wrong,
     /// text that is not a mark id or whose check character does not match.
     public init(parsing input: String) throws(CredentialRefusal) {
+        // Ids in their canonical form (every link and badge address) are read byte by byte.
+        if Self.isCanonical(input) {
+            self = MarkID(canonical: input)
+            return
+        }
         var symbols = Array(input.uppercased().filter { $0 != "-" && $0 != " " })
         let shown = input.count > 40 ? String(input.prefix(40)) + "…" : input
         let example = "A mark id looks like MP-ZESE-C4JA-P: the letters MP, then nine letters and digits."
@@ -83,6 +91,26 @@ public struct MarkID: Sendable, Hashable, CustomStringConvertible, Comparable {
     }
 
     static func fold(_ symbols: [UInt8]) -> UInt8 { symbols.reduce(0, step) }
+
+    /// Each ASCII byte's symbol value in `alphabet`, or 0xFF.
+    static let values: [UInt8] = (0..<128).map { byte in alphabet.firstIndex(of: UInt8(byte)).map(UInt8.init) ?? 0xFF }
+
+    /// Whether `input` is exactly an id's `text`: `MP-`, four symbols, `-`, four, `-`, the check
+    /// symbol, all upper case, and the check matching.
+    static func isCanonical(_ input: String) -> Bool {
+        input.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count == 14, bytes[0] == UInt8(ascii: "M"), bytes[1] == UInt8(ascii: "P"), bytes[2] == UInt8(ascii: "-"),
+                bytes[7] == UInt8(ascii: "-"), bytes[12] == UInt8(ascii: "-")
+            else { return false }
+            var state: UInt8 = 0
+            for index in [3, 4, 5, 6, 8, 9, 10, 11, 13] {
+                let byte = bytes[index]
+                guard byte < 0x80, values[Int(byte)] != 0xFF else { return false }
+                state = step(state, values[Int(byte)])
+            }
+            return state == 0
+        } ?? false
+    }
 
     /// The symbol that brings the fold of the payload back to 0.
     static func checkSymbol(_ payload: [UInt8]) -> UInt8 { step(fold(payload), 0) }

@@ -60,10 +60,7 @@ struct GlobalOptions: ParsableArguments {
         LoggingSystem.bootstrap { label in
             switch settings.logFormat {
             case .json: return JSONLogHandler(label: label, level: settings.logLevel)
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = settings.logLevel
-                return handler
+            case .text: return TextLogHandler(label: label, level: settings.logLevel)
             }
         }
         return (settings, Logger(label: "manrs-plus"))

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import Store
 
 /// Per-request state: the request id and the body limit (set by `RequestIDMiddleware`), and who
@@ -16,15 +17,21 @@ public struct AppRequestContext: RequestContext {
     /// Set when the request came with a browser session cookie rather than a token.
     public var session: BrowserSession?
     /// The client's IP address, for login rate limiting: the peer's, or behind a trusted proxy
-    /// the one it forwarded (`ClientAddress`).
-    public var remoteAddress: String?
+    /// the one it forwarded (`ClientAddress`). The peer's is written out only when asked for:
+    /// few requests need it.
+    public var remoteAddress: String? {
+        get { resolvedAddress ?? peer?.ipAddress }
+        set { resolvedAddress = .some(newValue) }
+    }
+    private var peer: SocketAddress?
+    private var resolvedAddress: String?? = nil
     /// The moment the request arrived, from the application's clock (`RequestIDMiddleware`):
     /// every rule and every row the request writes uses this one time.
     public var now: Date = .distantPast
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress
+        peer = source.channel.remoteAddress
     }
 
     public var maxUploadSize: Int { bodyLimit }
@@ -44,8 +51,10 @@ struct RequestIDMiddleware: RouterMiddleware {
         context.requestID = id
         context.now = clock.now()
         context.bodyLimit = bodyLimit
-        context.remoteAddress = ClientAddress.resolve(
-            peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
+        if !trustedProxies.isEmpty {
+            context.remoteAddress = ClientAddress.resolve(
+                peer: context.remoteAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trustedProxies)
+        }
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.requestID] = id
@@ -64,11 +73,22 @@ struct RequestIDMiddleware: RouterMiddleware {
         return value
     }
 
+    /// 32 lowercase hex digits from 128 random bits, written straight into the string (no
+    /// intermediate strings): every request makes one.
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+        let (high, low) = (generator.next() as UInt64, generator.next() as UInt64)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                for index in 0..<32 {
+                    let word = index < 16 ? high : low
+                    let shift = UInt64(60 - 4 * (index % 16))
+                    buffer[index] = digits[Int((word >> shift) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
 }
 
@@ -152,10 +172,4 @@ extension AppRequestContext {
 
     /// The change context for the store: who and which request.
     var change: ChangeContext { ChangeContext(actor: actor, requestID: requestID, at: now) }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

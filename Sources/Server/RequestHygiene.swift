@@ -19,6 +19,11 @@ struct RequestHygieneMiddleware: RouterMiddleware {
                 detail: "The path \(reason); ask for the address in its plain form, such as /api/v1/programs.")
         }
         if let query = request.uri.query {
+            // Without a '%' there is nothing to decode, and only a raw NUL could be wrong.
+            if !query.utf8.contains(UInt8(ascii: "%")) {
+                if InputText.containsNUL(query) { throw Problem.invalidCharacters(field: Self.nulField(request)) }
+                return try await next(request, context)
+            }
             // An escape that is not UTF-8 (%C0%AF, an overlong '/') or not an escape at all would
             // be read as something else by each reader: refused, as for the path.
             guard let decoded = query.removingPercentEncoding else {
@@ -26,16 +31,51 @@ struct RequestHygieneMiddleware: RouterMiddleware {
                     type: Problem.typePrefix + "malformed-query", title: "Malformed query", status: .badRequest,
                     detail: "The query has a percent-encoding that is not UTF-8; encode each parameter as UTF-8, and '%' itself as %25.")
             }
-            if InputText.containsNUL(decoded) {
-                let field = request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
-                throw Problem.invalidCharacters(field: field)
-            }
+            if InputText.containsNUL(decoded) { throw Problem.invalidCharacters(field: Self.nulField(request)) }
         }
         return try await next(request, context)
     }
 
+    /// The query parameter holding a NUL, when one does.
+    static func nulField(_ request: Request) -> String? {
+        request.uri.queryParameters.first { InputText.containsNUL($0.value) }.map { String($0.key) }
+    }
+
     /// Why `path` (as sent, still percent-encoded) is not canonical, or nil when it is.
     static func nonCanonical(path: String) -> String? {
+        // Every request passes here: one pass over the bytes settles the plain paths, and only a
+        // path with something to explain takes the slower reading below.
+        if isPlainlyCanonical(path) { return nil }
+        return reason(path: path)
+    }
+
+    /// True when `path` starts with '/', has no empty, '.' or '..' segment, and no '%', backslash
+    /// or control character: then `reason(path:)` has nothing to say.
+    static func isPlainlyCanonical(_ path: String) -> Bool {
+        path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.first == UInt8(ascii: "/") else { return false }
+            var segmentStart = 1
+            var dots = 0  // the leading dots of the current segment, while it is only dots
+            for index in 1...bytes.count {
+                let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "/")
+                if byte == UInt8(ascii: "/") {
+                    let length = index - segmentStart
+                    // An empty segment is '//' (a trailing '/' only ends the last segment).
+                    if length == 0 && index < bytes.count { return false }
+                    if length > 0 && dots == length && length <= 2 { return false }
+                    segmentStart = index + 1
+                    dots = 0
+                    continue
+                }
+                if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") { return false }
+                if byte == UInt8(ascii: "."), dots == index - segmentStart { dots += 1 }
+            }
+            return true
+        } ?? false
+    }
+
+    /// The reason `path` is not canonical, read step by step; nil when it is.
+    static func reason(path: String) -> String? {
         guard path.hasPrefix("/") else { return "must start with /" }
         if path.contains("//") { return "has an empty segment (//)" }
         for segment in path.split(separator: "/") where segment == "." || segment == ".." {

@@ -76,6 +76,26 @@ struct MarkIDTests {
         #expect(substitutions == 300 * 9 * 31 && swaps > 2000)
     }
 
+    @Test("an id written in its canonical form (as links and badges give it) reads as itself, and its typos are refused")
+    func canonicalForm() throws {
+        var generator = SplitMix(state: 7)
+        for _ in 0..<300 {
+            let id = MarkID.random(using: &generator)
+            #expect(try MarkID(parsing: id.text) == id)
+            #expect(try MarkID(parsing: id.text.lowercased()) == id)
+            var bytes = Array(id.text.utf8)
+            for position in [3, 4, 5, 6, 8, 9, 10, 11, 13] {
+                for replacement in Self.alphabet.compactMap(\.asciiValue) where replacement != bytes[position] {
+                    let original = bytes[position]
+                    bytes[position] = replacement
+                    let typo = String(decoding: bytes, as: UTF8.self)
+                    #expect(throws: CredentialRefusal.self, "\(typo) from \(id)") { try MarkID(parsing: typo) }
+                    bytes[position] = original
+                }
+            }
+        }
+    }
+
     @Test("a refusal says what is wrong in words")
     func messages() throws {
         func message(_ input: String) -> CredentialRefusal? {

@@ -203,11 +203,16 @@ struct MarkRoutes {
     static func verifyRead(_ request: Request) throws -> PublicRead {
         let parameters = request.uri.queryParameters
         // Each name counts as often as it is given: `?asn=1&asn=2` is two questions, not the first.
-        let given = ["mark", "asn", "prefix", "q"].flatMap { name in parameters[values: Substring(name)].map { _ in name } }
-        guard given.count == 1, let name = given.first, let value = parameters[Substring(name)].map(String.init) else {
+        var asked: (name: Substring, value: Substring)?
+        var questions = 0
+        for (key, value) in parameters where key == "mark" || key == "asn" || key == "prefix" || key == "q" {
+            asked = (key, value)
+            questions += 1
+        }
+        guard questions == 1, let (name, value) = asked.map({ (String($0.name), String($0.value)) }) else {
             throw Problem.invalid("query", "one_question", "Ask about one thing: ?mark=, ?asn=, ?prefix= or ?q= (a name).")
         }
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = Self.trimmed(value)
         switch name {
         case "mark":
             do { return .verifyMark(try MarkID(parsing: text).text) } catch { throw Problem.invalid("mark", "invalid_mark", error.message) }
@@ -225,6 +230,15 @@ struct MarkRoutes {
             }
             return .verifyName(text)
         }
+    }
+
+    /// `value` without surrounding spaces and tabs (`CharacterSet.whitespaces`); a value starting
+    /// and ending with a plain ASCII character, as nearly all do, is returned without asking
+    /// Foundation.
+    static func trimmed(_ value: String) -> String {
+        func plain(_ byte: UInt8?) -> Bool { byte.map { $0 < 0x80 && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? true }
+        if plain(value.utf8.first) && plain(value.utf8.last) { return value }
+        return value.trimmingCharacters(in: .whitespaces)
     }
 
     /// The registry's query from the request's parameters; unreadable values and unknown programs
