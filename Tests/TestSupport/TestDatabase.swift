@@ -49,6 +49,11 @@ public enum TestDatabase {
             try await Registry.shared.drop(database.name)
             return result
         } catch {
+            // A failed connection's `description` hides libpq's message (it is written for any
+            // log); a test's output is where the reason is needed, so it is printed whole.
+            if let failure = error as? PostgresError, failure.code == .connectionFailed {
+                FileHandle.standardError.write(Data("TestDatabase: \(String(reflecting: failure))\n".utf8))
+            }
             await pool.close()
             try? await Registry.shared.drop(database.name)
             throw error
