@@ -152,14 +152,17 @@ public enum TestCluster {
 
     /// Starts the process-wide cluster and returns its base connection string.
     static func startShared() throws -> String {
-        let cluster = try startPrivate()
+        // Every suite runs at once, each test with a pool of its own and some with server and
+        // CLI processes that open pools too: the production default of 200 connections ran out
+        // ("sorry, too many clients already") about 100 s into a full run, now and then.
+        let cluster = try startPrivate(settings: ["max_connections": "600"])
         return cluster.connectionString(database: "postgres")
     }
 
     /// Starts a cluster for one test alone (for tests that stop or restart the server).
-    public static func startPrivate() throws -> EmbeddedPostgres {
+    public static func startPrivate(settings: [String: String] = [:]) throws -> EmbeddedPostgres {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("manrs-test-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        let cluster = EmbeddedPostgres(dataDirectory: folder + "/pg", databaseName: "manrs", durable: false)
+        let cluster = EmbeddedPostgres(dataDirectory: folder + "/pg", databaseName: "manrs", durable: false, settings: settings)
         lock.withLock {
             if clustersToRemove.isEmpty { atexit { TestCluster.removeAll() } }
             clustersToRemove.append(cluster)
