@@ -208,6 +208,27 @@ struct APIResponse: Sendable {
 }
 
 extension APIFixture {
+    /// The fixture's certification made MANRS+, granted on 1 November 2026 for three years, with
+    /// the AS3333 routes of 6 April 2024 and `vrps` (a file of Tests/Fixtures/checks, taken
+    /// 20 July 2025) imported: returns the grant and a check runner that accepts inputs that far apart.
+    func surveilled(vrps: String) async throws -> (granted: Date, runner: CheckRunStore) {
+        let granted = try Date("2026-11-01T00:00:00Z", strategy: .iso8601)
+        try await db.pool.execute(
+            """
+            UPDATE certifications SET tier = 'plus', granted_at = \(granted), valid_until = \(granted.addingTimeInterval(3 * 365 * 86_400))
+            WHERE id = \(certification)
+            """)
+        let fixtures = TestDatabase.repositoryRoot + "/Tests/Fixtures/checks/"
+        let snapshots = SnapshotStore(database: db.pool)
+        _ = try await snapshots.importFile(
+            fixtures + "routes-as3333-20240406.csv", kind: .routes, sourceName: "routeviews",
+            takenAt: try Date("2024-04-06T00:00:00Z", strategy: .iso8601))
+        _ = try await snapshots.importFile(
+            fixtures + vrps, kind: .vrps, sourceName: "rpki-client", takenAt: try Date("2025-07-20T09:31:33Z", strategy: .iso8601))
+        let runner = CheckRunStore(database: db.pool, freshness: FreshnessPolicy(maximumAge: 1_000 * 86_400, maximumPairing: 500 * 86_400))
+        return (granted, runner)
+    }
+
     /// The secretariat verifies the participant's unverified resources over the API, as with RIR evidence.
     func verifyResources(of participant: UUID, _ api: APIClient) async throws {
         let path = "/api/v1/participants/\(participant.uuidString.lowercased())/resources"

@@ -19,22 +19,7 @@ struct MarkCheckCacheTests {
     @Test("a check run that passes again (no status change) shows its date in the cached verify answer within a second")
     func checkRunWithoutStatusChange() async throws {
         try await APIFixture.run(cached: true) { fixture, api in
-            let granted = try Date("2026-11-01T00:00:00Z", strategy: .iso8601)
-            try await fixture.db.pool.execute(
-                """
-                UPDATE certifications SET tier = 'plus', granted_at = \(granted), valid_until = \(granted.addingTimeInterval(3 * 365 * 86_400))
-                WHERE id = \(fixture.certification)
-                """)
-            let fixtures = TestDatabase.repositoryRoot + "/Tests/Fixtures/checks/"
-            let snapshots = SnapshotStore(database: fixture.db.pool)
-            _ = try await snapshots.importFile(
-                fixtures + "routes-as3333-20240406.csv", kind: .routes, sourceName: "routeviews",
-                takenAt: try Date("2024-04-06T00:00:00Z", strategy: .iso8601))
-            _ = try await snapshots.importFile(
-                fixtures + "vrps-as3333-20250720T093133Z.json", kind: .vrps, sourceName: "rpki-client",
-                takenAt: try Date("2025-07-20T09:31:33Z", strategy: .iso8601))
-            let runner = CheckRunStore(
-                database: fixture.db.pool, freshness: FreshnessPolicy(maximumAge: 1_000 * 86_400, maximumPairing: 500 * 86_400))
+            let (granted, runner) = try await fixture.surveilled(vrps: "vrps-as3333-20250720T093133Z.json")
             let first = granted.addingTimeInterval(86_400)
             let firstRun = try await runner.run(at: first)
             #expect(firstRun.checked == 1 && firstRun.failing == 0 && firstRun.refusal == nil)

@@ -4,8 +4,7 @@ import Testing
 @testable import Server
 
 /// The shortcuts every public read takes (issue 13 "Speed") answer exactly as the slower readings
-/// they stand in front of: the path check, trimming a verify parameter, the `AS` prefix, the
-/// request id.
+/// they stand in front of: the path check, trimming a verify parameter, the request id.
 @Suite("Request hot path")
 struct RequestHotPathTests {
     /// A fixed-seed generator, so a failure can be replayed.

@@ -11,24 +11,9 @@ struct ResultsAPITests {
     @Test("results latest first with explanations, snapshot dates and dispute addresses; enforcement with deadline and history; the page in words")
     func resultsAndEnforcement() async throws {
         try await APIFixture.run { fixture, api in
-            let granted = try Date("2026-11-01T00:00:00Z", strategy: .iso8601)
-            try await fixture.db.pool.execute(
-                """
-                UPDATE certifications SET tier = 'plus', granted_at = \(granted), valid_until = \(granted.addingTimeInterval(3 * 365 * 86_400))
-                WHERE id = \(fixture.certification)
-                """)
-            let fixtures = TestDatabase.repositoryRoot + "/Tests/Fixtures/checks/"
-            let snapshots = SnapshotStore(database: fixture.db.pool)
-            _ = try await snapshots.importFile(
-                fixtures + "routes-as3333-20240406.csv", kind: .routes, sourceName: "routeviews",
-                takenAt: try Date("2024-04-06T00:00:00Z", strategy: .iso8601))
-            _ = try await snapshots.importFile(
-                fixtures + "vrps-as3333-20250720T093133Z-without-193.0.0.0-21.json", kind: .vrps, sourceName: "rpki-client",
-                takenAt: try Date("2025-07-20T09:31:33Z", strategy: .iso8601))
+            let (granted, runner) = try await fixture.surveilled(vrps: "vrps-as3333-20250720T093133Z-without-193.0.0.0-21.json")
             let checkedAt = granted.addingTimeInterval(86_400)
-            let summary = try await CheckRunStore(
-                database: fixture.db.pool, freshness: FreshnessPolicy(maximumAge: 1_000 * 86_400, maximumPairing: 500 * 86_400)
-            ).run(at: checkedAt)
+            let summary = try await runner.run(at: checkedAt)
             #expect(summary.checked == 1 && summary.failing == 1 && summary.refusal == nil)
 
             let id = fixture.own.id.uuidString.lowercased()
