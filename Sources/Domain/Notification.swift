@@ -183,22 +183,39 @@ public enum WebhookEndpointRules {
         return hostRefusal(host, allowLoopback: allowLoopbackHTTP)
     }
 
+    /// A URL's host as written: a loopback name (`localhost`, `*.localhost`), a literal address
+    /// (brackets of IPv6 removed), or a name to resolve (lower case).
+    public enum Host: Sendable, Equatable {
+        case loopbackName(String)
+        case address(IPAddress)
+        case name(String)
+    }
+
+    public static func host(_ text: String) -> Host {
+        let bare = text.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare.hasSuffix(".localhost") { return .loopbackName(bare) }
+        if let address = try? IPAddress(bare) { return .address(address) }
+        return .name(bare)
+    }
+
     /// Why a webhook may not go to `host` as written: a loopback name, a literal address that is
     /// not public, or a number that resolvers would read as an address (`2130706433`,
     /// `0x7f000001`, `0177.0.0.1`). Nil for a host name, or a public address.
     public static func hostRefusal(_ host: String, allowLoopback: Bool) -> Refusal? {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare.hasSuffix(".localhost") {
-            return allowLoopback ? nil : notPublic("\(bare) is this server itself")
+        switch Self.host(host) {
+        case .loopbackName(let name):
+            return allowLoopback ? nil : notPublic("\(name) is this server itself")
+        case .address(let address):
+            return addressRefusal(address, allowLoopback: allowLoopback)
+        case .name(let name):
+            // No top-level domain is a number, so a host whose last label is one is an address in
+            // a spelling that resolvers accept and this rule cannot judge.
+            let last = name.split(separator: ".", omittingEmptySubsequences: false).last ?? ""
+            if !last.isEmpty, last.allSatisfy({ ("0"..."9").contains($0) }) || last.hasPrefix("0x") {
+                return Refusal("invalid_webhook_url", "Write the endpoint's host as a name, or as an address like 192.0.2.10 or [2001:db8::10].")
+            }
+            return nil
         }
-        if let address = try? IPAddress(bare) { return addressRefusal(address, allowLoopback: allowLoopback) }
-        // No top-level domain is a number, so a host whose last label is one is an address in
-        // a spelling that resolvers accept and this rule cannot judge.
-        let last = bare.split(separator: ".", omittingEmptySubsequences: false).last ?? ""
-        if !last.isEmpty, last.allSatisfy({ ("0"..."9").contains($0) }) || last.hasPrefix("0x") {
-            return Refusal("invalid_webhook_url", "Write the endpoint's host as a name, or as an address like 192.0.2.10 or [2001:db8::10].")
-        }
-        return nil
     }
 
     /// Why a webhook may not be posted to `address`: it is in a special-purpose block
@@ -215,10 +232,11 @@ public enum WebhookEndpointRules {
     }
 
     static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare.hasSuffix(".localhost") { return true }
-        guard let address = try? IPAddress(bare) else { return false }
-        return isLoopback(address)
+        switch Self.host(host) {
+        case .loopbackName: true
+        case .address(let address): isLoopback(address)
+        case .name: false
+        }
     }
 
     static func isLoopback(_ address: IPAddress) -> Bool {

@@ -76,8 +76,8 @@ public struct WebhookSender: Sendable {
     func destinationRefusal(_ url: String) async -> String? {
         guard let host = URL(string: url)?.host, !host.isEmpty else { return "The endpoint address has no host." }
         if let refusal = WebhookEndpointRules.hostRefusal(host, allowLoopback: allowLoopback) { return refusal.message }
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if (try? IPAddress(bare)) != nil { return nil }
+        // A loopback name or a literal address was judged above; only a name is left to resolve.
+        guard case .name(let bare) = WebhookEndpointRules.host(host) else { return nil }
         let addresses: [IPAddress]
         do {
             addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(bare) }

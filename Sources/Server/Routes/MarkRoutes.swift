@@ -209,11 +209,11 @@ struct MarkRoutes {
             asked = (key, value)
             questions += 1
         }
-        guard questions == 1, let (name, value) = asked.map({ (String($0.name), String($0.value)) }) else {
+        guard questions == 1, let asked else {
             throw Problem.invalid("query", "one_question", "Ask about one thing: ?mark=, ?asn=, ?prefix= or ?q= (a name).")
         }
-        let text = Self.trimmed(value)
-        switch name {
+        let text = Self.trimmed(String(asked.value))
+        switch asked.name {
         case "mark":
             do { return .verifyMark(try MarkID(parsing: text).text) } catch { throw Problem.invalid("mark", "invalid_mark", error.message) }
         case "asn":

@@ -48,35 +48,37 @@ extension RenewalStore {
         if !reasons.isEmpty { data["reasons"] = reasons }
         var audit = ["kind": item.kind.rawValue, "due_at": EnforcementNotices.timestamp(dueAt), "decision": decision.uuidString.lowercased()]
 
+        // Accepted or rejected, the renewal is settled the same way; only what follows differs.
+        let settled: String? =
+            switch outcome {
+            case .renewed, .reattested: "accepted"
+            case .finding, .lapses: "rejected"
+            case .confirmAgain: nil
+            }
+        if let settled {
+            try await connection.execute(
+                "UPDATE renewals SET decided_at = \(context.at), decision_id = \(decision), outcome = \(settled) WHERE \(renewal)")
+            audit["outcome"] = settled
+            try await AuditLog.append(
+                "renewal.decided", entity: "certification", id: entity, participant: participant, after: audit, context: context, on: connection)
+        }
         switch outcome {
-        case .renewed, .reattested:
-            try await connection.execute(
-                "UPDATE renewals SET decided_at = \(context.at), decision_id = \(decision), outcome = 'accepted' WHERE \(renewal)")
-            audit["outcome"] = "accepted"
+        case .reattested: break
+        case .renewed(let until):
+            try await connection.execute("UPDATE certifications SET valid_until = \(until) WHERE id = \(certification)")
             try await AuditLog.append(
-                "renewal.decided", entity: "certification", id: entity, participant: participant, after: audit, context: context, on: connection)
-            if case .renewed(let until) = outcome {
-                try await connection.execute("UPDATE certifications SET valid_until = \(until) WHERE id = \(certification)")
-                try await AuditLog.append(
-                    "certification.renewed", entity: "certification", id: entity, participant: participant,
-                    before: ["valid_until": EnforcementNotices.timestamp(validUntil)],
-                    after: ["valid_until": EnforcementNotices.timestamp(until), "decision": decision.uuidString.lowercased()], context: context,
-                    on: connection)
-                try await MarkIssuance.renewed(
-                    certification, status: try row.decode("status", as: CertificationStatus.self), issuer: issuer, context: context, on: connection)
-                data["deadline"] = EnforcementNotices.timestamp(until)
-            }
-        case .finding, .lapses:
-            try await connection.execute(
-                "UPDATE renewals SET decided_at = \(context.at), decision_id = \(decision), outcome = 'rejected' WHERE \(renewal)")
-            audit["outcome"] = "rejected"
-            try await AuditLog.append(
-                "renewal.decided", entity: "certification", id: entity, participant: participant, after: audit, context: context, on: connection)
-            if case .lapses(let on) = outcome { data["deadline"] = EnforcementNotices.timestamp(on) }
-            if case .finding = outcome {
-                _ = try await EnforcementStore.apply(
-                    .auditorFinding(decision: decision), to: certification, by: auditor, issuer: issuer, context: context, on: connection)
-            }
+                "certification.renewed", entity: "certification", id: entity, participant: participant,
+                before: ["valid_until": EnforcementNotices.timestamp(validUntil)],
+                after: ["valid_until": EnforcementNotices.timestamp(until), "decision": decision.uuidString.lowercased()], context: context,
+                on: connection)
+            try await MarkIssuance.renewed(
+                certification, status: try row.decode("status", as: CertificationStatus.self), issuer: issuer, context: context, on: connection)
+            data["deadline"] = EnforcementNotices.timestamp(until)
+        case .lapses(let on):
+            data["deadline"] = EnforcementNotices.timestamp(on)
+        case .finding:
+            _ = try await EnforcementStore.apply(
+                .auditorFinding(decision: decision), to: certification, by: auditor, issuer: issuer, context: context, on: connection)
         case .confirmAgain(let deadline):
             try await connection.execute(
                 "UPDATE renewals SET confirmed_at = NULL, confirmed_by = NULL, deadline_at = \(deadline) WHERE \(renewal)")
