@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Per-ASN conformance metrics for the routing actions, each with the inputs behind it.
@@ -214,9 +215,8 @@ enum ExplanationKind: Int, CaseIterable {
 public struct Measurement {
     static let explanationsPerMetric = 20
 
-    public let vrps: VRPIndex
-    public let bogons: Bogons
-    private let irrByPrefix: [IPPrefix: Set<ASN>]
+    /// What an origin's row is measured against.
+    private let inputs: OriginInputs
     private let irrRoutes: [IRRRoute]
     private let peeringDB: [ASN: PeeringDBNetwork]?
     private let spoofer: [SpooferResult]?
@@ -224,28 +224,17 @@ public struct Measurement {
     private let asOf: Date
     /// When non-empty, only these ASNs get rows.
     private let only: Set<ASN>
-    /// The (prefix, origin ASN) announcements already counted.
-    private var seenOrigins: Set<OriginKey> = []
+    /// The rows, split by ASN (`shard(of:)`): a route without a path changes only its origin's
+    /// row, so a table's routes can be measured on as many cores as there are shards.
+    private var shards = [Shard](repeating: Shard(), count: 2)
     /// Whether any route came with an AS path.
     private var pathsKnown = false
     /// (AS, route) pairs already counted for `bogon_asn_originated`, and for the transit metrics.
     private var seenBogonOrigins: Set<TransitKey> = []
     private var seenTransit: Set<TransitKey> = []
-    /// The rows in the order their ASNs first appeared, and where each ASN's row is: a row is
-    /// changed in place, so its explanations are never copied.
-    private var rows: [ASNMetrics] = []
-    private var rowIndex: [ASN: Int] = [:]
 
-    private struct OriginKey: Hashable {
-        let prefix: IPPrefix
-        let origin: ASN
-
-        /// Two words instead of four: this key is hashed once per route of a full table.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(prefix.bits)
-            hasher.combine(UInt64(prefix.length) << 40 | UInt64(prefix.family.rawValue) << 32 | UInt64(origin))
-        }
-    }
+    public var vrps: VRPIndex { inputs.vrps }
+    public var bogons: Bogons { inputs.bogons }
 
     private struct TransitKey: Hashable {
         let asn: ASN
@@ -257,30 +246,28 @@ public struct Measurement {
         vrps: VRPIndex, irr: [IRRRoute] = [], peeringDB: [ASN: PeeringDBNetwork]? = nil, spoofer: [SpooferResult]? = nil,
         bogons: Bogons = Bogons(), only: Set<ASN> = [], asOf: Date
     ) {
-        self.vrps = vrps
+        self.inputs = OriginInputs(
+            vrps: vrps, bogons: bogons, irrByPrefix: Dictionary(grouping: irr, by: \.prefix).mapValues { Set($0.map(\.origin)) })
         self.spoofer = spoofer
         self.asOf = asOf
-        self.bogons = bogons
         self.irrRoutes = irr
-        self.irrByPrefix = Dictionary(grouping: irr, by: \.prefix).mapValues { Set($0.map(\.origin)) }
         self.peeringDB = peeringDB
         self.only = only
     }
 
     /// Makes room for about `routes` distinct routes, so a full table is not rehashed as it grows.
     public mutating func reserveCapacity(routes: Int) {
-        seenOrigins.reserveCapacity(routes)
+        for part in shards.indices where shards[part].seenOrigins.count == 0 {
+            shards[part].seenOrigins = AnnouncementSet(minimumCapacity: routes / shards.count + routes / 16)
+        }
     }
 
     private func wanted(_ asn: ASN) -> Bool { only.isEmpty || only.contains(asn) }
 
-    /// The index of `asn`'s row in `rows`, adding an empty row the first time.
-    private mutating func row(_ asn: ASN) -> Int {
-        if let index = rowIndex[asn] { return index }
-        rows.append(ASNMetrics(asn: asn))
-        rowIndex[asn] = rows.count - 1
-        return rows.count - 1
-    }
+    /// The shard holding `asn`'s row: a multiplicative hash, so neighbouring ASNs spread out.
+    private static func shard(of asn: ASN, among count: Int) -> Int { Int((UInt64(asn &* 0x9E37_79B1) &* UInt64(count)) >> 32) }
+
+    private func shard(of asn: ASN) -> Int { Self.shard(of: asn, among: shards.count) }
 
     /// Adds one route; `path`, when known, enables the transit metrics. The same route seen from
     /// many peers counts once per AS.
@@ -294,46 +281,36 @@ public struct Measurement {
         record(prefix: announcement.prefix, origin: announcement.origin, originText: announcement.originText, path: path)
     }
 
-    private mutating func record(prefix: IPPrefix, origin: ASN?, originText originTextOf: @autoclosure () -> String, path: ASPath?) {
-        let state = vrps.state(of: prefix, origin: origin)
-        let bogonReason = bogons.reason(for: prefix)
+    /// `add(_:)` for each of `announcements`, routes without paths, each shard's on a core of
+    /// its own: the rows come out as one thread would make them.
+    public mutating func add(contentsOf announcements: [Announcement]) {
+        let inputs = self.inputs
+        let only = self.only
+        shards.withUnsafeMutableBufferPointer { shards in
+            announcements.withUnsafeBufferPointer { routes in
+                let work = ShardWork(shards: shards, routes: routes)
+                DispatchQueue.concurrentPerform(iterations: work.shards.count) { part in
+                    for route in work.routes {
+                        guard let origin = route.origin, Self.shard(of: origin, among: work.shards.count) == part,
+                            only.isEmpty || only.contains(origin)
+                        else { continue }
+                        inputs.count(
+                            route.prefix, origin: origin, state: inputs.vrps.state(of: route.prefix, origin: origin), into: &work.shards[part])
+                    }
+                }
+            }
+        }
+    }
 
-        if let origin, wanted(origin), seenOrigins.insert(OriginKey(prefix: prefix, origin: origin)).inserted {
-            let irr: IRRMatch =
-                irrByPrefix.isEmpty
-                ? .missing
-                : irrByPrefix[prefix]?.contains(origin) == true ? .exact : coveringIRRObject(prefix, origin: origin) != nil ? .covering : .missing
-            let i = row(origin)
-            rows[i].announcements += 1
-            switch state {
-            case .valid: rows[i].rpkiValid += 1
-            case .invalidWrongOrigin:
-                rows[i].rpkiInvalidOrigin += 1
-                rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): covered only by other origins", vrps.covering(prefix).map(\.description))
-            case .invalidTooSpecific:
-                rows[i].rpkiInvalidLength += 1
-                rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): longer than the VRP's maxLength", vrps.covering(prefix).map(\.description))
-            case .notFound: rows[i].rpkiNotFound += 1
-            }
-            switch irr {
-            case .exact: rows[i].irrExact += 1
-            case .covering: rows[i].irrCovering += 1
-            case .missing:
-                rows[i].irrNone += 1
-                rows[i].explain(.irrNone, "\(prefix) AS\(origin): no route object with this origin")
-            }
-            if let bogonReason {
-                rows[i].bogonPrefixesOriginated += 1
-                rows[i].explain(.bogonPrefixOriginated, "\(prefix): \(bogonReason)")
-            }
-            if Bogons.isTooSpecific(prefix) {
-                rows[i].tooSpecificOriginated += 1
-                rows[i].explain(.tooSpecificOriginated, "\(prefix)")
-            }
+    private mutating func record(prefix: IPPrefix, origin: ASN?, originText originTextOf: @autoclosure () -> String, path: ASPath?) {
+        let state = inputs.vrps.state(of: prefix, origin: origin)
+        if let origin, wanted(origin) {
+            inputs.count(prefix, origin: origin, state: state, into: &shards[shard(of: origin)])
         }
 
         guard let path else { return }
         pathsKnown = true
+        let bogonReason = inputs.bogons.reason(for: prefix)
         let originText = originTextOf()
         let hops = path.allASNs
         let firstBogon = hops.firstIndex(where: Bogons.isBogon(asn:))
@@ -342,72 +319,78 @@ public struct Measurement {
         if let upstream = bogonUpstream, wanted(upstream),
             seenBogonOrigins.insert(TransitKey(asn: upstream, prefix: prefix, origin: originText)).inserted
         {
-            let i = row(upstream)
-            rows[i].bogonASNsOriginated += 1
-            rows[i].explain(.bogonASNOriginated, "\(prefix) path \(path)")
+            let part = shard(of: upstream)
+            let i = shards[part].row(upstream)
+            shards[part].rows[i].bogonASNsOriginated += 1
+            shards[part].rows[i].explain(.bogonASNOriginated, "\(prefix) path \(path)")
         }
         // Transit: every AS in the path but the origin, each once.
         for (position, asn) in hops.enumerated() where asn != origin && wanted(asn) && !Bogons.isBogon(asn: asn) {
             guard hops[..<position].firstIndex(of: asn) == nil,
                 seenTransit.insert(TransitKey(asn: asn, prefix: prefix, origin: originText)).inserted
             else { continue }
-            let i = row(asn)
+            let part = shard(of: asn)
+            let i = shards[part].row(asn)
             if state.isInvalid {
-                rows[i].rovInvalidCarried += 1
-                rows[i].rovInvalidCarriedRoutes.insert("\(prefix) AS\(originText)")
-                rows[i].explain(.rovInvalidCarried, "\(prefix) AS\(originText) via path \(path)", vrps.covering(prefix).map(\.description))
+                shards[part].rows[i].rovInvalidCarried += 1
+                shards[part].rows[i].rovInvalidCarriedRoutes.insert("\(prefix) AS\(originText)")
+                shards[part].rows[i].explain(
+                    .rovInvalidCarried, "\(prefix) AS\(originText) via path \(path)", inputs.vrps.covering(prefix).map(\.description))
             }
             if bogonReason != nil {
-                rows[i].bogonPrefixesPropagated += 1
-                rows[i].explain(.bogonPrefixPropagated, "\(prefix) via path \(path)")
+                shards[part].rows[i].bogonPrefixesPropagated += 1
+                shards[part].rows[i].explain(.bogonPrefixPropagated, "\(prefix) via path \(path)")
             }
             if let firstBogon, position < firstBogon, bogonUpstream != asn {
-                rows[i].bogonASNsPropagated += 1
-                rows[i].explain(.bogonASNPropagated, "\(prefix) path \(path)")
+                shards[part].rows[i].bogonASNsPropagated += 1
+                shards[part].rows[i].explain(.bogonASNPropagated, "\(prefix) path \(path)")
             }
         }
-    }
-
-    private enum IRRMatch { case exact, covering, missing }
-
-    private func coveringIRRObject(_ prefix: IPPrefix, origin: ASN) -> IPPrefix? {
-        var length = prefix.length
-        while length > 0 {
-            length -= 1
-            let candidate = prefix.truncated(to: length)
-            if irrByPrefix[candidate]?.contains(origin) == true { return candidate }
-        }
-        return nil
     }
 
     /// The rows, sorted by ASN, with the per-object checks (IRR/RPKI conflicts, contacts) applied.
     public func metrics() -> [ASNMetrics] {
-        var result = Dictionary(uniqueKeysWithValues: rows.lazy.map { ($0.asn, $0) })
-        for route in irrRoutes where wanted(route.origin) && vrps.state(of: route.prefix, origin: route.origin).isInvalid {
-            result[route.origin, default: ASNMetrics(asn: route.origin)].irrRPKIConflicts += 1
-            result[route.origin]!.explain(
-                .irrRPKIConflict, "route object \(route.prefix) AS\(route.origin) is RPKI-invalid", vrps.covering(route.prefix).map(\.description))
+        let conflicts = irrRoutes.filter { wanted($0.origin) && inputs.vrps.state(of: $0.prefix, origin: $0.origin).isInvalid }
+        // Every row's place in ASN order, rows only the per-object checks or `only` add included
+        // (shard -1): each row, some 300 bytes, is then copied once, straight to its place.
+        var places: [(asn: ASN, shard: Int32, index: Int32)] = []
+        places.reserveCapacity(shards.reduce(0) { $0 + $1.rows.count } + conflicts.count + only.count)
+        for (part, shard) in shards.enumerated() {
+            for (i, row) in shard.rows.enumerated() { places.append((row.asn, Int32(part), Int32(i))) }
         }
-        if let peeringDB {
-            for asn in result.keys {
-                let network = peeringDB[asn]
-                result[asn]!.nocContact = network?.hasNOC ?? false
-                result[asn]!.abuseContact = network?.hasAbuse ?? false
+        var added: Set<ASN> = []
+        for asn in conflicts.lazy.map(\.origin) + only where shards[shard(of: asn)].rowIndex[asn] == nil && added.insert(asn).inserted {
+            places.append((asn, -1, -1))
+        }
+        places.sort { $0.asn < $1.asn }
+        var result = places.map { $0.shard < 0 ? ASNMetrics(asn: $0.asn) : shards[Int($0.shard)].rows[Int($0.index)] }
+        let position = { (asn: ASN) -> Int? in
+            var (low, high) = (0, places.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if places[middle].asn < asn { low = middle + 1 } else { high = middle }
             }
+            return low < places.count && places[low].asn == asn ? low : nil
         }
-        for asn in only where result[asn] == nil {
-            result[asn] = ASNMetrics(asn: asn)
+
+        for route in conflicts {
+            let i = position(route.origin)!
+            result[i].irrRPKIConflicts += 1
+            result[i].explain(
+                .irrRPKIConflict, "route object \(route.prefix) AS\(route.origin) is RPKI-invalid",
+                inputs.vrps.covering(route.prefix).map(\.description))
+        }
+        for i in result.indices {
             if let peeringDB {
-                result[asn]!.nocContact = peeringDB[asn]?.hasNOC ?? false
-                result[asn]!.abuseContact = peeringDB[asn]?.hasAbuse ?? false
+                let network = peeringDB[result[i].asn]
+                result[i].nocContact = network?.hasNOC ?? false
+                result[i].abuseContact = network?.hasAbuse ?? false
             }
+            result[i].pathsKnown = pathsKnown
+            result[i].irrKnown = !irrRoutes.isEmpty
         }
-        if let spoofer { applySpoofer(spoofer, to: &result) }
-        for asn in result.keys {
-            result[asn]!.pathsKnown = pathsKnown
-            result[asn]!.irrKnown = !irrRoutes.isEmpty
-        }
-        return result.values.sorted { $0.asn < $1.asn }
+        if let spoofer { applySpoofer(spoofer, to: &result, position: position) }
+        return result
     }
 
     /// `rpki_coverage`: how many of `prefixes` (a certification's own) a VRP of one of `asns`
@@ -422,21 +405,21 @@ public struct Measurement {
 
     /// The latest session per (ASN, client network) decides that network's verdict; older
     /// sessions of the same network are history, and sessions after `asOf` are not yet known.
-    private func applySpoofer(_ sessions: [SpooferResult], to result: inout [ASN: ASNMetrics]) {
+    private func applySpoofer(_ sessions: [SpooferResult], to result: inout [ASNMetrics], position: (ASN) -> Int?) {
         struct NetworkKey: Hashable {
             let asn: ASN
             let prefix: IPPrefix
         }
         var latest: [NetworkKey: SpooferResult] = [:]
-        for session in sessions where result[session.asn] != nil && session.testedAt <= asOf {
+        for session in sessions where position(session.asn) != nil && session.testedAt <= asOf {
             let key = NetworkKey(asn: session.asn, prefix: session.prefix)
             if let seen = latest[key], (seen.testedAt, seen.session) >= (session.testedAt, session.session) { continue }
             latest[key] = session
         }
         let byASN = Dictionary(grouping: latest.values, by: \.asn)
-        for asn in result.keys {
-            let networks = (byASN[asn] ?? []).sorted { ($0.testedAt, $0.session) > ($1.testedAt, $1.session) }
-            var row = result[asn]!
+        for i in result.indices {
+            let networks = (byASN[result[i].asn] ?? []).sorted { ($0.testedAt, $0.session) > ($1.testedAt, $1.session) }
+            var row = result[i]
             row.spooferPrefixesTested = networks.count
             row.spoofablePrefixes = networks.count { $0.verdict == .spoofable }
             row.spooferLatestTest = networks.first?.testedAt
@@ -450,7 +433,7 @@ public struct Measurement {
                     "\(network.prefix): \(network.verdict.rawValue), \(age) days old",
                     ["session \(network.session) at \(network.testedAt.formatted(.iso8601))" + (statuses.isEmpty ? "" : ": \(statuses)")])
             }
-            result[asn] = row
+            result[i] = row
         }
     }
 }
@@ -468,4 +451,91 @@ public struct RPKICoverage: Sendable, Equatable {
 
     /// nil when there are no prefixes to cover.
     public var share: Double? { prefixes > 0 ? Double(prefixes - uncovered.count) / Double(prefixes) : nil }
+}
+
+/// The rows of a share of the ASNs, and the (prefix, origin) announcements they counted.
+private struct Shard {
+    var seenOrigins = AnnouncementSet()
+    /// The rows in the order their ASNs first appeared, and where each ASN's row is: a row is
+    /// changed in place, so its explanations are never copied.
+    var rows: [ASNMetrics] = []
+    var rowIndex: [ASN: Int] = [:]
+    /// The last row asked for: a table sorted by prefix often has one origin's routes in a run.
+    private var last: (asn: ASN, index: Int)?
+
+    /// The index of `asn`'s row in `rows`, adding an empty row the first time.
+    mutating func row(_ asn: ASN) -> Int {
+        if let last, last.asn == asn { return last.index }
+        let index = rowIndex[asn] ?? rows.count
+        if index == rows.count {
+            rows.append(ASNMetrics(asn: asn))
+            rowIndex[asn] = index
+        }
+        last = (asn, index)
+        return index
+    }
+}
+
+/// The shards and the routes of `Measurement.add(contentsOf:)`, shared by its threads: each
+/// reads all the routes and writes only its own shard.
+private struct ShardWork: @unchecked Sendable {
+    let shards: UnsafeMutableBufferPointer<Shard>
+    let routes: UnsafeBufferPointer<Announcement>
+}
+
+/// What the origin metrics of a route are measured against: the VRPs, the bogons, the IRR.
+private struct OriginInputs: Sendable {
+    let vrps: VRPIndex
+    let bogons: Bogons
+    let irrByPrefix: [IPPrefix: Set<ASN>]
+
+    private enum IRRMatch { case exact, covering, missing }
+
+    /// Counts `prefix` originated by `origin`, in RPKI state `state`, in its row of `shard`,
+    /// unless the shard has counted that announcement already.
+    func count(_ prefix: IPPrefix, origin: ASN, state: RPKIState, into shard: inout Shard) {
+        guard shard.seenOrigins.insert(prefix, origin: origin) else { return }
+        let irr: IRRMatch =
+            irrByPrefix.isEmpty
+            ? .missing
+            : irrByPrefix[prefix]?.contains(origin) == true ? .exact : coveringIRRObject(prefix, origin: origin) != nil ? .covering : .missing
+        let i = shard.row(origin)
+        shard.rows[i].announcements += 1
+        switch state {
+        case .valid: shard.rows[i].rpkiValid += 1
+        case .invalidWrongOrigin:
+            shard.rows[i].rpkiInvalidOrigin += 1
+            shard.rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): covered only by other origins", vrps.covering(prefix).map(\.description))
+        case .invalidTooSpecific:
+            shard.rows[i].rpkiInvalidLength += 1
+            shard.rows[i].explain(.rpkiInvalid, "\(prefix) AS\(origin): longer than the VRP's maxLength", vrps.covering(prefix).map(\.description))
+        case .notFound: shard.rows[i].rpkiNotFound += 1
+        }
+        switch irr {
+        case .exact: shard.rows[i].irrExact += 1
+        case .covering: shard.rows[i].irrCovering += 1
+        case .missing:
+            shard.rows[i].irrNone += 1
+            // Without route objects, irr_none has no value and nothing to explain.
+            if !irrByPrefix.isEmpty { shard.rows[i].explain(.irrNone, "\(prefix) AS\(origin): no route object with this origin") }
+        }
+        if let bogonReason = bogons.reason(for: prefix) {
+            shard.rows[i].bogonPrefixesOriginated += 1
+            shard.rows[i].explain(.bogonPrefixOriginated, "\(prefix): \(bogonReason)")
+        }
+        if Bogons.isTooSpecific(prefix) {
+            shard.rows[i].tooSpecificOriginated += 1
+            shard.rows[i].explain(.tooSpecificOriginated, "\(prefix)")
+        }
+    }
+
+    private func coveringIRRObject(_ prefix: IPPrefix, origin: ASN) -> IPPrefix? {
+        var length = prefix.length
+        while length > 0 {
+            length -= 1
+            let candidate = prefix.truncated(to: length)
+            if irrByPrefix[candidate]?.contains(origin) == true { return candidate }
+        }
+        return nil
+    }
 }
