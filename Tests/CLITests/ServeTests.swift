@@ -90,4 +90,24 @@ struct ServeTests {
             #expect(answer == 401, "the revocation did not reach the second instance in \(ContinuousClock.now - revoked)")
         }
     }
+
+    @Test("/metrics counts each request by route, method and status, and times it", .timeLimit(.minutes(2)))
+    func requestMetrics() async throws {
+        try await TestDatabase.withDatabase { (db: FreshDatabase) async throws in
+            let server = try Instance(database: db, port: LocalHTTP.freePort())
+            defer { server.stop() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while LocalHTTP.status("GET", port: server.port, path: "/healthz") != 200, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            for _ in 0..<3 { #expect(LocalHTTP.status("GET", port: server.port, path: "/api/v1/verify?asn=64496") == 200) }
+            #expect(LocalHTTP.status("GET", port: server.port, path: "/api/v1/verify?asn=x") == 422)
+            let text = try #require(LocalHTTP.get(port: server.port, "/metrics")).body
+            let verify = #"http_route="/api/v1/verify""#
+            let lines = text.split(separator: "\n").filter { $0.contains(verify) }
+            #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"http_response_status_code="200""#) && $0.hasSuffix(" 3") })
+            #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"http_response_status_code="422""#) && $0.hasSuffix(" 1") })
+            #expect(lines.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains(#"status_code="200""#) && $0.hasSuffix(" 3") })
+        }
+    }
 }
