@@ -107,7 +107,8 @@ struct ServeTests {
             let lines = text.split(separator: "\n").filter { $0.contains(verify) }
             #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"http_response_status_code="200""#) && $0.hasSuffix(" 3") })
             #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"http_response_status_code="422""#) && $0.hasSuffix(" 1") })
-            #expect(lines.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains(#"status_code="200""#) && $0.hasSuffix(" 3") })
+            #expect(
+                lines.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains(#"status_code="200""#) && $0.hasSuffix(" 3") })
         }
     }
 }
