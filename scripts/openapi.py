@@ -580,18 +580,18 @@ schemas["RegistryEntry"]=obj({"mark":{"type":"string"},"organisation":{"type":"s
  "status_text":{"type":"string","description":"The status as buyers read it: valid, valid with a warning, suspended, revoked, expired, withdrawn."},
  "since":dt,"valid_until":dt})
 schemas["RegistryPage"]=page("RegistryEntry")
-responses["InvalidQuery"]=problem("A query parameter that cannot be read: an unknown program, tier, country or status, a search outside 2 to 100 characters, a limit outside 1 to 200, or a cursor this server did not return (/problems/invalid-query), each listed in `errors`.")
 registry_params=[q("q","2 to 100 characters: part of the holder's name, an ASN (AS3333 or 3333) or a mark id."),
  q("program","A program code (GET /api/v1/programs)."),q("tier","baseline or plus.",{"type":"string"}),q("country","An ISO 3166-1 alpha-2 code, such as NL."),
  q("status","active, warned, suspended, revoked, expired or withdrawn.",{"type":"string"}),q("cursor","next_cursor of the previous page."),
  q("limit","1 to 200 marks per page (50 by default).",{"type":"string"})]
 paths["/api/v1/registry"]={"get":public_get("The public registry: every mark with its holder, program, tier, country and status now (lapsed marks stay listed), by holder name, paged",S("RegistryPage"),params=registry_params,
  desc="Filters combine; an empty parameter is no filter. Ordered by the holder's legal name, then mark id.")}
-paths["/api/v1/registry"]["get"]["responses"]["400"]=R("InvalidQuery")
-# A NUL or other control character anywhere in the query is refused before the route (422).
+# An unreadable filter (an unknown program, tier, country or status, a search outside 2 to 100
+# characters, a limit outside 1 to 200, a cursor this server did not return) or a control
+# character in the query: 422, each parameter in `errors`.
 paths["/api/v1/registry"]["get"]["responses"]["422"]=R("Invalid")
 paths["/registry"]={"get":{"summary":"The public registry of marks: search and filters in a GET form, so results are linkable (no sign-in)","tags":["pages"],"security":[],"parameters":registry_params,
- "responses":{"200":{"description":"HTML","content":html},"400":{"description":"The page again, saying which filter could not be read (HTML), or a path or query not in plain form (problem+json)","content":{**html,"application/problem+json":{"schema":S("Problem")}}},"422":R("Invalid")}}}
+ "responses":{"200":{"description":"HTML","content":html},"400":{"description":"A path or query not in plain form (problem+json)","content":{"application/problem+json":{"schema":S("Problem")}}},"422":{"description":"The page again, saying which filter could not be read (HTML), or a control character in the query (problem+json)","content":{**html,"application/problem+json":{"schema":S("Problem")}}}}}}
 
 # Only reads answer 304.
 for item in paths.values():

@@ -47,8 +47,9 @@ public struct RegistryQuery: Sendable, Hashable {
     }
 
     /// Reads the registry's query parameters. An empty parameter is no filter (a GET form sends
-    /// every field). `parseMark` reads a mark id (the canonical id, or nil when it is not one).
-    public static func parse(_ parameters: [String: String], parseMark: (String) -> String?) -> Parsed {
+    /// every field). `programs` are the codes of the programs there are; `parseMark` reads a mark
+    /// id (the canonical id, or nil when it is not one).
+    public static func parse(_ parameters: [String: String], programs: Set<String>, parseMark: (String) -> String?) -> Parsed {
         func given(_ name: String) -> String? {
             guard let value = parameters[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
             return value
@@ -63,7 +64,7 @@ public struct RegistryQuery: Sendable, Hashable {
             }
         }
         if let program = given("program") {
-            if Self.isProgramCode(program) {
+            if Self.isProgramCode(program), programs.contains(program) {
                 query.program = program
             } else {
                 refusals.append(FieldRefusal("program", "invalid_program", "There is no program \(program.prefix(40)). Choose one from the list."))

@@ -79,6 +79,11 @@ public struct Problem: Error, Sendable, Encodable, Equatable {
         Problem(type: typePrefix + "malformed-body", title: "Malformed body", status: .badRequest, detail: detail)
     }
 
+    /// A 422 naming each refused field, as the domain's rules refused it.
+    public static func validation(_ refusals: [FieldRefusal]) -> Problem {
+        .validation(refusals.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
+    }
+
     public static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
             type: typePrefix + "validation",
@@ -192,14 +197,6 @@ extension Problem {
         return "\((seconds + 59) / 60) minutes"
     }
 
-    /// Query parameters that cannot be read (a filter with an unknown value): a 400, each by field.
-    public static func invalidQuery(_ refusals: [FieldRefusal]) -> Problem {
-        Problem(
-            type: typePrefix + "invalid-query", title: "Invalid query", status: .badRequest,
-            detail: refusals.count == 1 ? refusals[0].refusal.message : "\(refusals.count) query parameters are invalid.",
-            errors: refusals.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
-    }
-
     public static func invalid(_ field: String, _ code: String, _ message: String) -> Problem {
         .validation([FieldError(field: field, code: code, message: message)])
     }
@@ -210,7 +207,7 @@ extension Problem {
         case .notFound(let detail): .notFound(detail)
         case .staleVersion(let current): .staleVersion(current: current)
         case .conflict(let slug, let detail): .conflict(slug, detail: detail)
-        case .invalid(let fields): .validation(fields.map { FieldError(field: $0.field, code: $0.refusal.code, message: $0.refusal.message) })
+        case .invalid(let fields): .validation(fields)
         case .refused(let slug, let detail): Problem(type: typePrefix + slug, title: "Forbidden", status: .forbidden, detail: detail)
         case .unreadable: .internalError
         }

@@ -5,7 +5,8 @@ import Testing
 @Suite("Registry query")
 struct RegistryQueryTests {
     static func parse(_ parameters: [String: String]) -> RegistryQuery.Parsed {
-        RegistryQuery.parse(parameters, parseMark: { $0.uppercased().hasPrefix("MP-") ? $0.uppercased() : nil })
+        RegistryQuery.parse(
+            parameters, programs: ["netops", "ixp", "cdn", "vendor"], parseMark: { $0.uppercased().hasPrefix("MP-") ? $0.uppercased() : nil })
     }
 
     static func query(_ parameters: [String: String]) throws -> RegistryQuery {
@@ -38,5 +39,11 @@ struct RegistryQueryTests {
             return
         }
         #expect(search.map(\.refusal.code) == ["invalid_search", "invalid_program"])
+        // A code in the right form that names no program is refused the same way.
+        guard case .refused(let unknown) = Self.parse(["program": "carrier"]) else {
+            Issue.record("a program that does not exist was accepted")
+            return
+        }
+        #expect(unknown.map(\.field) == ["program"] && unknown.map(\.refusal.message) == ["There is no program carrier. Choose one from the list."])
     }
 }

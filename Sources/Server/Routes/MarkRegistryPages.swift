@@ -14,23 +14,13 @@ struct MarkRegistryPages {
         router.get("/registry") { request, context in
             let frame = PageFrame(context.session)
             let programs = try await marks.registryPrograms()
-            var parameters: [String: String] = [:]
-            for name in RegistryQuery.parameters {
-                if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
-            }
-            switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
+            let (parameters, read) = MarkRoutes.registryQuery(request, programs: programs)
+            switch read {
             case .refused(let refusals):
                 return try pages.render(
                     "registry", model: MarkRegistryPageModel(frame: frame, programs: programs, form: parameters, refusals: refusals),
-                    status: .badRequest)
+                    status: .unprocessableContent)
             case .query(let query):
-                if let program = query.program, !programs.contains(where: { $0.code == program }) {
-                    return try pages.render(
-                        "registry",
-                        model: MarkRegistryPageModel(
-                            frame: frame, programs: programs, form: parameters, refusals: [MarkRoutes.unknownProgram(program)]),
-                        status: .badRequest)
-                }
                 let page = try await marks.registry(query)
                 return try pages.render(
                     "registry", model: MarkRegistryPageModel(frame: frame, programs: programs, query: query, page: page))

@@ -130,7 +130,11 @@ struct MarkRoutes {
             }
         }
         api.get("registry") { request, _ in
-            let query = try await Self.registryQuery(request, marks: marks)
+            let query: RegistryQuery
+            switch Self.registryQuery(request, programs: try await marks.registryPrograms()).read {
+            case .query(let read): query = read
+            case .refused(let refusals): throw Problem.validation(refusals)
+            }
             return try await responses.cached(.registry(query)) {
                 try PublicResponse(json: try await marks.registry(query))
             }
@@ -241,25 +245,15 @@ struct MarkRoutes {
         return value.trimmingCharacters(in: .whitespaces)
     }
 
-    /// The registry's query from the request's parameters; unreadable values and unknown programs
-    /// are a 400 naming each parameter.
-    static func registryQuery(_ request: Request, marks: MarkStore) async throws -> RegistryQuery {
+    /// The registry's filters as the request gives them, read against the programs there are:
+    /// the API and the page read them the same way, and refuse the same values.
+    static func registryQuery(_ request: Request, programs: [RegistryProgram]) -> (parameters: [String: String], read: RegistryQuery.Parsed) {
         var parameters: [String: String] = [:]
         for name in RegistryQuery.parameters {
             if let value = request.uri.queryParameters[Substring(name)] { parameters[name] = String(value) }
         }
-        switch RegistryQuery.parse(parameters, parseMark: { try? MarkID(parsing: $0).text }) {
-        case .refused(let refusals): throw Problem.invalidQuery(refusals)
-        case .query(let query):
-            if let program = query.program, try await !marks.registryPrograms().contains(where: { $0.code == program }) {
-                throw Problem.invalidQuery([Self.unknownProgram(program)])
-            }
-            return query
-        }
-    }
-
-    static func unknownProgram(_ program: String) -> FieldRefusal {
-        FieldRefusal("program", "invalid_program", "There is no program \(program). Choose one from the list.")
+        let read = RegistryQuery.parse(parameters, programs: Set(programs.map(\.code)), parseMark: { try? MarkID(parsing: $0).text })
+        return (parameters, read)
     }
 
     static func mark(_ context: AppRequestContext) throws -> MarkID {
