@@ -54,8 +54,12 @@ struct RequestIDMiddleware: RouterMiddleware {
         if let given = request.headers[.requestID].flatMap(Self.acceptable) {
             id = given
             context.logger[metadataKey: "request.id"] = .string(given)
+        } else if let framework = context.logger[metadataKey: "hb.request.id"] {
+            id = Self.padded(framework.description)
         } else {
-            id = Self.padded(context.id)
+            // A logger Hummingbird did not prepare (none in the server itself): an id of the same form.
+            id = Self.padded(RequestID().description)
+            context.logger[metadataKey: "request.id"] = .string(id)
         }
         context.requestID = id
         context.now = clock.now()
