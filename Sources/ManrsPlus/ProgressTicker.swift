@@ -30,9 +30,7 @@ struct ProgressTicker {
 extension Duration {
     /// The duration in seconds, for messages.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
-extension Duration {
     /// The duration in whole milliseconds, for messages.
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

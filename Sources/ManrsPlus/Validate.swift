@@ -64,11 +64,9 @@ struct Validate: ParsableCommand {
         summary += "\(routeSummary.records) announcements (\(routeSummary.rejected) rejected): "
         let invalid = counts[.invalidWrongOrigin, default: 0] + counts[.invalidTooSpecific, default: 0]
         summary += "valid \(counts[.valid, default: 0]), invalid \(invalid), not-found \(counts[.notFound, default: 0]) "
-        func ms(_ duration: Duration) -> String {
-            "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms"
-        }
         summary +=
-            "in \(ms(elapsed)) (VRPs read \(ms(loaded - started)), indexed \(ms(indexed - loaded)), routes read, classified and written \(ms(ContinuousClock.now - indexed)))\n"
+            "in \(elapsed.milliseconds) ms (VRPs read \((loaded - started).milliseconds) ms, indexed \((indexed - loaded).milliseconds) ms, "
+            + "routes read, classified and written \((ContinuousClock.now - indexed).milliseconds) ms)\n"
         for reject in (vrpSummary.rejects + routeSummary.rejects).prefix(5) { summary += "  rejected \(reject)\n" }
         FileHandle.standardError.write(Data(summary.utf8))
         // Everything is written. Ending here leaves the 200 MB of tables and routes to the
