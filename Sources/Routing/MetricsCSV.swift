@@ -77,19 +77,7 @@ struct LineWriter {
 
     /// `value` in decimal, zero-padded to at least `digits` digits.
     mutating func unsigned(_ value: UInt64, digits: Int) {
-        var count = 1
-        var scale: UInt64 = 10
-        while count < 19 && value >= scale {
-            count += 1
-            scale &*= 10
-        }
-        count = max(count, digits)
-        var remaining = value
-        for position in stride(from: count - 1, through: 0, by: -1) {
-            at[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
-            remaining /= 10
-        }
-        at += count
+        at += writeDecimal(value, to: at, minimumDigits: digits)
     }
 
     /// `value` as C's `%.4f` writes it, or nothing for nil. C rounds the exact binary value; the

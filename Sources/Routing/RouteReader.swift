@@ -174,15 +174,22 @@ public enum RouteReader {
     }
 }
 
-/// Writes `value` in decimal at `output` (at most 10 bytes) and returns the bytes written.
+/// Writes `value` in decimal at `output`, zero-padded to `minimumDigits`, and returns the bytes
+/// written (at most 20, or `minimumDigits`): the one decimal writer of the byte outputs
+/// (`validate`'s rows, `measure`'s `MetricsCSV`).
 @inline(__always)
-func writeDecimal(_ value: UInt32, to output: UnsafeMutablePointer<UInt8>) -> Int {
+func writeDecimal<Value: FixedWidthInteger & UnsignedInteger>(
+    _ value: Value, to output: UnsafeMutablePointer<UInt8>, minimumDigits: Int = 1
+) -> Int {
     var digits = 1
-    var scale: UInt32 = 10
-    while digits < 10 && value >= scale {
+    var scale: Value = 10
+    while value >= scale {
         digits += 1
-        scale &*= 10
+        let (next, overflow) = scale.multipliedReportingOverflow(by: 10)
+        if overflow { break }
+        scale = next
     }
+    digits = max(digits, minimumDigits)
     var remaining = value
     for position in stride(from: digits - 1, through: 0, by: -1) {
         output[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
