@@ -54,6 +54,10 @@ struct ReaderTests {
         #expect(v6.count == 130_320)
         let full = Bogons(fullBogons: v4 + v6)
         #expect(full.reason(for: try IPPrefix("23.135.225.0/24")) == .unallocated(try IPPrefix("23.135.225.0/24")))
+        // Every special-purpose literal parses, each as written: none is dropped from the list.
+        let literals = Bogons.specialPurposeIPv4 + Bogons.specialPurposeIPv6
+        let parsed = try literals.map { try IPPrefix($0).description }
+        #expect(Bogons.specialPurposeBlocks.map(\.description) == parsed)
         let special = Bogons()
         #expect(special.reason(for: try IPPrefix("10.1.0.0/16")) == .specialPurpose(try IPPrefix("10.0.0.0/8")))
         #expect(special.reason(for: try IPPrefix("2001:db8:1::/48")) == .specialPurpose(try IPPrefix("2001:db8::/32")))
