@@ -190,6 +190,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A seeded random generator for the test targets, pure ones included: no dependencies.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: swiftSettings),
         // Shared by the test targets: one throwaway cluster per test process, template databases.
         .target(
             name: "TestSupport",
@@ -198,14 +200,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: swiftSettings),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Routing"], swiftSettings: swiftSettings),
         // Runs the built `manrs-plus` binary; the dependency makes the test build build it.
         .testTarget(
             name: "CLITests",
             dependencies: ["Canonical", "Credentials", "Domain", "EmbeddedPostgres", "ManrsPlus", "Operations", "Store", "TestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials"], swiftSettings: swiftSettings),
+        .testTarget(name: "CredentialsTests", dependencies: ["Canonical", "Credentials", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "OperationsTests", dependencies: ["Domain", "Operations", "Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -221,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Canonical", "Credentials", "Outbox", "Routing", "Server", "TestSupport",
+                "Canonical", "Credentials", "Outbox", "Routing", "SeededRandom", "Server", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

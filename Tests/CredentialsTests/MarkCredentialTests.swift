@@ -1,6 +1,7 @@
 import Canonical
 import Credentials
 import Foundation
+import SeededRandom
 import Testing
 
 /// The mark's credential as a buyer's verifier sees it: signed in one place, checked with only
@@ -20,7 +21,7 @@ struct MarkCredentialTests {
 
     /// A valid id, made once from fixed bits.
     static let sampleMarkText: String = {
-        var generator = MarkIDTests.SplitMix(state: 2026)
+        var generator = SplitMix(state: 2026)
         return MarkID.random(using: &generator).text
     }()
 

@@ -1,22 +1,11 @@
 import Credentials
+import SeededRandom
 import Testing
 
 /// Mark ids: canonical form, forgiving input, and a check character that catches typing mistakes.
 @Suite("Mark ids")
 struct MarkIDTests {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-
-    /// A deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test("a new id is MP-XXXX-XXXX-C in Crockford's alphabet and parses back to itself")
     func shape() throws {

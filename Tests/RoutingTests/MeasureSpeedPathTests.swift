@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 
 @testable import Routing
@@ -7,8 +8,6 @@ import Testing
 /// shards, rows composed as bytes, the bogon screen) against the plain ways they replaced.
 @Suite("measure's fast paths against the plain ways")
 struct MeasureSpeedPathTests {
-    typealias SplitMix = PropertyTests.SplitMix
-
     @Test("%.4f written as C writes it, halves and signs included")
     func fixedFourDecimals() {
         var random = SplitMix(state: 7)

@@ -1,20 +1,10 @@
 import Routing
+import SeededRandom
 import Testing
 
 /// The indexed structures against brute force over random prefixes, both families.
 @Suite("Prefix structures against brute force")
 struct PropertyTests {
-    /// A deterministic generator, so a failure can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Random prefixes clustered in a small address range, so that covering relations are common.
     static func randomPrefix(_ family: IPFamily, using random: inout SplitMix) -> IPPrefix {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SeededRandom
 import Testing
 
 @testable import Server
@@ -8,17 +9,6 @@ import Testing
 /// they stand in front of: the path check, trimming a verify parameter, the request id.
 @Suite("Request hot path")
 struct RequestHotPathTests {
-    /// A fixed-seed generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func random(_ pieces: [String], count: Int, generator: inout SplitMix) -> [String] {
         (0..<count).map { _ in (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() }
