@@ -313,24 +313,15 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Appends the decimal digits of `value` to `output`.
+/// Appends the decimal digits of `value` to `output`, written by `writeDecimal`.
 @inline(__always)
 func appendDecimal(_ value: UInt64, to output: inout [UInt8]) {
     if value < 10 {
         output.append(UInt8(ascii: "0") + UInt8(value))
         return
     }
-    var digits:
-        (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    var remaining = value
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        while remaining > 0 {
-            buffer[19 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
-            remaining /= 10
-            count += 1
-        }
-        output.append(contentsOf: buffer[(20 - count)...])
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        let count = writeDecimal(value, to: buffer.baseAddress!)
+        output.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: count))
     }
 }
